@@ -1,0 +1,47 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_settings mike_settings
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_SETTINGS_H_
+#define MIKE_SETTINGS_H_
+
+#include <library.h>
+
+/**
+ * Default URI of the plugin's control socket; Debian's AppArmor profile for
+ * charon allows sockets under /run/charon.*.
+ */
+#define MIKE_DEFAULT_SOCKET "unix:///run/charon.mike"
+
+typedef struct mike_settings_t mike_settings_t;
+
+/**
+ * The plugin's options from strongswan.conf (charon.plugins.mike.*), read
+ * once when the plugin is registered.
+ */
+struct mike_settings_t {
+
+	/**
+	 * URI of the control socket mikectl and libsam connect to.
+	 */
+	char *socket;
+};
+
+/**
+ * Read the options from lib->settings.
+ *
+ * @param settings		filled in; strings point into lib->settings
+ */
+void mike_settings_load(mike_settings_t *settings);
+
+#endif /** MIKE_SETTINGS_H_ @}*/

@@ -1,0 +1,350 @@
+/*
+ * libsam - the Source Authentication Module for secure IP multicast.
+ *
+ * A SAM context authenticates the frames of one multicast session: it signs
+ * (or MACs) what this host sends and verifies what it receives, per sender,
+ * with a replay window for every registered source.  The API follows the
+ * SSL-like design of Canetti et al. (section 6.2): a context made of an I/O
+ * context, a memory context, a user context (this host as a sender) and a
+ * group context (the session and its registered senders).
+ *
+ * Two ways to move data:
+ *  - sam_write() / sam_readfrom(): blocking, over the application-supplied
+ *    I/O functions;
+ *  - sam_seal() / sam_open(): pure transforms between payloads and frames,
+ *    for event loops that do their own I/O.
+ *
+ * The frame format is specified in docs/sam-frame-format.md.
+ *
+ * Every function that can fail returns a sam_err (negative) or, where it
+ * returns a length, a non-negative length on success.  sam_strerror() names
+ * each error.  The library has no global state; a context must not be used
+ * from two threads at once, distinct contexts may.
+ */
+
+#ifndef SAM_H_
+#define SAM_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of the frame format this library writes and reads */
+#define SAM_FRAME_VERSION 1
+
+/** Size of the fixed frame header in bytes */
+#define SAM_HEADER_SIZE 24
+
+/** Largest frame: the largest UDP payload over IPv4 */
+#define SAM_MAX_FRAME 65507
+
+/** Default replay window size, in frames */
+#define SAM_DEFAULT_REPLAY_WINDOW 1024
+
+/** Largest replay window size, in frames */
+#define SAM_MAX_REPLAY_WINDOW 65536
+
+/**
+ * Error codes.  All are negative; SAM_OK is zero.
+ */
+typedef enum {
+	SAM_OK = 0,
+	/** an argument is NULL, out of range or inconsistent */
+	SAM_E_INVAL = -1,
+	/** the memory context failed to allocate */
+	SAM_E_NOMEM = -2,
+	/** an I/O function of the I/O context failed, or none is set */
+	SAM_E_IO = -3,
+	/** the output buffer is too small */
+	SAM_E_BUFSIZE = -4,
+	/** the payload does not fit into one frame */
+	SAM_E_TOOBIG = -5,
+	/** the frame is truncated or its fields are inconsistent */
+	SAM_E_MALFORMED = -6,
+	/** the frame has a version this library does not speak */
+	SAM_E_VERSION = -7,
+	/** the frame's scheme is unknown, or not the sender's registered one */
+	SAM_E_SCHEME = -8,
+	/** the frame belongs to another session */
+	SAM_E_SESSION = -9,
+	/** the frame's source id is not a registered sender */
+	SAM_E_UNKNOWN_SOURCE = -10,
+	/** the authenticator does not verify */
+	SAM_E_BAD_AUTH = -11,
+	/** the sequence number was already accepted from that source */
+	SAM_E_REPLAY = -12,
+	/** the sequence number lies behind the source's replay window */
+	SAM_E_TOO_OLD = -13,
+	/** the key cannot be used (wrong type, bad encoding, no private half) */
+	SAM_E_KEY = -14,
+	/** no signing key or source id is set in the user context */
+	SAM_E_NOKEY = -15,
+	/** the source id is registered already */
+	SAM_E_EXISTS = -16,
+	/** the sender's sequence numbers are used up */
+	SAM_E_SEQ_EXHAUSTED = -17,
+	/** the crypto library failed */
+	SAM_E_CRYPTO = -18,
+} sam_err;
+
+/**
+ * Authentication schemes.  The value is the frame's scheme field.
+ */
+typedef enum {
+	/** group MAC: HMAC-SHA-256 under a key shared by the group; proves
+	 *  membership, not the sender; a cheap filter */
+	SAM_SCHEME_HMAC_SHA256 = 1,
+	/** one Ed25519 signature (RFC 8032) per frame */
+	SAM_SCHEME_ED25519 = 2,
+	/** one ECDSA P-256 / SHA-256 signature per frame, r || s */
+	SAM_SCHEME_ECDSA_P256 = 3,
+} sam_scheme;
+
+/** Opaque: a SAM context */
+typedef struct sam_ctx sam_ctx;
+
+/** Opaque: a key (private, public or a shared secret) */
+typedef struct sam_key sam_key;
+
+/**
+ * Memory context: the allocator the SAM context uses.  All allocation
+ * happens when the context is set up (sam_ctx_new(), sam_add_source(),
+ * sam_set_signing_key()); none per frame.
+ */
+typedef struct {
+	void *(*alloc)(void *user, size_t size);
+	void *(*realloc)(void *user, void *ptr, size_t size);
+	void (*free)(void *user, void *ptr);
+	void *user;
+} sam_mem_ops;
+
+/**
+ * I/O context: blocking datagram functions supplied by the application.
+ * Each call moves exactly one frame.  They return the number of bytes
+ * moved or -1 on error (errno set).  read may be NULL if readfrom is set.
+ */
+typedef struct {
+	ssize_t (*read)(void *io, void *buf, size_t len);
+	ssize_t (*readfrom)(void *io, void *buf, size_t len,
+						struct sockaddr *from, socklen_t *fromlen);
+	ssize_t (*write)(void *io, const void *buf, size_t len);
+	void *io;
+} sam_io_ops;
+
+/**
+ * What sam_open() learned of an authentic frame.
+ */
+typedef struct {
+	/** the authenticated source id */
+	uint32_t source_id;
+	/** the frame's sequence number */
+	uint64_t seq;
+	/** the payload, pointing into the frame buffer */
+	const uint8_t *payload;
+	/** length of the payload */
+	size_t payload_len;
+	/** the scheme that authenticated it */
+	sam_scheme scheme;
+} sam_frame_info;
+
+/**
+ * Called for every frame sam_readfrom() rejects, before it reads the next.
+ *
+ * @param user		the pointer given to sam_set_reject_cb()
+ * @param err		why the frame was rejected
+ * @param frame		the rejected frame (not authentic: never trust it)
+ * @param len		its length
+ * @param from		the sender's address hint, NULL if unknown
+ */
+typedef void (*sam_reject_cb)(void *user, sam_err err, const uint8_t *frame,
+							  size_t len, const struct sockaddr *from,
+							  socklen_t fromlen);
+
+/**
+ * Counters of a context.
+ */
+typedef struct {
+	uint64_t sealed;
+	uint64_t accepted;
+	/** rejections, indexed by -err (index 0 unused) */
+	uint64_t rejected[19];
+} sam_stats;
+
+/** @return a static description of err */
+const char *sam_strerror(int err);
+
+/** @return the scheme's name ("ed25519", ...) or NULL if unknown */
+const char *sam_scheme_name(sam_scheme scheme);
+
+/**
+ * Parse a scheme name ("hmac-sha256", "ed25519", "ecdsa-p256").
+ * @return SAM_OK and *scheme, or SAM_E_SCHEME
+ */
+int sam_scheme_from_name(const char *name, sam_scheme *scheme);
+
+/* ---- keys --------------------------------------------------------------- */
+
+/**
+ * Generate a fresh key for scheme: a key pair for signature schemes, a
+ * 32-byte secret for the group MAC.
+ */
+int sam_key_generate(sam_scheme scheme, sam_key **key);
+
+/**
+ * Parse a PEM key: a private key (PKCS#8 or traditional), a public key
+ * (SubjectPublicKeyInfo), or a group MAC secret ("SAM GROUP KEY").
+ */
+int sam_key_from_pem(const char *pem, size_t len, sam_key **key);
+
+/** Read a PEM file with sam_key_from_pem() */
+int sam_key_load(const char *path, sam_key **key);
+
+/**
+ * A group MAC key from raw secret bytes (at least 16, at most 64).
+ */
+int sam_key_from_secret(const uint8_t *secret, size_t len, sam_key **key);
+
+/**
+ * Write the key as PEM into buf (NUL-terminated).
+ *
+ * @param key		the key
+ * @param private_part	non-zero: the private key (or the secret); zero: the
+ *					public key (SAM_E_KEY for a group MAC secret)
+ * @param buf		output buffer
+ * @param len		its size
+ * @return			length written without the NUL, or an error
+ */
+ssize_t sam_key_to_pem(const sam_key *key, int private_part, char *buf,
+					   size_t len);
+
+/** @return the scheme the key belongs to */
+sam_scheme sam_key_scheme(const sam_key *key);
+
+/** @return non-zero if the key can sign (private key or secret) */
+int sam_key_can_sign(const sam_key *key);
+
+/** Free a key and wipe its secret parts; NULL is allowed */
+void sam_key_free(sam_key *key);
+
+/* ---- context ------------------------------------------------------------ */
+
+/**
+ * Create a context.
+ *
+ * @param mem		memory context, NULL for malloc/realloc/free; copied
+ * @param ctx		the new context
+ */
+int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **ctx);
+
+/** Free a context, wiping its keys; NULL is allowed */
+void sam_ctx_free(sam_ctx *ctx);
+
+/** Set the I/O context (copied) */
+int sam_set_io(sam_ctx *ctx, const sam_io_ops *io);
+
+/** Set a function called for each frame sam_readfrom() rejects */
+int sam_set_reject_cb(sam_ctx *ctx, sam_reject_cb cb, void *user);
+
+/* user context: this host as a sender */
+
+/**
+ * Set this host's source id and the sequence number of its next frame
+ * (0 means the default, 1).
+ */
+int sam_set_source(sam_ctx *ctx, uint32_t source_id, uint64_t next_seq);
+
+/**
+ * Set the key this host signs with; its scheme becomes the sending scheme.
+ * The context keeps its own reference; the caller may free key.
+ */
+int sam_set_signing_key(sam_ctx *ctx, const sam_key *key);
+
+/** @return the sequence number the next sealed frame will carry */
+uint64_t sam_next_seq(const sam_ctx *ctx);
+
+/* group context: the session and its senders */
+
+/** Set the session id every frame must carry */
+int sam_set_session(sam_ctx *ctx, uint32_t session_id);
+
+/**
+ * Set the replay window size, in frames, for sources added afterwards.
+ * Rounded up to a multiple of 64; 64 <= size <= SAM_MAX_REPLAY_WINDOW.
+ */
+int sam_set_replay_window(sam_ctx *ctx, unsigned int size);
+
+/**
+ * Register a sender: frames with this source id must be authenticated
+ * under key (a public key, or the group secret), with the key's scheme.
+ * The context keeps its own reference; the caller may free key.
+ */
+int sam_add_source(sam_ctx *ctx, uint32_t source_id, const sam_key *key);
+
+/** Remove a registered sender */
+int sam_remove_source(sam_ctx *ctx, uint32_t source_id);
+
+/* ---- data flow ---------------------------------------------------------- */
+
+/**
+ * The size of the frame sam_seal() makes of a payload of len bytes,
+ * under the context's signing key.
+ */
+ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len);
+
+/**
+ * Make a frame of payload: header, payload, authenticator.  Uses up one
+ * sequence number.
+ *
+ * @return			the frame's length, or an error
+ */
+ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
+				 uint8_t *frame, size_t size);
+
+/**
+ * Check a received frame: format, session, source, replay window,
+ * authenticator; on success the sequence number is marked as seen.
+ * info->payload points into frame.
+ *
+ * @return			SAM_OK, or the reason the frame is rejected
+ */
+int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
+			 sam_frame_info *info);
+
+/**
+ * Seal payload and send the frame with the I/O context's write.
+ *
+ * @return			len, or an error
+ */
+ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len);
+
+/**
+ * Block until an authentic frame arrives; copy its payload to buf.
+ * Frames that fail sam_open() are dropped (and reported to the reject
+ * callback); a payload longer than len is dropped with SAM_E_BUFSIZE
+ * passed to the reject callback.
+ *
+ * @param ctx		context
+ * @param buf		payload buffer
+ * @param len		its size
+ * @param source_id	the authenticated source id, may be NULL
+ * @param from		the datagram's sender address, may be NULL
+ * @param fromlen	in: size of from; out: its length; may be NULL
+ * @return			the payload length, or SAM_E_IO
+ */
+ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
+					 uint32_t *source_id, struct sockaddr *from,
+					 socklen_t *fromlen);
+
+/** Copy the context's counters */
+int sam_get_stats(const sam_ctx *ctx, sam_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SAM_H_ */
