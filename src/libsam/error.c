@@ -1,0 +1,52 @@
+/*
+ * Human readable error messages.
+ */
+
+#include "common.h"
+
+const char *sam_strerror(int err)
+{
+	switch (err)
+	{
+		case SAM_OK:
+			return "success";
+		case SAM_E_INVAL:
+			return "invalid argument";
+		case SAM_E_NOMEM:
+			return "out of memory";
+		case SAM_E_IO:
+			return "I/O error";
+		case SAM_E_BUFSIZE:
+			return "buffer too small";
+		case SAM_E_TOOBIG:
+			return "payload too big for one frame";
+		case SAM_E_MALFORMED:
+			return "truncated or malformed frame";
+		case SAM_E_VERSION:
+			return "unsupported frame version";
+		case SAM_E_SCHEME:
+			return "unsupported or mismatched scheme";
+		case SAM_E_SESSION:
+			return "wrong session";
+		case SAM_E_UNKNOWN_SOURCE:
+			return "unknown source";
+		case SAM_E_BAD_AUTH:
+			return "bad authenticator";
+		case SAM_E_REPLAY:
+			return "replayed frame";
+		case SAM_E_TOO_OLD:
+			return "frame older than the replay window";
+		case SAM_E_KEY:
+			return "unusable key";
+		case SAM_E_NOKEY:
+			return "no signing key or source id set";
+		case SAM_E_EXISTS:
+			return "source already registered";
+		case SAM_E_SEQ_EXHAUSTED:
+			return "sequence numbers exhausted";
+		case SAM_E_CRYPTO:
+			return "crypto library failure";
+		default:
+			return "unknown error";
+	}
+}

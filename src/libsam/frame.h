@@ -1,0 +1,44 @@
+/*
+ * The frame header of docs/sam-frame-format.md: its codec and the purely
+ * syntactic receive checks, those that need no key or replay state.
+ */
+
+#ifndef SAM_FRAME_H_
+#define SAM_FRAME_H_
+
+#include "common.h"
+#include "scheme.h"
+
+/** The decoded 24-byte header, host byte order */
+struct sam_frame_hdr {
+	uint8_t version;
+	uint8_t scheme;
+	uint16_t flags;
+	uint32_t session_id;
+	uint32_t source_id;
+	uint64_t seq;
+	uint16_t payload_len;
+	uint16_t auth_len;
+};
+
+/** Write hdr in network byte order into out (SAM_HEADER_SIZE bytes) */
+void sam_frame_encode(const struct sam_frame_hdr *hdr, uint8_t *out);
+
+/** Read a header from in (SAM_HEADER_SIZE bytes, not checked) */
+void sam_frame_decode(const uint8_t *in, struct sam_frame_hdr *hdr);
+
+/**
+ * Receive checks 1 to 6 of the format (length, version, flags, lengths,
+ * known scheme); fills hdr on success.
+ */
+int sam_frame_parse(const uint8_t *frame, size_t len,
+					struct sam_frame_hdr *hdr);
+
+/**
+ * Receive checks 9 to 11, once the sender is known: its registered scheme
+ * ops, the scheme's authenticator length, a sequence number other than 0.
+ */
+int sam_frame_check_sender(const struct sam_frame_hdr *hdr,
+						   const struct sam_scheme_ops *ops);
+
+#endif /* SAM_FRAME_H_ */

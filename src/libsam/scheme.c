@@ -1,0 +1,53 @@
+/*
+ * The table of known schemes and their names.
+ */
+
+#include <string.h>
+
+#include "scheme.h"
+
+static const struct sam_scheme_ops *const schemes[] = {
+	&sam_scheme_hmac_sha256,
+	&sam_scheme_ed25519,
+	&sam_scheme_ecdsa_p256,
+};
+
+const struct sam_scheme_ops *sam_scheme_get(unsigned int id)
+{
+	size_t i;
+
+	for (i = 0; i < SAM_COUNTOF(schemes); i++)
+	{
+		if ((unsigned int)schemes[i]->id == id)
+		{
+			return schemes[i];
+		}
+	}
+	return NULL;
+}
+
+const char *sam_scheme_name(sam_scheme scheme)
+{
+	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);
+
+	return ops ? ops->name : NULL;
+}
+
+int sam_scheme_from_name(const char *name, sam_scheme *scheme)
+{
+	size_t i;
+
+	if (!name || !scheme)
+	{
+		return SAM_E_SCHEME;
+	}
+	for (i = 0; i < SAM_COUNTOF(schemes); i++)
+	{
+		if (strcmp(schemes[i]->name, name) == 0)
+		{
+			*scheme = schemes[i]->id;
+			return SAM_OK;
+		}
+	}
+	return SAM_E_SCHEME;
+}

@@ -1,0 +1,98 @@
+/*
+ * Shared helpers and fixed keys of the libsam unit tests.
+ */
+
+#ifndef SAM_TEST_COMMON_H_
+#define SAM_TEST_COMMON_H_
+
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "sam.h"
+
+/* the test-vector parameters of docs/sam-frame-format.md */
+#define TV_SESSION 0x01020304
+#define TV_SOURCE 0x0a0b0c0d
+#define TV_PAYLOAD "hello, multicast"
+#define TV_LARGE_SEQ UINT64_C(0x0123456789abcdef)
+
+/* RFC 8032 test 1 secret seed, PKCS#8 */
+#define TV_ED25519_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n" \
+	"-----END PRIVATE KEY-----\n"
+#define TV_ED25519_PUB \
+	"-----BEGIN PUBLIC KEY-----\n" \
+	"MCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n" \
+	"-----END PUBLIC KEY-----\n"
+/* d = SHA-256("libsam ecdsa-p256 test key") */
+#define TV_ECDSA_KEY \
+	"-----BEGIN PRIVATE KEY-----\n" \
+	"MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgemKvhr1RsG+HeVMs\n" \
+	"q5xbXczMSOi0LiCXcj48Lb4lCIihRANCAAQRMVJGwMP4au3zou09v/uwdwH82m64\n" \
+	"upvAbPciCtzttzMemOS63OIsr7qR+2c4hRVgBJqFq4im7bSnjJQc3VoN\n" \
+	"-----END PRIVATE KEY-----\n"
+#define TV_ECDSA_PUB \
+	"-----BEGIN PUBLIC KEY-----\n" \
+	"MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEETFSRsDD+Grt86LtPb/7sHcB/Npu\n" \
+	"uLqbwGz3Igrc7bczHpjkutziLK+6kftnOIUVYASahauIpu20p4yUHN1aDQ==\n" \
+	"-----END PUBLIC KEY-----\n"
+/* the bytes 0x00 .. 0x1f */
+#define TV_GROUP_KEY \
+	"-----BEGIN SAM GROUP KEY-----\n" \
+	"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n" \
+	"-----END SAM GROUP KEY-----\n"
+
+#define TV_HMAC_SEQ1 \
+	"01010000010203040a0b0c0d00000000000000010010002068656c6c6f2c206d" \
+	"756c7469636173744132e2367dece7f142e0d4441abf0cc0e4b41f81bde35de7" \
+	"649df9a11dec3ded"
+#define TV_HMAC_LARGE \
+	"01010000010203040a0b0c0d0123456789abcdef0010002068656c6c6f2c206d" \
+	"756c746963617374034fdfeee579b97a28970501e5e84a485cb245aa668f5ab1" \
+	"64ecae85488ec981"
+#define TV_ED25519_SEQ1 \
+	"01020000010203040a0b0c0d00000000000000010010004068656c6c6f2c206d" \
+	"756c7469636173746d25d3f8d3e60be42674fd94c84aed1c77f5fc4e326fa3d3" \
+	"9d7ae74496b1fbbaa65da668ebead5249b20c652514c4cd6a91d2080fdaedef7" \
+	"67565bd76502dc03"
+#define TV_ED25519_LARGE \
+	"01020000010203040a0b0c0d0123456789abcdef0010004068656c6c6f2c206d" \
+	"756c7469636173749f763946bdf33094fe12e5814e1fe966ae945cb7728c5ece" \
+	"97007743709f74e8a5ee3b9e5404a8fe4f81b14e93024a65200db937319e5ba9" \
+	"6a9a268ec39a5a0b"
+#define TV_ECDSA_SEQ1 \
+	"01030000010203040a0b0c0d00000000000000010010004068656c6c6f2c206d" \
+	"756c7469636173740ea3a487b1bfdca94c0038a0e30636ec01014355f6e5b8ba" \
+	"f51172fe5db862c65ca92c84d4ce0398d6afe35698915dfaac01f8907fa62e61" \
+	"5c226c8d3f49ece4"
+
+/** Decode hex into out, @return its length */
+size_t tc_unhex(const char *hex, uint8_t *out, size_t size);
+
+/** Parse a PEM string, failing the test on error */
+sam_key *tc_key(const char *pem);
+
+/** The 32-byte group secret 0x00 .. 0x1f */
+sam_key *tc_group_key(void);
+
+/** A context for session TV_SESSION */
+sam_ctx *tc_ctx(void);
+
+/**
+ * A sender context: session TV_SESSION, source id, next seq, signing key
+ */
+sam_ctx *tc_sender(uint32_t source, uint64_t seq, const sam_key *key);
+
+/** Seal payload "p" + n under sender; fail the test on error */
+ssize_t tc_seal(sam_ctx *sender, uint8_t *frame, size_t size);
+
+Suite *suite_vectors(void);
+Suite *suite_schemes(void);
+Suite *suite_replay(void);
+Suite *suite_receive(void);
+Suite *suite_api(void);
+Suite *suite_io(void);
+
+#endif /* SAM_TEST_COMMON_H_ */
