@@ -159,6 +159,21 @@ int sam_key_from_secret(const uint8_t *secret, size_t len, sam_key **key)
 }
 
 /** Decode one PEM block given its label and DER body */
+/**
+ * An EC private key file carries the public point beside the scalar; if
+ * they disagree, every frame signed with it fails under the public key
+ * handed to receivers.  Refuse such a key here, where the reason is known.
+ */
+static int private_key_consistent(EVP_PKEY *pkey)
+{
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+	int ok = ctx && EVP_PKEY_pairwise_check(ctx) == 1;
+
+	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();
+	return ok;
+}
+
 static int key_from_block(const char *name, const uint8_t *data, long dlen,
 						  sam_key **key)
 {
@@ -186,8 +201,9 @@ static int key_from_block(const char *name, const uint8_t *data, long dlen,
 		strcmp(name, PEM_STRING_RSA) == 0)
 	{
 		pkey = d2i_AutoPrivateKey(NULL, &p, dlen);
-		if (!pkey)
+		if (!pkey || !private_key_consistent(pkey))
 		{
+			EVP_PKEY_free(pkey);
 			return SAM_E_KEY;
 		}
 		return key_from_pkey(pkey, 1, key);

@@ -1,0 +1,43 @@
+/*
+ * Keys shared by the libsam fuzz targets.
+ */
+
+#ifndef FUZZ_KEYS_H_
+#define FUZZ_KEYS_H_
+
+#include <stdio.h>
+
+#include <sam.h>
+
+/** The session and source id of the frames in src/libsam/tests/vectors */
+#define FUZZ_SESSION 0x01020304
+#define FUZZ_SOURCE 0x0a0b0c0d
+
+/** Index of a scheme in the arrays below */
+enum { FUZZ_HMAC, FUZZ_ED25519, FUZZ_ECDSA, FUZZ_NSCHEMES };
+
+/** Verification keys (public keys, the group secret) per scheme */
+extern sam_key *fuzz_verify_keys[FUZZ_NSCHEMES];
+/** Signing keys (private keys, the group secret) per scheme */
+extern sam_key *fuzz_sign_keys[FUZZ_NSCHEMES];
+
+/**
+ * Load the test vector keys once: from $SAM_FUZZ_VECTORS, else from the
+ * directory compiled in as SAM_VECTORS_DIR.  Without those files the keys
+ * are generated, so the target still runs (but the seed frames no longer
+ * verify).  Aborts only if even generating fails.
+ */
+void fuzz_keys_init(void);
+
+/** Crash (a finding) if cond does not hold: a broken library invariant;
+ *  says which, since a trap alone leaves only a stack trace */
+#define FUZZ_ASSERT(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", \
+					__FILE__, __LINE__, #cond); \
+			__builtin_trap(); \
+		} \
+	} while (0)
+
+#endif /* FUZZ_KEYS_H_ */

@@ -1,0 +1,135 @@
+/*
+ * Shared helpers of the sam-* tools: option parsing, diagnostics, multicast
+ * sockets and the libsam I/O callbacks over them.
+ */
+
+#ifndef SAM_TOOLS_MCAST_H_
+#define SAM_TOOLS_MCAST_H_
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <sam.h>
+
+/** Exit status for a runtime failure */
+#define EXIT_RUNTIME 1
+/** Exit status for a usage error */
+#define EXIT_USAGE 2
+
+/** Name of the running tool, for diagnostics; set by tool_init() */
+extern const char *tool_name;
+
+/** Remember the tool's name for diagnostics; it also replaces argv[0],
+ *  which getopt_long() uses, so libtool's ".libs/lt-" paths never show */
+void tool_init(char *argv[], const char *name);
+
+/** Print "<tool>: <message>\n" to stderr */
+void tool_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Print the "Try --help" hint and exit with EXIT_USAGE; for errors that
+ *  getopt_long() has reported already */
+void tool_usage_hint(void) __attribute__((noreturn));
+
+/** Print a usage error and the hint, then exit with EXIT_USAGE */
+void tool_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2), noreturn));
+
+/**
+ * Parse an unsigned decimal or 0x-prefixed hexadecimal number no larger
+ * than max.  The whole string must be the number.
+ *
+ * @return 0 on success, -1 if s is not such a number
+ */
+int parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/** parse_uint() for an option; exits with a usage error on failure */
+uint64_t opt_uint(const char *opt, const char *s, uint64_t min, uint64_t max);
+
+/** Parse a non-negative decimal number with optional fraction (rates,
+ *  timeouts); exits with a usage error on failure or if not > 0 */
+double opt_positive(const char *opt, const char *s);
+
+/** A multicast group and port, resolved */
+typedef struct {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	int family;
+} mcast_group;
+
+/**
+ * Resolve a numeric group address and port; the address must be an IPv4
+ * or IPv6 multicast address.
+ *
+ * @return 0, or -1 after printing why
+ */
+int mcast_resolve(const char *group, const char *port, mcast_group *g);
+
+/**
+ * Open a socket that sends to the group: multicast TTL / hop limit, loop
+ * and (if ifname is not NULL) the outgoing interface.
+ *
+ * @return the socket, or -1 after printing why
+ */
+int mcast_open_sender(const mcast_group *g, const char *ifname, int ttl,
+					  int loop);
+
+/**
+ * Open a socket that receives the group's datagrams only: SO_REUSEADDR so
+ * several receivers can share the port, bound to the group address and
+ * port, joined on ifname (or the interface the kernel picks).
+ *
+ * @return the socket, or -1 after printing why
+ */
+int mcast_open_receiver(const mcast_group *g, const char *ifname);
+
+/**
+ * Set a receive timeout on the socket, so a blocked read gives up.
+ * @return 0, or -1 after printing why
+ */
+int mcast_set_timeout(int fd, double seconds);
+
+/** What the libsam I/O callbacks work on */
+typedef struct {
+	int fd;
+	const mcast_group *group;
+	/** errno of the last failed call, 0 if none failed; libsam reports
+	 *  every I/O failure as SAM_E_IO, this tells which one */
+	int last_errno;
+} mcast_io;
+
+/** sam_io_ops.write: sendto() the group */
+ssize_t mcast_io_write(void *io, const void *buf, size_t len);
+
+/** sam_io_ops.readfrom: recvfrom() the socket */
+ssize_t mcast_io_readfrom(void *io, void *buf, size_t len,
+						  struct sockaddr *from, socklen_t *fromlen);
+
+/** Fill ops with the callbacks above, working on io */
+void mcast_io_ops(mcast_io *io, sam_io_ops *ops);
+
+/** Buffer size for mcast_addr_str(): "[" IPv6 "%" ifname "]:" port */
+#define MCAST_ADDRSTRLEN 80
+
+/** Format an address as "192.0.2.1:4000" or "[2001:db8::1]:4000" */
+const char *mcast_addr_str(const struct sockaddr *sa, socklen_t len,
+						   char *buf, size_t size);
+
+/** Write bytes to f, printable ASCII as is and every other byte (and the
+ *  backslash) as \xNN, so a payload can never forge an output line */
+void print_escaped(FILE *f, const uint8_t *buf, size_t len);
+
+/**
+ * Load a key file, printing "<tool>: cannot read key 'path': <reason>" on
+ * failure.
+ * @return the key or NULL
+ */
+sam_key *load_key(const char *path);
+
+/** Print "<tool>: <what>: <sam_strerror(err)>" and return err */
+int sam_fail(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* SAM_TOOLS_MCAST_H_ */

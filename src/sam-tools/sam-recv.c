@@ -1,0 +1,351 @@
+/*
+ * sam-recv: receive authenticated frames from a multicast group with libsam.
+ */
+
+#include "mcast.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef struct {
+	uint32_t id;
+	const char *file;
+} peer;
+
+typedef struct {
+	uint32_t session;
+	peer *peers;
+	int npeers;
+	unsigned int window;	/* 0: the library's default */
+	uint64_t count;			/* 0: until interrupted */
+	double timeout;			/* 0: none */
+	const char *ifname;
+	int quiet;
+} recv_opts;
+
+static volatile sig_atomic_t stop;
+
+static void usage(void)
+{
+	printf(
+"Usage: sam-recv --peer ID:FILE [--peer ID:FILE]... [options] GROUP PORT\n"
+"\n"
+"Join the UDP multicast group GROUP (IPv4 or IPv6) on PORT and print every\n"
+"authentic payload, using libsam, the Source Authentication Module for\n"
+"secure IP multicast.  A frame is authentic if it belongs to the session,\n"
+"comes from a registered source id, verifies under that sender's key, and\n"
+"its sequence number was not accepted before (replay window).\n"
+"\n"
+"Each authentic payload is printed on standard output as one line\n"
+"\n"
+"  source=<source-id> <payload>\n"
+"\n"
+"where bytes of the payload outside printable ASCII, and the backslash, are\n"
+"written as \\xNN.  Every rejected frame is reported on standard error as\n"
+"\n"
+"  sam-recv: rejected frame from <address>: <reason>\n"
+"\n"
+"On exit a summary with the accepted and rejected counts goes to standard\n"
+"error.  SIGINT and SIGTERM end the program with that summary.\n"
+"\n"
+"Options:\n"
+"  -p, --peer ID:FILE    register sender ID with the key in FILE: its public\n"
+"                        key (.pub) for ed25519 and ecdsa-p256, the group\n"
+"                        key (.key) for hmac-sha256; repeatable, at least\n"
+"                        one required\n"
+"  -S, --session N       the session id (default 0)\n"
+"  -w, --window N        replay window in frames, 64 to 65536, rounded up\n"
+"                        to a multiple of 64 (default 1024)\n"
+"  -n, --count N         exit after N authentic payloads\n"
+"  -t, --timeout SEC     give up when nothing arrives for SEC seconds\n"
+"                        (fractions allowed)\n"
+"  -I, --interface IF    join the group on interface IF (default: the\n"
+"                        interface the routing table picks for GROUP;\n"
+"                        name it on hosts with several interfaces, e.g.\n"
+"                        a bridge and its ports)\n"
+"  -q, --quiet           print no payloads and no progress messages; only\n"
+"                        rejections, errors and the summary\n"
+"  -h, --help            show this help and exit\n"
+"\n"
+"Numbers are decimal or hexadecimal with 0x.\n"
+"\n"
+"Exit status:\n"
+"  0  --count payloads were received, or interrupted without --count\n"
+"  1  a key or socket error, the --timeout expired, or interrupted before\n"
+"     --count payloads were received\n"
+"  2  usage error\n"
+"\n"
+"Example:\n"
+"  sam-recv --session 0x1234 --peer 7:alice.pub --peer 8:bob.pub \\\n"
+"           --count 100 --timeout 10 239.1.2.3 5000\n");
+}
+
+static void parse_peer(const char *arg, peer *p)
+{
+	const char *colon = strchr(arg, ':');
+	char id[32];
+	uint64_t v;
+
+	if (!colon || colon == arg || (size_t)(colon - arg) >= sizeof(id) ||
+		!colon[1])
+		tool_usage_error("invalid --peer '%s' (expected ID:FILE)", arg);
+	memcpy(id, arg, colon - arg);
+	id[colon - arg] = '\0';
+	if (parse_uint(id, UINT32_MAX, &v))
+		tool_usage_error("invalid source id '%s' in --peer '%s'", id, arg);
+	p->id = v;
+	p->file = colon + 1;
+}
+
+static void parse_args(int argc, char *argv[], recv_opts *o)
+{
+	static const struct option opts[] = {
+		{ "peer", required_argument, NULL, 'p' },
+		{ "session", required_argument, NULL, 'S' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "interface", required_argument, NULL, 'I' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	/* never more peers than arguments */
+	o->peers = calloc(argc, sizeof(*o->peers));
+	if (!o->peers) {
+		tool_err("out of memory");
+		exit(EXIT_RUNTIME);
+	}
+	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qh", opts,
+							NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			parse_peer(optarg, &o->peers[o->npeers++]);
+			break;
+		case 'S':
+			o->session = opt_uint("--session", optarg, 0, UINT32_MAX);
+			break;
+		case 'w':
+			o->window = opt_uint("--window", optarg, 64,
+								 SAM_MAX_REPLAY_WINDOW);
+			break;
+		case 'n':
+			o->count = opt_uint("--count", optarg, 1, UINT64_MAX);
+			break;
+		case 't':
+			o->timeout = opt_positive("--timeout", optarg);
+			break;
+		case 'I':
+			o->ifname = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		default:
+			tool_usage_hint();
+		}
+	}
+	if (!o->npeers)
+		tool_usage_error("at least one --peer ID:FILE is required");
+	if (argc - optind != 2)
+		tool_usage_error("expected GROUP and PORT");
+}
+
+static void on_reject(void *user, sam_err err, const uint8_t *frame,
+					  size_t len, const struct sockaddr *from,
+					  socklen_t fromlen)
+{
+	char addr[MCAST_ADDRSTRLEN];
+
+	(void)user;
+	(void)frame;
+	(void)len;
+	fprintf(stderr, "%s: rejected frame from %s: %s\n", tool_name,
+			mcast_addr_str(from, fromlen, addr, sizeof(addr)),
+			sam_strerror(err));
+	fflush(stderr);
+}
+
+static int add_peers(sam_ctx *ctx, const recv_opts *o)
+{
+	int i, rc;
+
+	for (i = 0; i < o->npeers; i++) {
+		sam_key *key = load_key(o->peers[i].file);
+
+		if (!key)
+			return -1;
+		rc = sam_add_source(ctx, o->peers[i].id, key);
+		sam_key_free(key);
+		if (rc != SAM_OK) {
+			sam_fail(rc, "cannot register source %u with key '%s'",
+					 o->peers[i].id, o->peers[i].file);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
+{
+	sam_ctx *ctx = NULL;
+	int rc;
+
+	rc = sam_ctx_new(NULL, &ctx);
+	if (rc != SAM_OK) {
+		sam_fail(rc, "cannot create a SAM context");
+		return NULL;
+	}
+	/* the window applies to sources added afterwards */
+	if ((rc = sam_set_session(ctx, o->session)) != SAM_OK)
+		sam_fail(rc, "cannot set session %u", o->session);
+	else if (o->window &&
+			 (rc = sam_set_replay_window(ctx, o->window)) != SAM_OK)
+		sam_fail(rc, "cannot set replay window %u", o->window);
+	else if ((rc = sam_set_io(ctx, ops)) != SAM_OK)
+		sam_fail(rc, "cannot set the I/O functions");
+	else if ((rc = sam_set_reject_cb(ctx, on_reject, NULL)) != SAM_OK)
+		sam_fail(rc, "cannot set the reject callback");
+	else if (add_peers(ctx, o))
+		rc = SAM_E_INVAL;
+	if (rc != SAM_OK) {
+		sam_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* No SA_RESTART: a signal must interrupt the blocking recvfrom() */
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_summary(const sam_ctx *ctx)
+{
+	sam_stats st;
+	uint64_t rejected = 0;
+	size_t i;
+	int first = 1;
+
+	if (sam_get_stats(ctx, &st) != SAM_OK)
+		return;
+	for (i = 1; i < sizeof(st.rejected) / sizeof(st.rejected[0]); i++)
+		rejected += st.rejected[i];
+	fprintf(stderr, "%s: %llu accepted, %llu rejected", tool_name,
+			(unsigned long long)st.accepted, (unsigned long long)rejected);
+	for (i = 1; i < sizeof(st.rejected) / sizeof(st.rejected[0]); i++) {
+		if (!st.rejected[i])
+			continue;
+		fprintf(stderr, "%s%s: %llu", first ? " (" : "; ",
+				sam_strerror(-(int)i), (unsigned long long)st.rejected[i]);
+		first = 0;
+	}
+	fprintf(stderr, "%s\n", first ? "" : ")");
+	fflush(stderr);
+}
+
+/* @return the exit status */
+static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
+{
+	static uint8_t buf[SAM_MAX_FRAME];
+	struct sockaddr_storage from;
+	socklen_t fromlen;
+	uint64_t got = 0;
+	uint32_t source;
+	ssize_t n;
+
+	while (!o->count || got < o->count) {
+		fromlen = sizeof(from);
+		n = sam_readfrom(ctx, buf, sizeof(buf), &source,
+						 (struct sockaddr *)&from, &fromlen);
+		if (n < 0) {
+			if (stop || io->last_errno == EINTR)
+				break;
+			if (io->last_errno == EAGAIN || io->last_errno == EWOULDBLOCK) {
+				tool_err("timeout: nothing received for %g s (%llu "
+						 "payloads received)", o->timeout,
+						 (unsigned long long)got);
+				return EXIT_RUNTIME;
+			}
+			if (n == SAM_E_IO && io->last_errno)
+				tool_err("cannot receive: %s: %s", sam_strerror(n),
+						 strerror(io->last_errno));
+			else
+				sam_fail(n, "cannot receive");
+			return EXIT_RUNTIME;
+		}
+		got++;
+		if (!o->quiet) {
+			printf("source=%u ", source);
+			print_escaped(stdout, buf, n);
+			putchar('\n');
+			fflush(stdout);
+		}
+	}
+	if (o->count && got < o->count) {
+		tool_err("interrupted after %llu of %llu payloads",
+				 (unsigned long long)got, (unsigned long long)o->count);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	recv_opts o;
+	mcast_group g;
+	mcast_io io = { .fd = -1 };
+	sam_io_ops ops;
+	sam_ctx *ctx;
+	char addr[MCAST_ADDRSTRLEN];
+	int status;
+
+	tool_init(argv, "sam-recv");
+	parse_args(argc, argv, &o);
+	if (mcast_resolve(argv[optind], argv[optind + 1], &g))
+		return EXIT_USAGE;
+	io.group = &g;
+	mcast_io_ops(&io, &ops);
+	ctx = setup_ctx(&o, &ops);
+	if (!ctx)
+		return EXIT_RUNTIME;
+	io.fd = mcast_open_receiver(&g, o.ifname);
+	if (io.fd < 0 || (o.timeout > 0 && mcast_set_timeout(io.fd, o.timeout))) {
+		sam_ctx_free(ctx);
+		return EXIT_RUNTIME;
+	}
+	catch_signals();
+	if (!o.quiet)
+		tool_err("listening on %s",
+				 mcast_addr_str((struct sockaddr *)&g.addr, g.len, addr,
+								sizeof(addr)));
+	status = receive(ctx, &io, &o);
+	print_summary(ctx);
+	sam_ctx_free(ctx);
+	close(io.fd);
+	free(o.peers);
+	return status;
+}
