@@ -250,13 +250,15 @@ END_TEST
 START_TEST(test_foreign_keys)
 {
 	EVP_PKEY *ec = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+	/* what "openssl ecparam -name prime256v1" writes before the key */
+	static const char params[] = "-----BEGIN EC PARAMETERS-----\n"
+		"BggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
 	char buf[4096];
 	BIO *bio = BIO_new(BIO_s_mem());
 	sam_key *k = NULL;
 	int n;
 
-	ck_assert_int_eq(PEM_write_bio_ECPKParameters(bio, group), 1);
+	ck_assert_int_eq(BIO_puts(bio, params), (int)strlen(params));
 	ck_assert_int_eq(PEM_write_bio_PrivateKey_traditional(bio, ec, NULL,
 				NULL, 0, NULL, NULL), 1);
 	n = BIO_read(bio, buf, sizeof(buf) - 1);
@@ -267,7 +269,6 @@ START_TEST(test_foreign_keys)
 	ck_assert(sam_key_can_sign(k));
 	sam_key_free(k);
 	BIO_free(bio);
-	EC_GROUP_free(group);
 	EVP_PKEY_free(ec);
 }
 END_TEST
