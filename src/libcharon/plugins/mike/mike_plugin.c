@@ -9,6 +9,7 @@
 
 #include "mike_plugin.h"
 #include "mike_settings.h"
+#include "mike_group_config.h"
 
 #include <daemon.h>
 
@@ -28,12 +29,47 @@ struct private_mike_plugin_t {
 	 * Options from strongswan.conf, read when the plugin is registered.
 	 */
 	mike_settings_t settings;
+
+	/**
+	 * Groups configured statically in strongswan.conf, mike_group_config_t
+	 */
+	linked_list_t *static_groups;
 };
 
 METHOD(plugin_t, get_name, char*,
 	private_mike_plugin_t *this)
 {
 	return "mike";
+}
+
+/**
+ * Load the groups of charon.plugins.mike.groups; a group with an error is
+ * skipped, and the error logged, the others still load
+ */
+static void load_static_groups(private_mike_plugin_t *this)
+{
+	enumerator_t *enumerator;
+	mike_group_config_t *cfg;
+	char *name, base[BUF_LEN];
+
+	enumerator = lib->settings->create_section_enumerator(lib->settings,
+											"%s.plugins.mike.groups", lib->ns);
+	snprintf(base, sizeof(base), "%s.plugins.mike.groups", lib->ns);
+	while (enumerator->enumerate(enumerator, &name))
+	{
+		cfg = mike_group_config_create(lib->settings, base, name);
+		if (cfg)
+		{
+			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
+				 mike_group_role_names, cfg->role, cfg->address);
+			this->static_groups->insert_last(this->static_groups, cfg);
+		}
+		else
+		{
+			DBG1(DBG_CFG, "mike: group '%s' not loaded", name);
+		}
+	}
+	enumerator->destroy(enumerator);
 }
 
 /**
@@ -47,6 +83,13 @@ static bool plugin_cb(private_mike_plugin_t *this,
 	{
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
+		load_static_groups(this);
+	}
+	else
+	{
+		this->static_groups->destroy_offset(this->static_groups,
+									offsetof(mike_group_config_t, destroy));
+		this->static_groups = linked_list_create();
 	}
 	return TRUE;
 }
@@ -65,6 +108,8 @@ METHOD(plugin_t, get_features, int,
 METHOD(plugin_t, destroy, void,
 	private_mike_plugin_t *this)
 {
+	this->static_groups->destroy_offset(this->static_groups,
+									offsetof(mike_group_config_t, destroy));
 	free(this);
 }
 
@@ -83,6 +128,7 @@ plugin_t *mike_plugin_create()
 				.destroy = _destroy,
 			},
 		},
+		.static_groups = linked_list_create(),
 	);
 
 	return &this->public.plugin;
