@@ -10,6 +10,11 @@
 #include "mike_plugin.h"
 #include "mike_settings.h"
 #include "mike_group_config.h"
+#include "mike_groups.h"
+#include "mike_listener.h"
+#include "mike_control.h"
+
+#include <errno.h>
 
 #include <daemon.h>
 
@@ -31,9 +36,19 @@ struct private_mike_plugin_t {
 	mike_settings_t settings;
 
 	/**
-	 * Groups configured statically in strongswan.conf, mike_group_config_t
+	 * The groups, static ones from strongswan.conf and loaded ones
 	 */
-	linked_list_t *static_groups;
+	mike_groups_t *groups;
+
+	/**
+	 * Registration in both roles, on charon's bus
+	 */
+	mike_listener_t *listener;
+
+	/**
+	 * Control socket, NULL if it could not be created
+	 */
+	mike_control_t *control;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -62,7 +77,7 @@ static void load_static_groups(private_mike_plugin_t *this)
 		{
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
-			this->static_groups->insert_last(this->static_groups, cfg);
+			this->groups->add(this->groups, cfg);
 		}
 		else
 		{
@@ -84,12 +99,24 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		load_static_groups(this);
+		charon->bus->add_listener(charon->bus, &this->listener->listener);
+		DESTROY_IF(this->control);
+		this->control = mike_control_create(this->settings.socket);
+		if (!this->control)
+		{
+			DBG1(DBG_CFG, "mike: unable to create control socket %s: %s",
+				 this->settings.socket, strerror(errno));
+		}
 	}
 	else
 	{
-		this->static_groups->destroy_offset(this->static_groups,
-									offsetof(mike_group_config_t, destroy));
-		this->static_groups = linked_list_create();
+		DESTROY_IF(this->control);
+		this->control = NULL;
+		charon->bus->remove_listener(charon->bus, &this->listener->listener);
+		this->listener->destroy(this->listener);
+		this->groups->destroy(this->groups);
+		this->groups = mike_groups_create();
+		this->listener = mike_listener_create(this->groups);
 	}
 	return TRUE;
 }
@@ -108,8 +135,9 @@ METHOD(plugin_t, get_features, int,
 METHOD(plugin_t, destroy, void,
 	private_mike_plugin_t *this)
 {
-	this->static_groups->destroy_offset(this->static_groups,
-									offsetof(mike_group_config_t, destroy));
+	DESTROY_IF(this->control);
+	this->listener->destroy(this->listener);
+	this->groups->destroy(this->groups);
 	free(this);
 }
 
@@ -128,8 +156,9 @@ plugin_t *mike_plugin_create()
 				.destroy = _destroy,
 			},
 		},
-		.static_groups = linked_list_create(),
+		.groups = mike_groups_create(),
 	);
+	this->listener = mike_listener_create(this->groups);
 
 	return &this->public.plugin;
 }

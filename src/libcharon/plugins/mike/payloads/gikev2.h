@@ -19,6 +19,7 @@
 #define GIKEV2_H_
 
 #include <encoding/payloads/payload.h>
+#include <encoding/payloads/notify_payload.h>
 
 /**
  * Payload types (IKEv2 Payload Types registry).
@@ -37,6 +38,13 @@ enum gikev2_protocol_t {
 	GIKEV2_PROTO_ESP = 3,
 	GIKEV2_PROTO_GIKE_UPDATE = 6,
 };
+
+/**
+ * Notify message types of G-IKEv2 (IKEv2 Notify Message Types registry).
+ */
+#define GIKEV2_NOTIFY_INVALID_GROUP_ID		((notify_type_t)45)
+#define GIKEV2_NOTIFY_AUTHORIZATION_FAILED	((notify_type_t)46)
+#define GIKEV2_NOTIFY_GROUP_SENDER			((notify_type_t)16429)
 
 /** SPI sizes per protocol */
 #define GIKEV2_SPI_SIZE_IPSEC		4

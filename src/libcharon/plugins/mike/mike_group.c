@@ -1,0 +1,216 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_group.h"
+#include "mike_keywrap.h"
+
+#include <daemon.h>
+
+/**
+ * KEK keying material: GSK_e for AES-GCM-16 with a 256-bit key (plus the
+ * 4-byte salt), no GSK_a (AEAD), GSK_w for AES-256 key wrap; RFC 9838 4.5.6
+ */
+#define KEK_KEYMAT_SIZE (32 + 4 + MIKE_KWK_SIZE)
+
+/** SPIs below this are reserved (RFC 4303 2.1) or look like it */
+#define MIN_SPI 0x100
+
+typedef struct private_mike_group_t private_mike_group_t;
+
+/**
+ * Private data of a mike_group_t object.
+ */
+struct private_mike_group_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_group_t public;
+
+	/**
+	 * SPIs handed out so far, uintptr_t; never handed out twice, so a
+	 * stale SA of a departed sender can never match a new one's traffic
+	 */
+	linked_list_t *used_spis;
+};
+
+/**
+ * Whether an SPI was handed out before
+ */
+static bool spi_used(private_mike_group_t *this, uint32_t spi)
+{
+	enumerator_t *enumerator;
+	uintptr_t used;
+	bool found = FALSE;
+
+	enumerator = this->used_spis->create_enumerator(this->used_spis);
+	while (!found && enumerator->enumerate(enumerator, &used))
+	{
+		found = used == spi;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+METHOD(mike_group_t, allocate_spi, uint32_t,
+	private_mike_group_t *this)
+{
+	rng_t *rng;
+	uint32_t spi = 0;
+	int tries;
+
+	rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
+	if (!rng)
+	{
+		return 0;
+	}
+	for (tries = 0; tries < 100; tries++)
+	{
+		if (!rng->get_bytes(rng, sizeof(spi), (uint8_t*)&spi))
+		{
+			spi = 0;
+			break;
+		}
+		if (spi >= MIN_SPI && !spi_used(this, spi))
+		{
+			this->used_spis->insert_last(this->used_spis,
+										 (void*)(uintptr_t)spi);
+			break;
+		}
+		spi = 0;
+	}
+	rng->destroy(rng);
+	return spi;
+}
+
+METHOD(mike_group_t, ensure_kek, bool,
+	private_mike_group_t *this)
+{
+	rng_t *rng;
+	bool ok;
+
+	if (this->public.kek_keymat.len)
+	{
+		return TRUE;
+	}
+	rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG);
+	if (!rng)
+	{
+		return FALSE;
+	}
+	ok = rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &this->public.kek_spi) &&
+		 rng->allocate_bytes(rng, KEK_KEYMAT_SIZE, &this->public.kek_keymat);
+	rng->destroy(rng);
+	if (!ok)
+	{
+		chunk_free(&this->public.kek_spi);
+		chunk_clear(&this->public.kek_keymat);
+	}
+	return ok;
+}
+
+METHOD(mike_group_t, find_member, mike_group_member_t*,
+	private_mike_group_t *this, uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member, *found = NULL;
+
+	enumerator = this->public.members->create_enumerator(this->public.members);
+	while (enumerator->enumerate(enumerator, &member))
+	{
+		if (member->ike_sa_id == ike_sa_id)
+		{
+			found = member;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Destroy a member record (its TEK is the group's)
+ */
+static void member_destroy(mike_group_member_t *member)
+{
+	member->id->destroy(member->id);
+	free(member);
+}
+
+METHOD(mike_group_t, remove_member, bool,
+	private_mike_group_t *this, uint32_t ike_sa_id)
+{
+	mike_group_member_t *member;
+
+	member = find_member(this, ike_sa_id);
+	if (!member)
+	{
+		return FALSE;
+	}
+	this->public.members->remove(this->public.members, member, NULL);
+	if (member->tek)
+	{
+		this->public.teks->remove(this->public.teks, member->tek, NULL);
+		member->tek->destroy(member->tek);
+	}
+	member_destroy(member);
+	return TRUE;
+}
+
+METHOD(mike_group_t, unregister, void,
+	private_mike_group_t *this)
+{
+	DESTROY_IF(this->public.kernel);
+	this->public.kernel = NULL;
+	this->public.teks->destroy_offset(this->public.teks,
+									  offsetof(mike_tek_t, destroy));
+	this->public.teks = linked_list_create();
+	chunk_free(&this->public.kek_spi);
+	chunk_clear(&this->public.kek_keymat);
+	this->public.ike_sa_id = 0;
+	this->public.own_spi = 0;
+	this->public.registered = 0;
+}
+
+METHOD(mike_group_t, destroy, void,
+	private_mike_group_t *this)
+{
+	unregister(this);
+	this->public.teks->destroy_offset(this->public.teks,
+									  offsetof(mike_tek_t, destroy));
+	this->public.members->destroy_function(this->public.members,
+										   (void*)member_destroy);
+	this->used_spis->destroy(this->used_spis);
+	this->public.cfg->destroy(this->public.cfg);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_group_t *mike_group_create(mike_group_config_t *cfg)
+{
+	private_mike_group_t *this;
+
+	INIT(this,
+		.public = {
+			.cfg = cfg,
+			.teks = linked_list_create(),
+			.members = linked_list_create(),
+			.allocate_spi = _allocate_spi,
+			.ensure_kek = _ensure_kek,
+			.find_member = _find_member,
+			.remove_member = _remove_member,
+			.unregister = _unregister,
+			.destroy = _destroy,
+		},
+		.used_spis = linked_list_create(),
+	);
+	return &this->public;
+}

@@ -1,0 +1,125 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_group mike_group
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_GROUP_H_
+#define MIKE_GROUP_H_
+
+#include "mike_group_config.h"
+#include "mike_kernel.h"
+#include "mike_tek.h"
+
+typedef struct mike_group_t mike_group_t;
+typedef struct mike_group_member_t mike_group_member_t;
+
+/** size of a KEK (rekey SA) SPI, RFC 9838 4.4.1 */
+#define MIKE_KEK_SPI_SIZE 16
+
+/**
+ * A member as the GCKS knows it.
+ */
+struct mike_group_member_t {
+
+	/** authenticated identity */
+	identification_t *id;
+
+	/** unique ID of its registration IKE SA */
+	uint32_t ike_sa_id;
+
+	/** its sender TEK, NULL if it only receives (owned by the group) */
+	mike_tek_t *tek;
+};
+
+/**
+ * The run-time state of a group: its configuration and, on the GCKS, the
+ * keys and members, on a member, what was received and installed.
+ *
+ * Not thread-safe: the store (mike_groups_t) serializes access.
+ */
+struct mike_group_t {
+
+	/** configuration, owned */
+	mike_group_config_t *cfg;
+
+	/** GCKS and member: the TEKs of the group's senders, mike_tek_t */
+	linked_list_t *teks;
+
+	/** GCKS and member: the KEK's SPI */
+	chunk_t kek_spi;
+
+	/** GCKS and member: the KEK's keying material (GSK_e | GSK_a | GSK_w) */
+	chunk_t kek_keymat;
+
+	/** GCKS: registered members, mike_group_member_t */
+	linked_list_t *members;
+
+	/** member: unique ID of the IKE SA the group is registered over, 0 if
+	 *  not registered */
+	uint32_t ike_sa_id;
+
+	/** member: the SPI this member sends with, 0 if it does not */
+	uint32_t own_spi;
+
+	/** member: installed SAs and policies, NULL if none */
+	mike_kernel_t *kernel;
+
+	/** member: when it registered */
+	time_t registered;
+
+	/**
+	 * GCKS: allocate an SPI for a TEK, unique among the group's TEKs and
+	 * never handed out before by this group.
+	 *
+	 * @return			SPI, 0 on RNG failure
+	 */
+	uint32_t (*allocate_spi)(mike_group_t *this);
+
+	/**
+	 * GCKS: generate the KEK if there is none yet.
+	 *
+	 * @return			TRUE if the group has a KEK
+	 */
+	bool (*ensure_kek)(mike_group_t *this);
+
+	/**
+	 * GCKS: find a registered member by IKE SA.
+	 */
+	mike_group_member_t *(*find_member)(mike_group_t *this, uint32_t ike_sa_id);
+
+	/**
+	 * GCKS: remove a member and its TEK.
+	 *
+	 * @return			TRUE if it was a member
+	 */
+	bool (*remove_member)(mike_group_t *this, uint32_t ike_sa_id);
+
+	/**
+	 * Member: forget the registration, removing installed SAs and keys.
+	 */
+	void (*unregister)(mike_group_t *this);
+
+	/**
+	 * Destroy the group, removing what it installed, wiping its keys.
+	 */
+	void (*destroy)(mike_group_t *this);
+};
+
+/**
+ * Create the run-time state of a configured group.
+ *
+ * @param cfg		configuration, owned
+ * @return			group
+ */
+mike_group_t *mike_group_create(mike_group_config_t *cfg);
+
+#endif /** MIKE_GROUP_H_ @}*/

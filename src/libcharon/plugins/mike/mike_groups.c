@@ -1,0 +1,138 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_groups.h"
+
+#include <threading/mutex.h>
+
+typedef struct private_mike_groups_t private_mike_groups_t;
+
+/**
+ * Private data of a mike_groups_t object.
+ */
+struct private_mike_groups_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_groups_t public;
+
+	/**
+	 * Groups, mike_group_t.
+	 */
+	linked_list_t *groups;
+
+	/**
+	 * Lock for the groups and everything in them.
+	 */
+	mutex_t *mutex;
+};
+
+METHOD(mike_groups_t, lock, void,
+	private_mike_groups_t *this)
+{
+	this->mutex->lock(this->mutex);
+}
+
+METHOD(mike_groups_t, unlock, void,
+	private_mike_groups_t *this)
+{
+	this->mutex->unlock(this->mutex);
+}
+
+METHOD(mike_groups_t, get, mike_group_t*,
+	private_mike_groups_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group, *found = NULL;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (streq(group->cfg->name, name))
+		{
+			found = group;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	return found;
+}
+
+METHOD(mike_groups_t, remove_, bool,
+	private_mike_groups_t *this, char *name)
+{
+	mike_group_t *group;
+
+	this->mutex->lock(this->mutex);
+	group = get(this, name);
+	if (group)
+	{
+		this->groups->remove(this->groups, group, NULL);
+		group->destroy(group);
+	}
+	this->mutex->unlock(this->mutex);
+	return group != NULL;
+}
+
+METHOD(mike_groups_t, add, mike_group_t*,
+	private_mike_groups_t *this, mike_group_config_t *cfg)
+{
+	mike_group_t *group;
+
+	this->mutex->lock(this->mutex);
+	remove_(this, cfg->name);
+	group = mike_group_create(cfg);
+	this->groups->insert_last(this->groups, group);
+	this->mutex->unlock(this->mutex);
+	return group;
+}
+
+METHOD(mike_groups_t, create_enumerator, enumerator_t*,
+	private_mike_groups_t *this)
+{
+	this->mutex->lock(this->mutex);
+	return enumerator_create_cleaner(
+						this->groups->create_enumerator(this->groups),
+						(void*)this->mutex->unlock, this->mutex);
+}
+
+METHOD(mike_groups_t, destroy, void,
+	private_mike_groups_t *this)
+{
+	this->groups->destroy_offset(this->groups,
+								 offsetof(mike_group_t, destroy));
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_groups_t *mike_groups_create()
+{
+	private_mike_groups_t *this;
+
+	INIT(this,
+		.public = {
+			.lock = _lock,
+			.unlock = _unlock,
+			.add = _add,
+			.get = _get,
+			.create_enumerator = _create_enumerator,
+			.remove = _remove_,
+			.destroy = _destroy,
+		},
+		.groups = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
+	);
+	return &this->public;
+}

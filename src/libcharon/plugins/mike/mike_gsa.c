@@ -1,0 +1,349 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_gsa.h"
+#include "mike_keywrap.h"
+#include "payloads/gikev2.h"
+
+#include <daemon.h>
+
+/** the KEK's cipher: AES-GCM-16 with a 256-bit key (see mike_group.c) */
+#define KEK_ENCR ENCR_AES_GCM_ICV16
+#define KEK_ENCR_KEYLEN 256
+
+/**
+ * A selector for one host or the whole address family
+ */
+static traffic_selector_t *host_ts(host_t *host, int family, uint8_t protocol,
+								   uint16_t port)
+{
+	uint16_t from = port, to = port ?: 0xffff;
+
+	if (!host)
+	{
+		return traffic_selector_create_from_cidr(
+							family == AF_INET ? "0.0.0.0/0" : "::/0",
+							protocol, 0, 0xffff);
+	}
+	return traffic_selector_create_from_subnet(host->clone(host),
+							host->get_family(host) == AF_INET ? 32 : 128,
+							protocol, from, to);
+}
+
+/**
+ * Add the key lifetime attribute to a policy
+ */
+static void add_lifetime(gsa_policy_t *policy, uint32_t lifetime)
+{
+	gsa_policy_add_attr(policy,
+		gikev2_attr_create_tlv_u32(GIKEV2_GSA_KEY_LIFETIME, lifetime));
+}
+
+/**
+ * The GSA policy of the KEK
+ */
+static gsa_policy_t *kek_policy(mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	traffic_selector_t *src, *dst;
+	gsa_policy_t *policy;
+	host_t *rekey;
+	int family = cfg->address->get_family(cfg->address);
+
+	/* rekey messages go to the rekey address, or over the registration SA
+	 * (unicast rekey), then the group address stands in as destination */
+	rekey = cfg->rekey_address ?: cfg->address;
+	src = host_ts(NULL, family, IPPROTO_UDP, 0);
+	dst = host_ts(rekey, family, IPPROTO_UDP, cfg->rekey_port);
+	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+							   src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, KEK_ENCR,
+							 KEK_ENCR_KEYLEN);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA,
+							 GIKEV2_KWA_5649_256, 0);
+	add_lifetime(policy, cfg->kek_lifetime);
+	return policy;
+}
+
+/**
+ * The GSA policy of a sender's TEK
+ */
+static gsa_policy_t *tek_policy(mike_group_t *group, mike_tek_t *tek)
+{
+	mike_group_config_t *cfg = group->cfg;
+	traffic_selector_t *src, *dst;
+	gsa_policy_t *policy;
+	uint32_t spi = htonl(tek->spi);
+	int family = cfg->address->get_family(cfg->address);
+
+	src = host_ts(tek->source, family, cfg->protocol, 0);
+	dst = host_ts(cfg->address, family, cfg->protocol, cfg->port);
+	policy = gsa_policy_create(GIKEV2_PROTO_ESP,
+							   chunk_from_thing(spi), src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, tek->enc_alg,
+							 tek->enc_keylen);
+	if (tek->int_alg != AUTH_UNDEFINED)
+	{
+		gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_INTEG,
+								 tek->int_alg, 0);
+	}
+	/* one sender per SA: plain sequential numbers, receivers check them */
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_SN,
+							 GIKEV2_SN_32BIT_SEQUENTIAL, 0);
+	add_lifetime(policy, tek->lifetime);
+	return policy;
+}
+
+/**
+ * A key bag with one SA_KEY, the keying material wrapped with gsk_w
+ */
+static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
+							 chunk_t gsk_w)
+{
+	kd_key_bag_t *bag;
+	chunk_t wrapped;
+
+	if (!mike_keywrap_wrap(gsk_w, keymat, &wrapped))
+	{
+		return NULL;
+	}
+	bag = kd_key_bag_create(protocol, spi);
+	/* Key ID and KWK ID 0: the SA's key, wrapped with the default KWK */
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, wrapped);
+	chunk_free(&wrapped);
+	return bag;
+}
+
+/*
+ * Described in header
+ */
+bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
+					kd_payload_t **kd)
+{
+	linked_list_t *policies, *bags;
+	enumerator_t *enumerator;
+	kd_key_bag_t *bag;
+	mike_tek_t *tek;
+	uint32_t spi;
+	bool ok = TRUE;
+
+	policies = linked_list_create();
+	bags = linked_list_create();
+
+	policies->insert_last(policies, kek_policy(group));
+	bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi, group->kek_keymat,
+				  gsk_w);
+	ok = bag != NULL;
+	if (bag)
+	{
+		bags->insert_last(bags, bag);
+	}
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (ok && enumerator->enumerate(enumerator, &tek))
+	{
+		spi = htonl(tek->spi);
+		policies->insert_last(policies, tek_policy(group, tek));
+		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
+					  gsk_w);
+		ok = bag != NULL;
+		if (bag)
+		{
+			bags->insert_last(bags, bag);
+		}
+	}
+	enumerator->destroy(enumerator);
+
+	*gsa = ok ? gsa_payload_create(policies) : NULL;
+	*kd = ok ? kd_payload_create(bags) : NULL;
+	policies->destroy_function(policies, (void*)gsa_policy_destroy);
+	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
+	if (!*gsa || !*kd)
+	{
+		DESTROY_IF(&(*gsa)->payload_interface);
+		DESTROY_IF(&(*kd)->payload_interface);
+		*gsa = NULL;
+		*kd = NULL;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * The unwrapped SA_KEY of the key bag for an SA
+ */
+static bool unwrap_sa_key(kd_payload_t *kd, uint8_t protocol, chunk_t spi,
+						  chunk_t gsk_w, chunk_t *keymat)
+{
+	kd_key_bag_t *bag;
+	gikev2_attr_t *attr;
+	uint32_t key_id, kwk_id;
+	chunk_t encrypted;
+
+	bag = kd->get_group_key_bag(kd, protocol, spi);
+	if (!bag)
+	{
+		return FALSE;
+	}
+	attr = gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY);
+	if (!attr || !kd_wrapped_key_split(attr->data, &key_id, &kwk_id,
+									   &encrypted) || kwk_id != 0)
+	{
+		return FALSE;
+	}
+	return mike_keywrap_unwrap(gsk_w, encrypted, keymat);
+}
+
+/**
+ * Whether one of the configured ESP proposals has an encryption algorithm
+ */
+static bool proposal_allows(mike_group_config_t *cfg, uint16_t enc_alg,
+							uint16_t keylen, uint16_t int_alg)
+{
+	enumerator_t *enumerator;
+	proposal_t *proposal;
+	bool found = FALSE;
+
+	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
+	while (!found && enumerator->enumerate(enumerator, &proposal))
+	{
+		found = proposal->has_transform(proposal, ENCRYPTION_ALGORITHM,
+										enc_alg) &&
+				(int_alg == AUTH_UNDEFINED ||
+				 proposal->has_transform(proposal, INTEGRITY_ALGORITHM,
+										 int_alg));
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * The host a selector covers if it is a single host, NULL otherwise
+ */
+static host_t *single_host(traffic_selector_t *ts)
+{
+	host_t *host;
+	uint8_t mask;
+
+	if (!ts->to_subnet(ts, &host, &mask) ||
+		mask != (host->get_family(host) == AF_INET ? 32 : 128))
+	{
+		DESTROY_IF(host);
+		return NULL;
+	}
+	return host;
+}
+
+/**
+ * A TEK from an ESP policy and its key bag
+ */
+static char *tek_from_policy(mike_group_t *group, gsa_policy_t *policy,
+							 kd_payload_t *kd, chunk_t gsk_w, mike_tek_t **out)
+{
+	mike_group_config_t *cfg = group->cfg;
+	gsa_transform_t *encr, *integ;
+	uint16_t int_alg = AUTH_UNDEFINED, keylen;
+	uint32_t lifetime = cfg->tek_lifetime, spi;
+	chunk_t keymat;
+	mike_tek_t *tek;
+
+	if (!policy->dst->includes(policy->dst, cfg->address))
+	{
+		return "a data SA is not for the group address";
+	}
+	encr = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_ENCR);
+	integ = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_INTEG);
+	if (integ)
+	{
+		int_alg = integ->id;
+	}
+	keylen = gsa_transform_get_key_length(encr);
+	if (!proposal_allows(cfg, encr->id, keylen, int_alg))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the GCKS chose %N/%N, not in "
+			 "esp_proposals", cfg->name, encryption_algorithm_names, encr->id,
+			 integrity_algorithm_names, int_alg);
+		return "the data SA's algorithms are not in esp_proposals";
+	}
+	gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME, &lifetime);
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_ESP, policy->spi, gsk_w, &keymat))
+	{
+		return "a data SA's key is missing or does not unwrap";
+	}
+	memcpy(&spi, policy->spi.ptr, sizeof(spi));
+	tek = mike_tek_create(ntohl(spi), encr->id, keylen, int_alg, keymat,
+						  lifetime);
+	chunk_clear(&keymat);
+	if (!tek)
+	{
+		return "a data SA's key has the wrong size for its algorithms";
+	}
+	tek->source = single_host(policy->src);
+	*out = tek;
+	return NULL;
+}
+
+/*
+ * Described in header
+ */
+char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
+					 chunk_t gsk_w)
+{
+	enumerator_t *enumerator;
+	gsa_policy_t *policy;
+	linked_list_t *teks;
+	mike_tek_t *tek;
+	chunk_t kek_keymat = chunk_empty;
+	char *error = NULL;
+
+	policy = gsa->get_kek_policy(gsa);
+	if (!policy)
+	{
+		return "the GSA has no rekey SA";
+	}
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w,
+					   &kek_keymat))
+	{
+		return "the rekey SA's key is missing or does not unwrap";
+	}
+
+	teks = linked_list_create();
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (!error && enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol != GIKEV2_PROTO_ESP)
+		{
+			continue;
+		}
+		error = tek_from_policy(group, policy, kd, gsk_w, &tek);
+		if (!error)
+		{
+			teks->insert_last(teks, tek);
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (error)
+	{
+		chunk_clear(&kek_keymat);
+		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
+		return error;
+	}
+
+	policy = gsa->get_kek_policy(gsa);
+	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
+	group->teks = teks;
+	chunk_free(&group->kek_spi);
+	group->kek_spi = chunk_clone(policy->spi);
+	chunk_clear(&group->kek_keymat);
+	group->kek_keymat = kek_keymat;
+	return NULL;
+}

@@ -1,0 +1,770 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_listener.h"
+#include "mike_gsa.h"
+#include "mike_keywrap.h"
+#include "payloads/gikev2.h"
+#include "payloads/idg_payload.h"
+
+#include <daemon.h>
+#include <encoding/payloads/unknown_payload.h>
+#include <sa/ikev2/keymat_v2.h>
+#include <threading/mutex.h>
+
+typedef struct private_mike_listener_t private_mike_listener_t;
+typedef struct registration_t registration_t;
+
+/**
+ * A registration in progress on one IKE SA, in either role.
+ */
+struct registration_t {
+
+	/** unique ID of the IKE SA */
+	uint32_t ike_sa_id;
+
+	/** name of the group, NULL if the IDg named no known group */
+	char *group;
+
+	/** whether the member asked to send */
+	bool sender;
+
+	/** GCKS: the error notify to answer with, 0 if authorized */
+	notify_type_t refusal;
+
+	/** GCKS: the payloads of the response */
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+
+	/** member: why the registration failed, NULL if it did not */
+	char *failure;
+};
+
+/**
+ * Private data of a mike_listener_t object.
+ */
+struct private_mike_listener_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_listener_t public;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * Registrations in progress, registration_t.
+	 */
+	linked_list_t *registrations;
+
+	/**
+	 * Lock for the registrations.
+	 */
+	mutex_t *mutex;
+};
+
+static void registration_destroy(registration_t *reg)
+{
+	DESTROY_IF(&reg->gsa->payload_interface);
+	DESTROY_IF(&reg->kd->payload_interface);
+	free(reg->group);
+	free(reg->failure);
+	free(reg);
+}
+
+/**
+ * Take the registration of an IKE SA out of the list (caller destroys it)
+ */
+static registration_t *take_registration(private_mike_listener_t *this,
+										 uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	registration_t *reg, *found = NULL;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->registrations->create_enumerator(this->registrations);
+	while (enumerator->enumerate(enumerator, &reg))
+	{
+		if (reg->ike_sa_id == ike_sa_id)
+		{
+			this->registrations->remove_at(this->registrations, enumerator);
+			found = reg;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	return found;
+}
+
+/**
+ * Put a registration (back) into the list, replacing an older one
+ */
+static void put_registration(private_mike_listener_t *this,
+							 registration_t *reg)
+{
+	registration_t *old;
+
+	old = take_registration(this, reg->ike_sa_id);
+	if (old)
+	{
+		registration_destroy(old);
+	}
+	this->mutex->lock(this->mutex);
+	this->registrations->insert_last(this->registrations, reg);
+	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * The default key wrap key of an IKE SA (wipe after use)
+ */
+static bool get_gsk_w(ike_sa_t *ike_sa, chunk_t *gsk_w)
+{
+	keymat_v2_t *keymat = (keymat_v2_t*)ike_sa->get_keymat(ike_sa);
+	pseudo_random_function_t prf_alg;
+	chunk_t skd;
+
+	if (ike_sa->get_version(ike_sa) != IKEV2)
+	{
+		return FALSE;
+	}
+	prf_alg = keymat->get_skd(keymat, &skd);
+	return prf_alg != PRF_UNDEFINED &&
+		   mike_keywrap_derive_gsk_w(prf_alg, skd, gsk_w);
+}
+
+/**
+ * The name of the connection an IKE SA was made for
+ */
+static char *connection_name(ike_sa_t *ike_sa)
+{
+	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+
+	return peer_cfg ? peer_cfg->get_name(peer_cfg) : NULL;
+}
+
+/**
+ * The first parsed G-IKEv2 payload of a type in a message, NULL if none or
+ * malformed (the parser logs why); destroy it after use
+ */
+static payload_t *get_gikev2_payload(message_t *message, payload_type_t type)
+{
+	enumerator_t *enumerator;
+	payload_t *payload, *parsed = NULL;
+	bool seen = FALSE;
+
+	enumerator = message->create_payload_enumerator(message);
+	while (enumerator->enumerate(enumerator, &payload))
+	{
+		/* charon keeps payloads it does not know as unknown_payload_t,
+		 * whose payload_t type is PL_UNKNOWN */
+		if (payload->get_type(payload) == PL_UNKNOWN &&
+			((unknown_payload_t*)payload)->get_type(
+									(unknown_payload_t*)payload) == type)
+		{
+			seen = TRUE;
+			parsed = gikev2_payload_from_unknown(payload);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (seen && !parsed)
+	{
+		DBG1(DBG_IKE, "mike: received a malformed %s payload, ignored",
+			 type == GIKEV2_PL_IDG ? "IDg" : type == GIKEV2_PL_GSA ? "GSA" : "KD");
+	}
+	return parsed;
+}
+
+/*
+ * ---- member --------------------------------------------------------------
+ */
+
+/**
+ * Member: add IDg (and GROUP_SENDER) for the group bound to the connection
+ * to the first IKE_AUTH request
+ */
+static void member_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						   message_t *message)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group, *found = NULL;
+	identification_t *id;
+	idg_payload_t *idg = NULL;
+	registration_t *reg;
+	char *conn = connection_name(ike_sa);
+
+	if (!conn)
+	{
+		return;
+	}
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_MEMBER &&
+			streq(group->cfg->connection, conn))
+		{
+			found = group;
+			break;
+		}
+	}
+	if (found)
+	{
+		id = identification_create_from_encoding(ID_KEY_ID,
+										chunk_from_str(found->cfg->name));
+		idg = idg_payload_create(id);
+		id->destroy(id);
+		if (idg)
+		{
+			message->add_payload(message, &idg->payload_interface);
+			if (found->cfg->sender)
+			{
+				message->add_notify(message, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
+									chunk_empty);
+			}
+			INIT(reg,
+				.ike_sa_id = ike_sa->get_unique_id(ike_sa),
+				.group = strdup(found->cfg->name),
+				.sender = found->cfg->sender,
+			);
+			DBG1(DBG_IKE, "mike: registering to group '%s'%s",
+				 found->cfg->name, found->cfg->sender ? " as sender" : "");
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (found && idg)
+	{
+		put_registration(this, reg);
+	}
+}
+
+/**
+ * Member: install the group's SAs and policies; returns why not, or NULL
+ */
+static char *member_install(mike_group_t *group, ike_sa_t *ike_sa)
+{
+	mike_group_config_t *cfg = group->cfg;
+	host_t *me = ike_sa->get_my_host(ike_sa);
+	enumerator_t *enumerator;
+	mike_kernel_t *kernel;
+	mike_tek_t *tek, *own = NULL;
+	bool ok = TRUE;
+
+	kernel = mike_kernel_create(cfg);
+	if (!kernel)
+	{
+		return "no reqid for the group's SAs";
+	}
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (ok && enumerator->enumerate(enumerator, &tek))
+	{
+		if (cfg->sender && tek->source && me->ip_equals(me, tek->source))
+		{
+			own = tek;
+			continue;
+		}
+		ok = kernel->add_inbound(kernel, tek);
+	}
+	enumerator->destroy(enumerator);
+	if (ok && cfg->sender)
+	{
+		if (!own)
+		{
+			kernel->destroy(kernel);
+			return "the GCKS sent no sender key for this member";
+		}
+		ok = kernel->add_outbound(kernel, own, me);
+	}
+	ok = ok && kernel->add_in_policy(kernel);
+	if (!ok)
+	{
+		kernel->destroy(kernel);
+		return "installing the group's SAs or policies failed";
+	}
+	group->kernel = kernel;
+	group->own_spi = own ? own->spi : 0;
+	return NULL;
+}
+
+/**
+ * Member: take the GSA from the IKE_AUTH response and install it
+ */
+static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
+							message_t *message)
+{
+	registration_t *reg;
+	mike_group_t *group;
+	payload_t *gsa, *kd;
+	notify_payload_t *notify;
+	chunk_t gsk_w = chunk_empty;
+	char *failure = NULL;
+
+	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return;
+	}
+	notify = message->get_notify(message, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
+	if (!notify)
+	{
+		notify = message->get_notify(message, GIKEV2_NOTIFY_INVALID_GROUP_ID);
+	}
+	if (notify)
+	{
+		DBG1(DBG_IKE, "mike: group '%s': the GCKS refused the registration: %s",
+			 reg->group, notify->get_notify_type(notify) ==
+				GIKEV2_NOTIFY_INVALID_GROUP_ID ? "INVALID_GROUP_ID (unknown "
+				"group)" : "AUTHORIZATION_FAILED (this identity may not join"
+				"/send)");
+		reg->failure = strdup("refused by the GCKS");
+		put_registration(this, reg);
+		return;
+	}
+	if (message->get_payload(message, PLV2_EAP))
+	{	/* an intermediate IKE_AUTH round (EAP): the GSA comes later */
+		put_registration(this, reg);
+		return;
+	}
+	gsa = get_gikev2_payload(message, GIKEV2_PL_GSA);
+	kd = get_gikev2_payload(message, GIKEV2_PL_KD);
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, reg->group);
+	if (!group)
+	{
+		failure = "the group is no longer configured";
+	}
+	else if (!gsa || !kd)
+	{
+		failure = "the GCKS sent no valid GSA and KD payloads";
+	}
+	else if (!get_gsk_w(ike_sa, &gsk_w))
+	{
+		failure = "no key wrap key for this IKE SA";
+	}
+	else
+	{
+		group->unregister(group);
+		failure = mike_gsa_apply(group, (gsa_payload_t*)gsa,
+								 (kd_payload_t*)kd, gsk_w);
+		if (!failure)
+		{
+			failure = member_install(group, ike_sa);
+		}
+		if (failure)
+		{
+			group->unregister(group);
+		}
+		else
+		{
+			group->ike_sa_id = reg->ike_sa_id;
+			group->registered = time_monotonic(NULL);
+			DBG1(DBG_IKE, "mike: group '%s' registered: %d sender SA%s "
+				 "installed%s", reg->group,
+				 group->kernel->get_inbound_count(group->kernel),
+				 group->kernel->get_inbound_count(group->kernel) == 1 ? "" : "s",
+				 group->own_spi ? ", sending" : "");
+		}
+	}
+	this->groups->unlock(this->groups);
+	chunk_clear(&gsk_w);
+	DESTROY_IF(gsa);
+	DESTROY_IF(kd);
+
+	if (failure)
+	{
+		DBG1(DBG_IKE, "mike: group '%s': registration failed: %s",
+			 reg->group, failure);
+		reg->failure = strdup(failure);
+	}
+	put_registration(this, reg);
+}
+
+/**
+ * Member: fail the IKE SA if its registration failed
+ */
+static bool member_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
+{
+	registration_t *reg;
+	bool ok = TRUE;
+
+	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
+	if (reg)
+	{
+		ok = reg->failure == NULL;
+		if (!ok)
+		{
+			DBG1(DBG_IKE, "mike: group '%s': registration failed (%s), "
+				 "closing the IKE SA", reg->group, reg->failure);
+		}
+		registration_destroy(reg);
+	}
+	return ok;
+}
+
+/*
+ * ---- GCKS ----------------------------------------------------------------
+ */
+
+/**
+ * GCKS: note the IDg of an IKE_AUTH request
+ */
+static void gcks_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						 message_t *message)
+{
+	idg_payload_t *idg;
+	registration_t *reg;
+	chunk_t name;
+
+	idg = (idg_payload_t*)get_gikev2_payload(message, GIKEV2_PL_IDG);
+	if (!idg)
+	{
+		return;
+	}
+	name = idg->get_data(idg);
+	INIT(reg,
+		.ike_sa_id = ike_sa->get_unique_id(ike_sa),
+		.sender = message->get_notify(message,
+									  GIKEV2_NOTIFY_GROUP_SENDER) != NULL,
+	);
+	/* a group name is printable and no longer than a settings key */
+	if (name.len && name.len < 64 && chunk_printable(name, NULL, 0))
+	{
+		reg->group = strndup(name.ptr, name.len);
+	}
+	DBG1(DBG_IKE, "mike: registration request for group '%s'%s",
+		 reg->group ?: "(unprintable)", reg->sender ? " as sender" : "");
+	idg->destroy(idg);
+	put_registration(this, reg);
+}
+
+/**
+ * GCKS: authorize a registration and prepare the GSA; FALSE to refuse
+ */
+static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
+{
+	registration_t *reg;
+	mike_group_t *group;
+	mike_group_member_t *member;
+	mike_tek_t *tek = NULL;
+	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
+	proposal_t *proposal;
+	chunk_t gsk_w = chunk_empty;
+	bool ok = FALSE;
+
+	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return TRUE;
+	}
+	this->groups->lock(this->groups);
+	group = reg->group ? this->groups->get(this->groups, reg->group) : NULL;
+	if (!group || group->cfg->role != MIKE_ROLE_GCKS)
+	{
+		DBG1(DBG_CFG, "mike: '%Y' asked for unknown group '%s', refused", id,
+			 reg->group ?: "(unprintable)");
+		reg->refusal = GIKEV2_NOTIFY_INVALID_GROUP_ID;
+	}
+	else if (!group->cfg->may_join(group->cfg, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted member, "
+			 "refused", reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (reg->sender && !group->cfg->may_send(group->cfg, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted sender, "
+			 "refused", reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (!group->ensure_kek(group) || !get_gsk_w(ike_sa, &gsk_w))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': generating keys failed", reg->group);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else
+	{
+		ok = TRUE;
+		if (reg->sender)
+		{
+			group->cfg->proposals->get_first(group->cfg->proposals,
+											 (void**)&proposal);
+			tek = mike_tek_generate(proposal, group->allocate_spi(group),
+									group->cfg->tek_lifetime, id);
+			if (tek && tek->spi)
+			{
+				tek->source = ike_sa->get_other_host(ike_sa);
+				tek->source = tek->source->clone(tek->source);
+				group->teks->insert_last(group->teks, tek);
+			}
+			else
+			{
+				DESTROY_IF(tek);
+				tek = NULL;
+				ok = FALSE;
+			}
+		}
+		if (ok)
+		{
+			ok = mike_gsa_build(group, gsk_w, &reg->gsa, &reg->kd);
+		}
+		if (ok)
+		{
+			group->remove_member(group, reg->ike_sa_id);
+			INIT(member,
+				.id = id->clone(id),
+				.ike_sa_id = reg->ike_sa_id,
+				.tek = tek,
+			);
+			group->members->insert_last(group->members, member);
+			DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s", reg->group,
+				 id, tek ? " as sender" : "");
+			if (tek)
+			{
+				DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
+					 reg->group, id, tek->spi);
+			}
+		}
+		else
+		{
+			if (tek)
+			{
+				group->teks->remove(group->teks, tek, NULL);
+				tek->destroy(tek);
+			}
+			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed",
+				 reg->group);
+			reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+		}
+	}
+	this->groups->unlock(this->groups);
+	chunk_clear(&gsk_w);
+	put_registration(this, reg);
+	return ok;
+}
+
+/**
+ * GCKS: answer the registration in the last IKE_AUTH response
+ */
+static void gcks_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message)
+{
+	registration_t *reg;
+
+	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return;
+	}
+	if (reg->refusal)
+	{
+		message->add_notify(message, FALSE, reg->refusal, chunk_empty);
+	}
+	else if (reg->gsa && reg->kd)
+	{
+		message->add_payload(message, &reg->gsa->payload_interface);
+		message->add_payload(message, &reg->kd->payload_interface);
+		reg->gsa = NULL;
+		reg->kd = NULL;
+	}
+	else
+	{	/* not yet authorized: an intermediate round, keep waiting */
+		put_registration(this, reg);
+		return;
+	}
+	registration_destroy(reg);
+}
+
+/*
+ * ---- listener ------------------------------------------------------------
+ */
+
+METHOD(listener_t, message_hook, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	bool incoming, bool plain)
+{
+	bool initiator;
+
+	if (!plain || message->get_exchange_type(message) != IKE_AUTH)
+	{
+		return TRUE;
+	}
+	initiator = ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR);
+	if (initiator)
+	{
+		if (!incoming && message->get_request(message) &&
+			message->get_message_id(message) == 1)
+		{
+			member_request(this, ike_sa, message);
+		}
+		else if (incoming && !message->get_request(message))
+		{
+			member_response(this, ike_sa, message);
+		}
+	}
+	else
+	{
+		if (incoming && message->get_request(message))
+		{
+			gcks_request(this, ike_sa, message);
+		}
+		else if (!incoming && !message->get_request(message))
+		{
+			gcks_response(this, ike_sa, message);
+		}
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, authorize, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, bool final,
+	bool *success)
+{
+	if (!final)
+	{
+		return TRUE;
+	}
+	if (ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
+	{
+		*success = member_authorize(this, ike_sa);
+	}
+	else
+	{
+		*success = gcks_authorize(this, ike_sa);
+	}
+	return TRUE;
+}
+
+/**
+ * Forget everything of an IKE SA that is gone
+ */
+static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	registration_t *reg;
+	mike_group_t *group;
+	mike_group_member_t *member;
+
+	reg = take_registration(this, ike_sa_id);
+	if (reg)
+	{
+		registration_destroy(reg);
+	}
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_MEMBER &&
+			group->ike_sa_id == ike_sa_id)
+		{
+			DBG1(DBG_IKE, "mike: group '%s': registration IKE SA gone, "
+				 "removing the group's SAs and policies", group->cfg->name);
+			group->unregister(group);
+		}
+		member = group->find_member(group, ike_sa_id);
+		if (member)
+		{
+			DBG1(DBG_CFG, "mike: group '%s': member '%Y' left",
+				 group->cfg->name, member->id);
+			group->remove_member(group, ike_sa_id);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+METHOD(listener_t, ike_state_change, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
+{
+	/* covers IKE SAs that never got established, too */
+	if (state == IKE_DESTROYING)
+	{
+		ike_sa_gone(this, ike_sa->get_unique_id(ike_sa));
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, ike_rekey, bool,
+	private_mike_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	mike_group_member_t *member;
+	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
+
+	/* the registration lives on in the new IKE SA */
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->ike_sa_id == old_id)
+		{
+			group->ike_sa_id = new_id;
+		}
+		member = group->find_member(group, old_id);
+		if (member)
+		{
+			member->ike_sa_id = new_id;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return TRUE;
+}
+
+METHOD(mike_listener_t, leave, bool,
+	private_mike_listener_t *this, char *name)
+{
+	mike_group_t *group;
+	bool registered = FALSE;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
+	{
+		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
+		group->unregister(group);
+		registered = TRUE;
+	}
+	this->groups->unlock(this->groups);
+	return registered;
+}
+
+METHOD(mike_listener_t, destroy, void,
+	private_mike_listener_t *this)
+{
+	this->registrations->destroy_function(this->registrations,
+										  (void*)registration_destroy);
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_listener_t *mike_listener_create(mike_groups_t *groups)
+{
+	private_mike_listener_t *this;
+
+	INIT(this,
+		.public = {
+			.listener = {
+				.message = _message_hook,
+				.authorize = _authorize,
+				.ike_state_change = _ike_state_change,
+				.ike_rekey = _ike_rekey,
+			},
+			.leave = _leave,
+			.destroy = _destroy,
+		},
+		.groups = groups,
+		.registrations = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+	return &this->public;
+}

@@ -1,0 +1,68 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_listener mike_listener
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_LISTENER_H_
+#define MIKE_LISTENER_H_
+
+#include "mike_groups.h"
+
+#include <bus/listeners/listener.h>
+
+typedef struct mike_listener_t mike_listener_t;
+
+/**
+ * Group registration over IKE_AUTH, in both roles.
+ *
+ * Stock charon cannot run the GSA_AUTH exchange (RFC 9838 2.3.1), so the
+ * registration rides on IKE_AUTH (docs/g-ikev2-registration.md):
+ *  - member: its first IKE_AUTH request carries IDg (and N(GROUP_SENDER) to
+ *    send); from the response it takes GSA and KD, unwraps the keys and
+ *    installs the group's SAs and policies; if that fails, it vetoes the
+ *    IKE SA in authorize(), so swanctl --initiate fails;
+ *  - GCKS: it notes the IDg of a request, checks the authenticated identity
+ *    against the group's members and senders in authorize(), and answers
+ *    with GSA and KD, or with AUTHORIZATION_FAILED / INVALID_GROUP_ID.
+ * When the IKE SA goes down, a member removes the group's SAs and policies
+ * and the GCKS forgets the member.
+ */
+struct mike_listener_t {
+
+	/**
+	 * Implements listener_t.
+	 */
+	listener_t listener;
+
+	/**
+	 * Leave a group on a member: remove its SAs and policies.
+	 *
+	 * @param name		group name
+	 * @return			TRUE if the group was registered
+	 */
+	bool (*leave)(mike_listener_t *this, char *name);
+
+	/**
+	 * Destroy the listener.
+	 */
+	void (*destroy)(mike_listener_t *this);
+};
+
+/**
+ * Create the listener.
+ *
+ * @param groups	the group store
+ * @return			listener
+ */
+mike_listener_t *mike_listener_create(mike_groups_t *groups);
+
+#endif /** MIKE_LISTENER_H_ @}*/
