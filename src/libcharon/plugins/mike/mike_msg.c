@@ -280,8 +280,8 @@ METHOD(mike_msg_t, get_str, char*,
 /**
  * Open a section or list: a named node the following elements go into
  */
-static void begin_node(private_mike_msg_t *this, mike_node_type_t type, char *what,
-					   char *name)
+static void begin_node(private_mike_msg_t *this, mike_node_type_t type,
+					   char *what, char *name)
 {
 	if (!can_add_named(this, what, name))
 	{
