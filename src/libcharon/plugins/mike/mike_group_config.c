@@ -7,7 +7,10 @@
  * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
  */
 
+#define _GNU_SOURCE /* asprintf */
 #include "mike_group_config.h"
+
+#include <stdio.h>
 
 #include <netdb.h>
 #include <pwd.h>
@@ -298,16 +301,22 @@ static bool get_bool(group_section_t *sec, char *key, bool def)
 }
 
 /**
- * Log a configuration error of a group
+ * Log a configuration error of a group; keep the first for the caller
  */
-#define CFG_ERROR(name, fmt, ...) \
-	DBG1(DBG_CFG, "mike: group '%s': " fmt, name, ##__VA_ARGS__)
+#define CFG_ERROR(name, fmt, ...) ({ \
+	DBG1(DBG_CFG, "mike: group '%s': " fmt, name, ##__VA_ARGS__); \
+	if (error && !*error && asprintf(error, fmt, ##__VA_ARGS__) < 0) \
+	{ \
+		*error = NULL; \
+	} \
+})
 
 /*
  * Described in header
  */
 mike_group_config_t *mike_group_config_create(settings_t *settings,
-											  char *base, char *name)
+											  char *base, char *name,
+											  char **error)
 {
 	group_section_t sec = {
 		.settings = settings,
@@ -319,6 +328,10 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	char *str, *bad = NULL;
 	int port;
 
+	if (error)
+	{
+		*error = NULL;
+	}
 	INIT(this,
 		.public = {
 			.name = strdup(name),
@@ -444,7 +457,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 	cfg->sender = get_bool(&sec, "sender", FALSE);
 
-	cfg->users = parse_users(get_str(&sec, "users", NULL), &bad);
+	cfg->users = parse_users(get_str(&sec, "local_users", NULL), &bad);
 	if (!cfg->users)
 	{
 		CFG_ERROR(name, "unknown local user '%s'", bad);

@@ -133,9 +133,12 @@ struct mike_group_config_t {
  * @param base		the section holding the groups, e.g. "groups" (a
  *					literal path: no '%')
  * @param name		the group's name, the subsection of base
+ * @param error		if not NULL, set to an allocated description of the
+ *					first error (NULL if none), to free by the caller
  * @return			the configuration, NULL if it is invalid
  */
 mike_group_config_t *mike_group_config_create(settings_t *settings,
-											  char *base, char *name);
+											  char *base, char *name,
+											  char **error);
 
 #endif /** MIKE_GROUP_CONFIG_H_ @}*/

@@ -12,6 +12,7 @@
 #include "mike_group_config.h"
 #include "mike_groups.h"
 #include "mike_listener.h"
+#include "mike_commands.h"
 #include "mike_control.h"
 
 #include <errno.h>
@@ -49,6 +50,11 @@ struct private_mike_plugin_t {
 	 * Control socket, NULL if it could not be created
 	 */
 	mike_control_t *control;
+
+	/**
+	 * Group commands of the control socket, NULL without one
+	 */
+	mike_commands_t *commands;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -72,7 +78,7 @@ static void load_static_groups(private_mike_plugin_t *this)
 	snprintf(base, sizeof(base), "%s.plugins.mike.groups", lib->ns);
 	while (enumerator->enumerate(enumerator, &name))
 	{
-		cfg = mike_group_config_create(lib->settings, base, name);
+		cfg = mike_group_config_create(lib->settings, base, name, NULL);
 		if (cfg)
 		{
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
@@ -100,9 +106,13 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		load_static_groups(this);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
-		DESTROY_IF(this->control);
 		this->control = mike_control_create(this->settings.socket);
-		if (!this->control)
+		if (this->control)
+		{
+			this->commands = mike_commands_create(this->control, this->groups,
+												  this->listener);
+		}
+		else
 		{
 			DBG1(DBG_CFG, "mike: unable to create control socket %s: %s",
 				 this->settings.socket, strerror(errno));
@@ -110,6 +120,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 	}
 	else
 	{
+		DESTROY_IF(this->commands);
+		this->commands = NULL;
 		DESTROY_IF(this->control);
 		this->control = NULL;
 		charon->bus->remove_listener(charon->bus, &this->listener->listener);
@@ -135,6 +147,7 @@ METHOD(plugin_t, get_features, int,
 METHOD(plugin_t, destroy, void,
 	private_mike_plugin_t *this)
 {
+	DESTROY_IF(this->commands);
 	DESTROY_IF(this->control);
 	this->listener->destroy(this->listener);
 	this->groups->destroy(this->groups);

@@ -1,0 +1,544 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_commands.h"
+
+#include <daemon.h>
+
+/** deepest nesting of a group section carried by load-groups */
+#define MAX_PATH 6
+
+/** how long join waits for the registration, in ms */
+#define JOIN_TIMEOUT 30000
+
+typedef struct private_mike_commands_t private_mike_commands_t;
+
+/**
+ * Private data of a mike_commands_t object.
+ */
+struct private_mike_commands_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_commands_t public;
+
+	/**
+	 * The control socket.
+	 */
+	mike_control_t *control;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * The registration listener.
+	 */
+	mike_listener_t *listener;
+};
+
+/**
+ * Whether a peer may see a group: root, and the group's local users
+ */
+static bool may_read(mike_group_config_t *cfg, uid_t uid)
+{
+	enumerator_t *enumerator;
+	uid_t *user;
+	bool found = uid == 0;
+
+	enumerator = cfg->users->create_enumerator(cfg->users);
+	while (!found && enumerator->enumerate(enumerator, &user))
+	{
+		found = *user == uid;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Copy the key/values below a request node into settings, under
+ * "groups.<path...>"; the path segments are passed as %s arguments, so
+ * that dots in names stay part of the name
+ */
+static bool copy_node(settings_t *settings, mike_node_t *node, char *path[],
+					  int depth)
+{
+	enumerator_t *enumerator;
+	mike_node_t *child;
+	char fmt[8 + 3 * MAX_PATH] = "groups";
+	bool ok = TRUE;
+	int i;
+
+	if (depth >= MAX_PATH || node->type == MIKE_NODE_LIST)
+	{
+		return FALSE;
+	}
+	enumerator = node->children->create_enumerator(node->children);
+	while (ok && enumerator->enumerate(enumerator, &child))
+	{
+		path[depth] = child->name;
+		if (child->type == MIKE_NODE_VALUE)
+		{
+			for (i = 0; i <= depth; i++)
+			{
+				strcat(fmt, ".%s");
+			}
+			settings->set_str(settings, fmt, child->value.ptr, path[0],
+							  path[1], path[2], path[3], path[4], path[5]);
+			fmt[strlen("groups")] = '\0';
+		}
+		else
+		{
+			ok = copy_node(settings, child, path, depth + 1);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+CALLBACK(load_groups, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	mike_node_t *groups, *group;
+	mike_group_config_t *cfg;
+	enumerator_t *enumerator;
+	linked_list_t *failures;
+	settings_t *settings;
+	char *path[MAX_PATH] = {}, *error, *name;
+	int loaded = 0, failed = 0;
+
+	groups = request->find(request, "groups");
+	if (!groups || groups->type != MIKE_NODE_SECTION)
+	{
+		return mike_msg_create_error("load-groups: the request has no "
+									 "groups section");
+	}
+	settings = settings_create_string(strdup(""));
+	if (!copy_node(settings, groups, path, 0))
+	{
+		settings->destroy(settings);
+		return mike_msg_create_error("load-groups: groups nested deeper "
+									 "than %d levels, or lists in groups",
+									 MAX_PATH);
+	}
+	failures = linked_list_create();
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_list(response, "loaded");
+	enumerator = groups->children->create_enumerator(groups->children);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->type != MIKE_NODE_SECTION)
+		{
+			continue;
+		}
+		cfg = mike_group_config_create(settings, "groups", group->name,
+									   &error);
+		if (cfg)
+		{
+			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
+				 mike_group_role_names, cfg->role, cfg->address);
+			response->add_list_item(response, "%s", cfg->name);
+			this->groups->add(this->groups, cfg);
+			loaded++;
+		}
+		else
+		{
+			failures->insert_last(failures, group->name);
+			failures->insert_last(failures, error ?: strdup("invalid"));
+		}
+	}
+	enumerator->destroy(enumerator);
+	response->end_list(response);
+
+	/* why each group failed, as charon's log says it */
+	response->begin_section(response, "failed");
+	while (failures->remove_first(failures, (void**)&name) == SUCCESS &&
+		   failures->remove_first(failures, (void**)&error) == SUCCESS)
+	{
+		response->add_kv(response, name, "%s", error);
+		free(error);
+		failed++;
+	}
+	response->end_section(response);
+	failures->destroy(failures);
+	response->add_kv(response, "summary", "%d loaded, %d failed", loaded,
+					 failed);
+	settings->destroy(settings);
+	return response;
+}
+
+/**
+ * The key sizes of a TEK as "AES_GCM_16_128" (and "/HMAC_SHA2_256_128")
+ */
+static void add_algorithms(mike_msg_t *response, mike_tek_t *tek)
+{
+	if (tek->enc_keylen)
+	{
+		response->add_kv(response, "encryption", "%N_%u",
+						 encryption_algorithm_names, tek->enc_alg,
+						 tek->enc_keylen);
+	}
+	else
+	{
+		response->add_kv(response, "encryption", "%N",
+						 encryption_algorithm_names, tek->enc_alg);
+	}
+	if (tek->int_alg != AUTH_UNDEFINED)
+	{
+		response->add_kv(response, "integrity", "%N",
+						 integrity_algorithm_names, tek->int_alg);
+	}
+}
+
+/**
+ * One group's configuration and state
+ */
+static void list_group(mike_msg_t *response, mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	proposal_t *proposal;
+	mike_tek_t *tek;
+	char spi[9];
+
+	response->begin_section(response, cfg->name);
+	response->add_kv(response, "role", "%N", mike_group_role_names,
+					 cfg->role);
+	response->add_kv(response, "address", "%H", cfg->address);
+	response->add_kv(response, "protocol", "%u", cfg->protocol);
+	response->add_kv(response, "port", "%u", cfg->port);
+	response->add_kv(response, "mode", "%N", ipsec_mode_names, cfg->mode);
+	response->begin_list(response, "esp_proposals");
+	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
+	while (enumerator->enumerate(enumerator, &proposal))
+	{
+		response->add_list_item(response, "%P", proposal);
+	}
+	enumerator->destroy(enumerator);
+	response->end_list(response);
+	response->add_kv(response, "tek_lifetime", "%us", cfg->tek_lifetime);
+	response->add_kv(response, "kek_lifetime", "%us", cfg->kek_lifetime);
+	if (cfg->rekey_address)
+	{
+		response->add_kv(response, "rekey", "%H port %u", cfg->rekey_address,
+						 cfg->rekey_port);
+	}
+	else
+	{
+		response->add_kv(response, "rekey", "unicast");
+	}
+	response->add_kv(response, "sam_scheme", "%s", cfg->sam_scheme);
+
+	if (cfg->role == MIKE_ROLE_MEMBER)
+	{
+		response->add_kv(response, "connection", "%s", cfg->connection);
+		response->add_kv(response, "state", "%s",
+						 group->kernel ? "registered" : "not registered");
+		if (group->kernel)
+		{
+			response->add_kv(response, "registered_for", "%us",
+						(u_int)(time_monotonic(NULL) - group->registered));
+		}
+		if (group->own_spi)
+		{
+			response->add_kv(response, "sending_spi", "%.8x", group->own_spi);
+		}
+	}
+	else
+	{
+		response->add_kv(response, "state", "%s",
+						 group->kek_keymat.len ? "serving" : "waiting");
+	}
+	if (group->kek_spi.len)
+	{
+		response->add_kv(response, "kek_spi", "%#B", &group->kek_spi);
+	}
+	response->begin_section(response, "senders");
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		snprintf(spi, sizeof(spi), "%.8x", tek->spi);
+		response->begin_section(response, spi);
+		if (tek->sender)
+		{
+			response->add_kv(response, "identity", "%Y", tek->sender);
+		}
+		if (tek->source)
+		{
+			response->add_kv(response, "source", "%H", tek->source);
+		}
+		add_algorithms(response, tek);
+		response->add_kv(response, "lifetime", "%us", tek->lifetime);
+		response->end_section(response);
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	if (cfg->role == MIKE_ROLE_GCKS)
+	{
+		response->begin_list(response, "members");
+		enumerator = group->members->create_enumerator(group->members);
+		while (enumerator->enumerate(enumerator, &member))
+		{
+			if (member->tek)
+			{
+				response->add_list_item(response, "%Y (sender, SPI %.8x)",
+										member->id, member->tek->spi);
+			}
+			else
+			{
+				response->add_list_item(response, "%Y", member->id);
+			}
+		}
+		enumerator->destroy(enumerator);
+		response->end_list(response);
+	}
+	response->end_section(response);
+}
+
+CALLBACK(list_groups, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	char *name;
+
+	name = request->get_str(request, NULL, "group");
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_section(response, "groups");
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if ((!name || streq(name, group->cfg->name)) &&
+			may_read(group->cfg, uid))
+		{
+			list_group(response, group);
+		}
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	return response;
+}
+
+/**
+ * The configured member group a request names, or an error response
+ */
+static mike_group_config_t *requested_member_group(
+								private_mike_commands_t *this,
+								mike_msg_t *request, mike_msg_t **error)
+{
+	mike_group_t *group;
+	char *name;
+
+	name = request->get_str(request, NULL, "group");
+	if (!name)
+	{
+		*error = mike_msg_create_error("%s: no group given",
+									   request->get_command(request));
+		return NULL;
+	}
+	group = this->groups->get(this->groups, name);
+	if (!group || group->cfg->role != MIKE_ROLE_MEMBER)
+	{
+		*error = mike_msg_create_error("%s: no member group '%s' is "
+									   "configured", request->get_command(request),
+									   name);
+		return NULL;
+	}
+	return group->cfg;
+}
+
+CALLBACK(join, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_group_config_t *cfg;
+	mike_group_t *group;
+	mike_msg_t *response = NULL;
+	peer_cfg_t *peer_cfg;
+	char *name, *connection;
+	bool registered;
+	status_t status;
+
+	this->groups->lock(this->groups);
+	cfg = requested_member_group(this, request, &response);
+	if (!cfg)
+	{
+		this->groups->unlock(this->groups);
+		return response;
+	}
+	name = strdup(cfg->name);
+	connection = strdup(cfg->connection);
+	registered = this->groups->get(this->groups, name)->kernel != NULL;
+	this->groups->unlock(this->groups);
+
+	if (registered)
+	{
+		response = mike_msg_create_error("join: group '%s' is registered "
+										 "already", name);
+	}
+	else
+	{
+		peer_cfg = charon->backends->get_peer_cfg_by_name(charon->backends,
+														  connection);
+		if (!peer_cfg)
+		{
+			response = mike_msg_create_error("join: connection '%s' of group "
+									"'%s' is not loaded", connection, name);
+		}
+		else
+		{
+			/* registering rides on the IKE SA's IKE_AUTH: initiate it and
+			 * wait for the outcome */
+			status = charon->controller->initiate(charon->controller,
+									peer_cfg, NULL, controller_cb_empty, NULL,
+									JOIN_TIMEOUT, FALSE);
+			this->groups->lock(this->groups);
+			group = this->groups->get(this->groups, name);
+			registered = group && group->kernel;
+			this->groups->unlock(this->groups);
+			if (status == SUCCESS && registered)
+			{
+				response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+				response->add_kv(response, "joined", "%s", name);
+			}
+			else
+			{
+				response = mike_msg_create_error("join: registering group "
+								"'%s' over connection '%s' failed, see "
+								"charon's log", name, connection);
+			}
+		}
+	}
+	free(name);
+	free(connection);
+	return response;
+}
+
+CALLBACK(leave, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_group_config_t *cfg;
+	mike_msg_t *response = NULL;
+	uint32_t ike_sa_id;
+	char *name;
+
+	this->groups->lock(this->groups);
+	cfg = requested_member_group(this, request, &response);
+	if (!cfg)
+	{
+		this->groups->unlock(this->groups);
+		return response;
+	}
+	name = strdup(cfg->name);
+	ike_sa_id = this->groups->get(this->groups, name)->ike_sa_id;
+	this->groups->unlock(this->groups);
+
+	if (!this->listener->leave(this->listener, name))
+	{
+		response = mike_msg_create_error("leave: group '%s' is not "
+										 "registered", name);
+	}
+	else
+	{
+		/* the registration's IKE SA carries nothing else: closing it tells
+		 * the GCKS the member left */
+		if (ike_sa_id)
+		{
+			charon->controller->terminate_ike(charon->controller, ike_sa_id,
+											  FALSE, NULL, NULL, 0);
+		}
+		response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+		response->add_kv(response, "left", "%s", name);
+	}
+	free(name);
+	return response;
+}
+
+CALLBACK(stats, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	enumerator_t *enumerator;
+	mike_group_t *group;
+
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_section(response, "groups");
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (!may_read(group->cfg, uid))
+		{
+			continue;
+		}
+		response->begin_section(response, group->cfg->name);
+		response->add_kv(response, "role", "%N", mike_group_role_names,
+						 group->cfg->role);
+		response->add_kv(response, "senders", "%d",
+						 group->teks->get_count(group->teks));
+		if (group->cfg->role == MIKE_ROLE_GCKS)
+		{
+			response->add_kv(response, "members", "%d",
+							 group->members->get_count(group->members));
+		}
+		else
+		{
+			response->add_kv(response, "registered", "%s",
+							 group->kernel ? "yes" : "no");
+		}
+		response->end_section(response);
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	return response;
+}
+
+METHOD(mike_commands_t, destroy, void,
+	private_mike_commands_t *this)
+{
+	char *commands[] = { "load-groups", "list-groups", "join", "leave",
+						 "stats" };
+	int i;
+
+	for (i = 0; i < countof(commands); i++)
+	{
+		this->control->unregister_command(this->control, commands[i]);
+	}
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_commands_t *mike_commands_create(mike_control_t *control,
+									  mike_groups_t *groups,
+									  mike_listener_t *listener)
+{
+	private_mike_commands_t *this;
+
+	INIT(this,
+		.public = {
+			.destroy = _destroy,
+		},
+		.control = control,
+		.groups = groups,
+		.listener = listener,
+	);
+
+	control->register_command(control, "load-groups", load_groups, this, TRUE);
+	control->register_command(control, "list-groups", list_groups, this,
+							  FALSE);
+	control->register_command(control, "join", join, this, TRUE);
+	control->register_command(control, "leave", leave, this, TRUE);
+	control->register_command(control, "stats", stats, this, FALSE);
+	return &this->public;
+}
