@@ -8,6 +8,9 @@
  */
 
 #include "mike_commands.h"
+#include "mike_register_task.h"
+
+#include <unistd.h>
 
 #include <daemon.h>
 
@@ -358,14 +361,97 @@ static mike_group_config_t *requested_member_group(
 	return group->cfg;
 }
 
+/**
+ * The IKE SA of a connection that carries a registered group, 0 if none
+ */
+static uint32_t connection_ike_sa(private_mike_commands_t *this,
+								  char *connection)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	uint32_t id = 0;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!id && enumerator->enumerate(enumerator, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_MEMBER && group->ike_sa_id &&
+			streq(group->cfg->connection, connection))
+		{
+			id = group->ike_sa_id;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return id;
+}
+
+/**
+ * Whether a group is registered, waiting for it up to JOIN_TIMEOUT
+ */
+static bool wait_registered(private_mike_commands_t *this, char *name)
+{
+	mike_group_t *group;
+	bool registered = FALSE;
+	int waited;
+
+	for (waited = 0; waited < JOIN_TIMEOUT && !registered; waited += 100)
+	{
+		this->groups->lock(this->groups);
+		group = this->groups->get(this->groups, name);
+		registered = group && group->kernel;
+		this->groups->unlock(this->groups);
+		if (!registered)
+		{
+			usleep(100000);
+		}
+	}
+	return registered;
+}
+
+/**
+ * Join a group over an established IKE SA (an INFORMATIONAL exchange)
+ */
+static mike_msg_t *join_over(private_mike_commands_t *this,
+							 uint32_t ike_sa_id, char *name)
+{
+	mike_msg_t *response;
+	ike_sa_t *ike_sa;
+
+	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
+													ike_sa_id);
+	if (!ike_sa)
+	{
+		return mike_msg_create_error("join: the IKE SA of group '%s' is "
+									 "gone", name);
+	}
+	ike_sa->queue_task(ike_sa, mike_register_task_create(this->listener,
+														 ike_sa, name));
+	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
+	{
+		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
+													ike_sa);
+	}
+	else
+	{
+		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	}
+	if (!wait_registered(this, name))
+	{
+		return mike_msg_create_error("join: registering group '%s' failed, "
+									 "see charon's log", name);
+	}
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, "joined", "%s", name);
+	return response;
+}
+
 CALLBACK(join, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
 	mike_group_config_t *cfg;
-	mike_group_t *group;
 	mike_msg_t *response = NULL;
 	peer_cfg_t *peer_cfg;
 	char *name, *connection;
+	uint32_t ike_sa_id;
 	bool registered;
 	status_t status;
 
@@ -379,12 +465,17 @@ CALLBACK(join, mike_msg_t*,
 	name = strdup(cfg->name);
 	connection = strdup(cfg->connection);
 	registered = this->groups->get(this->groups, name)->kernel != NULL;
+	ike_sa_id = connection_ike_sa(this, connection);
 	this->groups->unlock(this->groups);
 
 	if (registered)
 	{
 		response = mike_msg_create_error("join: group '%s' is registered "
 										 "already", name);
+	}
+	else if (ike_sa_id)
+	{
+		response = join_over(this, ike_sa_id, name);
 	}
 	else
 	{
@@ -402,11 +493,9 @@ CALLBACK(join, mike_msg_t*,
 			status = charon->controller->initiate(charon->controller,
 									peer_cfg, NULL, controller_cb_empty, NULL,
 									JOIN_TIMEOUT, FALSE);
-			this->groups->lock(this->groups);
-			group = this->groups->get(this->groups, name);
-			registered = group && group->kernel;
-			this->groups->unlock(this->groups);
-			if (status == SUCCESS && registered)
+			/* further groups of the connection follow the first in
+			 * INFORMATIONAL exchanges: wait for this one */
+			if (status == SUCCESS && wait_registered(this, name))
 			{
 				response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
 				response->add_kv(response, "joined", "%s", name);
@@ -424,6 +513,26 @@ CALLBACK(join, mike_msg_t*,
 	return response;
 }
 
+/**
+ * Whether any group is registered over an IKE SA
+ */
+static bool ike_sa_carries_groups(private_mike_commands_t *this,
+								  uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	bool found = FALSE;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!found && enumerator->enumerate(enumerator, &group))
+	{
+		found = group->cfg->role == MIKE_ROLE_MEMBER &&
+				group->ike_sa_id == ike_sa_id;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
 CALLBACK(leave, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
@@ -431,6 +540,7 @@ CALLBACK(leave, mike_msg_t*,
 	mike_msg_t *response = NULL;
 	uint32_t ike_sa_id;
 	char *name;
+	bool last;
 
 	this->groups->lock(this->groups);
 	cfg = requested_member_group(this, request, &response);
@@ -450,9 +560,12 @@ CALLBACK(leave, mike_msg_t*,
 	}
 	else
 	{
-		/* the registration's IKE SA carries nothing else: closing it tells
-		 * the GCKS the member left */
-		if (ike_sa_id)
+		/* if the registration's IKE SA carries no other group, closing it
+		 * tells the GCKS the member left */
+		this->groups->lock(this->groups);
+		last = ike_sa_id && !ike_sa_carries_groups(this, ike_sa_id);
+		this->groups->unlock(this->groups);
+		if (last)
 		{
 			charon->controller->terminate_ike(charon->controller, ike_sa_id,
 											  FALSE, NULL, NULL, 0);

@@ -9,6 +9,7 @@
 
 #include "mike_listener.h"
 #include "mike_gsa.h"
+#include "mike_register_task.h"
 #include "mike_keywrap.h"
 #include "payloads/gikev2.h"
 #include "payloads/idg_payload.h"
@@ -189,62 +190,115 @@ static payload_t *get_gikev2_payload(message_t *message, payload_type_t type)
  * ---- member --------------------------------------------------------------
  */
 
+METHOD(mike_listener_t, request_group, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	char *name)
+{
+	identification_t *id;
+	idg_payload_t *idg;
+	registration_t *reg;
+	mike_group_t *group;
+	bool sender;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	sender = group && group->cfg->sender;
+	this->groups->unlock(this->groups);
+	if (!group)
+	{
+		return FALSE;
+	}
+	id = identification_create_from_encoding(ID_KEY_ID, chunk_from_str(name));
+	idg = idg_payload_create(id);
+	id->destroy(id);
+	if (!idg)
+	{
+		return FALSE;
+	}
+	message->add_payload(message, &idg->payload_interface);
+	if (sender)
+	{
+		message->add_notify(message, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
+							chunk_empty);
+	}
+	INIT(reg,
+		.ike_sa_id = ike_sa->get_unique_id(ike_sa),
+		.group = strdup(name),
+		.sender = sender,
+	);
+	put_registration(this, reg);
+	DBG1(DBG_IKE, "mike: registering to group '%s'%s", name,
+		 sender ? " as sender" : "");
+	return TRUE;
+}
+
 /**
- * Member: add IDg (and GROUP_SENDER) for the group bound to the connection
- * to the first IKE_AUTH request
+ * Member: the names of the member groups bound to the IKE SA's connection
+ * that are not registered, optionally except one
  */
-static void member_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
-						   message_t *message)
+static linked_list_t *unregistered_groups(private_mike_listener_t *this,
+										  ike_sa_t *ike_sa, char *except)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group, *found = NULL;
-	identification_t *id;
-	idg_payload_t *idg = NULL;
-	registration_t *reg;
+	mike_group_t *group;
+	linked_list_t *names;
 	char *conn = connection_name(ike_sa);
 
+	names = linked_list_create();
 	if (!conn)
 	{
-		return;
+		return names;
 	}
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role == MIKE_ROLE_MEMBER &&
-			streq(group->cfg->connection, conn))
+		if (group->cfg->role == MIKE_ROLE_MEMBER && !group->kernel &&
+			streq(group->cfg->connection, conn) &&
+			(!except || !streq(group->cfg->name, except)))
 		{
-			found = group;
-			break;
-		}
-	}
-	if (found)
-	{
-		id = identification_create_from_encoding(ID_KEY_ID,
-										chunk_from_str(found->cfg->name));
-		idg = idg_payload_create(id);
-		id->destroy(id);
-		if (idg)
-		{
-			message->add_payload(message, &idg->payload_interface);
-			if (found->cfg->sender)
-			{
-				message->add_notify(message, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
-									chunk_empty);
-			}
-			INIT(reg,
-				.ike_sa_id = ike_sa->get_unique_id(ike_sa),
-				.group = strdup(found->cfg->name),
-				.sender = found->cfg->sender,
-			);
-			DBG1(DBG_IKE, "mike: registering to group '%s'%s",
-				 found->cfg->name, found->cfg->sender ? " as sender" : "");
+			names->insert_last(names, strdup(group->cfg->name));
 		}
 	}
 	enumerator->destroy(enumerator);
-	if (found && idg)
+	return names;
+}
+
+/**
+ * Member: add IDg (and GROUP_SENDER) for the first group bound to the
+ * connection to the first IKE_AUTH request
+ */
+static void member_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						   message_t *message)
+{
+	linked_list_t *names;
+	char *name;
+
+	names = unregistered_groups(this, ike_sa, NULL);
+	if (names->get_first(names, (void**)&name) == SUCCESS)
 	{
-		put_registration(this, reg);
+		request_group(this, ike_sa, message, name);
 	}
+	names->destroy_function(names, free);
+}
+
+/**
+ * Member: register the other groups bound to the connection, one
+ * INFORMATIONAL exchange each, once the IKE SA is up
+ */
+static void queue_further_groups(private_mike_listener_t *this,
+								 ike_sa_t *ike_sa, char *registered)
+{
+	linked_list_t *names;
+	char *name;
+
+	names = unregistered_groups(this, ike_sa, registered);
+	while (names->remove_first(names, (void**)&name) == SUCCESS)
+	{
+		ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
+															 ike_sa, name));
+		free(name);
+	}
+	names->destroy(names);
 }
 
 /**
@@ -296,7 +350,25 @@ static char *member_install(mike_group_t *group, ike_sa_t *ike_sa)
 }
 
 /**
- * Member: take the GSA from the IKE_AUTH response and install it
+ * Member: keep a registration for authorize() after IKE_AUTH, which decides
+ * on the IKE SA; an INFORMATIONAL registration is done with, the IKE SA
+ * stands whatever became of it
+ */
+static void finish_registration(private_mike_listener_t *this,
+								registration_t *reg, message_t *message)
+{
+	if (message->get_exchange_type(message) == IKE_AUTH)
+	{
+		put_registration(this, reg);
+	}
+	else
+	{
+		registration_destroy(reg);
+	}
+}
+
+/**
+ * Member: take the GSA from the response and install it
  */
 static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 							message_t *message)
@@ -326,7 +398,7 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 				"group)" : "AUTHORIZATION_FAILED (this identity may not join"
 				"/send)");
 		reg->failure = strdup("refused by the GCKS");
-		put_registration(this, reg);
+		finish_registration(this, reg, message);
 		return;
 	}
 	if (message->get_payload(message, PLV2_EAP))
@@ -386,7 +458,11 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 			 reg->group, failure);
 		reg->failure = strdup(failure);
 	}
-	put_registration(this, reg);
+	else if (message->get_exchange_type(message) == IKE_AUTH)
+	{
+		queue_further_groups(this, ike_sa, reg->group);
+	}
+	finish_registration(this, reg, message);
 }
 
 /**
@@ -592,35 +668,55 @@ METHOD(listener_t, message_hook, bool,
 	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
 	bool incoming, bool plain)
 {
-	bool initiator;
+	bool request = message->get_request(message);
 
-	if (!plain || message->get_exchange_type(message) != IKE_AUTH)
+	if (!plain)
 	{
 		return TRUE;
 	}
-	initiator = ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR);
-	if (initiator)
+	switch (message->get_exchange_type(message))
 	{
-		if (!incoming && message->get_request(message) &&
-			message->get_message_id(message) == 1)
-		{
-			member_request(this, ike_sa, message);
-		}
-		else if (incoming && !message->get_request(message))
-		{
-			member_response(this, ike_sa, message);
-		}
-	}
-	else
-	{
-		if (incoming && message->get_request(message))
-		{
-			gcks_request(this, ike_sa, message);
-		}
-		else if (!incoming && !message->get_request(message))
-		{
-			gcks_response(this, ike_sa, message);
-		}
+		case IKE_AUTH:
+			if (ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
+			{
+				if (!incoming && request &&
+					message->get_message_id(message) == 1)
+				{
+					member_request(this, ike_sa, message);
+				}
+				else if (incoming && !request)
+				{
+					member_response(this, ike_sa, message);
+				}
+			}
+			else if (incoming && request)
+			{
+				gcks_request(this, ike_sa, message);
+			}
+			else if (!incoming && !request)
+			{
+				gcks_response(this, ike_sa, message);
+			}
+			break;
+		case INFORMATIONAL:
+			/* a further group on an established IKE SA: the request comes
+			 * from mike_register_task, the GCKS decides at once */
+			if (incoming && request)
+			{
+				gcks_request(this, ike_sa, message);
+				gcks_authorize(this, ike_sa);
+			}
+			else if (!incoming && !request)
+			{
+				gcks_response(this, ike_sa, message);
+			}
+			else if (incoming && !request)
+			{
+				member_response(this, ike_sa, message);
+			}
+			break;
+		default:
+			break;
 	}
 	return TRUE;
 }
@@ -759,6 +855,7 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 				.ike_state_change = _ike_state_change,
 				.ike_rekey = _ike_rekey,
 			},
+			.request_group = _request_group,
 			.leave = _leave,
 			.destroy = _destroy,
 		},

@@ -29,7 +29,9 @@ typedef struct mike_listener_t mike_listener_t;
  *  - member: its first IKE_AUTH request carries IDg (and N(GROUP_SENDER) to
  *    send); from the response it takes GSA and KD, unwraps the keys and
  *    installs the group's SAs and policies; if that fails, it vetoes the
- *    IKE SA in authorize(), so swanctl --initiate fails;
+ *    IKE SA in authorize(), so swanctl --initiate fails; further groups
+ *    bound to the same connection follow in INFORMATIONAL exchanges
+ *    (mike_register_task);
  *  - GCKS: it notes the IDg of a request, checks the authenticated identity
  *    against the group's members and senders in authorize(), and answers
  *    with GSA and KD, or with AUTHORIZATION_FAILED / INVALID_GROUP_ID.
@@ -42,6 +44,18 @@ struct mike_listener_t {
 	 * Implements listener_t.
 	 */
 	listener_t listener;
+
+	/**
+	 * Member: add IDg (and N(GROUP_SENDER)) for a group to a request and
+	 * expect the GSA in the response.
+	 *
+	 * @param ike_sa	the registration IKE SA
+	 * @param message	the request to add to
+	 * @param group		name of the group
+	 * @return			TRUE if added
+	 */
+	bool (*request_group)(mike_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message, char *group);
 
 	/**
 	 * Leave a group on a member: remove its SAs and policies.

@@ -1,0 +1,98 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_register_task.h"
+
+typedef struct private_task_t private_task_t;
+
+/**
+ * Private data of the registration task.
+ */
+struct private_task_t {
+
+	/**
+	 * Implements task_t.
+	 */
+	task_t public;
+
+	/**
+	 * The registration listener.
+	 */
+	mike_listener_t *listener;
+
+	/**
+	 * The IKE SA.
+	 */
+	ike_sa_t *ike_sa;
+
+	/**
+	 * Group to register.
+	 */
+	char *group;
+};
+
+METHOD(task_t, build, status_t,
+	private_task_t *this, message_t *message)
+{
+	if (!this->listener->request_group(this->listener, this->ike_sa, message,
+									   this->group))
+	{
+		return SUCCESS;
+	}
+	return NEED_MORE;
+}
+
+METHOD(task_t, process, status_t,
+	private_task_t *this, message_t *message)
+{
+	/* the listener took the GSA from the response before tasks ran */
+	return SUCCESS;
+}
+
+METHOD(task_t, get_type, task_type_t,
+	private_task_t *this)
+{
+	return TASK_IKE_VERIFY_PEER_CERT;
+}
+
+METHOD(task_t, migrate, void,
+	private_task_t *this, ike_sa_t *ike_sa)
+{
+	this->ike_sa = ike_sa;
+}
+
+METHOD(task_t, destroy, void,
+	private_task_t *this)
+{
+	free(this->group);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
+								  char *group)
+{
+	private_task_t *this;
+
+	INIT(this,
+		.public = {
+			.build = _build,
+			.process = _process,
+			.get_type = _get_type,
+			.migrate = _migrate,
+			.destroy = _destroy,
+		},
+		.listener = listener,
+		.ike_sa = ike_sa,
+		.group = strdup(group),
+	);
+	return &this->public;
+}

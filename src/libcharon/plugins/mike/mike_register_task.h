@@ -1,0 +1,41 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_register_task mike_register_task
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_REGISTER_TASK_H_
+#define MIKE_REGISTER_TASK_H_
+
+#include "mike_listener.h"
+
+#include <sa/task.h>
+
+/**
+ * Register a further group over an established IKE SA: an INFORMATIONAL
+ * exchange carrying IDg (and N(GROUP_SENDER)) answered with GSA and KD,
+ * the stand-in for G-IKEv2's GSA_REGISTRATION exchange that stock charon
+ * cannot run.
+ *
+ * charon only starts INFORMATIONAL exchanges for task types it knows; the
+ * task says it is TASK_IKE_VERIFY_PEER_CERT, which the IKEv2 task manager
+ * activates in an INFORMATIONAL exchange on an established IKE SA.  The
+ * listener adds the payloads and takes the response, as for IKE_AUTH.
+ *
+ * @param listener	the registration listener
+ * @param ike_sa	the IKE SA
+ * @param group		name of the group to register
+ * @return			task to queue on the IKE SA
+ */
+task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
+								  char *group);
+
+#endif /** MIKE_REGISTER_TASK_H_ @}*/
