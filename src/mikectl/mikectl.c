@@ -180,10 +180,13 @@ static mike_msg_t *build_load_groups(char *file)
 	settings_t *cfg;
 	mike_msg_t *msg;
 
-	cfg = settings_create(file);
-	if (!cfg)
+	/* settings_create() would carry on with an empty config after a syntax
+	 * error; load_files() tells */
+	cfg = settings_create_string(strdup(""));
+	if (!cfg || !cfg->load_files(cfg, file, FALSE))
 	{
 		fprintf(stderr, "mikectl: parsing '%s' failed\n", file);
+		DESTROY_IF(cfg);
 		return NULL;
 	}
 	msg = mike_msg_create(MIKE_MSG_REQUEST, "load-groups");
