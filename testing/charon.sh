@@ -79,3 +79,46 @@ charon_stop() {
 	wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
 	rm -f "$dir/charon.pid"
 }
+
+# The per-node layout of the scenarios: node N lives in namespace
+# $lan-N with its files in $tmp/N (strongswan.conf, charon.log, sockets)
+# and $tmp/N/swanctl (swanctl.conf, x509/, x509ca/, private/).
+#
+#   node_pki NODE...        a CA in $tmp/pki and a certificate per node,
+#                           identity N.mike.test (DN and SAN), ed25519
+#   node_swanctl N ARGS...  swanctl against node N, with its SWANCTL_DIR
+#   node_mikectl N ARGS...  mikectl against node N ($builddir's)
+
+node_pki() {
+	local n dir
+	mkdir -p "$tmp/pki"
+	# pki complains on stderr about every plugin of its list Debian does not
+	# ship; keep that out of the way
+	exec 3>&2 2>>"$tmp/pki/pki.log"
+	pki --gen --type ed25519 --outform pem > "$tmp/pki/ca.key"
+	pki --self --ca --lifetime 30 --in "$tmp/pki/ca.key" --type ed25519 \
+		--dn "C=CH, O=mike test, CN=mike test CA" --outform pem \
+		> "$tmp/pki/ca.crt"
+	for n in "$@"; do
+		dir=$tmp/$n/swanctl
+		mkdir -p "$dir/x509" "$dir/x509ca" "$dir/private"
+		pki --gen --type ed25519 --outform pem > "$dir/private/$n.key"
+		pki --issue --lifetime 30 --cacert "$tmp/pki/ca.crt" \
+			--cakey "$tmp/pki/ca.key" --type priv --in "$dir/private/$n.key" \
+			--dn "C=CH, O=mike test, CN=$n.mike.test" --san "$n.mike.test" \
+			--outform pem > "$dir/x509/$n.crt"
+		cp "$tmp/pki/ca.crt" "$dir/x509ca/"
+	done
+	exec 2>&3 3>&-
+	[ -s "$tmp/pki/ca.crt" ] || { cat "$tmp/pki/pki.log" >&2; return 1; }
+}
+
+node_swanctl() {
+	local n=$1; shift
+	SWANCTL_DIR=$tmp/$n/swanctl charon_swanctl "$tmp/$n" "$@"
+}
+
+node_mikectl() {
+	local n=$1; shift
+	"$builddir/src/mikectl/mikectl" --uri "unix://$tmp/$n/charon.mike" "$@"
+}

@@ -12,6 +12,8 @@
 
 #include <stdio.h>
 
+#include <ctype.h>
+#include <errno.h>
 #include <netdb.h>
 #include <pwd.h>
 
@@ -24,7 +26,7 @@ ENUM(mike_group_role_names, MIKE_ROLE_MEMBER, MIKE_ROLE_GCKS,
 );
 
 /** IANA port for IKE, the default destination of GSA_REKEY (RFC 9838 2.1) */
-#define DEFAULT_REKEY_PORT 848
+#define DEFAULT_REKEY_PORT "848"
 
 /** data-SA proposal if none is configured: AES-GCM, no separate MAC */
 #define DEFAULT_ESP_PROPOSALS "aes128gcm16"
@@ -221,8 +223,10 @@ static linked_list_t *parse_users(char *str, char **bad)
 	enumerator = enumerator_create_token(str, ",", " ");
 	while (enumerator->enumerate(enumerator, &token))
 	{
+		errno = 0;
 		num = strtoul(token, &end, 10);
-		if (*token && *end == '\0')
+		if (isdigit(*token) && *end == '\0' && !errno &&
+			num < (uid_t)-1)
 		{
 			uid = malloc_thing(uid_t);
 			*uid = num;
@@ -276,28 +280,81 @@ static char *get_str(group_section_t *sec, char *key, char *def)
 					key_format(sec, key, fmt, sizeof(fmt)), def, sec->name);
 }
 
-static int get_int(group_section_t *sec, char *key, int def)
+/**
+ * A decimal number in [min, max]; settings' own getters would fall back to
+ * the default on a typo, silently widening a selector ("port = 50x")
+ */
+static bool parse_uint(char *str, u_long min, u_long max, u_long *out)
 {
-	char fmt[BUF_LEN];
+	char *end;
 
-	return sec->settings->get_int(sec->settings,
-					key_format(sec, key, fmt, sizeof(fmt)), def, sec->name);
+	if (!str || !isdigit(*str))
+	{
+		return FALSE;
+	}
+	errno = 0;
+	*out = strtoul(str, &end, 10);
+	return !errno && !*end && *out >= min && *out <= max;
 }
 
-static uint32_t get_time(group_section_t *sec, char *key, uint32_t def)
+/**
+ * A time as strongswan.conf writes it: seconds, or with an s, m, h or d
+ * suffix; 1 second to 10 years
+ */
+static bool parse_time(char *str, uint32_t *out)
 {
-	char fmt[BUF_LEN];
+	u_long num, unit = 1;
+	char *end;
 
-	return sec->settings->get_time(sec->settings,
-					key_format(sec, key, fmt, sizeof(fmt)), def, sec->name);
+	if (!str || !isdigit(*str))
+	{
+		return FALSE;
+	}
+	errno = 0;
+	num = strtoul(str, &end, 10);
+	switch (*end)
+	{
+		case 'd':
+			unit *= 24;
+			/* fall-through */
+		case 'h':
+			unit *= 60;
+			/* fall-through */
+		case 'm':
+			unit *= 60;
+			/* fall-through */
+		case 's':
+			end++;
+			break;
+		default:
+			break;
+	}
+	if (errno || *end || !num || num > 10 * 365 * 86400UL / unit)
+	{
+		return FALSE;
+	}
+	*out = num * unit;
+	return TRUE;
 }
 
-static bool get_bool(group_section_t *sec, char *key, bool def)
+/**
+ * A boolean as strongswan.conf spells it
+ */
+static bool parse_bool(char *str, bool *out)
 {
-	char fmt[BUF_LEN];
-
-	return sec->settings->get_bool(sec->settings,
-					key_format(sec, key, fmt, sizeof(fmt)), def, sec->name);
+	if (strcaseeq(str, "yes") || strcaseeq(str, "true") ||
+		strcaseeq(str, "enabled") || streq(str, "1"))
+	{
+		*out = TRUE;
+		return TRUE;
+	}
+	if (strcaseeq(str, "no") || strcaseeq(str, "false") ||
+		strcaseeq(str, "disabled") || streq(str, "0"))
+	{
+		*out = FALSE;
+		return TRUE;
+	}
+	return FALSE;
 }
 
 /**
@@ -326,7 +383,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	private_mike_group_config_t *this;
 	mike_group_config_t *cfg;
 	char *str, *bad = NULL;
-	int port;
+	u_long num;
 
 	if (error)
 	{
@@ -376,13 +433,13 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		CFG_ERROR(name, "unknown protocol '%s'", str);
 		goto error;
 	}
-	port = get_int(&sec, "port", 0);
-	if (port < 0 || port > 65535)
+	str = get_str(&sec, "port", "0");
+	if (!parse_uint(str, 0, 65535, &num))
 	{
-		CFG_ERROR(name, "port %d out of range", port);
+		CFG_ERROR(name, "port '%s' is not a number from 0 to 65535", str);
 		goto error;
 	}
-	cfg->port = port;
+	cfg->port = num;
 
 	str = get_str(&sec, "esp_proposals", DEFAULT_ESP_PROPOSALS);
 	cfg->proposals = parse_proposals(str);
@@ -407,11 +464,18 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	cfg->tek_lifetime = get_time(&sec, "tek_lifetime", 3600);
-	cfg->kek_lifetime = get_time(&sec, "kek_lifetime", 86400);
-	if (!cfg->tek_lifetime || !cfg->kek_lifetime)
+	str = get_str(&sec, "tek_lifetime", "1h");
+	if (!parse_time(str, &cfg->tek_lifetime))
 	{
-		CFG_ERROR(name, "lifetimes must not be 0");
+		CFG_ERROR(name, "tek_lifetime '%s' is not a time such as 3600, 60m "
+				  "or 1h (at least 1s)", str);
+		goto error;
+	}
+	str = get_str(&sec, "kek_lifetime", "1d");
+	if (!parse_time(str, &cfg->kek_lifetime))
+	{
+		CFG_ERROR(name, "kek_lifetime '%s' is not a time such as 86400, 24h "
+				  "or 1d (at least 1s)", str);
 		goto error;
 	}
 
@@ -426,13 +490,14 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 			goto error;
 		}
 	}
-	port = get_int(&sec, "rekey_port", DEFAULT_REKEY_PORT);
-	if (port <= 0 || port > 65535)
+	str = get_str(&sec, "rekey_port", DEFAULT_REKEY_PORT);
+	if (!parse_uint(str, 1, 65535, &num))
 	{
-		CFG_ERROR(name, "rekey_port %d out of range", port);
+		CFG_ERROR(name, "rekey_port '%s' is not a number from 1 to 65535",
+				  str);
 		goto error;
 	}
-	cfg->rekey_port = port;
+	cfg->rekey_port = num;
 
 	/* authorization by the connection's authentication is the default, as
 	 * for any swanctl connection; senders must be named */
@@ -455,7 +520,12 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		CFG_ERROR(name, "a member group needs the connection that registers it");
 		goto error;
 	}
-	cfg->sender = get_bool(&sec, "sender", FALSE);
+	str = get_str(&sec, "sender", "no");
+	if (!parse_bool(str, &cfg->sender))
+	{
+		CFG_ERROR(name, "sender '%s' is neither yes nor no", str);
+		goto error;
+	}
 
 	cfg->users = parse_users(get_str(&sec, "local_users", NULL), &bad);
 	if (!cfg->users)

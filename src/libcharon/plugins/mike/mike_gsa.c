@@ -204,7 +204,27 @@ static bool unwrap_sa_key(kd_payload_t *kd, uint8_t protocol, chunk_t spi,
 }
 
 /**
- * Whether one of the configured ESP proposals has an encryption algorithm
+ * Whether a proposal has an algorithm of a type, with that key length
+ */
+static bool has_algorithm(proposal_t *proposal, transform_type_t type,
+						  uint16_t alg, uint16_t keylen)
+{
+	enumerator_t *enumerator;
+	uint16_t a, k;
+	bool found = FALSE;
+
+	enumerator = proposal->create_enumerator(proposal, type);
+	while (!found && enumerator->enumerate(enumerator, &a, &k))
+	{
+		found = a == alg && k == keylen;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Whether one of the configured ESP proposals has the GCKS's algorithms:
+ * the key length counts, a member asking for AES-256 takes no AES-128
  */
 static bool proposal_allows(mike_group_config_t *cfg, uint16_t enc_alg,
 							uint16_t keylen, uint16_t int_alg)
@@ -216,11 +236,10 @@ static bool proposal_allows(mike_group_config_t *cfg, uint16_t enc_alg,
 	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
 	while (!found && enumerator->enumerate(enumerator, &proposal))
 	{
-		found = proposal->has_transform(proposal, ENCRYPTION_ALGORITHM,
-										enc_alg) &&
+		found = has_algorithm(proposal, ENCRYPTION_ALGORITHM, enc_alg,
+							  keylen) &&
 				(int_alg == AUTH_UNDEFINED ||
-				 proposal->has_transform(proposal, INTEGRITY_ALGORITHM,
-										 int_alg));
+				 has_algorithm(proposal, INTEGRITY_ALGORITHM, int_alg, 0));
 	}
 	enumerator->destroy(enumerator);
 	return found;

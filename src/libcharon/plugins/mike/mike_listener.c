@@ -36,6 +36,9 @@ struct registration_t {
 	/** whether the member asked to send */
 	bool sender;
 
+	/** GCKS: the IDg could not be parsed */
+	bool malformed;
+
 	/** GCKS: the error notify to answer with, 0 if authorized */
 	notify_type_t refusal;
 
@@ -157,7 +160,8 @@ static char *connection_name(ike_sa_t *ike_sa)
  * The first parsed G-IKEv2 payload of a type in a message, NULL if none or
  * malformed (the parser logs why); destroy it after use
  */
-static payload_t *get_gikev2_payload(message_t *message, payload_type_t type)
+static payload_t *get_gikev2_payload(message_t *message, payload_type_t type,
+									 bool *malformed)
 {
 	enumerator_t *enumerator;
 	payload_t *payload, *parsed = NULL;
@@ -180,8 +184,12 @@ static payload_t *get_gikev2_payload(message_t *message, payload_type_t type)
 	enumerator->destroy(enumerator);
 	if (seen && !parsed)
 	{
-		DBG1(DBG_IKE, "mike: received a malformed %s payload, ignored",
+		DBG1(DBG_IKE, "mike: received a malformed %s payload",
 			 type == GIKEV2_PL_IDG ? "IDg" : type == GIKEV2_PL_GSA ? "GSA" : "KD");
+	}
+	if (malformed)
+	{
+		*malformed = seen && !parsed;
 	}
 	return parsed;
 }
@@ -350,6 +358,22 @@ static char *member_install(mike_group_t *group, ike_sa_t *ike_sa)
 }
 
 /**
+ * What a refusal notify means, for the member's log
+ */
+static char *refusal_reason(notify_type_t type)
+{
+	switch ((int)type)
+	{
+		case GIKEV2_NOTIFY_INVALID_GROUP_ID:
+			return "INVALID_GROUP_ID (the GCKS has no such group)";
+		case INVALID_SYNTAX:
+			return "INVALID_SYNTAX (it could not read our IDg)";
+		default:
+			return "AUTHORIZATION_FAILED (this identity may not join/send)";
+	}
+}
+
+/**
  * Member: keep a registration for authorize() after IKE_AUTH, which decides
  * on the IKE SA; an INFORMATIONAL registration is done with, the IKE SA
  * stands whatever became of it
@@ -390,13 +414,14 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	{
 		notify = message->get_notify(message, GIKEV2_NOTIFY_INVALID_GROUP_ID);
 	}
+	if (!notify)
+	{
+		notify = message->get_notify(message, INVALID_SYNTAX);
+	}
 	if (notify)
 	{
 		DBG1(DBG_IKE, "mike: group '%s': the GCKS refused the registration: %s",
-			 reg->group, notify->get_notify_type(notify) ==
-				GIKEV2_NOTIFY_INVALID_GROUP_ID ? "INVALID_GROUP_ID (unknown "
-				"group)" : "AUTHORIZATION_FAILED (this identity may not join"
-				"/send)");
+			 reg->group, refusal_reason(notify->get_notify_type(notify)));
 		reg->failure = strdup("refused by the GCKS");
 		finish_registration(this, reg, message);
 		return;
@@ -406,8 +431,8 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 		put_registration(this, reg);
 		return;
 	}
-	gsa = get_gikev2_payload(message, GIKEV2_PL_GSA);
-	kd = get_gikev2_payload(message, GIKEV2_PL_KD);
+	gsa = get_gikev2_payload(message, GIKEV2_PL_GSA, NULL);
+	kd = get_gikev2_payload(message, GIKEV2_PL_KD, NULL);
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, reg->group);
@@ -479,8 +504,8 @@ static bool member_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 		ok = reg->failure == NULL;
 		if (!ok)
 		{
-			DBG1(DBG_IKE, "mike: group '%s': registration failed (%s), "
-				 "closing the IKE SA", reg->group, reg->failure);
+			DBG1(DBG_IKE, "mike: group '%s' not registered, closing the "
+				 "IKE SA", reg->group);
 		}
 		registration_destroy(reg);
 	}
@@ -499,11 +524,21 @@ static void gcks_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
 {
 	idg_payload_t *idg;
 	registration_t *reg;
+	bool malformed;
 	chunk_t name;
 
-	idg = (idg_payload_t*)get_gikev2_payload(message, GIKEV2_PL_IDG);
+	idg = (idg_payload_t*)get_gikev2_payload(message, GIKEV2_PL_IDG,
+											 &malformed);
 	if (!idg)
 	{
+		if (malformed)
+		{	/* a registration we cannot read is refused, not ignored */
+			INIT(reg,
+				.ike_sa_id = ike_sa->get_unique_id(ike_sa),
+				.malformed = TRUE,
+			);
+			put_registration(this, reg);
+		}
 		return;
 	}
 	name = idg->get_data(idg);
@@ -544,7 +579,12 @@ static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 	}
 	this->groups->lock(this->groups);
 	group = reg->group ? this->groups->get(this->groups, reg->group) : NULL;
-	if (!group || group->cfg->role != MIKE_ROLE_GCKS)
+	if (reg->malformed)
+	{
+		DBG1(DBG_CFG, "mike: '%Y' sent a malformed IDg, refused", id);
+		reg->refusal = INVALID_SYNTAX;
+	}
+	else if (!group || group->cfg->role != MIKE_ROLE_GCKS)
 	{
 		DBG1(DBG_CFG, "mike: '%Y' asked for unknown group '%s', refused", id,
 			 reg->group ?: "(unprintable)");
@@ -647,8 +687,10 @@ static void gcks_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	}
 	else if (reg->gsa && reg->kd)
 	{
-		message->add_payload(message, &reg->gsa->payload_interface);
+		/* charon appends payloads it has no ordering rule for in reverse:
+		 * KD first puts GSA before KD on the wire, as in RFC 9838 */
 		message->add_payload(message, &reg->kd->payload_interface);
+		message->add_payload(message, &reg->gsa->payload_interface);
 		reg->gsa = NULL;
 		reg->kd = NULL;
 	}

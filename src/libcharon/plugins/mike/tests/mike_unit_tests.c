@@ -1,0 +1,1722 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/*
+ * Unit tests of the key wrapping, TEKs, group configuration, group state and
+ * the GSA/KD build/apply of the mike plugin.
+ *
+ * Vectors and how they were obtained, independently of the code under test:
+ *
+ *  - AES Key Wrap with Padding: RFC 5649 section 6 (192-bit KEK), checked
+ *    with "openssl enc -id-aes192-wrap-pad -K <kek> -iv A65959A6".
+ *  - GSK_w = prf+(SK_d, "Key Wrap for G-IKEv2") (RFC 9838 4.4.1, prf+ of
+ *    RFC 7296 2.13): computed with python3's hmac module
+ *      T = b""; out = b""; i = 1
+ *      while len(out) < 32:
+ *          T = hmac.new(sk_d, T + S + bytes([i]), h).digest(); out += T; i += 1
+ *    and cross-checked with "openssl dgst -<h> -mac HMAC -macopt hexkey:<sk_d>"
+ *    over S | 0x01 (and T1 | S | 0x02 for SHA-1, whose 20-byte output needs
+ *    a second block).
+ */
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* asprintf */
+#endif
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <library.h>
+#include <daemon.h>
+#include <bus/listeners/file_logger.h>
+#include <crypto/kdfs/kdf.h>
+
+#include "../mike_keywrap.h"
+#include "../mike_tek.h"
+#include "../mike_group_config.h"
+#include "../mike_group.h"
+#include "../mike_gsa.h"
+#include "../payloads/gikev2.h"
+
+/** crypto plugins the tests need (found in Debian's plugin directory) */
+#define PLUGINS "random kdf hmac sha1 sha2"
+
+/**
+ * Hex to chunk, allocated.
+ */
+static chunk_t hex(const char *str)
+{
+	return chunk_from_hex(chunk_from_str((char*)str), NULL);
+}
+
+#define ck_assert_chunk_eq(a, b) do { \
+	chunk_t _a = (a), _b = (b); \
+	ck_assert_msg(_a.len == _b.len && (!_a.len || memeq(_a.ptr, _b.ptr, _a.len)), \
+				  "%B\n!=\n%B", &_a, &_b); \
+} while (0)
+
+/*******************************************************************************
+ * Key wrap
+ */
+
+/** RFC 5649 section 6 */
+static const char *rfc5649_kek =
+	"5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8";
+
+static struct {
+	const char *key;
+	const char *wrapped;
+} rfc5649_vectors[] = {
+	{ "c37b7e6492584340bed12207808941155068f738",
+	  "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a" },
+	{ "466f7250617369",
+	  "afbeb0f07dfbf5419200f2ccb50bb24f" },
+};
+
+START_TEST(test_keywrap_rfc5649_wrap)
+{
+	chunk_t kek = hex(rfc5649_kek), key = hex(rfc5649_vectors[_i].key);
+	chunk_t expected = hex(rfc5649_vectors[_i].wrapped), wrapped;
+
+	ck_assert(mike_keywrap_wrap(kek, key, &wrapped));
+	ck_assert_chunk_eq(wrapped, expected);
+	chunk_free(&wrapped);
+	chunk_free(&kek);
+	chunk_free(&key);
+	chunk_free(&expected);
+}
+END_TEST
+
+START_TEST(test_keywrap_rfc5649_unwrap)
+{
+	chunk_t kek = hex(rfc5649_kek), wrapped = hex(rfc5649_vectors[_i].wrapped);
+	chunk_t expected = hex(rfc5649_vectors[_i].key), key;
+
+	ck_assert(mike_keywrap_unwrap(kek, wrapped, &key));
+	ck_assert_chunk_eq(key, expected);
+	chunk_clear(&key);
+	chunk_free(&kek);
+	chunk_free(&wrapped);
+	chunk_free(&expected);
+}
+END_TEST
+
+START_TEST(test_keywrap_tamper)
+{
+	chunk_t kek = hex(rfc5649_kek), wrapped = hex(rfc5649_vectors[_i].wrapped);
+	chunk_t key = chunk_empty;
+	size_t byte;
+	int bit;
+
+	/* a wrong KWK of the same size */
+	kek.ptr[0] ^= 0x01;
+	ck_assert(!mike_keywrap_unwrap(kek, wrapped, &key));
+	kek.ptr[0] ^= 0x01;
+	/* every single flipped bit is detected */
+	for (byte = 0; byte < wrapped.len; byte++)
+	{
+		for (bit = 0; bit < 8; bit++)
+		{
+			wrapped.ptr[byte] ^= 1 << bit;
+			ck_assert_msg(!mike_keywrap_unwrap(kek, wrapped, &key),
+						  "flipped bit %d of byte %zu unwrapped", bit, byte);
+			wrapped.ptr[byte] ^= 1 << bit;
+		}
+	}
+	/* truncated by one block */
+	ck_assert(!mike_keywrap_unwrap(kek, chunk_create(wrapped.ptr,
+									wrapped.len - 8), &key));
+	/* the untouched vector still unwraps */
+	ck_assert(mike_keywrap_unwrap(kek, wrapped, &key));
+	chunk_clear(&key);
+	chunk_free(&kek);
+	chunk_free(&wrapped);
+}
+END_TEST
+
+START_TEST(test_keywrap_round_trip)
+{
+	/* KWKs of 16, 24 and 32 bytes, keys of many sizes incl. the extremes */
+	size_t kwk_sizes[] = { 16, 24, 32 };
+	size_t key_sizes[] = { 1, 7, 8, 9, 15, 16, 17, 20, 36, 64, 68, 65536 };
+	chunk_t kwk, key, wrapped, unwrapped, other;
+	size_t i, j;
+
+	for (i = 0; i < countof(kwk_sizes); i++)
+	{
+		kwk = chunk_alloc(kwk_sizes[i]);
+		memset(kwk.ptr, 0x42 + i, kwk.len);
+		for (j = 0; j < countof(key_sizes); j++)
+		{
+			key = chunk_alloc(key_sizes[j]);
+			memset(key.ptr, 0xa5 ^ j, key.len);
+			ck_assert(mike_keywrap_wrap(kwk, key, &wrapped));
+			/* 8 bytes of integrity check, padded to 8 bytes */
+			ck_assert_int_eq(wrapped.len, round_up(key.len, 8) + 8);
+			ck_assert(mike_keywrap_unwrap(kwk, wrapped, &unwrapped));
+			ck_assert_chunk_eq(unwrapped, key);
+			chunk_clear(&unwrapped);
+			/* the wrong KWK fails */
+			other = chunk_clone(kwk);
+			other.ptr[other.len - 1] ^= 0x80;
+			ck_assert(!mike_keywrap_unwrap(other, wrapped, &unwrapped));
+			chunk_free(&other);
+			chunk_free(&wrapped);
+			chunk_free(&key);
+		}
+		chunk_free(&kwk);
+	}
+}
+END_TEST
+
+START_TEST(test_keywrap_bad_lengths)
+{
+	chunk_t kwk = chunk_alloca(32), key = chunk_alloca(16), out = chunk_empty;
+	chunk_t big;
+	size_t bad_kwk[] = { 0, 1, 15, 17, 20, 23, 25, 31, 33, 64 };
+	size_t i;
+
+	memset(kwk.ptr, 1, kwk.len);
+	memset(key.ptr, 2, key.len);
+
+	for (i = 0; i < countof(bad_kwk); i++)
+	{
+		ck_assert(!mike_keywrap_wrap(chunk_create(kwk.ptr, bad_kwk[i] % 33),
+									 key, &out));
+	}
+	for (i = 0; i < countof(bad_kwk); i++)
+	{
+		big = chunk_alloc(bad_kwk[i]);
+		memset(big.ptr, 1, big.len);
+		ck_assert(!mike_keywrap_wrap(big, key, &out));
+		ck_assert(!mike_keywrap_unwrap(big, chunk_create(key.ptr, 16), &out));
+		chunk_free(&big);
+	}
+	/* nothing to wrap */
+	ck_assert(!mike_keywrap_wrap(kwk, chunk_empty, &out));
+	/* unwrap input: empty, shorter than two blocks, not a multiple of 8 */
+	ck_assert(!mike_keywrap_unwrap(kwk, chunk_empty, &out));
+	ck_assert(!mike_keywrap_unwrap(kwk, chunk_create(key.ptr, 8), &out));
+	ck_assert(!mike_keywrap_unwrap(kwk, chunk_create(key.ptr, 15), &out));
+	ck_assert(!mike_keywrap_unwrap(kwk, chunk_create(key.ptr, 12), &out));
+	/* longer than the largest wrapped key */
+	big = chunk_alloc(65536 + 16);
+	memset(big.ptr, 3, big.len);
+	ck_assert(!mike_keywrap_unwrap(kwk, big, &out));
+	chunk_free(&big);
+	ck_assert(out.ptr == NULL);
+}
+END_TEST
+
+/*
+ * GSK_w vectors, see the top of the file
+ */
+static struct {
+	pseudo_random_function_t prf;
+	const char *sk_d;
+	const char *gsk_w;
+} gsk_w_vectors[] = {
+	{ PRF_HMAC_SHA2_256,
+	  "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	  "b169180742eb22165048cce7281f2e65465010931c41a1b39a8492aff33a06d4" },
+	{ PRF_HMAC_SHA2_384,
+	  "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5"
+	  "a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5",
+	  "149d48f84f820a8cc80af8dd7746fbea82cfc1f70154d5b9073968636f7b9988" },
+	/* 20-byte PRF output: T1 | first 12 bytes of T2 */
+	{ PRF_HMAC_SHA1,
+	  "202122232425262728292a2b2c2d2e2f30313233",
+	  "b1051bc94316161287e38596d44dc19c84ccf350"
+	  "2aab12aaa8c320b41f0de40e" },
+};
+
+START_TEST(test_gsk_w_vector)
+{
+	chunk_t sk_d = hex(gsk_w_vectors[_i].sk_d);
+	chunk_t expected = hex(gsk_w_vectors[_i].gsk_w), gsk_w = chunk_empty;
+
+	ck_assert_msg(mike_keywrap_derive_gsk_w(gsk_w_vectors[_i].prf, sk_d,
+											&gsk_w), "no prf+ for %N",
+				  pseudo_random_function_names, gsk_w_vectors[_i].prf);
+	ck_assert_int_eq(gsk_w.len, MIKE_KWK_SIZE);
+	ck_assert_chunk_eq(gsk_w, expected);
+	chunk_clear(&gsk_w);
+	chunk_free(&sk_d);
+	chunk_free(&expected);
+}
+END_TEST
+
+START_TEST(test_gsk_w_properties)
+{
+	chunk_t sk_d = hex(gsk_w_vectors[0].sk_d), a, b;
+
+	/* deterministic, depends on SK_d */
+	ck_assert(mike_keywrap_derive_gsk_w(PRF_HMAC_SHA2_256, sk_d, &a));
+	ck_assert(mike_keywrap_derive_gsk_w(PRF_HMAC_SHA2_256, sk_d, &b));
+	ck_assert_chunk_eq(a, b);
+	chunk_clear(&b);
+	sk_d.ptr[5] ^= 0x10;
+	ck_assert(mike_keywrap_derive_gsk_w(PRF_HMAC_SHA2_256, sk_d, &b));
+	ck_assert(!chunk_equals(a, b));
+	/* usable as a KWK */
+	ck_assert_int_eq(b.len, MIKE_KWK_SIZE);
+	chunk_clear(&a);
+	chunk_clear(&b);
+	/* an unavailable PRF fails cleanly */
+	ck_assert(!mike_keywrap_derive_gsk_w(PRF_UNDEFINED, sk_d, &a));
+	chunk_free(&sk_d);
+}
+END_TEST
+
+/*******************************************************************************
+ * TEK
+ */
+
+static struct {
+	const char *proposal;
+	uint16_t enc_alg;
+	uint16_t enc_keylen;
+	size_t enc_size;
+	uint16_t int_alg;
+	size_t int_size;
+} tek_sizes[] = {
+	{ "aes128gcm16", ENCR_AES_GCM_ICV16, 128, 20, AUTH_UNDEFINED, 0 },
+	{ "aes256gcm16", ENCR_AES_GCM_ICV16, 256, 36, AUTH_UNDEFINED, 0 },
+	{ "aes128gcm8", ENCR_AES_GCM_ICV8, 128, 20, AUTH_UNDEFINED, 0 },
+	{ "aes192ccm16", ENCR_AES_CCM_ICV16, 192, 27, AUTH_UNDEFINED, 0 },
+	{ "chacha20poly1305", ENCR_CHACHA20_POLY1305, 0, 36, AUTH_UNDEFINED, 0 },
+	{ "aes128-sha256", ENCR_AES_CBC, 128, 16, AUTH_HMAC_SHA2_256_128, 32 },
+	{ "aes256-sha256", ENCR_AES_CBC, 256, 32, AUTH_HMAC_SHA2_256_128, 32 },
+	{ "aes192-sha384", ENCR_AES_CBC, 192, 24, AUTH_HMAC_SHA2_384_192, 48 },
+	{ "aes128ctr-sha1", ENCR_AES_CTR, 128, 20, AUTH_HMAC_SHA1_96, 20 },
+};
+
+START_TEST(test_tek_key_sizes)
+{
+	proposal_t *proposal;
+	uint16_t enc_alg, enc_keylen, int_alg;
+	size_t enc_size, int_size;
+
+	proposal = proposal_create_from_string(PROTO_ESP, tek_sizes[_i].proposal);
+	ck_assert(proposal);
+	ck_assert(mike_tek_key_sizes(proposal, &enc_alg, &enc_keylen, &enc_size,
+								 &int_alg, &int_size));
+	ck_assert_int_eq(enc_alg, tek_sizes[_i].enc_alg);
+	ck_assert_int_eq(enc_keylen, tek_sizes[_i].enc_keylen);
+	ck_assert_int_eq(enc_size, tek_sizes[_i].enc_size);
+	ck_assert_int_eq(int_alg, tek_sizes[_i].int_alg);
+	ck_assert_int_eq(int_size, tek_sizes[_i].int_size);
+	proposal->destroy(proposal);
+}
+END_TEST
+
+START_TEST(test_tek_key_sizes_unusable)
+{
+	proposal_t *proposal;
+	uint16_t enc_alg, enc_keylen, int_alg;
+	size_t enc_size, int_size;
+
+	/* no encryption algorithm at all */
+	proposal = proposal_create(PROTO_ESP, 0);
+	ck_assert(!mike_tek_key_sizes(proposal, &enc_alg, &enc_keylen, &enc_size,
+								  &int_alg, &int_size));
+	proposal->destroy(proposal);
+	proposal = proposal_create_from_string(PROTO_AH, "sha256");
+	ck_assert(proposal);
+	ck_assert(!mike_tek_key_sizes(proposal, &enc_alg, &enc_keylen, &enc_size,
+								  &int_alg, &int_size));
+	proposal->destroy(proposal);
+	/* a non-AEAD cipher without integrity algorithm */
+	proposal = proposal_create(PROTO_ESP, 0);
+	proposal->add_algorithm(proposal, ENCRYPTION_ALGORITHM, ENCR_AES_CBC, 128);
+	ck_assert(!mike_tek_key_sizes(proposal, &enc_alg, &enc_keylen, &enc_size,
+								  &int_alg, &int_size));
+	proposal->destroy(proposal);
+	/* an AEAD with an integrity algorithm */
+	proposal = proposal_create(PROTO_ESP, 0);
+	proposal->add_algorithm(proposal, ENCRYPTION_ALGORITHM, ENCR_AES_GCM_ICV16,
+							128);
+	proposal->add_algorithm(proposal, INTEGRITY_ALGORITHM,
+							AUTH_HMAC_SHA2_256_128, 0);
+	ck_assert(!mike_tek_key_sizes(proposal, &enc_alg, &enc_keylen, &enc_size,
+								  &int_alg, &int_size));
+	proposal->destroy(proposal);
+}
+END_TEST
+
+START_TEST(test_tek_generate)
+{
+	identification_t *sender;
+	proposal_t *proposal;
+	mike_tek_t *tek, *other;
+	size_t enc_size = tek_sizes[_i].enc_size, int_size = tek_sizes[_i].int_size;
+
+	proposal = proposal_create_from_string(PROTO_ESP, tek_sizes[_i].proposal);
+	sender = identification_create_from_string("camera1.example.org");
+	tek = mike_tek_generate(proposal, 0x12345678, 1800, sender);
+	ck_assert(tek);
+	ck_assert_int_eq(tek->spi, 0x12345678);
+	ck_assert_int_eq(tek->lifetime, 1800);
+	ck_assert_int_eq(tek->enc_alg, tek_sizes[_i].enc_alg);
+	ck_assert_int_eq(tek->enc_keylen, tek_sizes[_i].enc_keylen);
+	ck_assert_int_eq(tek->int_alg, tek_sizes[_i].int_alg);
+	ck_assert_int_eq(tek->keymat.len, enc_size + int_size);
+	/* encryption key (incl. salt) first, then the integrity key */
+	ck_assert(tek->get_enc_key(tek).ptr == tek->keymat.ptr);
+	ck_assert_int_eq(tek->get_enc_key(tek).len, enc_size);
+	ck_assert_int_eq(tek->get_int_key(tek).len, int_size);
+	if (int_size)
+	{
+		ck_assert(tek->get_int_key(tek).ptr == tek->keymat.ptr + enc_size);
+	}
+	/* the sender identity is cloned, no source yet */
+	ck_assert(tek->sender && tek->sender != sender);
+	ck_assert(tek->sender->equals(tek->sender, sender));
+	ck_assert(tek->source == NULL);
+
+	/* fresh random keys every time */
+	other = mike_tek_generate(proposal, 0x12345678, 1800, NULL);
+	ck_assert(other);
+	ck_assert(other->sender == NULL);
+	ck_assert(!chunk_equals(tek->keymat, other->keymat));
+	other->destroy(other);
+
+	/* a TEK created from the received keying material is the same */
+	other = mike_tek_create(tek->spi, tek->enc_alg, tek->enc_keylen,
+							tek->int_alg, tek->keymat, tek->lifetime);
+	ck_assert(other);
+	ck_assert(other->keymat.ptr != tek->keymat.ptr);
+	ck_assert_chunk_eq(other->keymat, tek->keymat);
+	ck_assert_chunk_eq(other->get_enc_key(other), tek->get_enc_key(tek));
+	ck_assert_chunk_eq(other->get_int_key(other), tek->get_int_key(tek));
+	ck_assert_int_eq(other->spi, tek->spi);
+	ck_assert_int_eq(other->lifetime, tek->lifetime);
+	ck_assert(other->sender == NULL && other->source == NULL);
+	other->destroy(other);
+
+	tek->destroy(tek);
+	sender->destroy(sender);
+	proposal->destroy(proposal);
+}
+END_TEST
+
+START_TEST(test_tek_generate_unusable)
+{
+	proposal_t *proposal;
+
+	proposal = proposal_create(PROTO_ESP, 0);
+	proposal->add_algorithm(proposal, ENCRYPTION_ALGORITHM, ENCR_AES_CBC, 128);
+	ck_assert(mike_tek_generate(proposal, 0x1000, 60, NULL) == NULL);
+	proposal->destroy(proposal);
+}
+END_TEST
+
+START_TEST(test_tek_create_sizes)
+{
+	size_t size = tek_sizes[_i].enc_size + tek_sizes[_i].int_size;
+	chunk_t keymat = chunk_alloca(size + 1);
+	mike_tek_t *tek;
+
+	memset(keymat.ptr, 0x5a, keymat.len);
+	/* one byte too short or too long */
+	ck_assert(!mike_tek_create(1, tek_sizes[_i].enc_alg,
+				tek_sizes[_i].enc_keylen, tek_sizes[_i].int_alg,
+				chunk_create(keymat.ptr, size - 1), 60));
+	ck_assert(!mike_tek_create(1, tek_sizes[_i].enc_alg,
+				tek_sizes[_i].enc_keylen, tek_sizes[_i].int_alg,
+				keymat, 60));
+	ck_assert(!mike_tek_create(1, tek_sizes[_i].enc_alg,
+				tek_sizes[_i].enc_keylen, tek_sizes[_i].int_alg,
+				chunk_empty, 60));
+	tek = mike_tek_create(1, tek_sizes[_i].enc_alg, tek_sizes[_i].enc_keylen,
+						  tek_sizes[_i].int_alg,
+						  chunk_create(keymat.ptr, size), 60);
+	ck_assert(tek);
+	ck_assert_int_eq(tek->get_enc_key(tek).len, tek_sizes[_i].enc_size);
+	ck_assert_int_eq(tek->get_int_key(tek).len, tek_sizes[_i].int_size);
+	tek->destroy(tek);
+}
+END_TEST
+
+START_TEST(test_tek_create_invalid)
+{
+	chunk_t keymat = chunk_alloca(36);
+
+	memset(keymat.ptr, 0x5a, keymat.len);
+	/* GCM-128 key without its salt */
+	ck_assert(!mike_tek_create(1, ENCR_AES_GCM_ICV16, 128, AUTH_UNDEFINED,
+							   chunk_create(keymat.ptr, 16), 60));
+	/* the key length decides: 36 bytes are GCM-256, not GCM-128 */
+	ck_assert(!mike_tek_create(1, ENCR_AES_GCM_ICV16, 128, AUTH_UNDEFINED,
+							   keymat, 60));
+	/* an unknown algorithm has no key size */
+	ck_assert(!mike_tek_create(1, ENCR_UNDEFINED, 0, AUTH_UNDEFINED,
+							   keymat, 60));
+	ck_assert(!mike_tek_create(1, 1234, 0, AUTH_UNDEFINED, keymat, 60));
+}
+END_TEST
+
+/*******************************************************************************
+ * Group configuration
+ */
+
+/**
+ * A group "g" from the body of its section; NULL if invalid
+ */
+static mike_group_config_t *cfg_create(const char *body, char **error)
+{
+	mike_group_config_t *cfg;
+	settings_t *settings;
+	char *str;
+
+	if (asprintf(&str, "groups {\n g {\n%s\n }\n}\n", body) < 0)
+	{
+		return NULL;
+	}
+	settings = settings_create_string(str);
+	free(str);
+	cfg = mike_group_config_create(settings, "groups", "g", error);
+	settings->destroy(settings);
+	return cfg;
+}
+
+/** a valid GCKS group with every key set */
+static const char *gcks_full =
+	"role = gcks\n"
+	"address = 239.1.2.3\n"
+	"protocol = tcp\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16, aes128-sha256\n"
+	"mode = tunnel\n"
+	"tek_lifetime = 30m\n"
+	"kek_lifetime = 2h\n"
+	"rekey_address = 239.1.2.4\n"
+	"rekey_port = 4848\n"
+	"members = /C=CH/O=example/CN=*, carol@example.org\n"
+	"senders = camera1.example.org, /C=CH/O=example/CN=cam\n"
+	"sam_scheme = hmac-sha256\n"
+	"local_users = root, 4711\n";
+
+START_TEST(test_cfg_gcks_full)
+{
+	mike_group_config_t *cfg;
+	proposal_t *proposal;
+	host_t *host;
+	char *error = (char*)1;
+	uid_t *uid;
+
+	cfg = cfg_create(gcks_full, &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert(error == NULL);
+	ck_assert_str_eq(cfg->name, "g");
+	ck_assert_int_eq(cfg->role, MIKE_ROLE_GCKS);
+	host = host_create_from_string("239.1.2.3", 0);
+	ck_assert(cfg->address->equals(cfg->address, host));
+	host->destroy(host);
+	ck_assert_int_eq(cfg->protocol, IPPROTO_TCP);
+	ck_assert_int_eq(cfg->port, 5000);
+	ck_assert_int_eq(cfg->proposals->get_count(cfg->proposals), 2);
+	cfg->proposals->get_first(cfg->proposals, (void**)&proposal);
+	ck_assert(proposal->has_transform(proposal, ENCRYPTION_ALGORITHM,
+									  ENCR_AES_GCM_ICV16));
+	cfg->proposals->get_last(cfg->proposals, (void**)&proposal);
+	ck_assert(proposal->has_transform(proposal, ENCRYPTION_ALGORITHM,
+									  ENCR_AES_CBC));
+	ck_assert(proposal->has_transform(proposal, INTEGRITY_ALGORITHM,
+									  AUTH_HMAC_SHA2_256_128));
+	ck_assert_int_eq(cfg->mode, MODE_TUNNEL);
+	ck_assert_int_eq(cfg->tek_lifetime, 1800);
+	ck_assert_int_eq(cfg->kek_lifetime, 7200);
+	host = host_create_from_string("239.1.2.4", 0);
+	ck_assert(cfg->rekey_address &&
+			  cfg->rekey_address->equals(cfg->rekey_address, host));
+	host->destroy(host);
+	ck_assert_int_eq(cfg->rekey_port, 4848);
+	ck_assert_int_eq(cfg->members->get_count(cfg->members), 2);
+	ck_assert_int_eq(cfg->senders->get_count(cfg->senders), 2);
+	ck_assert_str_eq(cfg->sam_scheme, "hmac-sha256");
+	ck_assert(cfg->connection == NULL);
+	ck_assert(!cfg->sender);
+	ck_assert_int_eq(cfg->users->get_count(cfg->users), 2);
+	cfg->users->get_first(cfg->users, (void**)&uid);
+	ck_assert_int_eq(*uid, 0);
+	cfg->users->get_last(cfg->users, (void**)&uid);
+	ck_assert_int_eq(*uid, 4711);
+	cfg->destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_cfg_member_full)
+{
+	mike_group_config_t *cfg;
+	host_t *host;
+	char *error = NULL;
+
+	cfg = cfg_create("address = ff0e::1:2\n"
+					 "connection = to-gcks\n"
+					 "sender = yes\n"
+					 "protocol = any\n"
+					 "esp_proposals = aes256gcm16\n"
+					 "rekey_address = ff0e::1:3\n"
+					 "local_users = nobody\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert(error == NULL);
+	ck_assert_int_eq(cfg->role, MIKE_ROLE_MEMBER);
+	host = host_create_from_string("ff0e::1:2", 0);
+	ck_assert(cfg->address->equals(cfg->address, host));
+	host->destroy(host);
+	host = host_create_from_string("ff0e::1:3", 0);
+	ck_assert(cfg->rekey_address->equals(cfg->rekey_address, host));
+	host->destroy(host);
+	ck_assert_int_eq(cfg->protocol, 0);
+	ck_assert_str_eq(cfg->connection, "to-gcks");
+	ck_assert(cfg->sender);
+	ck_assert_int_eq(cfg->proposals->get_count(cfg->proposals), 1);
+	ck_assert_int_eq(cfg->users->get_count(cfg->users), 1);
+	cfg->destroy(cfg);
+
+	/* protocol by number, IPv4 boundaries of 224.0.0.0/4 */
+	cfg = cfg_create("address = 224.0.0.0\nconnection = c\nprotocol = 50\n"
+					 "rekey_address = 239.255.255.255\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->protocol, 50);
+	cfg->destroy(cfg);
+	/* no error pointer */
+	cfg = cfg_create("address = ff02::1\nconnection = c\nport = 65535\n"
+					 "rekey_port = 65535\n", NULL);
+	ck_assert(cfg);
+	ck_assert_int_eq(cfg->port, 65535);
+	ck_assert_int_eq(cfg->rekey_port, 65535);
+	cfg->destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_cfg_defaults)
+{
+	mike_group_config_t *cfg;
+	proposal_t *proposal;
+	identification_t *id;
+	uint16_t alg, keylen;
+	char *error = NULL;
+
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->role, MIKE_ROLE_MEMBER);
+	ck_assert_int_eq(cfg->protocol, IPPROTO_UDP);
+	ck_assert_int_eq(cfg->port, 0);
+	ck_assert_int_eq(cfg->proposals->get_count(cfg->proposals), 1);
+	cfg->proposals->get_first(cfg->proposals, (void**)&proposal);
+	ck_assert(proposal->get_algorithm(proposal, ENCRYPTION_ALGORITHM, &alg,
+									  &keylen));
+	ck_assert_int_eq(alg, ENCR_AES_GCM_ICV16);
+	ck_assert_int_eq(keylen, 128);
+	ck_assert(!proposal->get_algorithm(proposal, INTEGRITY_ALGORITHM, &alg,
+									   NULL));
+	ck_assert_int_eq(cfg->mode, MODE_TRANSPORT);
+	ck_assert_int_eq(cfg->tek_lifetime, 3600);
+	ck_assert_int_eq(cfg->kek_lifetime, 86400);
+	ck_assert(cfg->rekey_address == NULL);
+	ck_assert_int_eq(cfg->rekey_port, 848);
+	ck_assert_str_eq(cfg->sam_scheme, "ed25519");
+	ck_assert(!cfg->sender);
+	ck_assert_int_eq(cfg->users->get_count(cfg->users), 0);
+	/* members %any: anyone may join; no senders */
+	ck_assert_int_eq(cfg->members->get_count(cfg->members), 1);
+	ck_assert_int_eq(cfg->senders->get_count(cfg->senders), 0);
+	id = identification_create_from_string("C=CH, O=other, CN=x");
+	ck_assert(cfg->may_join(cfg, id));
+	ck_assert(!cfg->may_send(cfg, id));
+	id->destroy(id);
+	id = identification_create_from_string("%any");
+	ck_assert(!cfg->may_send(cfg, id));
+	id->destroy(id);
+	cfg->destroy(cfg);
+
+	/* a GCKS needs no connection */
+	cfg = cfg_create("role = gcks\naddress = 239.0.0.1\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->role, MIKE_ROLE_GCKS);
+	ck_assert(cfg->connection == NULL);
+	cfg->destroy(cfg);
+
+	/* the other SAM schemes */
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
+					 "sam_scheme = ecdsa-p256\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_str_eq(cfg->sam_scheme, "ecdsa-p256");
+	cfg->destroy(cfg);
+}
+END_TEST
+
+/** a valid member group the error cases modify */
+#define MEMBER_OK "address = 239.1.2.3\nconnection = c\n"
+
+static struct {
+	const char *body;
+	const char *error;
+} cfg_errors[] = {
+	{ "connection = c\n", "address missing" },
+	{ "address = 192.0.2.1\nconnection = c\n", "not a multicast address" },
+	{ "address = 223.255.255.255\nconnection = c\n",
+	  "not a multicast address" },
+	{ "address = 240.0.0.1\nconnection = c\n", "not a multicast address" },
+	{ "address = 2001:db8::1\nconnection = c\n", "not a multicast address" },
+	{ "address = fe80::1\nconnection = c\n", "not a multicast address" },
+	{ "address = group.example.org\nconnection = c\n",
+	  "not a multicast address" },
+	{ MEMBER_OK "role = server\n", "role 'server'" },
+	{ MEMBER_OK "role = GCKS\n", "role 'GCKS'" },
+	{ MEMBER_OK "protocol = nosuchproto\n", "unknown protocol 'nosuchproto'" },
+	{ MEMBER_OK "protocol = 256\n", "unknown protocol '256'" },
+	{ MEMBER_OK "protocol = -1\n", "unknown protocol '-1'" },
+	{ MEMBER_OK "port = 65536\n", "port '65536' is not a number from 0 to 65535" },
+	{ MEMBER_OK "port = -1\n", "port '-1' is not a number" },
+	{ MEMBER_OK "port = http\n", "port 'http' is not a number" },
+	{ MEMBER_OK "port = 50x\n", "port '50x' is not a number" },
+	{ MEMBER_OK "esp_proposals = bogus\n", "invalid esp_proposals 'bogus'" },
+	{ MEMBER_OK "esp_proposals = aes128gcm16, aes999\n",
+	  "invalid esp_proposals" },
+	{ MEMBER_OK "esp_proposals = ,\n", "invalid esp_proposals" },
+	{ MEMBER_OK "mode = beet\n", "mode 'beet'" },
+	{ MEMBER_OK "mode = pass\n", "mode 'pass'" },
+	{ MEMBER_OK "tek_lifetime = 0\n", "tek_lifetime '0' is not a time" },
+	{ MEMBER_OK "tek_lifetime = 1x\n", "tek_lifetime '1x' is not a time" },
+	{ MEMBER_OK "kek_lifetime = 0s\n", "kek_lifetime '0s' is not a time" },
+	{ MEMBER_OK "rekey_address = 192.0.2.1\n",
+	  "rekey_address '192.0.2.1' is not a multicast address" },
+	{ MEMBER_OK "rekey_address = nonsense\n",
+	  "rekey_address 'nonsense' is not a multicast address" },
+	{ MEMBER_OK "rekey_port = 0\n", "rekey_port '0' is not a number from 1" },
+	{ MEMBER_OK "rekey_port = 65536\n", "rekey_port '65536' is not a number" },
+	{ MEMBER_OK "sender = maybe\n", "sender 'maybe' is neither yes nor no" },
+	{ MEMBER_OK "local_users = -1\n", "unknown local user '-1'" },
+	{ MEMBER_OK "sam_scheme = rsa\n", "unknown sam_scheme 'rsa'" },
+	{ MEMBER_OK "sam_scheme = ED25519\n", "unknown sam_scheme 'ED25519'" },
+	{ "address = 239.1.2.3\n", "needs the connection" },
+	{ "address = 239.1.2.3\nrole = member\nsender = yes\n",
+	  "needs the connection" },
+	{ MEMBER_OK "local_users = nosuchuser-mike\n",
+	  "unknown local user 'nosuchuser-mike'" },
+	{ MEMBER_OK "local_users = root, nosuchuser-mike, 0\n",
+	  "unknown local user 'nosuchuser-mike'" },
+	/* the first error is the one reported */
+	{ "role = x\nport = 70000\n", "role 'x'" },
+};
+
+START_TEST(test_cfg_errors)
+{
+	mike_group_config_t *cfg;
+	char *error = NULL;
+
+	cfg = cfg_create(cfg_errors[_i].body, &error);
+	ck_assert_msg(cfg == NULL, "accepted:\n%s", cfg_errors[_i].body);
+	ck_assert_msg(error && strstr(error, cfg_errors[_i].error),
+				  "error '%s' lacks '%s' for:\n%s", error,
+				  cfg_errors[_i].error, cfg_errors[_i].body);
+	free(error);
+
+	/* no error pointer: just NULL */
+	ck_assert(cfg_create(cfg_errors[_i].body, NULL) == NULL);
+}
+END_TEST
+
+START_TEST(test_cfg_missing_group)
+{
+	char *error = NULL;
+
+	ck_assert(cfg_create("", &error) == NULL);
+	ck_assert(error && strstr(error, "address missing"));
+	free(error);
+}
+END_TEST
+
+static struct {
+	const char *id;
+	bool join;
+	bool send;
+} cfg_ids[] = {
+	/* the wildcard DN pattern */
+	{ "C=CH, O=example, CN=alice", TRUE, FALSE },
+	{ "C=CH, O=example, CN=cam", TRUE, TRUE },
+	{ "C=CH, O=other, CN=alice", FALSE, FALSE },
+	{ "C=DE, O=example, CN=alice", FALSE, FALSE },
+	{ "C=CH, O=example, OU=x, CN=alice", FALSE, FALSE },
+	{ "C=CH, O=example", FALSE, FALSE },
+	{ "C=CH, O=example, CN=cam2", TRUE, FALSE },
+	/* exact identities */
+	{ "carol@example.org", TRUE, FALSE },
+	{ "dave@example.org", FALSE, FALSE },
+	{ "camera1.example.org", FALSE, TRUE },
+	{ "camera2.example.org", FALSE, FALSE },
+	{ "192.0.2.1", FALSE, FALSE },
+	/* %any is no member */
+	{ "%any", FALSE, FALSE },
+};
+
+START_TEST(test_cfg_may_join_send)
+{
+	mike_group_config_t *cfg;
+	identification_t *id;
+
+	cfg = cfg_create(gcks_full, NULL);
+	ck_assert(cfg);
+	id = identification_create_from_string((char*)cfg_ids[_i].id);
+	ck_assert_msg(cfg->may_join(cfg, id) == cfg_ids[_i].join,
+				  "may_join(%Y) != %d", id, cfg_ids[_i].join);
+	ck_assert_msg(cfg->may_send(cfg, id) == cfg_ids[_i].send,
+				  "may_send(%Y) != %d", id, cfg_ids[_i].send);
+	id->destroy(id);
+	cfg->destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_cfg_any)
+{
+	mike_group_config_t *cfg;
+	identification_t *id;
+
+	cfg = cfg_create("role = gcks\naddress = 239.1.2.3\n"
+					 "members = %any\nsenders = %any\n", NULL);
+	ck_assert(cfg);
+	id = identification_create_from_string((char*)cfg_ids[_i].id);
+	ck_assert(cfg->may_join(cfg, id));
+	ck_assert(cfg->may_send(cfg, id));
+	id->destroy(id);
+	cfg->destroy(cfg);
+
+	/* DN wildcards in other positions, FQDN wildcards */
+	cfg = cfg_create("role = gcks\naddress = 239.1.2.3\n"
+					 "members = /C=CH/O=*/CN=*\n"
+					 "senders = *.example.org\n", NULL);
+	ck_assert(cfg);
+	id = identification_create_from_string((char*)cfg_ids[_i].id);
+	ck_assert(cfg->may_join(cfg, id) ==
+			  (strpfx(cfg_ids[_i].id, "C=CH, O=") &&
+			   strstr(cfg_ids[_i].id, "CN=") && !strstr(cfg_ids[_i].id, "OU")));
+	ck_assert(cfg->may_send(cfg, id) ==
+			  (strpfx(cfg_ids[_i].id, "camera")));
+	id->destroy(id);
+	cfg->destroy(cfg);
+}
+END_TEST
+
+/*******************************************************************************
+ * Group state
+ */
+
+static mike_group_t *group_create(const char *body)
+{
+	mike_group_config_t *cfg;
+	char *error = NULL;
+
+	cfg = cfg_create(body, &error);
+	ck_assert_msg(cfg, "rejected: %s\n%s", error, body);
+	return mike_group_create(cfg);
+}
+
+static int cmp_spi(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t*)a, y = *(const uint32_t*)b;
+
+	return x < y ? -1 : x > y;
+}
+
+START_TEST(test_group_allocate_spi)
+{
+	mike_group_t *group;
+	uint32_t spis[3000];
+	int i;
+
+	group = group_create("role = gcks\naddress = 239.1.2.3\n");
+	for (i = 0; i < countof(spis); i++)
+	{
+		spis[i] = group->allocate_spi(group);
+		ck_assert_msg(spis[i] >= 0x100, "SPI %u", spis[i]);
+	}
+	qsort(spis, countof(spis), sizeof(spis[0]), cmp_spi);
+	for (i = 1; i < countof(spis); i++)
+	{
+		ck_assert_msg(spis[i] != spis[i - 1], "SPI %.8x repeated", spis[i]);
+	}
+	group->destroy(group);
+}
+END_TEST
+
+START_TEST(test_group_kek)
+{
+	mike_group_t *group;
+	chunk_t spi, keymat;
+
+	group = group_create("role = gcks\naddress = 239.1.2.3\n");
+	ck_assert(!group->kek_keymat.len && !group->kek_spi.len);
+	ck_assert(group->ensure_kek(group));
+	ck_assert_int_eq(group->kek_spi.len, MIKE_KEK_SPI_SIZE);
+	/* GSK_e (AES-256-GCM + salt), GSK_w */
+	ck_assert_int_eq(group->kek_keymat.len, 32 + 4 + MIKE_KWK_SIZE);
+	spi = group->kek_spi;
+	keymat = group->kek_keymat;
+	/* kept once there */
+	ck_assert(group->ensure_kek(group));
+	ck_assert(spi.ptr == group->kek_spi.ptr);
+	ck_assert(keymat.ptr == group->kek_keymat.ptr);
+	/* unregister forgets it, a new one differs */
+	spi = chunk_clone(group->kek_spi);
+	group->unregister(group);
+	ck_assert(!group->kek_keymat.len && !group->kek_spi.len);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	ck_assert(group->ensure_kek(group));
+	ck_assert(!chunk_equals(spi, group->kek_spi));
+	chunk_free(&spi);
+	group->destroy(group);
+}
+END_TEST
+
+/**
+ * Add a registered member (and its sender TEK if tek) to a GCKS group
+ */
+static mike_group_member_t *add_member(mike_group_t *group, char *id,
+									   uint32_t ike_sa_id, bool tek)
+{
+	mike_group_member_t *member;
+	proposal_t *proposal;
+
+	INIT(member,
+		.id = identification_create_from_string(id),
+		.ike_sa_id = ike_sa_id,
+	);
+	if (tek)
+	{
+		group->cfg->proposals->get_first(group->cfg->proposals,
+										 (void**)&proposal);
+		member->tek = mike_tek_generate(proposal, group->allocate_spi(group),
+										group->cfg->tek_lifetime, member->id);
+		ck_assert(member->tek);
+		group->teks->insert_last(group->teks, member->tek);
+	}
+	group->members->insert_last(group->members, member);
+	return member;
+}
+
+START_TEST(test_group_members)
+{
+	mike_group_t *group;
+	mike_group_member_t *a, *b, *c;
+	mike_tek_t *tek;
+
+	group = group_create("role = gcks\naddress = 239.1.2.3\n"
+						 "senders = %any\n");
+	a = add_member(group, "a.example.org", 10, TRUE);
+	b = add_member(group, "b.example.org", 11, FALSE);
+	c = add_member(group, "c.example.org", 12, TRUE);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 2);
+	ck_assert(group->find_member(group, 10) == a);
+	ck_assert(group->find_member(group, 11) == b);
+	ck_assert(group->find_member(group, 12) == c);
+	ck_assert(group->find_member(group, 13) == NULL);
+
+	/* a sender: its TEK goes with it */
+	ck_assert(group->remove_member(group, 10));
+	ck_assert(group->find_member(group, 10) == NULL);
+	ck_assert_int_eq(group->members->get_count(group->members), 2);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
+	ck_assert(group->teks->get_first(group->teks, (void**)&tek) == SUCCESS);
+	ck_assert(tek == c->tek);
+	ck_assert(!group->remove_member(group, 10));
+
+	/* a receiver: the TEKs stay */
+	ck_assert(group->remove_member(group, 11));
+	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
+	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert(group->find_member(group, 12) == c);
+
+	/* destroy cleans up the remaining member and TEK */
+	group->destroy(group);
+}
+END_TEST
+
+/*******************************************************************************
+ * GSA build/apply
+ */
+
+static struct {
+	const char *address;
+	const char *other_address;
+	const char *source1;
+	const char *source2;
+} gsa_families[] = {
+	{ "239.1.2.3", "239.1.2.4", "192.0.2.10", "192.0.2.11" },
+	{ "ff0e::1:2", "ff0e::1:3", "2001:db8::10", "2001:db8::11" },
+};
+
+/** the GSK_w of the tests */
+static chunk_t test_gsk_w()
+{
+	chunk_t gsk_w = chunk_alloc(MIKE_KWK_SIZE);
+
+	memset(gsk_w.ptr, 0x77, gsk_w.len);
+	return gsk_w;
+}
+
+/**
+ * A GCKS group with a KEK and two sender TEKs, one per configured proposal
+ */
+static mike_group_t *gcks_create(int family, const char *extra)
+{
+	mike_group_t *group;
+	enumerator_t *enumerator;
+	proposal_t *proposal;
+	mike_tek_t *tek;
+	const char *sources[] = { gsa_families[family].source1,
+							  gsa_families[family].source2 };
+	char *body;
+	int i = 0;
+
+	ck_assert(asprintf(&body, "role = gcks\naddress = %s\nport = 5000\n"
+					   "esp_proposals = aes256gcm16, aes128-sha256\n"
+					   "tek_lifetime = 20m\n%s",
+					   gsa_families[family].address, extra) > 0);
+	group = group_create(body);
+	free(body);
+	ck_assert(group->ensure_kek(group));
+	enumerator = group->cfg->proposals->create_enumerator(
+													group->cfg->proposals);
+	while (enumerator->enumerate(enumerator, &proposal))
+	{
+		tek = mike_tek_generate(proposal, group->allocate_spi(group),
+								group->cfg->tek_lifetime, NULL);
+		ck_assert(tek);
+		tek->source = host_create_from_string((char*)sources[i++], 0);
+		group->teks->insert_last(group->teks, tek);
+	}
+	enumerator->destroy(enumerator);
+	return group;
+}
+
+/**
+ * A member group
+ */
+static mike_group_t *member_create(const char *address, const char *proposals)
+{
+	mike_group_t *group;
+	char *body;
+
+	ck_assert(asprintf(&body, "address = %s\nconnection = c\nport = 5000\n"
+					   "esp_proposals = %s\n", address, proposals) > 0);
+	group = group_create(body);
+	free(body);
+	return group;
+}
+
+/**
+ * Encode a payload and parse it again, as it travels on the wire
+ */
+static payload_t *wire(payload_t *payload)
+{
+	payload_t *parsed;
+	chunk_t body;
+
+	ck_assert(payload);
+	body = gikev2_payload_get_body(payload);
+	ck_assert(body.len);
+	parsed = gikev2_payload_parse(payload->get_type(payload), body);
+	ck_assert_msg(parsed, "own payload rejected: %B", &body);
+	ck_assert_chunk_eq(gikev2_payload_get_body(parsed), body);
+	payload->destroy(payload);
+	return parsed;
+}
+
+/**
+ * The GSA and KD payloads of a GCKS group, as received
+ */
+static void build(mike_group_t *gcks, chunk_t gsk_w, gsa_payload_t **gsa,
+				  kd_payload_t **kd)
+{
+	ck_assert(mike_gsa_build(gcks, gsk_w, gsa, kd));
+	ck_assert(*gsa && *kd);
+	*gsa = (gsa_payload_t*)wire(&(*gsa)->payload_interface);
+	*kd = (kd_payload_t*)wire(&(*kd)->payload_interface);
+}
+
+static void payloads_destroy(gsa_payload_t *gsa, kd_payload_t *kd)
+{
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+}
+
+/**
+ * Assert that the member group has the same keys as the GCKS group
+ */
+static void assert_same_keys(mike_group_t *gcks, mike_group_t *member)
+{
+	enumerator_t *a, *b;
+	mike_tek_t *x, *y;
+
+	ck_assert_chunk_eq(member->kek_spi, gcks->kek_spi);
+	ck_assert_chunk_eq(member->kek_keymat, gcks->kek_keymat);
+	ck_assert_int_eq(member->teks->get_count(member->teks),
+					 gcks->teks->get_count(gcks->teks));
+	a = gcks->teks->create_enumerator(gcks->teks);
+	b = member->teks->create_enumerator(member->teks);
+	while (a->enumerate(a, &x))
+	{
+		ck_assert(b->enumerate(b, &y));
+		ck_assert(x != y);
+		ck_assert_int_eq(y->spi, x->spi);
+		ck_assert_int_eq(y->enc_alg, x->enc_alg);
+		ck_assert_int_eq(y->enc_keylen, x->enc_keylen);
+		ck_assert_int_eq(y->int_alg, x->int_alg);
+		ck_assert_chunk_eq(y->keymat, x->keymat);
+		ck_assert_chunk_eq(y->get_enc_key(y), x->get_enc_key(x));
+		ck_assert_chunk_eq(y->get_int_key(y), x->get_int_key(x));
+		ck_assert_int_eq(y->lifetime, x->lifetime);
+		ck_assert(y->source);
+		ck_assert_msg(y->source->ip_equals(y->source, x->source),
+					  "source %H != %H", y->source, x->source);
+	}
+	a->destroy(a);
+	b->destroy(b);
+}
+
+START_TEST(test_gsa_apply)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+	mike_tek_t *tek;
+	char *error;
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+
+	member = member_create(gsa_families[_i].address,
+						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	assert_same_keys(gcks, member);
+	ck_assert_int_eq(member->kek_keymat.len, 68);
+	ck_assert(member->teks->get_first(member->teks, (void**)&tek) == SUCCESS);
+	ck_assert_int_eq(tek->enc_alg, ENCR_AES_GCM_ICV16);
+	ck_assert_int_eq(tek->enc_keylen, 256);
+	ck_assert_int_eq(tek->keymat.len, 36);
+	ck_assert_int_eq(tek->lifetime, 1200);
+	ck_assert(tek->sender == NULL);
+	ck_assert(member->teks->get_last(member->teks, (void**)&tek) == SUCCESS);
+	ck_assert_int_eq(tek->enc_alg, ENCR_AES_CBC);
+	ck_assert_int_eq(tek->int_alg, AUTH_HMAC_SHA2_256_128);
+	ck_assert_int_eq(tek->keymat.len, 16 + 32);
+
+	/* applied again (an update): the keys are replaced, not added */
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	assert_same_keys(gcks, member);
+	payloads_destroy(gsa, kd);
+
+	/* the GCKS drops a sender and rekeys the KEK: the member follows */
+	tek = NULL;
+	ck_assert(gcks->teks->remove_first(gcks->teks, (void**)&tek) == SUCCESS);
+	tek->destroy(tek);
+	chunk_free(&gcks->kek_spi);
+	chunk_clear(&gcks->kek_keymat);
+	ck_assert(gcks->ensure_kek(gcks));
+	build(gcks, gsk_w, &gsa, &kd);
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	assert_same_keys(gcks, member);
+	payloads_destroy(gsa, kd);
+
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_apply_kek_only)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+	char *error;
+
+	gcks = group_create("role = gcks\naddress = 239.1.2.3\n"
+						"rekey_address = 239.1.2.99\nrekey_port = 4500\n");
+	ck_assert(gcks->ensure_kek(gcks));
+	build(gcks, gsk_w, &gsa, &kd);
+	ck_assert(gsa->get_kek_policy(gsa));
+	member = member_create("239.1.2.3", "aes128gcm16");
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	assert_same_keys(gcks, member);
+	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
+	payloads_destroy(gsa, kd);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/**
+ * Assert that applying fails with a reason containing expected and leaves
+ * the member's keys alone
+ */
+static void assert_refused(mike_group_t *member, gsa_payload_t *gsa,
+						   kd_payload_t *kd, chunk_t gsk_w,
+						   const char *expected)
+{
+	chunk_t kek_spi, kek_keymat;
+	int teks;
+	char *error;
+
+	kek_spi = chunk_clone(member->kek_spi);
+	kek_keymat = chunk_clone(member->kek_keymat);
+	teks = member->teks->get_count(member->teks);
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error && strstr(error, expected),
+				  "reason '%s' lacks '%s'", error, expected);
+	ck_assert_chunk_eq(member->kek_spi, kek_spi);
+	ck_assert_chunk_eq(member->kek_keymat, kek_keymat);
+	ck_assert_int_eq(member->teks->get_count(member->teks), teks);
+	chunk_free(&kek_spi);
+	chunk_clear(&kek_keymat);
+}
+
+START_TEST(test_gsa_wrong_gsk_w)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w(), other;
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].address,
+						   "aes256gcm16, aes128-sha256");
+
+	other = chunk_clone(gsk_w);
+	other.ptr[31] ^= 0x01;
+	assert_refused(member, gsa, kd, other, "does not unwrap");
+	chunk_free(&other);
+	/* a KWK of the wrong size */
+	assert_refused(member, gsa, kd, chunk_create(gsk_w.ptr, 31),
+				   "does not unwrap");
+	assert_refused(member, gsa, kd, chunk_empty, "does not unwrap");
+	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
+	ck_assert(member->kek_spi.ptr == NULL);
+
+	/* the right key still works afterwards */
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == NULL);
+	assert_same_keys(gcks, member);
+	/* and a later failure keeps what was applied */
+	assert_refused(member, gsa, kd, chunk_create(gsk_w.ptr, 16),
+				   "does not unwrap");
+	assert_same_keys(gcks, member);
+
+	payloads_destroy(gsa, kd);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/**
+ * A KD payload with the KEK key bag of good and the ESP key bags of bad
+ */
+static kd_payload_t *mixed_kd(mike_group_t *gcks, kd_payload_t *good,
+							  kd_payload_t *bad)
+{
+	linked_list_t *bags;
+	enumerator_t *enumerator;
+	kd_key_bag_t *bag;
+	kd_payload_t *kd;
+
+	bags = linked_list_create();
+	bag = good->get_group_key_bag(good, GIKEV2_PROTO_GIKE_UPDATE,
+								  gcks->kek_spi);
+	ck_assert(bag);
+	bags->insert_last(bags, kd_key_bag_clone(bag));
+	if (bad)
+	{
+		enumerator = bad->create_key_bag_enumerator(bad);
+		while (enumerator->enumerate(enumerator, &bag))
+		{
+			if (bag->protocol == GIKEV2_PROTO_ESP)
+			{
+				bags->insert_last(bags, kd_key_bag_clone(bag));
+			}
+		}
+		enumerator->destroy(enumerator);
+	}
+	kd = kd_payload_create(bags);
+	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
+	return (kd_payload_t*)wire(&kd->payload_interface);
+}
+
+START_TEST(test_gsa_tek_keys)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa, *gsa2;
+	kd_payload_t *kd, *kd2, *mixed;
+	chunk_t gsk_w = test_gsk_w(), other, wrapped, keymat, spi;
+	linked_list_t *bags;
+	kd_key_bag_t *bag;
+	mike_tek_t *tek;
+	uint32_t spi_n;
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	other = chunk_clone(gsk_w);
+	other.ptr[0] ^= 0xff;
+	build(gcks, other, &gsa2, &kd2);
+	member = member_create(gsa_families[_i].address,
+						   "aes256gcm16, aes128-sha256");
+
+	/* the KEK unwraps, the TEKs don't */
+	mixed = mixed_kd(gcks, kd, kd2);
+	assert_refused(member, gsa, mixed, gsk_w, "data SA's key is missing or "
+				   "does not unwrap");
+	mixed->payload_interface.destroy(&mixed->payload_interface);
+
+	/* the TEK key bags are missing */
+	mixed = mixed_kd(gcks, kd, NULL);
+	assert_refused(member, gsa, mixed, gsk_w, "data SA's key is missing");
+	mixed->payload_interface.destroy(&mixed->payload_interface);
+
+	/* the KEK key bag is missing */
+	mixed = mixed_kd(gcks, kd2, kd);
+	assert_refused(member, gsa, mixed, gsk_w, "rekey SA's key is missing or "
+				   "does not unwrap");
+	mixed->payload_interface.destroy(&mixed->payload_interface);
+
+	/* a wrapped TEK of the wrong size for its algorithms */
+	ck_assert(gcks->teks->get_first(gcks->teks, (void**)&tek) == SUCCESS);
+	bags = linked_list_create();
+	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_GIKE_UPDATE, gcks->kek_spi);
+	bags->insert_last(bags, kd_key_bag_clone(bag));
+	keymat = chunk_create(tek->keymat.ptr, tek->keymat.len - 1);
+	ck_assert(mike_keywrap_wrap(gsk_w, keymat, &wrapped));
+	spi_n = htonl(tek->spi);
+	spi = chunk_from_thing(spi_n);
+	bag = kd_key_bag_create(GIKEV2_PROTO_ESP, spi);
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, wrapped);
+	chunk_free(&wrapped);
+	bags->insert_last(bags, bag);
+	mixed = kd_payload_create(bags);
+	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
+	mixed = (kd_payload_t*)wire(&mixed->payload_interface);
+	assert_refused(member, gsa, mixed, gsk_w, "wrong size");
+	mixed->payload_interface.destroy(&mixed->payload_interface);
+
+	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
+	payloads_destroy(gsa, kd);
+	payloads_destroy(gsa2, kd2);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+	chunk_free(&other);
+}
+END_TEST
+
+START_TEST(test_gsa_proposals)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+
+	/* neither AES-GCM nor AES-CBC */
+	member = member_create(gsa_families[_i].address, "chacha20poly1305");
+	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
+	member->destroy(member);
+	/* the GCM TEK is fine, the CBC one is not */
+	member = member_create(gsa_families[_i].address, "aes256gcm16");
+	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
+	member->destroy(member);
+	/* AES-CBC, but with another integrity algorithm */
+	member = member_create(gsa_families[_i].address,
+						   "aes256gcm16, aes128-sha384");
+	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
+	member->destroy(member);
+
+	payloads_destroy(gsa, kd);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/*
+ * The key length counts: a member configured for AES-128-GCM takes no
+ * AES-256-GCM TEK, and one for AES-256 takes no AES-128 (no downgrade).
+ */
+START_TEST(test_gsa_keylen)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].address,
+						   "aes128gcm16, aes128-sha256");
+	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
+	member->destroy(member);
+	payloads_destroy(gsa, kd);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_other_address)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].other_address,
+						   "aes256gcm16, aes128-sha256");
+	assert_refused(member, gsa, kd, gsk_w, "not for the group address");
+	member->destroy(member);
+	/* the other address family */
+	member = member_create(gsa_families[!_i].address,
+						   "aes256gcm16, aes128-sha256");
+	assert_refused(member, gsa, kd, gsk_w, "not for the group address");
+	member->destroy(member);
+
+	payloads_destroy(gsa, kd);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_no_kek)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	linked_list_t *policies;
+	enumerator_t *enumerator;
+	gsa_policy_t *policy;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(0, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	/* a GSA with the TEK policies only */
+	policies = linked_list_create();
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol == GIKEV2_PROTO_ESP)
+		{
+			policies->insert_last(policies, gsa_policy_clone(policy));
+		}
+	}
+	enumerator->destroy(enumerator);
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	gsa = gsa_payload_create(policies);
+	policies->destroy_function(policies, (void*)gsa_policy_destroy);
+	gsa = (gsa_payload_t*)wire(&gsa->payload_interface);
+
+	member = member_create(gsa_families[0].address,
+						   "aes256gcm16, aes128-sha256");
+	assert_refused(member, gsa, kd, gsk_w, "no rekey SA");
+	member->destroy(member);
+	payloads_destroy(gsa, kd);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_build_policies)
+{
+	mike_group_t *gcks;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	gsa_policy_t *policy;
+	gsa_transform_t *transform;
+	enumerator_t *enumerator, *tek_enum;
+	host_t *host, *rekey;
+	mike_tek_t *tek;
+	chunk_t gsk_w = test_gsk_w();
+	uint32_t value, spi;
+	int teks = 0;
+
+	gcks = gcks_create(_i, "rekey_port = 4500\n");
+	build(gcks, gsk_w, &gsa, &kd);
+	ck_assert(gsa->get_gw_policy(gsa) == NULL);
+
+	/* the KEK: UDP to the group address (unicast rekey) and rekey_port */
+	policy = gsa->get_kek_policy(gsa);
+	ck_assert(policy);
+	ck_assert_chunk_eq(policy->spi, gcks->kek_spi);
+	rekey = host_create_from_string((char*)gsa_families[_i].address, 4500);
+	ck_assert(policy->dst->includes(policy->dst, rekey));
+	ck_assert_int_eq(policy->dst->get_protocol(policy->dst), IPPROTO_UDP);
+	ck_assert_int_eq(policy->dst->get_from_port(policy->dst), 4500);
+	ck_assert_int_eq(policy->dst->get_to_port(policy->dst), 4500);
+	rekey->destroy(rekey);
+	transform = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_ENCR);
+	ck_assert(transform && transform->id == ENCR_AES_GCM_ICV16);
+	ck_assert_int_eq(gsa_transform_get_key_length(transform), 256);
+	transform = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_KWA);
+	ck_assert(transform && transform->id == GIKEV2_KWA_5649_256);
+	ck_assert(gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME,
+								   &value));
+	ck_assert_int_eq(value, 86400);
+
+	/* the TEKs, in order */
+	tek_enum = gcks->teks->create_enumerator(gcks->teks);
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol != GIKEV2_PROTO_ESP)
+		{
+			continue;
+		}
+		ck_assert(tek_enum->enumerate(tek_enum, &tek));
+		teks++;
+		ck_assert_int_eq(policy->spi.len, 4);
+		memcpy(&spi, policy->spi.ptr, 4);
+		ck_assert_int_eq(ntohl(spi), tek->spi);
+		host = host_create_from_string((char*)gsa_families[_i].address, 5000);
+		ck_assert(policy->dst->includes(policy->dst, host));
+		host->destroy(host);
+		ck_assert_int_eq(policy->dst->get_protocol(policy->dst), IPPROTO_UDP);
+		ck_assert_int_eq(policy->dst->get_from_port(policy->dst), 5000);
+		ck_assert_int_eq(policy->dst->get_to_port(policy->dst), 5000);
+		ck_assert(policy->src->includes(policy->src, tek->source));
+		ck_assert(gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_SN));
+		ck_assert(gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME,
+									   &value));
+		ck_assert_int_eq(value, 1200);
+		ck_assert(kd->get_group_key_bag(kd, GIKEV2_PROTO_ESP, policy->spi));
+	}
+	enumerator->destroy(enumerator);
+	tek_enum->destroy(tek_enum);
+	ck_assert_int_eq(teks, 2);
+	ck_assert(kd->get_member_key_bag(kd) == NULL);
+
+	payloads_destroy(gsa, kd);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_build_no_source)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	mike_tek_t *tek;
+	chunk_t gsk_w = test_gsk_w();
+
+	/* a sender whose address is not known: any source, no source host */
+	gcks = gcks_create(_i, "");
+	gcks->teks->get_first(gcks->teks, (void**)&tek);
+	tek->source->destroy(tek->source);
+	tek->source = NULL;
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].address,
+						   "aes256gcm16, aes128-sha256");
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == NULL);
+	member->teks->get_first(member->teks, (void**)&tek);
+	ck_assert(tek->source == NULL);
+	member->teks->get_last(member->teks, (void**)&tek);
+	ck_assert(tek->source != NULL);
+	payloads_destroy(gsa, kd);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_build_bad_gsk_w)
+{
+	mike_group_t *gcks;
+	gsa_payload_t *gsa = (void*)1;
+	kd_payload_t *kd = (void*)1;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(_i, "");
+	ck_assert(!mike_gsa_build(gcks, chunk_create(gsk_w.ptr, 20), &gsa, &kd));
+	ck_assert(gsa == NULL && kd == NULL);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/*******************************************************************************
+ * Suites
+ */
+
+static Suite *keywrap_suite()
+{
+	Suite *s = suite_create("keywrap");
+	TCase *tc;
+
+	tc = tcase_create("RFC 5649");
+	tcase_add_loop_test(tc, test_keywrap_rfc5649_wrap, 0,
+						countof(rfc5649_vectors));
+	tcase_add_loop_test(tc, test_keywrap_rfc5649_unwrap, 0,
+						countof(rfc5649_vectors));
+	tcase_add_loop_test(tc, test_keywrap_tamper, 0, countof(rfc5649_vectors));
+	tcase_add_test(tc, test_keywrap_round_trip);
+	tcase_add_test(tc, test_keywrap_bad_lengths);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("GSK_w");
+	tcase_add_loop_test(tc, test_gsk_w_vector, 0, countof(gsk_w_vectors));
+	tcase_add_test(tc, test_gsk_w_properties);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *tek_suite()
+{
+	Suite *s = suite_create("tek");
+	TCase *tc;
+
+	tc = tcase_create("key sizes");
+	tcase_add_loop_test(tc, test_tek_key_sizes, 0, countof(tek_sizes));
+	tcase_add_test(tc, test_tek_key_sizes_unusable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("generate/create");
+	tcase_add_loop_test(tc, test_tek_generate, 0, countof(tek_sizes));
+	tcase_add_test(tc, test_tek_generate_unusable);
+	tcase_add_loop_test(tc, test_tek_create_sizes, 0, countof(tek_sizes));
+	tcase_add_test(tc, test_tek_create_invalid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *group_config_suite()
+{
+	Suite *s = suite_create("group_config");
+	TCase *tc;
+
+	tc = tcase_create("valid");
+	tcase_add_test(tc, test_cfg_gcks_full);
+	tcase_add_test(tc, test_cfg_member_full);
+	tcase_add_test(tc, test_cfg_defaults);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_cfg_errors, 0, countof(cfg_errors));
+	tcase_add_test(tc, test_cfg_missing_group);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("authorization");
+	tcase_add_loop_test(tc, test_cfg_may_join_send, 0, countof(cfg_ids));
+	tcase_add_loop_test(tc, test_cfg_any, 0, countof(cfg_ids));
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *group_suite()
+{
+	Suite *s = suite_create("group");
+	TCase *tc;
+
+	tc = tcase_create("GCKS state");
+	tcase_add_test(tc, test_group_allocate_spi);
+	tcase_add_test(tc, test_group_kek);
+	tcase_add_test(tc, test_group_members);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static Suite *gsa_suite()
+{
+	Suite *s = suite_create("gsa");
+	TCase *tc;
+	int families = countof(gsa_families);
+
+	tc = tcase_create("build/apply");
+	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
+	tcase_add_test(tc, test_gsa_apply_kek_only);
+	tcase_add_loop_test(tc, test_gsa_build_policies, 0, families);
+	tcase_add_loop_test(tc, test_gsa_build_no_source, 0, families);
+	tcase_add_loop_test(tc, test_gsa_build_bad_gsk_w, 0, families);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("refused");
+	tcase_add_loop_test(tc, test_gsa_wrong_gsk_w, 0, families);
+	tcase_add_loop_test(tc, test_gsa_tek_keys, 0, families);
+	tcase_add_loop_test(tc, test_gsa_proposals, 0, families);
+	tcase_add_loop_test(tc, test_gsa_keylen, 0, families);
+	tcase_add_loop_test(tc, test_gsa_other_address, 0, families);
+	tcase_add_test(tc, test_gsa_no_kek);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	file_logger_t *logger = NULL;
+	kdf_t *kdf = NULL;
+	int failed;
+
+	library_init(NULL, "mike-unit-tests");
+	/* the code under test logs over charon's bus (daemon.h), which drops
+	 * everything unless a logger is asked for */
+	if (!libcharon_init())
+	{
+		fprintf(stderr, "libcharon_init() failed\n");
+		libcharon_deinit();
+		library_deinit();
+		return EXIT_FAILURE;
+	}
+	if (getenv("MIKE_TESTS_DEBUG"))
+	{
+		logger = file_logger_create("stderr");
+		logger->set_level(logger, DBG_ANY, LEVEL_CTRL);
+		logger->open(logger, FALSE, FALSE);
+		charon->bus->add_logger(charon->bus, &logger->logger);
+	}
+	if (lib->plugins->load(lib->plugins, PLUGINS))
+	{
+		kdf = lib->crypto->create_kdf(lib->crypto, KDF_PRF_PLUS,
+									  PRF_HMAC_SHA2_256);
+	}
+	if (!kdf)
+	{
+		fprintf(stderr, "loading the crypto plugins '%s' failed\n", PLUGINS);
+		failed = 1;
+		goto out;
+	}
+	kdf->destroy(kdf);
+
+	sr = srunner_create(keywrap_suite());
+	srunner_add_suite(sr, tek_suite());
+	srunner_add_suite(sr, group_config_suite());
+	srunner_add_suite(sr, group_suite());
+	srunner_add_suite(sr, gsa_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+
+out:
+	if (logger)
+	{
+		charon->bus->remove_logger(charon->bus, &logger->logger);
+		logger->destroy(logger);
+	}
+	libcharon_deinit();
+	library_deinit();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
