@@ -16,6 +16,8 @@
  */
 
 #include <check.h>
+
+#include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,14 +175,6 @@ static const char *kd_body =
 #define KD_MEMBER_LEN	96
 
 /**
- * Hex to chunk, allocated.
- */
-static chunk_t hex(const char *str)
-{
-	return chunk_from_hex(chunk_from_str((char*)str), NULL);
-}
-
-/**
  * Concatenate header and body vectors.
  */
 static chunk_t full(const char *header, const char *body)
@@ -206,11 +200,6 @@ static chunk_t generate(payload_t *payload)
 	generator->destroy(generator);
 	return data;
 }
-
-#define ck_assert_chunk_eq(a, b) do { \
-	chunk_t _a = (a), _b = (b); \
-	ck_assert_msg(chunk_equals(_a, _b), "%B\n!=\n%B", &_a, &_b); \
-} while (0)
 
 /**
  * Apply byte patches to a vector and assert the parser rejects it.

@@ -29,6 +29,8 @@
 #define _GNU_SOURCE /* asprintf */
 #endif
 #include <check.h>
+
+#include "test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,20 +49,6 @@
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
 #define PLUGINS "random kdf hmac sha1 sha2"
-
-/**
- * Hex to chunk, allocated.
- */
-static chunk_t hex(const char *str)
-{
-	return chunk_from_hex(chunk_from_str((char*)str), NULL);
-}
-
-#define ck_assert_chunk_eq(a, b) do { \
-	chunk_t _a = (a), _b = (b); \
-	ck_assert_msg(_a.len == _b.len && (!_a.len || memeq(_a.ptr, _b.ptr, _a.len)), \
-				  "%B\n!=\n%B", &_a, &_b); \
-} while (0)
 
 /*******************************************************************************
  * Key wrap

@@ -1,0 +1,228 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/*
+ * libFuzzer target for the GSA_REKEY codec of the mike plugin
+ * (mike_rekey_msg_parse(), and mike_rekey_msg_build() against it), with a
+ * fixed rekey SPI, KEK and GCKS key (the unit tests' vector: SPI 00..0f,
+ * GSK_e 40..63, Ed25519 key of RFC 8032 7.1 TEST 1).
+ *
+ * The first input byte picks the mode (its value modulo 3):
+ *
+ *  0: the rest is a received datagram, parsed as is (header checks; past
+ *     the ICV only with the vector itself and its mutations).
+ *  1: the rest is the plaintext of the Encrypted payload (its first byte
+ *     is the SK payload's Next Payload, then inner payloads | padding |
+ *     Pad Length); it is sealed with the KEK under a valid header, so the
+ *     inner payload parser, the AUTH parser and the signature check get
+ *     arbitrary input.
+ *  2: the rest is a list of inner payloads (type, 1 byte; body length,
+ *     1 byte; body), built into a signed message with the GCKS key: if the
+ *     builder accepts them, the parser must accept the message and return
+ *     the same payloads (builder and parser agree).
+ *
+ * Build (see fuzz/run-smoke):
+ *   SS=/path/to/configured/strongswan-src
+ *   M=src/libcharon/plugins/mike
+ *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
+ *     -include $SS/config.h -I$SS/src/libstrongswan -I$SS/src/libcharon \
+ *     fuzz/fuzz_rekey_msg.c $M/mike_rekey_msg.c \
+ *     -L/usr/lib/ipsec -lcharon -lstrongswan -Wl,-rpath,/usr/lib/ipsec \
+ *     -o fuzz_rekey_msg
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <library.h>
+#include <utils/debug.h>
+#include <crypto/aead.h>
+
+#include "../src/libcharon/plugins/mike/mike_rekey_msg.h"
+
+/** a broken invariant: say which, then crash */
+#define FUZZ_ASSERT(cond) \
+	do { \
+		if (!(cond)) { \
+			fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", \
+					__FILE__, __LINE__, #cond); \
+			__builtin_trap(); \
+		} \
+	} while (0)
+
+static chunk_t spi, gsk_e;
+static private_key_t *gcks;
+static public_key_t *gcks_pub;
+static aead_t *aead;
+static signature_params_t scheme = { .scheme = SIGN_ED25519 };
+
+static void quiet(debug_t group, level_t level, char *fmt, ...)
+{
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	chunk_t der;
+
+	dbg = quiet;
+	library_init(NULL, "fuzz_rekey_msg");
+	if (!lib->plugins->load(lib->plugins, "openssl"))
+	{
+		fprintf(stderr, "cannot load the openssl plugin\n");
+		exit(1);
+	}
+	spi = chunk_from_hex(chunk_from_str(
+					"000102030405060708090a0b0c0d0e0f"), NULL);
+	gsk_e = chunk_from_hex(chunk_from_str(
+					"404142434445464748494a4b4c4d4e4f"
+					"505152535455565758595a5b5c5d5e5f60616263"), NULL);
+	der = chunk_from_hex(chunk_from_str("0420"
+					"9d61b19deffd5a60ba844af492ec2cc4"
+					"4449c5697b326919703bac031cae7f60"), NULL);
+	gcks = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
+							  BUILD_EDDSA_PRIV_ASN1_DER, der, BUILD_END);
+	chunk_free(&der);
+	aead = lib->crypto->create_aead(lib->crypto, ENCR_AES_GCM_ICV16, 32, 4);
+	if (!gcks || !aead || !aead->set_key(aead, gsk_e))
+	{
+		fprintf(stderr, "cannot set up the GCKS key or the KEK\n");
+		exit(1);
+	}
+	gcks_pub = gcks->get_public_key(gcks);
+	return 0;
+}
+
+/**
+ * Parse, check the result's consistency
+ */
+static mike_rekey_status_t parse(chunk_t data, mike_rekey_msg_t **msg)
+{
+	mike_rekey_status_t status;
+	mike_rekey_payload_t *payloads;
+	int count, i;
+
+	status = mike_rekey_msg_parse(data, spi, gsk_e, gcks_pub, NULL, 0, msg);
+	FUZZ_ASSERT(status >= MIKE_REKEY_OK && status < MIKE_REKEY_STATUS_MAX);
+	FUZZ_ASSERT((status == MIKE_REKEY_OK) == (*msg != NULL));
+	if (*msg)
+	{
+		count = (*msg)->get_payloads(*msg, &payloads);
+		FUZZ_ASSERT(count >= 1);
+		for (i = 0; i < count; i++)
+		{
+			/* the bodies lie within the datagram's size */
+			FUZZ_ASSERT(payloads[i].body.len < data.len);
+		}
+	}
+	return status;
+}
+
+/**
+ * Mode 1: seal a plaintext with the KEK under a valid header
+ */
+static void sealed(chunk_t in)
+{
+	u_char iv[8] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7 };
+	mike_rekey_msg_t *msg;
+	chunk_t data;
+
+	if (in.len < 1 || in.len > 0xffff - 4 - 8 - 16)
+	{
+		return;
+	}
+	data = chunk_alloc(28 + 4 + 8 + (in.len - 1) + 16);
+	memcpy(data.ptr, spi.ptr, 16);
+	data.ptr[16] = 46;
+	data.ptr[17] = 0x20;
+	data.ptr[18] = 41;
+	data.ptr[19] = 0x08;
+	htoun32(data.ptr + 20, 5);
+	htoun32(data.ptr + 24, data.len);
+	data.ptr[28] = in.ptr[0];
+	data.ptr[29] = 0;
+	htoun16(data.ptr + 30, data.len - 28);
+	memcpy(data.ptr + 32, iv, sizeof(iv));
+	memcpy(data.ptr + 40, in.ptr + 1, in.len - 1);
+	FUZZ_ASSERT(aead->encrypt(aead, chunk_create(data.ptr + 40, in.len - 1),
+							  chunk_create(data.ptr, 32),
+							  chunk_from_thing(iv), NULL));
+	/* the datagram has an exact-size allocation, as does the plaintext
+	 * inside the parser, so ASan sees any over-read */
+	if (parse(data, &msg) == MIKE_REKEY_OK)
+	{	/* would need a forged signature */
+		msg->destroy(msg);
+		FUZZ_ASSERT(!"forged message accepted");
+	}
+	chunk_free(&data);
+}
+
+/**
+ * Mode 2: build from a list of payloads, then parse
+ */
+static void built(chunk_t in)
+{
+	mike_rekey_payload_t payloads[16], *got;
+	mike_rekey_msg_t *msg;
+	chunk_t data;
+	int count = 0, i;
+
+	while (in.len >= 2 && count < countof(payloads))
+	{
+		payloads[count].type = in.ptr[0];
+		payloads[count].body = chunk_create(in.ptr + 2,
+											min(in.ptr[1], in.len - 2));
+		in = chunk_skip(in, 2 + payloads[count].body.len);
+		count++;
+	}
+	if (!mike_rekey_msg_build(spi, 9, payloads, count, gsk_e, gcks, &scheme,
+							  &data))
+	{
+		return;
+	}
+	FUZZ_ASSERT(parse(data, &msg) == MIKE_REKEY_OK);
+	FUZZ_ASSERT(msg->get_message_id(msg) == 9);
+	FUZZ_ASSERT(msg->get_payloads(msg, &got) == count);
+	for (i = 0; i < count; i++)
+	{
+		FUZZ_ASSERT(got[i].type == payloads[i].type);
+		FUZZ_ASSERT(chunk_equals(got[i].body, payloads[i].body));
+	}
+	msg->destroy(msg);
+	chunk_free(&data);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
+{
+	mike_rekey_msg_t *msg;
+	chunk_t in;
+
+	if (len < 1)
+	{
+		return 0;
+	}
+	/* an exact-size heap copy, so ASan catches any over-read */
+	in = chunk_clone(chunk_create((u_char*)buf + 1, len - 1));
+	switch (buf[0] % 3)
+	{
+		case 0:
+			if (parse(in, &msg) == MIKE_REKEY_OK)
+			{
+				msg->destroy(msg);
+			}
+			break;
+		case 1:
+			sealed(in);
+			break;
+		default:
+			built(in);
+			break;
+	}
+	chunk_free(&in);
+	return 0;
+}

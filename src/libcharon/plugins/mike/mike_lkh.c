@@ -1,0 +1,782 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_lkh.h"
+#include "mike_keywrap.h"
+
+#include <collections/hashtable.h>
+
+typedef struct private_mike_lkh_t private_mike_lkh_t;
+typedef struct node_t node_t;
+
+/**
+ * A node of the tree.  The shape only ever grows: a leaf whose member left
+ * stays as a free slot for the next member, so the tree keeps the balance
+ * its joins gave it.  Keyless nodes (free slots, and inner nodes without
+ * any member below, "vacant") hold no key at all: the keys they had were
+ * known to departed members.
+ */
+struct node_t {
+
+	/** parent, NULL for the root */
+	node_t *parent;
+
+	/** children, both NULL for a leaf, both set otherwise */
+	node_t *child[2];
+
+	/** Key ID, 0 if keyless */
+	uint32_t id;
+
+	/** key, chunk_empty if keyless */
+	chunk_t key;
+
+	/** number of members in this subtree */
+	u_int members;
+
+	/** TRUE if a leaf with a member */
+	bool is_member;
+
+	/** the member's id, if is_member */
+	uint32_t member;
+
+	/** distance from the root */
+	u_int depth;
+};
+
+/**
+ * Private data of a mike_lkh_t object.
+ */
+struct private_mike_lkh_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_lkh_t public;
+
+	/**
+	 * The root, always keyed (its key wraps the group's KEK).
+	 */
+	node_t *root;
+
+	/**
+	 * Member leaves by member id, &node_t.member => node_t
+	 */
+	hashtable_t *leaves;
+
+	/**
+	 * Number of nodes in the tree
+	 */
+	u_int nodes;
+
+	/**
+	 * Depth of the deepest leaf
+	 */
+	u_int depth;
+
+	/**
+	 * The next Key ID to assign; IDs are handed out in order and never
+	 * reused, 0 is the SA key's
+	 */
+	uint32_t next_id;
+
+	/**
+	 * Strong RNG for the keys
+	 */
+	rng_t *rng;
+};
+
+/*
+ * Described in header
+ */
+mike_lkh_key_t *mike_lkh_key_create(uint32_t id, chunk_t key)
+{
+	mike_lkh_key_t *this;
+
+	INIT(this,
+		.id = id,
+		.key = chunk_clone(key),
+	);
+	return this;
+}
+
+/*
+ * Described in header
+ */
+void mike_lkh_key_destroy(mike_lkh_key_t *this)
+{
+	if (this)
+	{
+		chunk_clear(&this->key);
+		free(this);
+	}
+}
+
+/*
+ * Described in header
+ */
+void mike_lkh_wrapped_destroy(mike_lkh_wrapped_t *this)
+{
+	if (this)
+	{
+		chunk_free(&this->wrapped);
+		free(this);
+	}
+}
+
+/**
+ * Hash a member id
+ */
+static u_int hash_member(const void *key)
+{
+	return chunk_hash(chunk_create((u_char*)key, sizeof(uint32_t)));
+}
+
+/**
+ * Compare member ids
+ */
+static bool equals_member(const void *a, const void *b)
+{
+	return *(const uint32_t*)a == *(const uint32_t*)b;
+}
+
+/**
+ * Create a keyless leaf below parent
+ */
+static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
+{
+	node_t *node;
+
+	INIT(node,
+		.parent = parent,
+		.depth = parent ? parent->depth + 1 : 0,
+	);
+	this->nodes++;
+	this->depth = max(this->depth, node->depth);
+	return node;
+}
+
+/**
+ * Wipe and free a subtree
+ */
+static void node_destroy(node_t *node)
+{
+	if (node)
+	{
+		node_destroy(node->child[0]);
+		node_destroy(node->child[1]);
+		chunk_clear(&node->key);
+		free(node);
+	}
+}
+
+/**
+ * Random keys for one operation, drawn before the tree is touched so that
+ * an RNG failure leaves the tree as it was.
+ */
+typedef struct {
+	/** count * MIKE_LKH_KEY_SIZE random bytes */
+	chunk_t bytes;
+	/** keys taken */
+	u_int taken;
+} pool_t;
+
+/**
+ * Draw the keys and reserve the Key IDs of an operation
+ */
+static bool pool_fill(private_mike_lkh_t *this, pool_t *pool, u_int count)
+{
+	*pool = (pool_t){};
+	if (count > UINT32_MAX - this->next_id)
+	{
+		DBG1(DBG_CFG, "LKH Key IDs exhausted");
+		return FALSE;
+	}
+	if (!this->rng->allocate_bytes(this->rng, count * MIKE_LKH_KEY_SIZE,
+								   &pool->bytes))
+	{
+		DBG1(DBG_CFG, "generating LKH keys failed");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Give a node the next key of the pool and a fresh Key ID, wiping its
+ * previous key
+ */
+static void pool_set_key(private_mike_lkh_t *this, pool_t *pool, node_t *node)
+{
+	chunk_t key;
+
+	/* pool_fill() sized the pool for the operation */
+	key = chunk_create(pool->bytes.ptr + pool->taken * MIKE_LKH_KEY_SIZE,
+					   MIKE_LKH_KEY_SIZE);
+	pool->taken++;
+	chunk_clear(&node->key);
+	node->key = chunk_clone(key);
+	node->id = this->next_id++;
+}
+
+/**
+ * Wipe what is left of a pool
+ */
+static void pool_clear(pool_t *pool)
+{
+	chunk_clear(&pool->bytes);
+}
+
+/**
+ * Drop a node's key: nobody may use it any more
+ */
+static void clear_key(node_t *node)
+{
+	chunk_clear(&node->key);
+	node->id = 0;
+}
+
+/**
+ * Add node's key wrapped under kwk's to a rekey set
+ */
+static bool add_wrapped(node_t *node, node_t *kwk, linked_list_t *rekey)
+{
+	mike_lkh_wrapped_t *wrapped;
+	chunk_t data;
+
+	if (!mike_keywrap_wrap(kwk->key, node->key, &data))
+	{
+		DBG1(DBG_CFG, "wrapping LKH key %u under %u failed", node->id,
+			 kwk->id);
+		return FALSE;
+	}
+	INIT(wrapped,
+		.id = node->id,
+		.kwk_id = kwk->id,
+		.wrapped = data,
+	);
+	rekey->insert_last(rekey, wrapped);
+	return TRUE;
+}
+
+/**
+ * Check if node is leaf or one of its ancestors
+ */
+static bool is_ancestor(node_t *node, node_t *leaf)
+{
+	for (; leaf; leaf = leaf->parent)
+	{
+		if (leaf == node)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Wrap a node's new key under the current key of each child that has a
+ * member below, not counting the member that just joined at leaf joined
+ * (it gets its path directly): the members below that child, and nobody
+ * else, can unwrap it.
+ */
+static bool wrap_for_children(node_t *node, node_t *joined,
+							  linked_list_t *rekey)
+{
+	node_t *child;
+	u_int members;
+	int i;
+
+	for (i = 0; i < 2; i++)
+	{
+		child = node->child[i];
+		if (!child || !child->key.len)
+		{
+			continue;
+		}
+		members = child->members;
+		if (joined && is_ancestor(child, joined))
+		{
+			members--;
+		}
+		if (members && !add_wrapped(node, child, rekey))
+		{
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/**
+ * Find the shallowest free leaf and the shallowest member leaf, leftmost
+ * first (breadth-first)
+ */
+static void find_leaves(private_mike_lkh_t *this, node_t **free_leaf,
+						node_t **member_leaf)
+{
+	node_t **queue, *node;
+	u_int head = 0, tail = 0;
+
+	*free_leaf = *member_leaf = NULL;
+	queue = malloc(sizeof(node_t*) * this->nodes);
+	queue[tail++] = this->root;
+	while (head < tail && !*free_leaf)
+	{
+		node = queue[head++];
+		if (node->child[0])
+		{
+			queue[tail++] = node->child[0];
+			queue[tail++] = node->child[1];
+		}
+		else if (node->is_member)
+		{
+			if (!*member_leaf)
+			{
+				*member_leaf = node;
+			}
+		}
+		else
+		{
+			*free_leaf = node;
+		}
+	}
+	free(queue);
+}
+
+/**
+ * Split a member's leaf: it becomes an inner node (keyless until the
+ * caller keys it) whose left child takes over the member with its key, and
+ * whose right child is a new free leaf, returned.
+ */
+static node_t *split_leaf(private_mike_lkh_t *this, node_t *leaf)
+{
+	node_t *left;
+
+	left = node_create(this, leaf);
+	left->is_member = TRUE;
+	left->member = leaf->member;
+	left->members = 1;
+	left->id = leaf->id;
+	left->key = leaf->key;
+	leaf->key = chunk_empty;
+	leaf->id = 0;
+	leaf->is_member = FALSE;
+	leaf->child[0] = left;
+	leaf->child[1] = node_create(this, leaf);
+	this->leaves->put(this->leaves, &left->member, left);
+	return leaf->child[1];
+}
+
+/**
+ * The current keys from a leaf to the root
+ */
+static linked_list_t *create_path(node_t *leaf)
+{
+	linked_list_t *path;
+
+	path = linked_list_create();
+	for (; leaf; leaf = leaf->parent)
+	{
+		path->insert_last(path, mike_lkh_key_create(leaf->id, leaf->key));
+	}
+	return path;
+}
+
+METHOD(mike_lkh_t, add_member, bool,
+	private_mike_lkh_t *this, uint32_t member, bool rekey_on_join,
+	linked_list_t **path, linked_list_t **rekey)
+{
+	node_t *leaf, *split, *node;
+	linked_list_t *list;
+	pool_t pool;
+	bool ok = TRUE;
+
+	if (this->leaves->get(this->leaves, &member))
+	{
+		DBG1(DBG_CFG, "LKH member %u already in the tree", member);
+		return FALSE;
+	}
+	find_leaves(this, &leaf, &split);
+	/* keys for the leaf and, at most, each node above it (a split adds one) */
+	if (!pool_fill(this, &pool, (leaf ? leaf->depth : split->depth + 1) + 1))
+	{
+		return FALSE;
+	}
+	if (!leaf)
+	{
+		leaf = split_leaf(this, split);
+	}
+	else
+	{
+		split = NULL;
+	}
+	leaf->is_member = TRUE;
+	leaf->member = member;
+	pool_set_key(this, &pool, leaf);
+	this->leaves->put(this->leaves, &leaf->member, leaf);
+	for (node = leaf; node; node = node->parent)
+	{
+		node->members++;
+	}
+
+	/* bottom-up, so a child's key is current when its parent's is wrapped */
+	list = linked_list_create();
+	for (node = leaf->parent; node && ok; node = node->parent)
+	{
+		if (!node->key.len || rekey_on_join)
+		{
+			pool_set_key(this, &pool, node);
+			ok = wrap_for_children(node, leaf, list);
+		}
+		else if (split && node == split->parent)
+		{
+			/* the unchanged parent wrapped under the new node tells the
+			 * member whose leaf was split where the node sits in its path */
+			ok = add_wrapped(node, split, list);
+		}
+	}
+	pool_clear(&pool);
+	if (!ok)
+	{
+		list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+		return FALSE;
+	}
+	*path = create_path(leaf);
+	*rekey = list;
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, remove_member, bool,
+	private_mike_lkh_t *this, uint32_t member, linked_list_t **rekey)
+{
+	node_t *leaf, *node;
+	linked_list_t *list;
+	pool_t pool;
+	bool ok = TRUE;
+
+	leaf = this->leaves->get(this->leaves, &member);
+	if (!leaf)
+	{
+		DBG1(DBG_CFG, "LKH member %u not in the tree", member);
+		return FALSE;
+	}
+	if (!pool_fill(this, &pool, leaf->depth))
+	{
+		return FALSE;
+	}
+	this->leaves->remove(this->leaves, &member);
+	leaf->is_member = FALSE;
+	clear_key(leaf);
+	for (node = leaf; node; node = node->parent)
+	{
+		node->members--;
+	}
+
+	/* every key the member knew is replaced, or dropped where nobody is
+	 * left to need it, never wrapped under a key it knew */
+	list = linked_list_create();
+	for (node = leaf->parent; node && ok; node = node->parent)
+	{
+		if (!node->members && node != this->root)
+		{
+			clear_key(node);
+		}
+		else
+		{
+			pool_set_key(this, &pool, node);
+			ok = wrap_for_children(node, NULL, list);
+		}
+	}
+	pool_clear(&pool);
+	if (!ok)
+	{
+		/* the member is out and the tree consistent, but the message is
+		 * lost: the remaining members have to re-register */
+		list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+		return FALSE;
+	}
+	*rekey = list;
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, get_path, bool,
+	private_mike_lkh_t *this, uint32_t member, linked_list_t **path)
+{
+	node_t *leaf;
+
+	leaf = this->leaves->get(this->leaves, &member);
+	if (!leaf)
+	{
+		return FALSE;
+	}
+	*path = create_path(leaf);
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, get_root, void,
+	private_mike_lkh_t *this, uint32_t *key_id, chunk_t *key)
+{
+	*key_id = this->root->id;
+	*key = this->root->key;
+}
+
+METHOD(mike_lkh_t, get_member_count, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->root->members;
+}
+
+METHOD(mike_lkh_t, get_depth, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->depth;
+}
+
+METHOD(mike_lkh_t, destroy, void,
+	private_mike_lkh_t *this)
+{
+	this->leaves->destroy(this->leaves);
+	node_destroy(this->root);
+	DESTROY_IF(this->rng);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_create()
+{
+	private_mike_lkh_t *this;
+	pool_t pool;
+
+	INIT(this,
+		.public = {
+			.add_member = _add_member,
+			.remove_member = _remove_member,
+			.get_path = _get_path,
+			.get_root = _get_root,
+			.get_member_count = _get_member_count,
+			.get_depth = _get_depth,
+			.destroy = _destroy,
+		},
+		.leaves = hashtable_create(hash_member, equals_member, 8),
+		.next_id = 1,
+		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
+	);
+
+	/* the root is never a member's leaf: its key is shared by the group
+	 * from the first member on; two free leaves below it take the first
+	 * two members without a split */
+	this->root = node_create(this, NULL);
+	this->root->child[0] = node_create(this, this->root);
+	this->root->child[1] = node_create(this, this->root);
+	if (!this->rng || !pool_fill(this, &pool, 1))
+	{
+		DBG1(DBG_CFG, "no strong RNG for the LKH key tree");
+		destroy(this);
+		return NULL;
+	}
+	pool_set_key(this, &pool, this->root);
+	pool_clear(&pool);
+	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_key_t *mike_lkh_key_find(linked_list_t *list, uint32_t id)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key, *found = NULL;
+
+	enumerator = list->create_enumerator(list);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (key->id == id)
+		{
+			found = key;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_unwrap(linked_list_t *known, linked_list_t *rekey,
+							 linked_list_t *learned)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *kwk, *key;
+	chunk_t data;
+	bool progress = TRUE;
+	u_int count = 0;
+
+	/* the GCKS sends children's wraps first, but a GM must not rely on it */
+	while (progress)
+	{
+		progress = FALSE;
+		enumerator = rekey->create_enumerator(rekey);
+		while (enumerator->enumerate(enumerator, &wrapped))
+		{
+			if (!wrapped->id || mike_lkh_key_find(known, wrapped->id) ||
+				mike_lkh_key_find(learned, wrapped->id))
+			{
+				continue;
+			}
+			kwk = mike_lkh_key_find(known, wrapped->kwk_id) ?:
+				  mike_lkh_key_find(learned, wrapped->kwk_id);
+			if (!kwk || !mike_keywrap_unwrap(kwk->key, wrapped->wrapped, &data))
+			{
+				continue;
+			}
+			if (data.len != MIKE_LKH_KEY_SIZE)
+			{
+				chunk_clear(&data);
+				continue;
+			}
+			INIT(key,
+				.id = wrapped->id,
+				.key = data,
+			);
+			learned->insert_last(learned, key);
+			count++;
+			progress = TRUE;
+		}
+		enumerator->destroy(enumerator);
+	}
+	return count;
+}
+
+/**
+ * The Key ID of the key wrapped under kwk_id in a rekey set, if that key
+ * is among the keys in old or learned
+ */
+static mike_lkh_key_t *find_parent(linked_list_t *rekey, uint32_t kwk_id,
+								   mike_lkh_key_t **old, u_int old_count,
+								   linked_list_t *learned, u_int *old_index)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *found = NULL;
+	u_int i;
+
+	enumerator = rekey->create_enumerator(rekey);
+	while (!found && enumerator->enumerate(enumerator, &wrapped))
+	{
+		if (wrapped->kwk_id != kwk_id)
+		{
+			continue;
+		}
+		*old_index = old_count;
+		for (i = 0; i < old_count; i++)
+		{
+			if (old[i]->id == wrapped->id)
+			{
+				*old_index = i;
+				found = old[i];
+			}
+		}
+		if (!found)
+		{
+			found = mike_lkh_key_find(learned, wrapped->id);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey)
+{
+	mike_lkh_key_t **old, *cur, *key;
+	linked_list_t *learned, *updated;
+	u_int count, old_count, o = 0, last_old = 0, q = 0, i, limit;
+
+	old_count = path->get_count(path);
+	if (!old_count)
+	{
+		return 0;
+	}
+	learned = linked_list_create();
+	count = mike_lkh_member_unwrap(path, rekey, learned);
+	if (!count)
+	{
+		learned->destroy(learned);
+		return 0;
+	}
+	old = malloc(sizeof(*old) * old_count);
+	for (i = 0; i < old_count; i++)
+	{
+		path->remove_first(path, (void**)&old[i]);
+	}
+
+	/* walk up from the leaf: a key's parent is the key wrapped under it,
+	 * or, if none is, the parent it had; a new key takes the place of the
+	 * old key at the next level (o), unless the walk comes back to that old
+	 * key (a node inserted by a split) */
+	updated = linked_list_create();
+	cur = old[0];
+	updated->insert_last(updated, cur);
+	limit = old_count + count;
+	while (updated->get_count(updated) < limit)
+	{
+		key = find_parent(rekey, cur->id, old, old_count, learned, &q);
+		if (key && q < old_count)
+		{
+			if (q <= last_old)
+			{	/* a loop, not a tree: stop here */
+				break;
+			}
+			o = last_old = q;
+		}
+		else if (key)
+		{
+			o++;
+		}
+		else if (o + 1 < old_count)
+		{
+			key = old[++o];
+			last_old = o;
+		}
+		else
+		{
+			break;
+		}
+		updated->insert_last(updated, key);
+		cur = key;
+	}
+
+	/* wipe what is no longer on the path */
+	for (i = 0; i < old_count; i++)
+	{
+		if (!updated->find_first(updated, NULL, (void**)&old[i]))
+		{
+			mike_lkh_key_destroy(old[i]);
+		}
+	}
+	while (learned->remove_first(learned, (void**)&key) == SUCCESS)
+	{
+		if (!updated->find_first(updated, NULL, (void**)&key))
+		{
+			mike_lkh_key_destroy(key);
+		}
+	}
+	while (updated->remove_first(updated, (void**)&key) == SUCCESS)
+	{
+		path->insert_last(path, key);
+	}
+	updated->destroy(updated);
+	learned->destroy(learned);
+	free(old);
+	return count;
+}

@@ -1,0 +1,230 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_lkh mike_lkh
+ * @{ @ingroup mike
+ *
+ * The GCKS's Logical Key Hierarchy (RFC 2627 5.4, RFC 9838 appendix A): a
+ * binary tree of key wrap keys whose leaves are the members, so that
+ * evicting one of n members costs a single rekey message of O(log n)
+ * wrapped keys instead of n unicast messages.
+ *
+ * Every key is a 32-byte AES-256 key wrap key (KW_5649_256, RFC 5649), named
+ * by a 32-bit Key ID that is unique within the tree and never reused, so a
+ * member tells a refreshed key from the one it replaces by its ID alone.
+ * The root's key is the group's KEK wrap key: the GCKS wraps the next KEK
+ * (SA_KEY, Key ID 0) under it, with the root's Key ID as KWK ID.
+ *
+ * See docs/lkh.md for the shape of the tree and the costs.
+ */
+
+#ifndef MIKE_LKH_H_
+#define MIKE_LKH_H_
+
+#include <library.h>
+#include <collections/linked_list.h>
+
+typedef struct mike_lkh_t mike_lkh_t;
+typedef struct mike_lkh_key_t mike_lkh_key_t;
+typedef struct mike_lkh_wrapped_t mike_lkh_wrapped_t;
+
+/** size of the tree's keys: AES-256 key wrap with padding (KW_5649_256) */
+#define MIKE_LKH_KEY_SIZE 32
+
+/**
+ * A tree key in the clear: a WRAP_KEY attribute before it is wrapped, or a
+ * key a member holds.
+ */
+struct mike_lkh_key_t {
+
+	/** Key ID, never 0 (that is the SA key's) */
+	uint32_t id;
+
+	/** the key, MIKE_LKH_KEY_SIZE bytes, allocated */
+	chunk_t key;
+};
+
+/**
+ * A tree key wrapped under another one (a WRAP_KEY in a member key bag of
+ * a GSA_REKEY's KD payload, RFC 9838 4.6.3).
+ */
+struct mike_lkh_wrapped_t {
+
+	/** Key ID of the wrapped key */
+	uint32_t id;
+
+	/** Key ID of the key it is wrapped with (KWK ID) */
+	uint32_t kwk_id;
+
+	/** the RFC 5649 wrapped key, allocated */
+	chunk_t wrapped;
+};
+
+/**
+ * Create a tree key, the key is cloned.
+ *
+ * @param id		Key ID
+ * @param key		key to clone
+ * @return			key, free with mike_lkh_key_destroy()
+ */
+mike_lkh_key_t *mike_lkh_key_create(uint32_t id, chunk_t key);
+
+/**
+ * Wipe and free a tree key.
+ *
+ * @param key		key to destroy, may be NULL
+ */
+void mike_lkh_key_destroy(mike_lkh_key_t *key);
+
+/**
+ * Free a wrapped key.
+ *
+ * @param wrapped	wrapped key to destroy, may be NULL
+ */
+void mike_lkh_wrapped_destroy(mike_lkh_wrapped_t *wrapped);
+
+/**
+ * The GCKS's key tree of a group.
+ *
+ * Not thread-safe: the group store serializes access.
+ */
+struct mike_lkh_t {
+
+	/**
+	 * Place a new member at a leaf.
+	 *
+	 * A vacated leaf is reused first, the shallowest one; only if none is
+	 * free the shallowest member's leaf is split in two (RFC 2627), so the
+	 * tree stays balanced within one level and grows only when the group
+	 * does.
+	 *
+	 * Without rekey_on_join the root and every key other members hold stay
+	 * as they are: the new member can unwrap what was sent before it joined.
+	 * With rekey_on_join every key on its path is replaced first (backward
+	 * access control).  Either way the returned rekey set must reach the
+	 * other members: it also carries, when a leaf was split, the new node's
+	 * key for the member whose leaf it was.
+	 *
+	 * @param member	the caller's opaque member id, unique in the tree
+	 * @param rekey_on_join	replace the keys the new member gets
+	 * @param path		receives the member's keys, mike_lkh_key_t, leaf to
+	 *					root (its WRAP_KEY attributes at registration)
+	 * @param rekey		receives the keys other members need,
+	 *					mike_lkh_wrapped_t, possibly empty
+	 * @return			FALSE if the id is taken or no key could be made
+	 */
+	bool (*add_member)(mike_lkh_t *this, uint32_t member, bool rekey_on_join,
+					   linked_list_t **path, linked_list_t **rekey);
+
+	/**
+	 * Evict a member (forward access control).
+	 *
+	 * Every key on the path from the member's leaf to the root is replaced
+	 * (or dropped where no member is left below it) and each new key is
+	 * wrapped under the current keys of its children, never under a key
+	 * the evicted member knew: at most 2 * get_depth() - 1 wrapped keys.
+	 *
+	 * @param member	member id
+	 * @param rekey		receives the rekey set, mike_lkh_wrapped_t
+	 * @return			FALSE if the member is unknown or no key could be
+	 *					made (then the tree is unchanged), or if wrapping
+	 *					failed (then the member is out, but the message is
+	 *					lost: the others have to re-register)
+	 */
+	bool (*remove_member)(mike_lkh_t *this, uint32_t member,
+						  linked_list_t **rekey);
+
+	/**
+	 * The current keys of a member's path, as add_member() returned them
+	 * (e.g. to re-register a member that lost a rekey message).
+	 *
+	 * @param member	member id
+	 * @param path		receives the keys, mike_lkh_key_t, leaf to root
+	 * @return			FALSE if the member is unknown
+	 */
+	bool (*get_path)(mike_lkh_t *this, uint32_t member, linked_list_t **path);
+
+	/**
+	 * The root's key, under which the GCKS wraps the next KEK.
+	 *
+	 * @param key_id	receives the root's Key ID
+	 * @param key		receives the key (internal, valid until the tree
+	 *					changes)
+	 */
+	void (*get_root)(mike_lkh_t *this, uint32_t *key_id, chunk_t *key);
+
+	/**
+	 * Number of members.
+	 *
+	 * @return			members in the tree
+	 */
+	u_int (*get_member_count)(mike_lkh_t *this);
+
+	/**
+	 * Depth of the tree, the root being at depth 0: a member's path has at
+	 * most get_depth() + 1 keys.
+	 *
+	 * @return			depth of the deepest leaf
+	 */
+	u_int (*get_depth)(mike_lkh_t *this);
+
+	/**
+	 * Destroy the tree, wiping all keys.
+	 */
+	void (*destroy)(mike_lkh_t *this);
+};
+
+/**
+ * Create an empty key tree, with a random root key.
+ *
+ * @return			tree, NULL if no strong RNG is available
+ */
+mike_lkh_t *mike_lkh_create();
+
+/**
+ * Unwrap all keys of a rekey set that can be reached from known keys,
+ * iterating until no more can be unwrapped.
+ *
+ * @param known		keys the member holds, mike_lkh_key_t (unchanged)
+ * @param rekey		rekey set, mike_lkh_wrapped_t
+ * @param learned	list to which newly unwrapped keys are added,
+ *					mike_lkh_key_t
+ * @return			number of keys added to learned
+ */
+u_int mike_lkh_member_unwrap(linked_list_t *known, linked_list_t *rekey,
+							 linked_list_t *learned);
+
+/**
+ * Find a key by its Key ID.
+ *
+ * @param list		list of mike_lkh_key_t
+ * @param id		Key ID
+ * @return			the key, NULL if the list has none with that ID
+ */
+mike_lkh_key_t *mike_lkh_key_find(linked_list_t *list, uint32_t id);
+
+/**
+ * A member's processing of a rekey set (RFC 9838 4.5.2): update its working
+ * key path with the keys it can unwrap.
+ *
+ * The path is ordered leaf to root, as add_member() returned it.  Since a
+ * new key is only ever wrapped under a child's key, the rekey set tells the
+ * member which key is above which: replaced keys are wiped and dropped, a
+ * node inserted by a split is inserted, so the path stays exactly the
+ * member's path in the tree.
+ *
+ * @param path		working key path, mike_lkh_key_t, updated in place
+ * @param rekey		rekey set, mike_lkh_wrapped_t
+ * @return			number of keys unwrapped, 0 if none (excluded or not
+ *					concerned)
+ */
+u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey);
+
+#endif /** MIKE_LKH_H_ @}*/

@@ -1,0 +1,917 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/*
+ * Unit tests of the LKH key tree (mike_lkh).
+ *
+ * The tree is checked from the outside, the way the group sees it: a
+ * simulated GM per member keeps the working key path it was given at
+ * registration and updates it with mike_lkh_member_apply() from every
+ * rekey set, and must always hold exactly the path the GCKS has for it.
+ * Evicted members pool everything they ever knew and try every later
+ * rekey set.
+ *
+ * The random walk is seeded (MIKE_LKH_SEED overrides the seeds) so a
+ * failure can be replayed.
+ */
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <library.h>
+#include <collections/hashtable.h>
+
+#include "../mike_lkh.h"
+
+/** crypto plugins the tests need (found in Debian's plugin directory) */
+#define PLUGINS "random"
+
+/*
+ * Assertions for the hot loops: libcheck records every passed ck_assert*()
+ * (a write(2) each), these call it only on failure.
+ */
+#define chk(x) do { if (!(x)) { ck_assert(x); } } while (0)
+#define chk_msg(x, ...) do { if (!(x)) { ck_assert_msg(x, __VA_ARGS__); } } while (0)
+#define chk_int(a, op, b) do { intmax_t _a = (a), _b = (b); if (!(_a op _b)) { \
+	ck_abort_msg("Assertion '%s %s %s' failed: %jd, %jd", #a, #op, #b, _a, _b); \
+} } while (0)
+
+/** member ids the random walk uses, 0 included */
+#define MAX_MEMBERS 160
+
+/** operations per random walk */
+#define OPERATIONS 600
+
+/**
+ * A simulated group member.
+ */
+typedef struct {
+	/** currently in the group */
+	bool in;
+	/** working key path, mike_lkh_key_t, leaf to root */
+	linked_list_t *path;
+	/** every key it ever held, mike_lkh_key_t */
+	linked_list_t *ever;
+} sim_member_t;
+
+/**
+ * The simulated group.
+ */
+typedef struct {
+	/** the GCKS's tree */
+	mike_lkh_t *lkh;
+	/** members by id */
+	sim_member_t m[MAX_MEMBERS];
+	/** members now */
+	u_int count;
+	/** the most members there ever were */
+	u_int peak;
+	/** key bytes by Key ID, to see that an ID never names another key */
+	chunk_t *seen;
+	/** size of seen */
+	u_int seen_len;
+	/** everything evicted members knew, pooled, &id => mike_lkh_key_t */
+	hashtable_t *attacker;
+	/** every rekey set sent so far, linked_list_t of mike_lkh_wrapped_t */
+	linked_list_t *history;
+	/** largest rekey set of a removal */
+	u_int max_rekey;
+	/** state of the PRNG */
+	uint32_t prng;
+} sim_t;
+
+/**
+ * xorshift32, enough to pick operations reproducibly
+ */
+static uint32_t prng(sim_t *sim)
+{
+	uint32_t x = sim->prng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return sim->prng = x;
+}
+
+/**
+ * Smallest d with 2^d >= n
+ */
+static u_int ceil_log2(u_int n)
+{
+	u_int d = 0;
+
+	while ((1u << d) < n)
+	{
+		d++;
+	}
+	return d;
+}
+
+static void destroy_keys(linked_list_t *list)
+{
+	if (list)
+	{
+		list->destroy_function(list, (void*)mike_lkh_key_destroy);
+	}
+}
+
+static void destroy_rekey(linked_list_t *list)
+{
+	if (list)
+	{
+		list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+	}
+}
+
+/**
+ * Keys a holder of known can unwrap from a rekey set
+ */
+static u_int unwrappable(linked_list_t *known, linked_list_t *rekey)
+{
+	linked_list_t *learned = linked_list_create();
+	u_int count;
+
+	count = mike_lkh_member_unwrap(known, rekey, learned);
+	destroy_keys(learned);
+	return count;
+}
+
+static bool is_seen(sim_t *sim, uint32_t id)
+{
+	return id < sim->seen_len && sim->seen[id].ptr;
+}
+
+/**
+ * Remember a Key ID's key, or check it is the one it named before
+ */
+static void note_key(sim_t *sim, mike_lkh_key_t *key)
+{
+	u_int len;
+
+	chk_int(key->id, !=, 0);
+	chk_int(key->key.len, ==, MIKE_LKH_KEY_SIZE);
+	if (key->id >= sim->seen_len)
+	{
+		len = max(key->id + 1, sim->seen_len * 2);
+		sim->seen = realloc(sim->seen, len * sizeof(chunk_t));
+		memset(sim->seen + sim->seen_len, 0,
+			   (len - sim->seen_len) * sizeof(chunk_t));
+		sim->seen_len = len;
+	}
+	if (sim->seen[key->id].ptr)
+	{
+		chk_msg(chunk_equals(sim->seen[key->id], key->key),
+					  "Key ID %u reused for another key", key->id);
+	}
+	else
+	{
+		sim->seen[key->id] = chunk_clone(key->key);
+	}
+}
+
+/**
+ * Add the keys of a path a member did not hold yet to what it ever held
+ */
+static void remember(linked_list_t *ever, linked_list_t *path)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+
+	enumerator = path->create_enumerator(path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (!mike_lkh_key_find(ever, key->id))
+		{
+			ever->insert_last(ever, mike_lkh_key_create(key->id, key->key));
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+static u_int hash_id(const void *key)
+{
+	return chunk_hash(chunk_create((u_char*)key, sizeof(uint32_t)));
+}
+
+static bool equals_id(const void *a, const void *b)
+{
+	return *(const uint32_t*)a == *(const uint32_t*)b;
+}
+
+static void sim_init(sim_t *sim, uint32_t seed)
+{
+	*sim = (sim_t){
+		.lkh = mike_lkh_create(),
+		.attacker = hashtable_create(hash_id, equals_id, 64),
+		.history = linked_list_create(),
+		.prng = seed ?: 1,
+	};
+	ck_assert(sim->lkh);
+}
+
+static void sim_destroy(sim_t *sim)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	linked_list_t *rekey;
+	u_int i;
+
+	for (i = 0; i < MAX_MEMBERS; i++)
+	{
+		destroy_keys(sim->m[i].path);
+		destroy_keys(sim->m[i].ever);
+	}
+	for (i = 0; i < sim->seen_len; i++)
+	{
+		chunk_free(&sim->seen[i]);
+	}
+	free(sim->seen);
+	enumerator = sim->attacker->create_enumerator(sim->attacker);
+	while (enumerator->enumerate(enumerator, NULL, &key))
+	{
+		mike_lkh_key_destroy(key);
+	}
+	enumerator->destroy(enumerator);
+	sim->attacker->destroy(sim->attacker);
+	while (sim->history->remove_first(sim->history, (void**)&rekey) == SUCCESS)
+	{
+		destroy_rekey(rekey);
+	}
+	sim->history->destroy(sim->history);
+	sim->lkh->destroy(sim->lkh);
+}
+
+/**
+ * Every member receives a rekey set
+ */
+static void sim_deliver(sim_t *sim, linked_list_t *rekey)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *key;
+	u_int i;
+
+	for (i = 0; i < MAX_MEMBERS; i++)
+	{
+		if (sim->m[i].in)
+		{
+			mike_lkh_member_apply(sim->m[i].path, rekey);
+			remember(sim->m[i].ever, sim->m[i].path);
+		}
+	}
+	/* evicted members pool their keys and listen too: nothing is wrapped
+	 * under a key they know (nor can it be unwrapped with one) */
+	enumerator = rekey->create_enumerator(rekey);
+	while (enumerator->enumerate(enumerator, &wrapped))
+	{
+		key = sim->attacker->get(sim->attacker, &wrapped->kwk_id);
+		chk_msg(!key, "key %u wrapped under evicted key %u", wrapped->id,
+				wrapped->kwk_id);
+		chk(!sim->attacker->get(sim->attacker, &wrapped->id));
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
+ * The invariants, checked after every operation
+ */
+static void sim_check(sim_t *sim)
+{
+	enumerator_t *e1, *e2;
+	linked_list_t *path;
+	mike_lkh_key_t *k1, *k2;
+	chunk_t root;
+	uint32_t root_id;
+	u_int i, depth, len;
+
+	ck_assert_int_eq(sim->lkh->get_member_count(sim->lkh), sim->count);
+	depth = sim->lkh->get_depth(sim->lkh);
+	/* the tree only grows to fit the most members there were */
+	ck_assert_int_eq(depth, max(1, ceil_log2(sim->peak)));
+	sim->lkh->get_root(sim->lkh, &root_id, &root);
+	ck_assert_int_ne(root_id, 0);
+	ck_assert_int_eq(root.len, MIKE_LKH_KEY_SIZE);
+
+	for (i = 0; i < MAX_MEMBERS; i++)
+	{
+		if (!sim->m[i].in)
+		{
+			chk(!sim->lkh->get_path(sim->lkh, i, &path));
+			continue;
+		}
+		chk(sim->lkh->get_path(sim->lkh, i, &path));
+		len = path->get_count(path);
+		/* balanced within one level */
+		chk_msg(len == depth + 1 || len == depth,
+					  "member %u at depth %u, tree depth %u", i, len - 1,
+					  depth);
+		/* what the member holds is exactly its current path */
+		chk_int(sim->m[i].path->get_count(sim->m[i].path), ==, len);
+		e1 = path->create_enumerator(path);
+		e2 = sim->m[i].path->create_enumerator(sim->m[i].path);
+		while (e1->enumerate(e1, &k1) && e2->enumerate(e2, &k2))
+		{
+			chk_int(k1->id, ==, k2->id);
+			chk(chunk_equals(k1->key, k2->key));
+			note_key(sim, k1);
+		}
+		e1->destroy(e1);
+		e2->destroy(e2);
+		path->get_last(path, (void**)&k1);
+		chk_int(k1->id, ==, root_id);
+		chk(chunk_equals(k1->key, root));
+		destroy_keys(path);
+	}
+}
+
+static void sim_join(sim_t *sim, uint32_t id, bool rekey_on_join)
+{
+	linked_list_t *path, *rekey, *hist;
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	chunk_t root, old_root;
+	uint32_t root_id, new_root_id;
+	u_int depth;
+
+	sim->lkh->get_root(sim->lkh, &root_id, &root);
+	old_root = chunk_clone(root);
+
+	ck_assert(sim->lkh->add_member(sim->lkh, id, rekey_on_join, &path,
+								   &rekey));
+	depth = sim->lkh->get_depth(sim->lkh);
+	ck_assert_int_le(rekey->get_count(rekey), 2 * depth);
+
+	enumerator = path->create_enumerator(path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		/* backward access control: nothing it gets is an old key */
+		if (rekey_on_join)
+		{
+			chk_msg(!is_seen(sim, key->id), "old key %u", key->id);
+		}
+		note_key(sim, key);
+	}
+	enumerator->destroy(enumerator);
+
+	sim->lkh->get_root(sim->lkh, &new_root_id, &root);
+	if (rekey_on_join)
+	{
+		ck_assert_int_ne(new_root_id, root_id);
+		/* nor can it unwrap any key sent before it joined */
+		enumerator = sim->history->create_enumerator(sim->history);
+		while (enumerator->enumerate(enumerator, &hist))
+		{
+			chk_int(unwrappable(path, hist), ==, 0);
+		}
+		enumerator->destroy(enumerator);
+	}
+	else
+	{
+		ck_assert_int_eq(new_root_id, root_id);
+		ck_assert(chunk_equals(root, old_root));
+	}
+	chunk_free(&old_root);
+
+	sim_deliver(sim, rekey);
+	sim->history->insert_last(sim->history, rekey);
+
+	sim->m[id].in = TRUE;
+	sim->m[id].path = path;
+	sim->m[id].ever = linked_list_create();
+	remember(sim->m[id].ever, path);
+	sim->count++;
+	sim->peak = max(sim->peak, sim->count);
+	sim_check(sim);
+}
+
+CALLBACK(match_id, bool,
+	mike_lkh_wrapped_t *wrapped, va_list args)
+{
+	uint32_t id;
+
+	VA_ARGS_VGET(args, id);
+	return wrapped->id == id;
+}
+
+static void sim_leave(sim_t *sim, uint32_t id)
+{
+	linked_list_t *rekey;
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *key;
+	chunk_t root;
+	uint32_t root_id, new_root_id;
+	u_int depth;
+
+	sim->lkh->get_root(sim->lkh, &root_id, &root);
+	ck_assert(sim->lkh->remove_member(sim->lkh, id, &rekey));
+	sim->lkh->get_root(sim->lkh, &new_root_id, &root);
+	/* forward access control: a new root, under a new Key ID */
+	ck_assert(!is_seen(sim, new_root_id));
+
+	depth = sim->lkh->get_depth(sim->lkh);
+	ck_assert_int_le(rekey->get_count(rekey), 2 * depth - 1);
+	sim->max_rekey = max(sim->max_rekey, rekey->get_count(rekey));
+	/* only new keys, wrapped under kept keys or other new ones */
+	enumerator = rekey->create_enumerator(rekey);
+	while (enumerator->enumerate(enumerator, &wrapped))
+	{
+		ck_assert(!is_seen(sim, wrapped->id));
+		ck_assert(wrapped->kwk_id != new_root_id);
+		if (!is_seen(sim, wrapped->kwk_id))
+		{
+			ck_assert(rekey->find_first(rekey, match_id, NULL,
+										wrapped->kwk_id));
+		}
+	}
+	enumerator->destroy(enumerator);
+
+	/* the evicted member, with all it ever knew, gets none of it */
+	ck_assert_int_eq(unwrappable(sim->m[id].ever, rekey), 0);
+	while (sim->m[id].ever->remove_first(sim->m[id].ever,
+										 (void**)&key) == SUCCESS)
+	{
+		mike_lkh_key_destroy(sim->attacker->put(sim->attacker, &key->id,
+												 key));
+	}
+	sim->m[id].ever->destroy(sim->m[id].ever);
+	destroy_keys(sim->m[id].path);
+	sim->m[id] = (sim_member_t){};
+	sim->count--;
+
+	sim_deliver(sim, rekey);
+	sim->history->insert_last(sim->history, rekey);
+	sim_check(sim);
+}
+
+/*******************************************************************************
+ * Random joins and leaves
+ */
+
+/** seeds of the random walks */
+static uint32_t seeds[] = { 0x6d696b65, 20260427, 0xdeadbeef };
+
+START_TEST(test_random_walk)
+{
+	sim_t sim;
+	uint32_t seed = seeds[_i], id;
+	u_int op, join_percent, joins = 0, leaves = 0;
+	char *env;
+
+	env = getenv("MIKE_LKH_SEED");
+	if (env)
+	{
+		seed = strtoul(env, NULL, 0) + _i;
+	}
+	sim_init(&sim, seed);
+	sim_check(&sim);
+
+	for (op = 0; op < OPERATIONS; op++)
+	{
+		/* grow, churn, shrink to a few, grow again */
+		switch (op * 4 / OPERATIONS)
+		{
+			case 0:
+				join_percent = 80;
+				break;
+			case 1:
+				join_percent = 50;
+				break;
+			case 2:
+				join_percent = 15;
+				break;
+			default:
+				join_percent = 75;
+				break;
+		}
+		if (sim.count < MAX_MEMBERS &&
+			(!sim.count || prng(&sim) % 100 < join_percent))
+		{
+			do
+			{
+				id = prng(&sim) % MAX_MEMBERS;
+			}
+			while (sim.m[id].in);
+			sim_join(&sim, id, prng(&sim) % 100 < 30);
+			joins++;
+		}
+		else
+		{
+			do
+			{
+				id = prng(&sim) % MAX_MEMBERS;
+			}
+			while (!sim.m[id].in);
+			sim_leave(&sim, id);
+			leaves++;
+		}
+	}
+	ck_assert_int_gt(joins, 100);
+	ck_assert_int_gt(leaves, 100);
+	fprintf(stderr, "random walk seed 0x%08x: %u joins, %u leaves, peak %u "
+			"members, depth %u, largest removal rekey %u wrapped keys\n",
+			seed, joins, leaves, sim.peak, sim.lkh->get_depth(sim.lkh),
+			sim.max_rekey);
+	sim_destroy(&sim);
+}
+END_TEST
+
+/*******************************************************************************
+ * Edge cases
+ */
+
+START_TEST(test_first_member)
+{
+	linked_list_t *path, *rekey;
+	mike_lkh_t *lkh;
+	mike_lkh_key_t *key;
+	uint32_t root_id, id;
+	chunk_t root, before;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 0);
+	ck_assert_int_eq(lkh->get_depth(lkh), 1);
+	lkh->get_root(lkh, &root_id, &root);
+	ck_assert_int_ne(root_id, 0);
+	ck_assert_int_eq(root.len, MIKE_LKH_KEY_SIZE);
+	before = chunk_clone(root);
+
+	ck_assert(lkh->add_member(lkh, 0, FALSE, &path, &rekey));
+	ck_assert_int_eq(rekey->get_count(rekey), 0);
+	/* its own leaf key and the root's */
+	ck_assert_int_eq(path->get_count(path), 2);
+	path->get_first(path, (void**)&key);
+	ck_assert_int_ne(key->id, root_id);
+	path->get_last(path, (void**)&key);
+	ck_assert_int_eq(key->id, root_id);
+	ck_assert(chunk_equals(key->key, before));
+	lkh->get_root(lkh, &id, &root);
+	ck_assert_int_eq(id, root_id);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 1);
+	/* the id is taken */
+	ck_assert(!lkh->add_member(lkh, 0, FALSE, &path, &rekey));
+
+	destroy_keys(path);
+	destroy_rekey(rekey);
+	chunk_free(&before);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+START_TEST(test_remove_last)
+{
+	linked_list_t *path, *path2, *rekey;
+	mike_lkh_t *lkh;
+	mike_lkh_key_t *key;
+	uint32_t root_id, id;
+	chunk_t root;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh->add_member(lkh, 7, FALSE, &path, &rekey));
+	destroy_rekey(rekey);
+	lkh->get_root(lkh, &root_id, &root);
+
+	ck_assert(lkh->remove_member(lkh, 7, &rekey));
+	/* nobody is left to wrap the new root for */
+	ck_assert_int_eq(rekey->get_count(rekey), 0);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 0);
+	lkh->get_root(lkh, &id, &root);
+	ck_assert_int_ne(id, root_id);
+	ck_assert(!mike_lkh_key_find(path, id));
+	ck_assert(!lkh->get_path(lkh, 7, &path2));
+	ck_assert(!lkh->remove_member(lkh, 7, &rekey));
+	destroy_rekey(rekey);
+
+	/* the next member gets the new root, and a fresh leaf */
+	ck_assert(lkh->add_member(lkh, 7, FALSE, &path2, &rekey));
+	ck_assert_int_eq(rekey->get_count(rekey), 0);
+	path2->get_last(path2, (void**)&key);
+	ck_assert_int_eq(key->id, id);
+	path2->get_first(path2, (void**)&key);
+	ck_assert(!mike_lkh_key_find(path, key->id));
+
+	destroy_keys(path);
+	destroy_keys(path2);
+	destroy_rekey(rekey);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+START_TEST(test_remove_unknown)
+{
+	linked_list_t *path, *rekey = NULL;
+	mike_lkh_t *lkh;
+	uint32_t root_id, id;
+	chunk_t root;
+
+	lkh = mike_lkh_create();
+	ck_assert(!lkh->remove_member(lkh, 1, &rekey));
+	ck_assert(lkh->add_member(lkh, 1, FALSE, &path, &rekey));
+	destroy_rekey(rekey);
+	rekey = NULL;
+	lkh->get_root(lkh, &root_id, &root);
+	ck_assert(!lkh->remove_member(lkh, 2, &rekey));
+	ck_assert(!rekey);
+	ck_assert(!lkh->get_path(lkh, 2, &path));
+	lkh->get_root(lkh, &id, &root);
+	ck_assert_int_eq(id, root_id);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 1);
+	destroy_keys(path);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+/**
+ * Key j of a path, leaf first
+ */
+static mike_lkh_key_t *nth_key(linked_list_t *path, u_int j)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key, *found = NULL;
+
+	enumerator = path->create_enumerator(path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (j-- == 0)
+		{
+			found = key;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	ck_assert(found);
+	return found;
+}
+
+/**
+ * Key ID of key j of a path, leaf first
+ */
+static uint32_t nth_id(linked_list_t *path, u_int j)
+{
+	return nth_key(path, j)->id;
+}
+
+/**
+ * The example of RFC 9838 appendix A.3: eight members, one is excluded.
+ * The tree here has the root above the RFC's keys 1 and 2 (the root key
+ * wraps the SA key), otherwise the figures match: the keys the excluded
+ * member shared are replaced, the others are kept.
+ */
+START_TEST(test_rfc9838_example)
+{
+	linked_list_t *paths[8], *old[8], *rekey;
+	u_int i, k, j, f = 5;
+	bool same, shared;
+
+	mike_lkh_t *lkh = mike_lkh_create();
+	for (i = 0; i < 8; i++)
+	{
+		ck_assert(lkh->add_member(lkh, i, FALSE, &paths[i], &rekey));
+		for (j = 0; j < i; j++)
+		{
+			mike_lkh_member_apply(paths[j], rekey);
+		}
+		destroy_rekey(rekey);
+	}
+	ck_assert_int_eq(lkh->get_depth(lkh), 3);
+	for (i = 0; i < 8; i++)
+	{
+		ck_assert_int_eq(paths[i]->get_count(paths[i]), 4);
+		ck_assert(lkh->get_path(lkh, i, &old[i]));
+	}
+	ck_assert(lkh->remove_member(lkh, f, &rekey));
+	/* 16{E}, 15{16}, 15{6}, root{1}, root{15} in the RFC's names */
+	ck_assert_int_eq(rekey->get_count(rekey), 5);
+	ck_assert_int_eq(mike_lkh_member_apply(paths[f], rekey), 0);
+	for (i = 0; i < 8; i++)
+	{
+		if (i == f)
+		{
+			continue;
+		}
+		/* the sibling learns 3 keys, the other half of the tree 1 */
+		ck_assert_int_eq(mike_lkh_member_apply(paths[i], rekey),
+						 nth_id(old[i], 1) == nth_id(old[f], 1) ? 3 :
+						 nth_id(old[i], 2) == nth_id(old[f], 2) ? 2 : 1);
+		ck_assert_int_eq(paths[i]->get_count(paths[i]), 4);
+		for (j = 0; j < 4; j++)
+		{
+			/* exactly the keys the excluded member shared are replaced */
+			shared = nth_id(old[i], j) == nth_id(old[f], j);
+			same = nth_id(paths[i], j) == nth_id(old[i], j);
+			ck_assert_msg(same != shared, "member %u key %u", i, j);
+		}
+	}
+	/* members who shared a key share its replacement */
+	for (i = 0; i < 8; i++)
+	{
+		for (k = 0; k < 8; k++)
+		{
+			for (j = 0; j < 4 && i != f && k != f; j++)
+			{
+				ck_assert((nth_id(old[i], j) == nth_id(old[k], j)) ==
+						  (nth_id(paths[i], j) == nth_id(paths[k], j)));
+			}
+		}
+	}
+	for (i = 0; i < 8; i++)
+	{
+		destroy_keys(paths[i]);
+		destroy_keys(old[i]);
+	}
+	destroy_rekey(rekey);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+START_TEST(test_split)
+{
+	linked_list_t *p0, *p1, *p2, *rekey;
+	mike_lkh_key_t *key;
+	mike_lkh_wrapped_t *wrapped;
+	uint32_t root_id;
+	chunk_t root;
+	mike_lkh_t *lkh;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh->add_member(lkh, 0, FALSE, &p0, &rekey));
+	destroy_rekey(rekey);
+	ck_assert(lkh->add_member(lkh, 1, FALSE, &p1, &rekey));
+	/* the root's second free leaf, nothing to tell member 0 */
+	ck_assert_int_eq(rekey->get_count(rekey), 0);
+	destroy_rekey(rekey);
+	lkh->get_root(lkh, &root_id, &root);
+
+	/* the third splits member 0's leaf */
+	ck_assert(lkh->add_member(lkh, 2, FALSE, &p2, &rekey));
+	ck_assert_int_eq(lkh->get_depth(lkh), 2);
+	ck_assert_int_eq(p2->get_count(p2), 3);
+	ck_assert_int_eq(rekey->get_count(rekey), 2);
+	/* the new node under member 0's leaf, the root under the new node */
+	rekey->get_first(rekey, (void**)&wrapped);
+	p0->get_first(p0, (void**)&key);
+	ck_assert_int_eq(wrapped->kwk_id, key->id);
+	key = nth_key(p2, 1);
+	ck_assert_int_eq(wrapped->id, key->id);
+	rekey->get_last(rekey, (void**)&wrapped);
+	ck_assert_int_eq(wrapped->id, root_id);
+	ck_assert_int_eq(wrapped->kwk_id, key->id);
+
+	ck_assert_int_eq(mike_lkh_member_apply(p1, rekey), 0);
+	ck_assert_int_eq(p1->get_count(p1), 2);
+	ck_assert_int_eq(mike_lkh_member_apply(p0, rekey), 1);
+	ck_assert_int_eq(p0->get_count(p0), 3);
+	key = nth_key(p0, 1);
+	ck_assert(mike_lkh_key_find(p2, key->id));
+	p0->get_last(p0, (void**)&key);
+	ck_assert_int_eq(key->id, root_id);
+
+	destroy_keys(p0);
+	destroy_keys(p1);
+	destroy_keys(p2);
+	destroy_rekey(rekey);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+START_TEST(test_tampered)
+{
+	linked_list_t *p0, *p1, *rekey;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *key;
+	mike_lkh_t *lkh;
+	uint32_t root_id;
+	chunk_t root;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh->add_member(lkh, 0, FALSE, &p0, &rekey));
+	destroy_rekey(rekey);
+	ck_assert(lkh->add_member(lkh, 1, FALSE, &p1, &rekey));
+	destroy_rekey(rekey);
+	ck_assert(lkh->remove_member(lkh, 1, &rekey));
+	ck_assert_int_eq(rekey->get_count(rekey), 1);
+	rekey->get_first(rekey, (void**)&wrapped);
+	wrapped->wrapped.ptr[3] ^= 0x10;
+	/* an altered key is not taken, the path stays as it was */
+	ck_assert_int_eq(mike_lkh_member_apply(p0, rekey), 0);
+	ck_assert_int_eq(p0->get_count(p0), 2);
+	wrapped->wrapped.ptr[3] ^= 0x10;
+	ck_assert_int_eq(mike_lkh_member_apply(p0, rekey), 1);
+	lkh->get_root(lkh, &root_id, &root);
+	p0->get_last(p0, (void**)&key);
+	ck_assert_int_eq(key->id, root_id);
+	ck_assert(chunk_equals(key->key, root));
+	/* applying it again changes nothing */
+	ck_assert_int_eq(mike_lkh_member_apply(p0, rekey), 0);
+	ck_assert_int_eq(p0->get_count(p0), 2);
+
+	destroy_keys(p0);
+	destroy_keys(p1);
+	destroy_rekey(rekey);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+/*******************************************************************************
+ * Costs, for docs/lkh.md
+ */
+
+START_TEST(test_costs)
+{
+	static u_int sizes[] = { 1, 2, 3, 4, 8, 16, 64, 100, 256, 1000, 1024 };
+	linked_list_t *path, *rekey;
+	mike_lkh_t *lkh;
+	u_int i, m, n, worst, total, depth;
+
+	fprintf(stderr, "%8s %6s %14s %14s %14s\n", "members", "depth",
+			"path keys", "leave max", "leave mean");
+	for (i = 0; i < countof(sizes); i++)
+	{
+		n = sizes[i];
+		lkh = mike_lkh_create();
+		for (m = 0; m < n; m++)
+		{
+			ck_assert(lkh->add_member(lkh, m, FALSE, &path, &rekey));
+			destroy_keys(path);
+			destroy_rekey(rekey);
+		}
+		depth = lkh->get_depth(lkh);
+		worst = total = 0;
+		/* evict each member once, it comes back to the same leaf */
+		for (m = 0; m < n; m++)
+		{
+			ck_assert(lkh->remove_member(lkh, m, &rekey));
+			worst = max(worst, rekey->get_count(rekey));
+			total += rekey->get_count(rekey);
+			ck_assert_int_le(rekey->get_count(rekey), 2 * depth - 1);
+			destroy_rekey(rekey);
+			ck_assert(lkh->add_member(lkh, m, FALSE, &path, &rekey));
+			ck_assert_int_eq(rekey->get_count(rekey), 0);
+			ck_assert_int_le(path->get_count(path), depth + 1);
+			destroy_keys(path);
+			destroy_rekey(rekey);
+			ck_assert_int_eq(lkh->get_depth(lkh), depth);
+		}
+		ck_assert_int_eq(depth, max(1, ceil_log2(n)));
+		fprintf(stderr, "%8u %6u %14u %14u %14.1f\n", n, depth, depth + 1,
+				worst, (double)total / n);
+		lkh->destroy(lkh);
+	}
+}
+END_TEST
+
+static Suite *lkh_suite()
+{
+	Suite *s = suite_create("lkh");
+	TCase *tc;
+
+	tc = tcase_create("edge cases");
+	tcase_add_test(tc, test_first_member);
+	tcase_add_test(tc, test_remove_last);
+	tcase_add_test(tc, test_remove_unknown);
+	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_tampered);
+	tcase_add_test(tc, test_rfc9838_example);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("random walk");
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, test_random_walk, 0, countof(seeds));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("costs");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_costs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr;
+	int failed = 1;
+
+	library_init(NULL, "mike-lkh-tests");
+	if (!lib->plugins->load(lib->plugins, PLUGINS))
+	{
+		fprintf(stderr, "loading plugins '%s' failed\n", PLUGINS);
+		goto out;
+	}
+	sr = srunner_create(lkh_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+
+out:
+	library_deinit();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
