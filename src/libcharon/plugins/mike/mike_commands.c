@@ -266,6 +266,12 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 	{
 		response->add_kv(response, "kek_spi", "%#B", &group->kek_spi);
 	}
+	if (group->rekey_auth_scheme)
+	{
+		response->add_kv(response, "rekey_signature", "%N",
+						 signature_scheme_names,
+						 group->rekey_auth_scheme->scheme);
+	}
 	response->begin_section(response, "senders");
 	enumerator = group->teks->create_enumerator(group->teks);
 	while (enumerator->enumerate(enumerator, &tek))

@@ -115,6 +115,52 @@ METHOD(mike_group_t, ensure_kek, bool,
 	return ok;
 }
 
+/**
+ * Forget the rekey authentication key and scheme
+ */
+static void clear_rekey_auth(private_mike_group_t *this)
+{
+	DESTROY_IF(this->public.signing_key);
+	DESTROY_IF(this->public.rekey_auth_key);
+	signature_params_destroy(this->public.rekey_auth_scheme);
+	this->public.signing_key = NULL;
+	this->public.rekey_auth_key = NULL;
+	this->public.rekey_auth_scheme = NULL;
+}
+
+METHOD(mike_group_t, ensure_signing_key, bool,
+	private_mike_group_t *this, private_key_t *key)
+{
+	enumerator_t *enumerator;
+	signature_params_t *scheme;
+
+	if (this->public.signing_key)
+	{
+		return TRUE;
+	}
+	if (!key)
+	{
+		return FALSE;
+	}
+	/* the first scheme strongSwan suggests for the key's type and size,
+	 * e.g. Ed25519, ECDSA with SHA-256, RSA-PSS */
+	enumerator = signature_schemes_for_key(key->get_type(key),
+										   key->get_keysize(key));
+	if (enumerator->enumerate(enumerator, &scheme))
+	{
+		this->public.rekey_auth_scheme = signature_params_clone(scheme);
+	}
+	enumerator->destroy(enumerator);
+	this->public.rekey_auth_key = key->get_public_key(key);
+	if (!this->public.rekey_auth_scheme || !this->public.rekey_auth_key)
+	{
+		clear_rekey_auth(this);
+		return FALSE;
+	}
+	this->public.signing_key = key->get_ref(key);
+	return TRUE;
+}
+
 METHOD(mike_group_t, find_member, mike_group_member_t*,
 	private_mike_group_t *this, uint32_t ike_sa_id)
 {
@@ -173,6 +219,7 @@ METHOD(mike_group_t, unregister, void,
 	this->public.teks = linked_list_create();
 	chunk_free(&this->public.kek_spi);
 	chunk_clear(&this->public.kek_keymat);
+	clear_rekey_auth(this);
 	this->public.ike_sa_id = 0;
 	this->public.own_spi = 0;
 	this->public.registered = 0;
@@ -205,6 +252,7 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg)
 			.members = linked_list_create(),
 			.allocate_spi = _allocate_spi,
 			.ensure_kek = _ensure_kek,
+			.ensure_signing_key = _ensure_signing_key,
 			.find_member = _find_member,
 			.remove_member = _remove_member,
 			.unregister = _unregister,

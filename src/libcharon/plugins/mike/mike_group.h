@@ -19,6 +19,9 @@
 #include "mike_kernel.h"
 #include "mike_tek.h"
 
+#include <credentials/keys/private_key.h>
+#include <credentials/keys/signature_params.h>
+
 typedef struct mike_group_t mike_group_t;
 typedef struct mike_group_member_t mike_group_member_t;
 
@@ -63,6 +66,17 @@ struct mike_group_t {
 	/** GCKS: registered members, mike_group_member_t */
 	linked_list_t *members;
 
+	/** GCKS: the key GSA_REKEY messages are signed with, NULL if none */
+	private_key_t *signing_key;
+
+	/** GCKS and member: the public key GSA_REKEY messages are verified
+	 *  with (member: from AUTH_KEY at registration), NULL if none */
+	public_key_t *rekey_auth_key;
+
+	/** GCKS and member: the signature scheme of GSA_REKEY messages (the
+	 *  GCAUTH transform's Signature Algorithm Identifier), NULL if none */
+	signature_params_t *rekey_auth_scheme;
+
 	/** member: unique ID of the IKE SA the group is registered over, 0 if
 	 *  not registered */
 	uint32_t ike_sa_id;
@@ -90,6 +104,16 @@ struct mike_group_t {
 	 * @return			TRUE if the group has a KEK
 	 */
 	bool (*ensure_kek)(mike_group_t *this);
+
+	/**
+	 * GCKS: take the key to sign GSA_REKEY messages with, if the group has
+	 * none yet: its public key goes to members (AUTH_KEY), the scheme into
+	 * the rekey SA's GCAUTH transform.
+	 *
+	 * @param key		private key (referenced), NULL to leave it unset
+	 * @return			TRUE if the group has a signing key
+	 */
+	bool (*ensure_signing_key)(mike_group_t *this, private_key_t *key);
 
 	/**
 	 * GCKS: find a registered member by IKE SA.

@@ -52,8 +52,10 @@ static gsa_policy_t *kek_policy(mike_group_t *group)
 {
 	mike_group_config_t *cfg = group->cfg;
 	traffic_selector_t *src, *dst;
+	gsa_transform_t *transform;
 	gsa_policy_t *policy;
 	host_t *rekey;
+	chunk_t alg_id;
 	int family = cfg->address->get_family(cfg->address);
 
 	/* rekey messages go to the rekey address, or over the registration SA
@@ -69,6 +71,15 @@ static gsa_policy_t *kek_policy(mike_group_t *group)
 							 KEK_ENCR_KEYLEN);
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA,
 							 GIKEV2_KWA_5649_256, 0);
+	if (group->rekey_auth_scheme &&
+		signature_params_build(group->rekey_auth_scheme, &alg_id))
+	{	/* GSA_REKEY messages are signed: say with what (RFC 9838 4.4.2.2) */
+		transform = gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
+									GIKEV2_GCAUTH_DIGITAL_SIGNATURE, 0);
+		transform->attrs->insert_last(transform->attrs,
+			gikev2_attr_create_tlv(GIKEV2_TATTR_SIG_ALG_ID, alg_id));
+		chunk_free(&alg_id);
+	}
 	add_lifetime(policy, cfg->kek_lifetime);
 	return policy;
 }
@@ -124,6 +135,25 @@ static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
 	return bag;
 }
 
+/**
+ * The member key bag with the GCKS's public key for GSA_REKEY messages, as
+ * DER SubjectPublicKeyInfo (AUTH_KEY, RFC 9838 4.5.3.2)
+ */
+static kd_key_bag_t *auth_key_bag(public_key_t *key)
+{
+	kd_key_bag_t *bag;
+	chunk_t spki;
+
+	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
+	{
+		return NULL;
+	}
+	bag = kd_key_bag_create_member();
+	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
+	chunk_free(&spki);
+	return bag;
+}
+
 /*
  * Described in header
  */
@@ -162,6 +192,15 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
 		}
 	}
 	enumerator->destroy(enumerator);
+	if (ok && group->rekey_auth_key)
+	{
+		bag = auth_key_bag(group->rekey_auth_key);
+		ok = bag != NULL;
+		if (bag)
+		{
+			bags->insert_last(bags, bag);
+		}
+	}
 
 	*gsa = ok ? gsa_payload_create(policies) : NULL;
 	*kd = ok ? kd_payload_create(bags) : NULL;
@@ -311,6 +350,51 @@ static char *tek_from_policy(mike_group_t *group, gsa_policy_t *policy,
 	return NULL;
 }
 
+/**
+ * The GCKS's GSA_REKEY authentication: the scheme from the rekey SA's GCAUTH
+ * transform and the public key from AUTH_KEY; both absent is fine (the GCKS
+ * cannot sign), one without the other or an unusable one is not
+ */
+static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
+					   public_key_t **key, signature_params_t **scheme)
+{
+	gsa_transform_t *gcauth;
+	gikev2_attr_t *alg_id, *spki = NULL;
+	kd_key_bag_t *bag;
+	signature_params_t params = {};
+
+	gcauth = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_GCAUTH);
+	bag = kd->get_member_key_bag(kd);
+	if (bag)
+	{
+		spki = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
+	}
+	if (!gcauth && !spki)
+	{
+		return TRUE;
+	}
+	if (!gcauth || !spki ||
+		gcauth->id != GIKEV2_GCAUTH_DIGITAL_SIGNATURE)
+	{
+		return FALSE;
+	}
+	alg_id = gikev2_attrs_find(gcauth->attrs, GIKEV2_TATTR_SIG_ALG_ID);
+	if (!alg_id || !signature_params_parse(alg_id->data, 0, &params))
+	{
+		return FALSE;
+	}
+	*key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ANY,
+							  BUILD_BLOB_ASN1_DER, spki->data, BUILD_END);
+	if (!*key)
+	{
+		signature_params_clear(&params);
+		return FALSE;
+	}
+	*scheme = signature_params_clone(&params);
+	signature_params_clear(&params);
+	return TRUE;
+}
+
 /*
  * Described in header
  */
@@ -321,6 +405,8 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	gsa_policy_t *policy;
 	linked_list_t *teks;
 	mike_tek_t *tek;
+	public_key_t *auth_key = NULL;
+	signature_params_t *auth_scheme = NULL;
 	chunk_t kek_keymat = chunk_empty;
 	char *error = NULL;
 
@@ -356,6 +442,17 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
 		return error;
 	}
+
+	if (!rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key, &auth_scheme))
+	{
+		chunk_clear(&kek_keymat);
+		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
+		return "the rekey SA's authentication key or scheme is unusable";
+	}
+	DESTROY_IF(group->rekey_auth_key);
+	signature_params_destroy(group->rekey_auth_scheme);
+	group->rekey_auth_key = auth_key;
+	group->rekey_auth_scheme = auth_scheme;
 
 	policy = gsa->get_kek_policy(gsa);
 	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));

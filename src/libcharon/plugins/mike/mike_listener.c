@@ -559,6 +559,29 @@ static void gcks_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
+ * GCKS: the key of the identity members authenticate the GCKS as signs its
+ * GSA_REKEY messages (its public key goes out as AUTH_KEY)
+ */
+static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
+{
+	identification_t *me = ike_sa->get_my_id(ike_sa);
+	private_key_t *key;
+
+	if (group->signing_key)
+	{
+		return;
+	}
+	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, me, NULL);
+	if (!group->ensure_signing_key(group, key))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no usable private key for '%Y', "
+			 "members get no key to verify GSA_REKEY messages with",
+			 group->cfg->name, me);
+	}
+	DESTROY_IF(key);
+}
+
+/**
  * GCKS: authorize a registration and prepare the GSA; FALSE to refuse
  */
 static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
@@ -610,6 +633,7 @@ static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 	else
 	{
 		ok = TRUE;
+		ensure_signing_key(group, ike_sa);
 		if (reg->sender)
 		{
 			group->cfg->proposals->get_first(group->cfg->proposals,

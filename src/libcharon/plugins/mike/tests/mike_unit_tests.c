@@ -48,7 +48,7 @@
 #include "../payloads/gikev2.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
-#define PLUGINS "random kdf hmac sha1 sha2"
+#define PLUGINS "random kdf hmac sha1 sha2 pkcs1 openssl"
 
 /*******************************************************************************
  * Key wrap
@@ -1126,6 +1126,57 @@ START_TEST(test_gsa_apply)
 }
 END_TEST
 
+/*
+ * The GCKS's rekey signing key travels as AUTH_KEY with the scheme in the
+ * rekey SA's GCAUTH transform; the member keeps both
+ */
+START_TEST(test_gsa_rekey_auth)
+{
+	mike_group_t *gcks, *member;
+	private_key_t *key;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+	char *error;
+
+	key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
+							 BUILD_END);
+	ck_assert(key);
+	gcks = gcks_create(_i, "");
+	ck_assert(!gcks->ensure_signing_key(gcks, NULL));
+	ck_assert(gcks->ensure_signing_key(gcks, key));
+	ck_assert(gcks->rekey_auth_scheme->scheme == SIGN_ED25519);
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].address,
+						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert(member->rekey_auth_key);
+	ck_assert(member->rekey_auth_key->equals(member->rekey_auth_key,
+											 gcks->rekey_auth_key));
+	ck_assert(signature_params_equal(member->rekey_auth_scheme,
+									 gcks->rekey_auth_scheme));
+	payloads_destroy(gsa, kd);
+
+	/* without a signing key the member has none either */
+	member->destroy(member);
+	gcks->destroy(gcks);
+	gcks = gcks_create(_i, "");
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[_i].address,
+						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert(!member->rekey_auth_key && !member->rekey_auth_scheme);
+	payloads_destroy(gsa, kd);
+
+	member->destroy(member);
+	gcks->destroy(gcks);
+	key->destroy(key);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
 START_TEST(test_gsa_apply_kek_only)
 {
 	mike_group_t *gcks, *member;
@@ -1635,6 +1686,7 @@ static Suite *gsa_suite()
 
 	tc = tcase_create("build/apply");
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
+	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
 	tcase_add_loop_test(tc, test_gsa_build_policies, 0, families);
 	tcase_add_loop_test(tc, test_gsa_build_no_source, 0, families);

@@ -1,0 +1,323 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_db mike_db
+ * @{ @ingroup mike
+ *
+ * The GCKS's persistent group state in an SQLite file, so that after a
+ * restart members keep working without re-registering, Message IDs never
+ * repeat and no SPI is handed out twice.
+ *
+ * Per group (by name) it keeps: a Message ID high-water mark, the KEK, the
+ * set of SPIs ever handed out, the TEKs, the members, the LKH tree (an
+ * opaque blob) and a session ID (opaque).  Run-time things (IKE SAs,
+ * installed SAs) are not kept.
+ *
+ * The file is created with mode 0600 and used in WAL mode with
+ * secure_delete; keys are kept in the clear in it (as in memory), so its
+ * directory must be as private as the daemon's keys.  Several stores may
+ * use one file (writes take SQLite's write lock, a busy store waits up to
+ * a few seconds, then fails), but only one GCKS must own a group.
+ *
+ * Every function that fails logs why and returns FALSE/NULL/FAILED; nothing
+ * is half-written: multi-row updates are transactions.
+ *
+ * Not thread-safe: the group store serializes access.
+ */
+
+#ifndef MIKE_DB_H_
+#define MIKE_DB_H_
+
+#include <library.h>
+#include <collections/linked_list.h>
+#include <utils/identification.h>
+#include <networking/host.h>
+
+#include "mike_tek.h"
+
+typedef struct mike_db_t mike_db_t;
+typedef struct mike_db_tek_t mike_db_tek_t;
+typedef struct mike_db_member_t mike_db_member_t;
+
+/** version of the schema this code writes and reads */
+#define MIKE_DB_SCHEMA_VERSION 1
+
+/**
+ * A stored TEK.
+ */
+struct mike_db_tek_t {
+
+	/** the TEK, with sender and source if they were stored */
+	mike_tek_t *tek;
+
+	/** when it was created */
+	time_t created;
+};
+
+/**
+ * Destroy a loaded TEK (and the TEK it carries), wiping its keys.
+ *
+ * @param tek		TEK to destroy, may be NULL
+ */
+void mike_db_tek_destroy(mike_db_tek_t *tek);
+
+/**
+ * A stored member.
+ */
+struct mike_db_member_t {
+
+	/** its identity */
+	identification_t *id;
+
+	/** whether it sends */
+	bool sender;
+
+	/** SPI of its sender TEK, 0 if none */
+	uint32_t tek_spi;
+};
+
+/**
+ * Destroy a loaded member.
+ *
+ * @param member	member to destroy, may be NULL
+ */
+void mike_db_member_destroy(mike_db_member_t *member);
+
+/**
+ * The GCKS's state store.
+ */
+struct mike_db_t {
+
+	/**
+	 * Reserve n consecutive Message IDs: atomically (and durably, before it
+	 * returns) advance the group's high-water mark by n.  IDs that were
+	 * reserved but never sent are lost, never handed out again, also not
+	 * after a restart.  IDs start at 0 and are 32-bit: a reservation beyond
+	 * 0xffffffff fails.
+	 *
+	 * Must not be called inside begin()/commit(): a rollback would give the
+	 * IDs out again.
+	 *
+	 * @param group		group name
+	 * @param n			number of IDs, > 0
+	 * @param first		receives the first reserved ID
+	 * @return			FALSE on failure (nothing reserved)
+	 */
+	bool (*reserve_message_ids)(mike_db_t *this, char *group, uint32_t n,
+								uint32_t *first);
+
+	/**
+	 * The next Message ID reserve_message_ids() would return.
+	 *
+	 * @param group		group name
+	 * @param next		receives the high-water mark (2^32 if exhausted)
+	 * @return			FALSE on failure
+	 */
+	bool (*get_next_message_id)(mike_db_t *this, char *group, uint64_t *next);
+
+	/**
+	 * Record an SPI as handed out by the group.
+	 *
+	 * @param group		group name
+	 * @param spi		SPI
+	 * @return			SUCCESS if it was new (and is now recorded),
+	 *					ALREADY_DONE if the group used it before, FAILED on
+	 *					failure
+	 */
+	status_t (*claim_spi)(mike_db_t *this, char *group, uint32_t spi);
+
+	/**
+	 * The SPIs the group ever handed out (claim_spi(), put_tek()).
+	 *
+	 * @param group		group name
+	 * @return			list of uintptr_t SPIs, NULL on failure
+	 */
+	linked_list_t *(*load_spis)(mike_db_t *this, char *group);
+
+	/**
+	 * Set the group's KEK.  Its SPI is recorded among the used ones; an
+	 * SPI used before (other than the current KEK's) is refused.
+	 *
+	 * @param group		group name
+	 * @param spi		KEK SPI
+	 * @param keymat	KEK keying material
+	 * @return			FALSE on failure or if the SPI was used before
+	 */
+	bool (*set_kek)(mike_db_t *this, char *group, chunk_t spi,
+					chunk_t keymat);
+
+	/**
+	 * The group's KEK.
+	 *
+	 * @param group		group name
+	 * @param spi		receives the SPI, allocated (empty if no KEK)
+	 * @param keymat	receives the keying material, allocated (empty if
+	 *					none), wipe with chunk_clear()
+	 * @return			FALSE on failure
+	 */
+	bool (*get_kek)(mike_db_t *this, char *group, chunk_t *spi,
+					chunk_t *keymat);
+
+	/**
+	 * Store (insert or replace by SPI) a TEK; its SPI is recorded among the
+	 * used ones.
+	 *
+	 * @param group		group name
+	 * @param tek		TEK (sender and source are stored if set)
+	 * @param created	its creation time
+	 * @return			FALSE on failure
+	 */
+	bool (*put_tek)(mike_db_t *this, char *group, mike_tek_t *tek,
+					time_t created);
+
+	/**
+	 * Remove a TEK (its SPI stays used).
+	 *
+	 * @param group		group name
+	 * @param spi		its SPI
+	 * @return			FALSE on failure (a missing TEK is no failure)
+	 */
+	bool (*remove_tek)(mike_db_t *this, char *group, uint32_t spi);
+
+	/**
+	 * The group's TEKs, ordered by creation, then SPI.
+	 *
+	 * @param group		group name
+	 * @return			list of mike_db_tek_t, NULL on failure (also if a
+	 *					stored TEK is inconsistent)
+	 */
+	linked_list_t *(*load_teks)(mike_db_t *this, char *group);
+
+	/**
+	 * Store (insert or replace by identity) a member.
+	 *
+	 * @param group		group name
+	 * @param id		its identity
+	 * @param sender	whether it sends
+	 * @param tek_spi	SPI of its sender TEK, 0 if none
+	 * @return			FALSE on failure
+	 */
+	bool (*put_member)(mike_db_t *this, char *group, identification_t *id,
+					   bool sender, uint32_t tek_spi);
+
+	/**
+	 * Remove a member.
+	 *
+	 * @param group		group name
+	 * @param id		its identity
+	 * @return			FALSE on failure (a missing member is no failure)
+	 */
+	bool (*remove_member)(mike_db_t *this, char *group, identification_t *id);
+
+	/**
+	 * The group's members, in the order they were first stored.
+	 *
+	 * @param group		group name
+	 * @return			list of mike_db_member_t, NULL on failure
+	 */
+	linked_list_t *(*load_members)(mike_db_t *this, char *group);
+
+	/**
+	 * Store the group's LKH tree.
+	 *
+	 * TODO: mike_lkh_t has no serialization yet; the lead defines the blob.
+	 *
+	 * @param group		group name
+	 * @param lkh		serialized tree (contains keys), empty to clear
+	 * @return			FALSE on failure
+	 */
+	bool (*set_lkh)(mike_db_t *this, char *group, chunk_t lkh);
+
+	/**
+	 * The group's LKH tree.
+	 *
+	 * @param group		group name
+	 * @param lkh		receives the blob, allocated (empty if none), wipe
+	 *					with chunk_clear()
+	 * @return			FALSE on failure
+	 */
+	bool (*get_lkh)(mike_db_t *this, char *group, chunk_t *lkh);
+
+	/**
+	 * Store the group's session ID (opaque).
+	 *
+	 * @param group		group name
+	 * @param session	session ID, empty to clear
+	 * @return			FALSE on failure
+	 */
+	bool (*set_session_id)(mike_db_t *this, char *group, chunk_t session);
+
+	/**
+	 * The group's session ID.
+	 *
+	 * @param group		group name
+	 * @param session	receives it, allocated (empty if none)
+	 * @return			FALSE on failure
+	 */
+	bool (*get_session_id)(mike_db_t *this, char *group, chunk_t *session);
+
+	/**
+	 * Whether the store has state for a group.
+	 *
+	 * @param group		group name
+	 * @param exists	receives whether it has
+	 * @return			FALSE on failure
+	 */
+	bool (*has_group)(mike_db_t *this, char *group, bool *exists);
+
+	/**
+	 * Forget a group's keys, TEKs, members, LKH tree and session ID.  Its
+	 * Message ID high-water mark and used SPIs are kept, so a group of the
+	 * same name never reuses them.
+	 *
+	 * @param group		group name
+	 * @return			FALSE on failure
+	 */
+	bool (*clear_group)(mike_db_t *this, char *group);
+
+	/**
+	 * Start a transaction, so that several updates (e.g. a rekey's new KEK,
+	 * TEKs, members and tree) are stored all or nothing.  Not nestable.
+	 *
+	 * @return			FALSE on failure (or if one is open)
+	 */
+	bool (*begin)(mike_db_t *this);
+
+	/**
+	 * Commit the transaction begin() started.
+	 *
+	 * @return			FALSE on failure (then it is rolled back)
+	 */
+	bool (*commit)(mike_db_t *this);
+
+	/**
+	 * Roll back the transaction begin() started.
+	 *
+	 * @return			FALSE on failure
+	 */
+	bool (*rollback)(mike_db_t *this);
+
+	/**
+	 * Close the store.
+	 */
+	void (*destroy)(mike_db_t *this);
+};
+
+/**
+ * Open (create if missing, with mode 0600) a store.
+ *
+ * @param path		file path
+ * @return			store, NULL if the file can not be created or opened,
+ *					is not a database, is corrupt or has another schema
+ *					version
+ */
+mike_db_t *mike_db_create(char *path);
+
+#endif /** MIKE_DB_H_ @}*/
