@@ -1049,7 +1049,7 @@ static bool create_file(private_mike_db_t *this)
 static bool check_integrity(private_mike_db_t *this)
 {
 	sqlite3_stmt *stmt;
-	const char *result;
+	const char *result = NULL;
 	bool ok;
 
 	stmt = prepare(this, "PRAGMA quick_check");
@@ -1063,7 +1063,7 @@ static bool check_integrity(private_mike_db_t *this)
 	if (!ok)
 	{
 		DBG1(DBG_CFG, "mike: database %s: integrity check failed: %s",
-			 this->path, sqlite3_errmsg(this->db));
+			 this->path, result ?: sqlite3_errmsg(this->db));
 	}
 	sqlite3_finalize(stmt);
 	return ok;

@@ -220,6 +220,9 @@ METHOD(mike_group_t, unregister, void,
 	chunk_free(&this->public.kek_spi);
 	chunk_clear(&this->public.kek_keymat);
 	clear_rekey_auth(this);
+	DESTROY_IF(this->public.my_host);
+	this->public.my_host = NULL;
+	this->public.rekey_msg_id = 0;
 	this->public.ike_sa_id = 0;
 	this->public.own_spi = 0;
 	this->public.registered = 0;

@@ -90,6 +90,21 @@ struct mike_group_t {
 	/** member: when it registered */
 	time_t registered;
 
+	/** member: its address in the registration IKE SA, NULL if not
+	 *  registered */
+	host_t *my_host;
+
+	/** GCKS: Message ID of the next GSA_REKEY; member: the lowest it
+	 *  accepts next */
+	uint64_t rekey_msg_id;
+
+	/** GSA_REKEY messages sent (GCKS) or accepted (member) */
+	uint64_t rekeys;
+
+	/** member: GSA_REKEY messages rejected, indexed by reason
+	 *  (mike_rekey_status_t) */
+	uint64_t rekeys_rejected[16];
+
 	/**
 	 * GCKS: allocate an SPI for a TEK, unique among the group's TEKs and
 	 * never handed out before by this group.

@@ -479,6 +479,36 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
+	/* roll TEKs over well before they expire: at 90% by default */
+	str = get_str(&sec, "tek_rekey_time", NULL);
+	if (!str)
+	{
+		cfg->tek_rekey_time = cfg->tek_lifetime - cfg->tek_lifetime / 10;
+	}
+	else if (!parse_time(str, &cfg->tek_rekey_time) ||
+			 cfg->tek_rekey_time >= cfg->tek_lifetime)
+	{
+		CFG_ERROR(name, "tek_rekey_time '%s' is not a time shorter than "
+				  "tek_lifetime", str);
+		goto error;
+	}
+	str = get_str(&sec, "activation_delay", "2");
+	if (!parse_uint(str, 0, 3600, &num))
+	{
+		CFG_ERROR(name, "activation_delay '%s' is not a number of seconds "
+				  "from 0 to 3600", str);
+		goto error;
+	}
+	cfg->activation_delay = num;
+	str = get_str(&sec, "deactivation_delay", "5");
+	if (!parse_uint(str, 0, 3600, &num))
+	{
+		CFG_ERROR(name, "deactivation_delay '%s' is not a number of seconds "
+				  "from 0 to 3600", str);
+		goto error;
+	}
+	cfg->deactivation_delay = num;
+
 	str = get_str(&sec, "rekey_address", NULL);
 	if (str)
 	{

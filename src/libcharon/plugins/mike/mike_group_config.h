@@ -76,6 +76,15 @@ struct mike_group_config_t {
 	/** lifetime of the KEK (rekey SA), in seconds */
 	uint32_t kek_lifetime;
 
+	/** GCKS: seconds between TEK rollovers (GSA_REKEY), before expiry */
+	uint32_t tek_rekey_time;
+
+	/** seconds a sender waits before it sends with a new TEK (ATD) */
+	uint32_t activation_delay;
+
+	/** seconds old TEKs stay installed after a rollover (DTD) */
+	uint32_t deactivation_delay;
+
 	/** multicast address rekey messages are sent to, NULL for unicast
 	 *  rekeying over the registration SAs */
 	host_t *rekey_address;

@@ -62,6 +62,12 @@ struct private_mike_kernel_t {
 	host_t *out_src;
 
 	/**
+	 * Outbound SAs installed for rollover but not (or no longer) the out
+	 * policy's, uintptr_t SPIs.
+	 */
+	linked_list_t *other_out;
+
+	/**
 	 * Whether the in policy is installed.
 	 */
 	bool in_policy;
@@ -225,6 +231,86 @@ METHOD(mike_kernel_t, add_outbound, bool,
 	return TRUE;
 }
 
+/**
+ * Remove a SPI from a list, TRUE if it was in it
+ */
+static bool list_remove(linked_list_t *list, uint32_t spi)
+{
+	return list->remove(list, (void*)(uintptr_t)spi, NULL) > 0;
+}
+
+/**
+ * Whether a list has a SPI
+ */
+static bool list_has(linked_list_t *list, uint32_t spi)
+{
+	enumerator_t *enumerator;
+	uintptr_t current;
+	bool found = FALSE;
+
+	enumerator = list->create_enumerator(list);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = current == spi;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+METHOD(mike_kernel_t, add_next_outbound, bool,
+	private_mike_kernel_t *this, mike_tek_t *tek)
+{
+	if (!this->out_src || !add_sa(this, tek, this->out_src, FALSE))
+	{
+		return FALSE;
+	}
+	this->other_out->insert_last(this->other_out, (void*)(uintptr_t)tek->spi);
+	return TRUE;
+}
+
+METHOD(mike_kernel_t, switch_outbound, bool,
+	private_mike_kernel_t *this, uint32_t spi)
+{
+	uint32_t old = this->out_spi;
+
+	if (!this->out_src || !list_remove(this->other_out, spi))
+	{
+		return FALSE;
+	}
+	/* charon's kernel-netlink keeps a policy per SA using it and installs
+	 * the newest: add the new one, then drop the old one's */
+	if (!manage_policy(this, POLICY_OUT, this->out_src, spi, TRUE))
+	{
+		this->other_out->insert_last(this->other_out, (void*)(uintptr_t)spi);
+		return FALSE;
+	}
+	manage_policy(this, POLICY_OUT, this->out_src, old, FALSE);
+	this->out_spi = spi;
+	this->other_out->insert_last(this->other_out, (void*)(uintptr_t)old);
+	return TRUE;
+}
+
+METHOD(mike_kernel_t, del_sa_, void,
+	private_mike_kernel_t *this, uint32_t spi)
+{
+	if (list_remove(this->inbound, spi))
+	{
+		del_sa(this, this->any, spi);
+	}
+	else if (this->out_src && spi != this->out_spi &&
+			 list_remove(this->other_out, spi))
+	{
+		del_sa(this, this->out_src, spi);
+	}
+}
+
+METHOD(mike_kernel_t, has_sa, bool,
+	private_mike_kernel_t *this, uint32_t spi)
+{
+	return list_has(this->inbound, spi) || list_has(this->other_out, spi) ||
+		   (this->out_src && this->out_spi == spi);
+}
+
 METHOD(mike_kernel_t, add_in_policy, bool,
 	private_mike_kernel_t *this)
 {
@@ -254,14 +340,20 @@ METHOD(mike_kernel_t, destroy, void,
 	{
 		manage_policy(this, POLICY_OUT, this->out_src, this->out_spi, FALSE);
 		del_sa(this, this->out_src, this->out_spi);
-		this->out_src->destroy(this->out_src);
 	}
 	while (this->inbound->remove_first(this->inbound,
 									   (void**)&spi) == SUCCESS)
 	{
 		del_sa(this, this->any, spi);
 	}
+	while (this->other_out->remove_first(this->other_out,
+										 (void**)&spi) == SUCCESS)
+	{
+		del_sa(this, this->out_src, spi);
+	}
 	this->inbound->destroy(this->inbound);
+	this->other_out->destroy(this->other_out);
+	DESTROY_IF(this->out_src);
 	if (this->reqid)
 	{
 		charon->kernel->release_reqid(charon->kernel, this->reqid,
@@ -288,6 +380,10 @@ mike_kernel_t *mike_kernel_create(mike_group_config_t *cfg)
 		.public = {
 			.add_inbound = _add_inbound,
 			.add_outbound = _add_outbound,
+			.add_next_outbound = _add_next_outbound,
+			.switch_outbound = _switch_outbound,
+			.del_sa = _del_sa_,
+			.has_sa = _has_sa,
 			.add_in_policy = _add_in_policy,
 			.get_inbound_count = _get_inbound_count,
 			.destroy = _destroy,
@@ -302,6 +398,7 @@ mike_kernel_t *mike_kernel_create(mike_group_config_t *cfg)
 							family == AF_INET ? 32 : 128,
 							cfg->protocol, from, to),
 		.inbound = linked_list_create(),
+		.other_out = linked_list_create(),
 	);
 
 	ts_lists(this, &src_ts, &dst_ts);

@@ -52,6 +52,36 @@ struct mike_kernel_t {
 	bool (*add_outbound)(mike_kernel_t *this, mike_tek_t *tek, host_t *src);
 
 	/**
+	 * Rekey: install the outbound SA of this member's new TEK beside the
+	 * current one; the out policy moves to it with switch_outbound().
+	 *
+	 * @param tek		the new TEK
+	 * @return			TRUE if installed
+	 */
+	bool (*add_next_outbound)(mike_kernel_t *this, mike_tek_t *tek);
+
+	/**
+	 * Rekey: move the out policy to the SA added by add_next_outbound().
+	 *
+	 * @param spi		its SPI
+	 * @return			TRUE if moved
+	 */
+	bool (*switch_outbound)(mike_kernel_t *this, uint32_t spi);
+
+	/**
+	 * Rekey: remove an SA that is no longer used (inbound or a replaced
+	 * outbound one).
+	 *
+	 * @param spi		its SPI
+	 */
+	void (*del_sa)(mike_kernel_t *this, uint32_t spi);
+
+	/**
+	 * Whether an SA with an SPI is installed.
+	 */
+	bool (*has_sa)(mike_kernel_t *this, uint32_t spi);
+
+	/**
 	 * Install the in policy that requires ESP for the group's traffic.
 	 *
 	 * @return			TRUE if installed

@@ -74,6 +74,11 @@ struct private_mike_listener_t {
 	 * Lock for the registrations.
 	 */
 	mutex_t *mutex;
+
+	/**
+	 * Rekey logic, NULL if none.
+	 */
+	mike_rekey_t *rekey;
 };
 
 static void registration_destroy(registration_t *reg)
@@ -465,6 +470,12 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 		{
 			group->ike_sa_id = reg->ike_sa_id;
 			group->registered = time_monotonic(NULL);
+			group->my_host = ike_sa->get_my_host(ike_sa);
+			group->my_host = group->my_host->clone(group->my_host);
+			if (this->rekey)
+			{
+				this->rekey->start(this->rekey, group);
+			}
 			DBG1(DBG_IKE, "mike: group '%s' registered: %d sender SA%s "
 				 "installed%s", reg->group,
 				 group->kernel->get_inbound_count(group->kernel),
@@ -668,6 +679,10 @@ static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 			group->members->insert_last(group->members, member);
 			DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s", reg->group,
 				 id, tek ? " as sender" : "");
+			if (this->rekey)
+			{
+				this->rekey->start(this->rekey, group);
+			}
 			if (tek)
 			{
 				DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
@@ -829,6 +844,10 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 		{
 			DBG1(DBG_IKE, "mike: group '%s': registration IKE SA gone, "
 				 "removing the group's SAs and policies", group->cfg->name);
+			if (this->rekey)
+			{
+				this->rekey->stop(this->rekey, group);
+			}
 			group->unregister(group);
 		}
 		member = group->find_member(group, ike_sa_id);
@@ -890,11 +909,21 @@ METHOD(mike_listener_t, leave, bool,
 	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
 	{
 		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
+		if (this->rekey)
+		{
+			this->rekey->stop(this->rekey, group);
+		}
 		group->unregister(group);
 		registered = TRUE;
 	}
 	this->groups->unlock(this->groups);
 	return registered;
+}
+
+METHOD(mike_listener_t, set_rekey, void,
+	private_mike_listener_t *this, mike_rekey_t *rekey)
+{
+	this->rekey = rekey;
 }
 
 METHOD(mike_listener_t, destroy, void,
@@ -923,6 +952,7 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 			},
 			.request_group = _request_group,
 			.leave = _leave,
+			.set_rekey = _set_rekey,
 			.destroy = _destroy,
 		},
 		.groups = groups,

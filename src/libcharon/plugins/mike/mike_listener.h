@@ -16,6 +16,7 @@
 #define MIKE_LISTENER_H_
 
 #include "mike_groups.h"
+#include "mike_rekey.h"
 
 #include <bus/listeners/listener.h>
 
@@ -64,6 +65,13 @@ struct mike_listener_t {
 	 * @return			TRUE if the group was registered
 	 */
 	bool (*leave)(mike_listener_t *this, char *name);
+
+	/**
+	 * Set the rekey logic groups are started with once registered.
+	 *
+	 * @param rekey		rekey logic, NULL for none
+	 */
+	void (*set_rekey)(mike_listener_t *this, mike_rekey_t *rekey);
 
 	/**
 	 * Destroy the listener.

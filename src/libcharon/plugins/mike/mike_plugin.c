@@ -13,11 +13,13 @@
 #include "mike_groups.h"
 #include "mike_listener.h"
 #include "mike_commands.h"
+#include "mike_rekey.h"
 #include "mike_control.h"
 
 #include <errno.h>
 
 #include <daemon.h>
+#include <utils/capabilities.h>
 
 typedef struct private_mike_plugin_t private_mike_plugin_t;
 
@@ -55,6 +57,11 @@ struct private_mike_plugin_t {
 	 * Group commands of the control socket, NULL without one
 	 */
 	mike_commands_t *commands;
+
+	/**
+	 * TEK rollover with GSA_REKEY, NULL until registered
+	 */
+	mike_rekey_t *rekey;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -105,6 +112,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		load_static_groups(this);
+		this->rekey = mike_rekey_create(this->groups, &this->settings);
+		this->listener->set_rekey(this->listener, this->rekey);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 		this->control = mike_control_create(this->settings.socket);
 		if (this->control)
@@ -126,6 +135,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		this->control = NULL;
 		charon->bus->remove_listener(charon->bus, &this->listener->listener);
 		this->listener->destroy(this->listener);
+		DESTROY_IF(this->rekey);
+		this->rekey = NULL;
 		this->groups->destroy(this->groups);
 		this->groups = mike_groups_create();
 		this->listener = mike_listener_create(this->groups);
@@ -150,6 +161,7 @@ METHOD(plugin_t, destroy, void,
 	DESTROY_IF(this->commands);
 	DESTROY_IF(this->control);
 	this->listener->destroy(this->listener);
+	DESTROY_IF(this->rekey);
 	this->groups->destroy(this->groups);
 	free(this);
 }
@@ -160,6 +172,15 @@ METHOD(plugin_t, destroy, void,
 plugin_t *mike_plugin_create()
 {
 	private_mike_plugin_t *this;
+
+	/* members listen for GSA_REKEY messages on the IKE port 848 (RFC 9838
+	 * 2.1); charon drops the capability to bind it unless a plugin asks to
+	 * keep it, which must happen now, before the drop */
+	if (!lib->caps->keep(lib->caps, CAP_NET_BIND_SERVICE))
+	{
+		DBG1(DBG_CFG, "mike: unable to keep CAP_NET_BIND_SERVICE, members "
+			 "cannot receive GSA_REKEY messages on ports below 1024");
+	}
 
 	INIT(this,
 		.public = {

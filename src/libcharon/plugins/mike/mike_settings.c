@@ -18,5 +18,13 @@ void mike_settings_load(mike_settings_t *settings)
 		.socket = lib->settings->get_str(lib->settings,
 								"%s.plugins.mike.socket", MIKE_DEFAULT_SOCKET,
 								lib->ns),
+		.rekey_retransmissions = lib->settings->get_int(lib->settings,
+								"%s.plugins.mike.rekey_retransmissions", 2,
+								lib->ns),
+		.rekey_retransmit_interval = lib->settings->get_int(lib->settings,
+								"%s.plugins.mike.rekey_retransmit_interval",
+								200, lib->ns),
+		.rekey_ttl = lib->settings->get_int(lib->settings,
+								"%s.plugins.mike.rekey_ttl", 8, lib->ns),
 	};
 }

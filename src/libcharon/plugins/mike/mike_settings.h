@@ -35,6 +35,21 @@ struct mike_settings_t {
 	 * URI of the control socket mikectl and libsam connect to.
 	 */
 	char *socket;
+
+	/**
+	 * Extra copies of each GSA_REKEY message.
+	 */
+	u_int rekey_retransmissions;
+
+	/**
+	 * Milliseconds between the copies.
+	 */
+	u_int rekey_retransmit_interval;
+
+	/**
+	 * Multicast TTL / hop limit of GSA_REKEY messages.
+	 */
+	u_int rekey_ttl;
 };
 
 /**

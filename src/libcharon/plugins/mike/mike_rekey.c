@@ -1,0 +1,613 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "mike_rekey.h"
+#include "mike_gsa.h"
+#include "mike_keywrap.h"
+#include "mike_rekey_msg.h"
+#include "mike_rekey_socket.h"
+#include "payloads/gikev2.h"
+
+#include <daemon.h>
+#include <threading/mutex.h>
+#include <processing/jobs/callback_job.h>
+
+typedef struct private_mike_rekey_t private_mike_rekey_t;
+
+/**
+ * Private data of a mike_rekey_t object.
+ */
+struct private_mike_rekey_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_rekey_t public;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * Multicast transport.
+	 */
+	mike_rekey_socket_t *socket;
+
+	/**
+	 * GCKS groups whose rollover job runs, char*.
+	 */
+	linked_list_t *running;
+
+	/**
+	 * Lock for running.
+	 */
+	mutex_t *mutex;
+};
+
+/**
+ * A job on a group, found again by name when it runs (the group may have
+ * been replaced or removed meanwhile)
+ */
+typedef struct {
+	private_mike_rekey_t *this;
+	char *name;
+	uint32_t spi;
+	uint32_t old_spi;
+} job_data_t;
+
+static void job_data_destroy(job_data_t *data)
+{
+	free(data->name);
+	free(data);
+}
+
+static void schedule(job_data_t *data, callback_job_cb_t cb, u_int seconds)
+{
+	lib->scheduler->schedule_job(lib->scheduler,
+			(job_t*)callback_job_create(cb, data,
+						(callback_job_cleanup_t)job_data_destroy, NULL),
+			seconds);
+}
+
+static job_data_t *job_data(private_mike_rekey_t *this, char *name,
+							uint32_t spi, uint32_t old_spi)
+{
+	job_data_t *data;
+
+	INIT(data,
+		.this = this,
+		.name = strdup(name),
+		.spi = spi,
+		.old_spi = old_spi,
+	);
+	return data;
+}
+
+/**
+ * The rekey address with the rekey port
+ */
+static host_t *rekey_dst(mike_group_config_t *cfg)
+{
+	host_t *dst = cfg->rekey_address->clone(cfg->rekey_address);
+
+	dst->set_port(dst, cfg->rekey_port);
+	return dst;
+}
+
+/**
+ * The KEK's GSK_e and GSK_w (RFC 9838 4.5.6; AEAD, so no GSK_a)
+ */
+static chunk_t gsk_e(mike_group_t *group)
+{
+	return chunk_create(group->kek_keymat.ptr, MIKE_REKEY_GSK_E_SIZE);
+}
+
+static chunk_t gsk_w(mike_group_t *group)
+{
+	return chunk_skip(group->kek_keymat, MIKE_REKEY_GSK_E_SIZE);
+}
+
+/*
+ * ---- GCKS ----------------------------------------------------------------
+ */
+
+/**
+ * Give every registered sender a fresh TEK with a fresh SPI
+ */
+static bool roll_teks(mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	proposal_t *proposal;
+	mike_tek_t *tek;
+	bool ok = TRUE;
+
+	group->cfg->proposals->get_first(group->cfg->proposals,
+									 (void**)&proposal);
+	enumerator = group->members->create_enumerator(group->members);
+	while (ok && enumerator->enumerate(enumerator, &member))
+	{
+		if (!member->tek)
+		{
+			continue;
+		}
+		tek = mike_tek_generate(proposal, group->allocate_spi(group),
+								group->cfg->tek_lifetime, member->id);
+		ok = tek && tek->spi;
+		if (ok)
+		{
+			tek->source = member->tek->source->clone(member->tek->source);
+			group->teks->remove(group->teks, member->tek, NULL);
+			member->tek->destroy(member->tek);
+			member->tek = tek;
+			group->teks->insert_last(group->teks, tek);
+		}
+		else
+		{
+			DESTROY_IF(tek);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+/**
+ * The signed GSA_REKEY datagram with the group's current GSA
+ */
+static bool build_rekey(mike_group_t *group, chunk_t *msg)
+{
+	mike_rekey_payload_t payloads[2];
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	bool ok;
+
+	if (!mike_gsa_build(group, gsk_w(group), &gsa, &kd))
+	{
+		return FALSE;
+	}
+	payloads[0] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_GSA,
+		.body = gikev2_payload_get_body(&gsa->payload_interface),
+	};
+	payloads[1] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_KD,
+		.body = gikev2_payload_get_body(&kd->payload_interface),
+	};
+	ok = mike_rekey_msg_build(group->kek_spi, group->rekey_msg_id, payloads,
+							  countof(payloads), gsk_e(group),
+							  group->signing_key, group->rekey_auth_scheme,
+							  msg);
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+	return ok;
+}
+
+/**
+ * Forget that a GCKS group's rollover job runs (call with mutex held)
+ */
+static void remove_running(private_mike_rekey_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	char *current;
+
+	enumerator = this->running->create_enumerator(this->running);
+	while (enumerator->enumerate(enumerator, &current))
+	{
+		if (streq(current, name))
+		{
+			this->running->remove_at(this->running, enumerator);
+			free(current);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
+ * The periodic rollover of a GCKS group
+ */
+static job_requeue_t gcks_rollover(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+	mike_group_t *group;
+	chunk_t msg = chunk_empty;
+	host_t *dst = NULL;
+	uint32_t msg_id = 0;
+	u_int interval = 0, senders = 0;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, data->name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
+		group->cfg->rekey_address && group->kek_keymat.len &&
+		group->signing_key)
+	{
+		interval = group->cfg->tek_rekey_time;
+		msg_id = group->rekey_msg_id;
+		if (roll_teks(group) && build_rekey(group, &msg))
+		{
+			dst = rekey_dst(group->cfg);
+			group->rekey_msg_id++;
+			group->rekeys++;
+			senders = group->teks->get_count(group->teks);
+		}
+		else
+		{
+			DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u failed",
+				 data->name, msg_id);
+		}
+	}
+	this->groups->unlock(this->groups);
+
+	if (dst)
+	{
+		if (this->socket->send(this->socket, dst, msg))
+		{
+			DBG1(DBG_CFG, "mike: group '%s': sent GSA_REKEY %u to %#H, %u "
+				 "sender TEK%s rolled over", data->name, msg_id, dst, senders,
+				 senders == 1 ? "" : "s");
+		}
+		dst->destroy(dst);
+	}
+	chunk_free(&msg);
+	if (!interval)
+	{
+		this->mutex->lock(this->mutex);
+		remove_running(this, data->name);
+		this->mutex->unlock(this->mutex);
+		return JOB_REQUEUE_NONE;
+	}
+	return JOB_RESCHEDULE(interval);
+}
+
+/*
+ * ---- member --------------------------------------------------------------
+ */
+
+/**
+ * After the deactivation delay: remove an SA of a replaced TEK
+ */
+static job_requeue_t member_deactivate(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+	mike_group_t *group;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, data->name);
+	if (group && group->kernel && data->spi != group->own_spi &&
+		group->kernel->has_sa(group->kernel, data->spi))
+	{
+		group->kernel->del_sa(group->kernel, data->spi);
+		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
+			 data->name, data->spi);
+	}
+	this->groups->unlock(this->groups);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * After the activation delay: send with the new TEK; the old one's SA goes
+ * after the deactivation delay
+ */
+static job_requeue_t member_activate(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+	mike_group_t *group;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, data->name);
+	if (group && group->kernel &&
+		group->kernel->switch_outbound(group->kernel, data->spi))
+	{
+		group->own_spi = data->spi;
+		DBG1(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
+			 data->name, data->spi);
+		schedule(job_data(this, data->name, data->old_spi, 0),
+				 (callback_job_cb_t)member_deactivate,
+				 group->cfg->deactivation_delay);
+	}
+	this->groups->unlock(this->groups);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Apply an accepted GSA_REKEY: new inbound SAs now, the own new TEK after
+ * the activation delay, old SAs away after the deactivation delay
+ */
+static char *member_apply(private_mike_rekey_t *this, mike_group_t *group,
+						  mike_rekey_msg_t *msg)
+{
+	mike_rekey_payload_t *payloads;
+	mike_group_config_t *cfg = group->cfg;
+	payload_t *gsa = NULL, *kd = NULL;
+	linked_list_t *old;
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *own = NULL;
+	uintptr_t spi;
+	chunk_t wrap;
+	char *error = NULL;
+	int i, count;
+
+	count = msg->get_payloads(msg, &payloads);
+	for (i = 0; i < count; i++)
+	{
+		if (payloads[i].type == GIKEV2_PL_GSA && !gsa)
+		{
+			gsa = gikev2_payload_parse(GIKEV2_PL_GSA, payloads[i].body);
+		}
+		else if (payloads[i].type == GIKEV2_PL_KD && !kd)
+		{
+			kd = gikev2_payload_parse(GIKEV2_PL_KD, payloads[i].body);
+		}
+	}
+	if (!gsa || !kd)
+	{
+		DESTROY_IF(gsa);
+		DESTROY_IF(kd);
+		return "no valid GSA and KD payloads";
+	}
+
+	old = linked_list_create();
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		old->insert_last(old, (void*)(uintptr_t)tek->spi);
+	}
+	enumerator->destroy(enumerator);
+
+	/* the keys are wrapped with the current KEK's GSK_w, which the GSA may
+	 * replace */
+	wrap = chunk_clone(gsk_w(group));
+	error = mike_gsa_apply(group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
+						   wrap);
+	chunk_clear(&wrap);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	if (error)
+	{
+		old->destroy(old);
+		return error;
+	}
+
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		old->remove(old, (void*)(uintptr_t)tek->spi, NULL);
+		if (group->kernel->has_sa(group->kernel, tek->spi))
+		{
+			continue;
+		}
+		if (cfg->sender && tek->source && group->my_host &&
+			group->my_host->ip_equals(group->my_host, tek->source))
+		{
+			if (group->kernel->add_next_outbound(group->kernel, tek))
+			{
+				own = tek;
+			}
+		}
+		else if (!group->kernel->add_inbound(group->kernel, tek))
+		{
+			error = "installing a new inbound SA failed";
+		}
+	}
+	enumerator->destroy(enumerator);
+
+	if (own)
+	{
+		old->remove(old, (void*)(uintptr_t)group->own_spi, NULL);
+		schedule(job_data(this, cfg->name, own->spi, group->own_spi),
+				 (callback_job_cb_t)member_activate, cfg->activation_delay);
+	}
+	while (old->remove_first(old, (void**)&spi) == SUCCESS)
+	{
+		schedule(job_data(this, cfg->name, spi, 0),
+				 (callback_job_cb_t)member_deactivate,
+				 cfg->deactivation_delay);
+	}
+	old->destroy(old);
+	return error;
+}
+
+/**
+ * A datagram on a rekey port: find the group by the rekey SA's SPI, check
+ * and apply the message
+ */
+static void member_receive(private_mike_rekey_t *this, chunk_t data,
+						   host_t *from)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group, *found = NULL;
+	mike_rekey_msg_t *msg;
+	mike_rekey_status_t status;
+	chunk_t spi;
+	char *error;
+
+	if (data.len < MIKE_REKEY_SPI_SIZE)
+	{
+		return;
+	}
+	spi = chunk_create(data.ptr, MIKE_REKEY_SPI_SIZE);
+	this->groups->lock(this->groups);
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_MEMBER && group->kernel &&
+			group->kek_keymat.len && chunk_equals_const(group->kek_spi, spi))
+		{
+			found = group;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!found)
+	{
+		this->groups->unlock(this->groups);
+		DBG2(DBG_NET, "mike: rekey message from %H for no group of ours",
+			 from);
+		return;
+	}
+	if (!found->rekey_auth_key)
+	{
+		this->groups->unlock(this->groups);
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H ignored, the GCKS "
+			 "gave us no key to verify it", found->cfg->name, from);
+		return;
+	}
+	status = mike_rekey_msg_parse(data, spi, gsk_e(found),
+								  found->rekey_auth_key,
+								  found->rekey_auth_scheme,
+								  found->rekey_msg_id, &msg);
+	if (status != MIKE_REKEY_OK)
+	{
+		if (status < countof(found->rekeys_rejected))
+		{
+			found->rekeys_rejected[status]++;
+		}
+		/* the GCKS sends every message several times: the copies of the
+		 * one just accepted are no news */
+		if (status == MIKE_REKEY_ERR_REPLAY)
+		{
+			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY copy from %H dropped: "
+				 "%s", found->cfg->name, from, mike_rekey_status_str(status));
+		}
+		else
+		{
+			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: %s",
+				 found->cfg->name, from, mike_rekey_status_str(status));
+		}
+		this->groups->unlock(this->groups);
+		return;
+	}
+	found->rekey_msg_id = (uint64_t)msg->get_message_id(msg) + 1;
+	error = member_apply(this, found, msg);
+	if (error)
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u not applied: %s",
+			 found->cfg->name, msg->get_message_id(msg), error);
+	}
+	else
+	{
+		found->rekeys++;
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, %d sender "
+			 "TEKs", found->cfg->name, msg->get_message_id(msg),
+			 found->teks->get_count(found->teks));
+	}
+	msg->destroy(msg);
+	this->groups->unlock(this->groups);
+}
+
+/**
+ * Whether a GCKS group's rollover job runs (call with mutex held)
+ */
+static bool is_running(private_mike_rekey_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	char *current;
+	bool found = FALSE;
+
+	enumerator = this->running->create_enumerator(this->running);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = streq(current, name);
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+METHOD(mike_rekey_t, start, void,
+	private_mike_rekey_t *this, mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	host_t *dst;
+	bool running;
+
+	if (!cfg->rekey_address)
+	{
+		return;
+	}
+	if (cfg->role == MIKE_ROLE_MEMBER)
+	{
+		dst = rekey_dst(cfg);
+		if (!this->socket->subscribe(this->socket, dst))
+		{
+			DBG1(DBG_CFG, "mike: group '%s': cannot receive GSA_REKEY "
+				 "messages on %#H", cfg->name, dst);
+		}
+		dst->destroy(dst);
+		return;
+	}
+	if (!group->signing_key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no signing key, no GSA_REKEY",
+			 cfg->name);
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	running = is_running(this, cfg->name);
+	if (!running)
+	{
+		this->running->insert_last(this->running, strdup(cfg->name));
+	}
+	this->mutex->unlock(this->mutex);
+	if (!running)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': TEKs roll over every %us",
+			 cfg->name, cfg->tek_rekey_time);
+		schedule(job_data(this, cfg->name, 0, 0),
+				 (callback_job_cb_t)gcks_rollover, cfg->tek_rekey_time);
+	}
+}
+
+METHOD(mike_rekey_t, stop, void,
+	private_mike_rekey_t *this, mike_group_t *group)
+{
+	host_t *dst;
+
+	if (group->cfg->role == MIKE_ROLE_MEMBER && group->cfg->rekey_address)
+	{
+		dst = rekey_dst(group->cfg);
+		this->socket->unsubscribe(this->socket, dst);
+		dst->destroy(dst);
+	}
+}
+
+METHOD(mike_rekey_t, destroy, void,
+	private_mike_rekey_t *this)
+{
+	this->socket->destroy(this->socket);
+	this->running->destroy_function(this->running, free);
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
+								mike_settings_t *settings)
+{
+	private_mike_rekey_t *this;
+
+	INIT(this,
+		.public = {
+			.start = _start,
+			.stop = _stop,
+			.destroy = _destroy,
+		},
+		.groups = groups,
+		.running = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+	this->socket = mike_rekey_socket_create(
+						(mike_rekey_socket_cb_t)member_receive, this,
+						settings->rekey_retransmissions,
+						settings->rekey_retransmit_interval,
+						settings->rekey_ttl);
+	return &this->public;
+}

@@ -1,0 +1,73 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_rekey mike_rekey
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_REKEY_H_
+#define MIKE_REKEY_H_
+
+#include "mike_groups.h"
+#include "mike_settings.h"
+
+typedef struct mike_rekey_t mike_rekey_t;
+
+/**
+ * Periodic TEK rollover with signed GSA_REKEY messages over multicast
+ * (RFC 9838 4.4), for groups with a rekey_address.
+ *
+ * GCKS: every tek_rekey_time a group's senders get fresh TEKs with fresh
+ * SPIs; the GSA and KD (keys wrapped with the KEK's GSK_w) go out in a
+ * GSA_REKEY message encrypted with the KEK and signed with the GCKS's key,
+ * several times over.
+ *
+ * Member: a GSA_REKEY for one of its groups is checked (KEK, signature,
+ * Message ID) and applied without loss: inbound SAs of new TEKs go in at
+ * once, a sender moves its out policy to its new TEK after the activation
+ * delay, old SAs go after the deactivation delay.
+ */
+struct mike_rekey_t {
+
+	/**
+	 * GCKS: start rolling a group's TEKs over (once it has a KEK and a
+	 * signing key); member: listen for the group's GSA_REKEY messages (once
+	 * registered).  Nothing for groups without a rekey_address.  Called
+	 * with the group store locked.
+	 *
+	 * @param group		the group
+	 */
+	void (*start)(mike_rekey_t *this, mike_group_t *group);
+
+	/**
+	 * Member: stop listening for a group's GSA_REKEY messages.  Called with
+	 * the group store locked.
+	 *
+	 * @param group		the group
+	 */
+	void (*stop)(mike_rekey_t *this, mike_group_t *group);
+
+	/**
+	 * Destroy the object.
+	 */
+	void (*destroy)(mike_rekey_t *this);
+};
+
+/**
+ * Create the rekey logic.
+ *
+ * @param groups	the group store
+ * @param settings	the plugin's options (retransmissions, TTL)
+ * @return			object
+ */
+mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
+								mike_settings_t *settings);
+
+#endif /** MIKE_REKEY_H_ @}*/

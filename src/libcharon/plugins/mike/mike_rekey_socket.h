@@ -1,0 +1,86 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/**
+ * @defgroup mike_rekey_socket mike_rekey_socket
+ * @{ @ingroup mike
+ */
+
+#ifndef MIKE_REKEY_SOCKET_H_
+#define MIKE_REKEY_SOCKET_H_
+
+#include <library.h>
+#include <networking/host.h>
+
+typedef struct mike_rekey_socket_t mike_rekey_socket_t;
+
+/**
+ * Called with each datagram that arrives on a subscribed port.
+ *
+ * @param data		the pointer given to subscribe()
+ * @param msg		the datagram
+ * @param from		its sender
+ */
+typedef void (*mike_rekey_socket_cb_t)(void *data, chunk_t msg, host_t *from);
+
+/**
+ * The multicast transport of GSA_REKEY messages, outside charon's IKE
+ * sockets: rekey messages go to a group's rekey address and port, which no
+ * IKE socket listens on, and are sent several times over (the "reliable
+ * multicast shim" of Canetti et al.), since nobody acknowledges them.
+ */
+struct mike_rekey_socket_t {
+
+	/**
+	 * GCKS: send a datagram to a multicast address, then again
+	 * retransmissions times, interval ms apart.
+	 *
+	 * @param dst		multicast address and port
+	 * @param msg		datagram (cloned)
+	 * @return			TRUE if the first copy went out
+	 */
+	bool (*send)(mike_rekey_socket_t *this, host_t *dst, chunk_t msg);
+
+	/**
+	 * Member: receive the datagrams sent to a multicast address and port.
+	 *
+	 * @param group		multicast address and port
+	 * @return			TRUE if joined
+	 */
+	bool (*subscribe)(mike_rekey_socket_t *this, host_t *group);
+
+	/**
+	 * Member: stop receiving for an address and port.
+	 *
+	 * @param group		multicast address and port
+	 */
+	void (*unsubscribe)(mike_rekey_socket_t *this, host_t *group);
+
+	/**
+	 * Destroy the sockets.
+	 */
+	void (*destroy)(mike_rekey_socket_t *this);
+};
+
+/**
+ * Create the rekey transport.
+ *
+ * @param cb			called for received datagrams
+ * @param data			passed to cb
+ * @param retransmissions	extra copies of each datagram sent
+ * @param interval		ms between copies
+ * @param ttl			multicast TTL / hop limit of sent datagrams
+ * @return				transport
+ */
+mike_rekey_socket_t *mike_rekey_socket_create(mike_rekey_socket_cb_t cb,
+											  void *data,
+											  u_int retransmissions,
+											  u_int interval, u_int ttl);
+
+#endif /** MIKE_REKEY_SOCKET_H_ @}*/
