@@ -9,6 +9,7 @@
 
 #include "mike_commands.h"
 #include "mike_register_task.h"
+#include "mike_rekey_msg.h"
 
 #include <unistd.h>
 
@@ -583,6 +584,32 @@ CALLBACK(leave, mike_msg_t*,
 	return response;
 }
 
+/**
+ * A member's rejected GSA_REKEY messages, by reason
+ */
+static void add_rejections(mike_msg_t *response, mike_group_t *group)
+{
+	/* short keys for the reasons, in the order of mike_rekey_status_t */
+	static char *names[] = {
+		"accepted", "truncated", "header", "spi", "icv", "malformed",
+		"payload_type", "no_auth", "auth_not_last", "auth_method", "sig_alg",
+		"replay", "signature", "internal",
+	};
+	int i;
+
+	response->begin_section(response, "rekeys_rejected");
+	for (i = 1; i < MIKE_REKEY_STATUS_MAX && i < countof(names) &&
+				i < countof(group->rekeys_rejected); i++)
+	{
+		if (group->rekeys_rejected[i])
+		{
+			response->add_kv(response, names[i], "%llu",
+							 group->rekeys_rejected[i]);
+		}
+	}
+	response->end_section(response);
+}
+
 CALLBACK(stats, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
@@ -608,11 +635,20 @@ CALLBACK(stats, mike_msg_t*,
 		{
 			response->add_kv(response, "members", "%d",
 							 group->members->get_count(group->members));
+			response->add_kv(response, "rekeys_sent", "%llu",
+							 group->rekeys);
+			response->add_kv(response, "next_message_id", "%llu",
+							 group->rekey_msg_id);
 		}
 		else
 		{
 			response->add_kv(response, "registered", "%s",
 							 group->kernel ? "yes" : "no");
+			response->add_kv(response, "rekeys_accepted", "%llu",
+							 group->rekeys);
+			response->add_kv(response, "next_message_id", "%llu",
+							 group->rekey_msg_id);
+			add_rejections(response, group);
 		}
 		response->end_section(response);
 	}

@@ -284,7 +284,7 @@ static job_requeue_t member_deactivate(job_data_t *data)
 		group->kernel->has_sa(group->kernel, data->spi))
 	{
 		group->kernel->del_sa(group->kernel, data->spi);
-		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
+		DBG1(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
 			 data->name, data->spi);
 	}
 	this->groups->unlock(this->groups);
