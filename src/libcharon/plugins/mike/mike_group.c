@@ -222,6 +222,8 @@ METHOD(mike_group_t, unregister, void,
 	clear_rekey_auth(this);
 	DESTROY_IF(this->public.my_host);
 	this->public.my_host = NULL;
+	DESTROY_IF(this->public.rekey_dst);
+	this->public.rekey_dst = NULL;
 	this->public.rekey_msg_id = 0;
 	this->public.ike_sa_id = 0;
 	this->public.own_spi = 0;

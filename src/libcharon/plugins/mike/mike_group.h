@@ -94,6 +94,10 @@ struct mike_group_t {
 	 *  registered */
 	host_t *my_host;
 
+	/** member: where the GCKS sends GSA_REKEY messages (the destination of
+	 *  the rekey SA's selector), NULL for unicast rekeying */
+	host_t *rekey_dst;
+
 	/** GCKS: Message ID of the next GSA_REKEY; member: the lowest it
 	 *  accepts next */
 	uint64_t rekey_msg_id;

@@ -395,6 +395,32 @@ static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
 	return TRUE;
 }
 
+/**
+ * Where GSA_REKEY messages come to: the rekey SA's destination selector, a
+ * multicast address and port; the group's own address there means unicast
+ * rekeying (see kek_policy())
+ */
+static host_t *rekey_destination(mike_group_config_t *cfg, gsa_policy_t *kek)
+{
+	host_t *dst = single_host(kek->dst);
+	chunk_t addr;
+
+	if (!dst)
+	{
+		return NULL;
+	}
+	addr = dst->get_address(dst);
+	if (dst->ip_equals(dst, cfg->address) ||
+		!(dst->get_family(dst) == AF_INET ? (addr.ptr[0] & 0xf0) == 0xe0
+										  : addr.ptr[0] == 0xff))
+	{
+		dst->destroy(dst);
+		return NULL;
+	}
+	dst->set_port(dst, kek->dst->get_from_port(kek->dst));
+	return dst;
+}
+
 /*
  * Described in header
  */
@@ -455,6 +481,8 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	group->rekey_auth_scheme = auth_scheme;
 
 	policy = gsa->get_kek_policy(gsa);
+	DESTROY_IF(group->rekey_dst);
+	group->rekey_dst = rekey_destination(group->cfg, policy);
 	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
 	group->teks = teks;
 	chunk_free(&group->kek_spi);

@@ -527,19 +527,23 @@ METHOD(mike_rekey_t, start, void,
 	host_t *dst;
 	bool running;
 
-	if (!cfg->rekey_address)
-	{
-		return;
-	}
 	if (cfg->role == MIKE_ROLE_MEMBER)
-	{
-		dst = rekey_dst(cfg);
-		if (!this->socket->subscribe(this->socket, dst))
+	{	/* the GCKS says where its rekey messages go, in the GSA */
+		dst = group->rekey_dst;
+		if (dst && !this->socket->subscribe(this->socket, dst))
 		{
 			DBG1(DBG_CFG, "mike: group '%s': cannot receive GSA_REKEY "
 				 "messages on %#H", cfg->name, dst);
 		}
-		dst->destroy(dst);
+		else if (dst)
+		{
+			DBG1(DBG_CFG, "mike: group '%s': GSA_REKEY messages come to %#H",
+				 cfg->name, dst);
+		}
+		return;
+	}
+	if (!cfg->rekey_address)
+	{
 		return;
 	}
 	if (!group->signing_key)
@@ -567,13 +571,9 @@ METHOD(mike_rekey_t, start, void,
 METHOD(mike_rekey_t, stop, void,
 	private_mike_rekey_t *this, mike_group_t *group)
 {
-	host_t *dst;
-
-	if (group->cfg->role == MIKE_ROLE_MEMBER && group->cfg->rekey_address)
+	if (group->cfg->role == MIKE_ROLE_MEMBER && group->rekey_dst)
 	{
-		dst = rekey_dst(group->cfg);
-		this->socket->unsubscribe(this->socket, dst);
-		dst->destroy(dst);
+		this->socket->unsubscribe(this->socket, group->rekey_dst);
 	}
 }
 
