@@ -421,25 +421,11 @@ static mike_msg_t *join_over(private_mike_commands_t *this,
 							 uint32_t ike_sa_id, char *name)
 {
 	mike_msg_t *response;
-	ike_sa_t *ike_sa;
 
-	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
-													ike_sa_id);
-	if (!ike_sa)
+	if (!this->listener->register_over(this->listener, ike_sa_id, name))
 	{
 		return mike_msg_create_error("join: the IKE SA of group '%s' is "
 									 "gone", name);
-	}
-	ike_sa->queue_task(ike_sa, mike_register_task_create(this->listener,
-														 ike_sa, name));
-	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
-	{
-		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
-													ike_sa);
-	}
-	else
-	{
-		charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
 	}
 	if (!wait_registered(this, name))
 	{

@@ -38,6 +38,11 @@ struct private_mike_group_t {
 	 * stale SA of a departed sender can never match a new one's traffic
 	 */
 	linked_list_t *used_spis;
+
+	/**
+	 * Key tree member id of the last member added
+	 */
+	uint32_t next_leaf;
 };
 
 /**
@@ -89,30 +94,47 @@ METHOD(mike_group_t, allocate_spi, uint32_t,
 	return spi;
 }
 
-METHOD(mike_group_t, ensure_kek, bool,
+METHOD(mike_group_t, new_kek, bool,
 	private_mike_group_t *this)
 {
+	chunk_t spi = chunk_empty, keymat = chunk_empty;
 	rng_t *rng;
 	bool ok;
 
-	if (this->public.kek_keymat.len)
-	{
-		return TRUE;
-	}
 	rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG);
 	if (!rng)
 	{
 		return FALSE;
 	}
-	ok = rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &this->public.kek_spi) &&
-		 rng->allocate_bytes(rng, KEK_KEYMAT_SIZE, &this->public.kek_keymat);
+	ok = rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &spi) &&
+		 rng->allocate_bytes(rng, KEK_KEYMAT_SIZE, &keymat);
 	rng->destroy(rng);
 	if (!ok)
 	{
-		chunk_free(&this->public.kek_spi);
-		chunk_clear(&this->public.kek_keymat);
+		chunk_free(&spi);
+		chunk_clear(&keymat);
+		return FALSE;
 	}
-	return ok;
+	chunk_free(&this->public.kek_spi);
+	chunk_clear(&this->public.kek_keymat);
+	this->public.kek_spi = spi;
+	this->public.kek_keymat = keymat;
+	this->public.kek_created = time_monotonic(NULL);
+	return TRUE;
+}
+
+METHOD(mike_group_t, ensure_kek, bool,
+	private_mike_group_t *this)
+{
+	if (!this->public.lkh)
+	{
+		this->public.lkh = mike_lkh_create();
+		if (!this->public.lkh)
+		{
+			return FALSE;
+		}
+	}
+	return this->public.kek_keymat.len || new_kek(this);
 }
 
 /**
@@ -189,8 +211,32 @@ static void member_destroy(mike_group_member_t *member)
 	free(member);
 }
 
+METHOD(mike_group_t, add_member, mike_group_member_t*,
+	private_mike_group_t *this, identification_t *id, uint32_t ike_sa_id,
+	mike_tek_t *tek, linked_list_t **path, linked_list_t **rekey)
+{
+	mike_group_member_t *member;
+	uint32_t leaf = ++this->next_leaf;
+
+	if (!ensure_kek(this) ||
+		!this->public.lkh->add_member(this->public.lkh, leaf,
+									  this->public.cfg->rekey_on_join,
+									  path, rekey))
+	{
+		return NULL;
+	}
+	INIT(member,
+		.id = id->clone(id),
+		.ike_sa_id = ike_sa_id,
+		.tek = tek,
+		.leaf = leaf,
+	);
+	this->public.members->insert_last(this->public.members, member);
+	return member;
+}
+
 METHOD(mike_group_t, remove_member, bool,
-	private_mike_group_t *this, uint32_t ike_sa_id)
+	private_mike_group_t *this, uint32_t ike_sa_id, linked_list_t **rekey)
 {
 	mike_group_member_t *member;
 
@@ -205,8 +251,50 @@ METHOD(mike_group_t, remove_member, bool,
 		this->public.teks->remove(this->public.teks, member->tek, NULL);
 		member->tek->destroy(member->tek);
 	}
+	if (rekey)
+	{
+		*rekey = NULL;
+		if (this->public.lkh &&
+			!this->public.lkh->remove_member(this->public.lkh, member->leaf,
+											 rekey))
+		{
+			if (*rekey)
+			{
+				(*rekey)->destroy_function(*rekey,
+										   (void*)mike_lkh_wrapped_destroy);
+			}
+			*rekey = NULL;
+		}
+	}
 	member_destroy(member);
 	return TRUE;
+}
+
+METHOD(mike_group_t, is_expelled, bool,
+	private_mike_group_t *this, identification_t *id)
+{
+	enumerator_t *enumerator;
+	identification_t *current;
+	bool found = FALSE;
+
+	enumerator = this->public.expelled->create_enumerator(
+													this->public.expelled);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = id->equals(id, current);
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Forget the member's Working Key Path
+ */
+static void clear_key_path(private_mike_group_t *this)
+{
+	this->public.key_path->destroy_function(this->public.key_path,
+											(void*)mike_lkh_key_destroy);
+	this->public.key_path = linked_list_create();
 }
 
 METHOD(mike_group_t, unregister, void,
@@ -228,6 +316,8 @@ METHOD(mike_group_t, unregister, void,
 	this->public.ike_sa_id = 0;
 	this->public.own_spi = 0;
 	this->public.registered = 0;
+	this->public.keys_updated = 0;
+	clear_key_path(this);
 }
 
 METHOD(mike_group_t, destroy, void,
@@ -239,6 +329,10 @@ METHOD(mike_group_t, destroy, void,
 	this->public.members->destroy_function(this->public.members,
 										   (void*)member_destroy);
 	this->used_spis->destroy(this->used_spis);
+	this->public.key_path->destroy(this->public.key_path);
+	this->public.expelled->destroy_offset(this->public.expelled,
+									offsetof(identification_t, destroy));
+	DESTROY_IF(this->public.lkh);
 	this->public.cfg->destroy(this->public.cfg);
 	free(this);
 }
@@ -255,8 +349,13 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg)
 			.cfg = cfg,
 			.teks = linked_list_create(),
 			.members = linked_list_create(),
+			.expelled = linked_list_create(),
+			.key_path = linked_list_create(),
 			.allocate_spi = _allocate_spi,
 			.ensure_kek = _ensure_kek,
+			.new_kek = _new_kek,
+			.add_member = _add_member,
+			.is_expelled = _is_expelled,
 			.ensure_signing_key = _ensure_signing_key,
 			.find_member = _find_member,
 			.remove_member = _remove_member,

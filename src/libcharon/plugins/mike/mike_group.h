@@ -18,6 +18,7 @@
 #include "mike_group_config.h"
 #include "mike_kernel.h"
 #include "mike_tek.h"
+#include "mike_lkh.h"
 
 #include <credentials/keys/private_key.h>
 #include <credentials/keys/signature_params.h>
@@ -41,6 +42,9 @@ struct mike_group_member_t {
 
 	/** its sender TEK, NULL if it only receives (owned by the group) */
 	mike_tek_t *tek;
+
+	/** its leaf in the group's key tree (mike_lkh_t member id) */
+	uint32_t leaf;
 };
 
 /**
@@ -65,6 +69,30 @@ struct mike_group_t {
 
 	/** GCKS: registered members, mike_group_member_t */
 	linked_list_t *members;
+
+	/** GCKS: the key tree the KEK is wrapped under when members leave,
+	 *  created with the KEK */
+	mike_lkh_t *lkh;
+
+	/** GCKS: when the current KEK was made */
+	time_t kek_created;
+
+	/** GCKS: identities expelled with mikectl --expel, refused until the
+	 *  group is loaded again, identification_t */
+	linked_list_t *expelled;
+
+	/** member: its Working Key Path in the GCKS's key tree, leaf to root,
+	 *  mike_lkh_key_t (RFC 9838 4.5.2) */
+	linked_list_t *key_path;
+
+	/** member: when it last got keys (registration or GSA_REKEY) */
+	time_t keys_updated;
+
+	/** member: when it last started to register again by itself */
+	time_t reregistered;
+
+	/** member: how often it registered again by itself (missed rekeys) */
+	uint64_t reregistrations;
 
 	/** GCKS: the key GSA_REKEY messages are signed with, NULL if none */
 	private_key_t *signing_key;
@@ -135,16 +163,52 @@ struct mike_group_t {
 	bool (*ensure_signing_key)(mike_group_t *this, private_key_t *key);
 
 	/**
+	 * GCKS: replace the KEK by a fresh one with a fresh SPI, wiping the
+	 * old one.
+	 *
+	 * @return			TRUE if replaced, FALSE on RNG failure (unchanged)
+	 */
+	bool (*new_kek)(mike_group_t *this);
+
+	/**
 	 * GCKS: find a registered member by IKE SA.
 	 */
 	mike_group_member_t *(*find_member)(mike_group_t *this, uint32_t ike_sa_id);
 
 	/**
-	 * GCKS: remove a member and its TEK.
+	 * GCKS: add a member and give it a leaf in the key tree.
 	 *
+	 * @param id		authenticated identity (cloned)
+	 * @param ike_sa_id	unique ID of its registration IKE SA
+	 * @param tek		its sender TEK (already in teks), NULL if none
+	 * @param path		receives its path keys, mike_lkh_key_t, leaf to root
+	 * @param rekey		receives the keys the other members need now,
+	 *					mike_lkh_wrapped_t, possibly empty
+	 * @return			the member, NULL if the key tree failed
+	 */
+	mike_group_member_t *(*add_member)(mike_group_t *this,
+							identification_t *id, uint32_t ike_sa_id,
+							mike_tek_t *tek, linked_list_t **path,
+							linked_list_t **rekey);
+
+	/**
+	 * GCKS: remove a member and its TEK, and its leaf from the key tree.
+	 *
+	 * @param ike_sa_id	unique ID of its registration IKE SA
+	 * @param rekey		receives the keys the remaining members need to
+	 *					follow (mike_lkh_wrapped_t), NULL if the tree failed
 	 * @return			TRUE if it was a member
 	 */
-	bool (*remove_member)(mike_group_t *this, uint32_t ike_sa_id);
+	bool (*remove_member)(mike_group_t *this, uint32_t ike_sa_id,
+						  linked_list_t **rekey);
+
+	/**
+	 * GCKS: whether an identity was expelled.
+	 *
+	 * @param id		identity
+	 * @return			TRUE if expelled
+	 */
+	bool (*is_expelled)(mike_group_t *this, identification_t *id);
 
 	/**
 	 * Member: forget the registration, removing installed SAs and keys.

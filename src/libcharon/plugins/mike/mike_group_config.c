@@ -529,6 +529,13 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 	cfg->rekey_port = num;
 
+	str = get_str(&sec, "rekey_on_join", "no");
+	if (!parse_bool(str, &cfg->rekey_on_join))
+	{
+		CFG_ERROR(name, "rekey_on_join '%s' is neither yes nor no", str);
+		goto error;
+	}
+
 	/* authorization by the connection's authentication is the default, as
 	 * for any swanctl connection; senders must be named */
 	cfg->members = parse_identities(get_str(&sec, "members", "%any"));

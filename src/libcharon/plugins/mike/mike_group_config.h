@@ -92,6 +92,10 @@ struct mike_group_config_t {
 	/** UDP port of the rekey messages */
 	uint16_t rekey_port;
 
+	/** GCKS: replace the group's keys when a member joins, so it cannot
+	 *  read what was sent before (backward access control) */
+	bool rekey_on_join;
+
 	/** identities that may join (identification_t, wildcards allowed); on
 	 *  the GCKS only */
 	linked_list_t *members;

@@ -13,6 +13,9 @@
 
 #include <daemon.h>
 
+char *mike_gsa_excluded = "the rekey SA's key is wrapped with a key we do not "
+						  "hold: excluded from the group, or a rekey was missed";
+
 /** the KEK's cipher: AES-GCM-16 with a 256-bit key (see mike_group.c) */
 #define KEK_ENCR ENCR_AES_GCM_ICV16
 #define KEK_ENCR_KEYLEN 256
@@ -48,7 +51,7 @@ static void add_lifetime(gsa_policy_t *policy, uint32_t lifetime)
 /**
  * The GSA policy of the KEK
  */
-static gsa_policy_t *kek_policy(mike_group_t *group)
+static gsa_policy_t *kek_policy(mike_group_t *group, uint32_t initial_msg_id)
 {
 	mike_group_config_t *cfg = group->cfg;
 	traffic_selector_t *src, *dst;
@@ -81,6 +84,11 @@ static gsa_policy_t *kek_policy(mike_group_t *group)
 		chunk_free(&alg_id);
 	}
 	add_lifetime(policy, cfg->kek_lifetime);
+	if (initial_msg_id)
+	{
+		gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(
+								GIKEV2_GSA_INITIAL_MESSAGE_ID, initial_msg_id));
+	}
 	return policy;
 }
 
@@ -119,18 +127,18 @@ static gsa_policy_t *tek_policy(mike_group_t *group, mike_tek_t *tek)
  * A key bag with one SA_KEY, the keying material wrapped with gsk_w
  */
 static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
-							 chunk_t gsk_w)
+							 uint32_t kwk_id, chunk_t kwk)
 {
 	kd_key_bag_t *bag;
 	chunk_t wrapped;
 
-	if (!mike_keywrap_wrap(gsk_w, keymat, &wrapped))
+	if (!mike_keywrap_wrap(kwk, keymat, &wrapped))
 	{
 		return NULL;
 	}
 	bag = kd_key_bag_create(protocol, spi);
-	/* Key ID and KWK ID 0: the SA's key, wrapped with the default KWK */
-	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, wrapped);
+	/* Key ID 0: the SA's key; KWK ID 0: wrapped with the default KWK */
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, kwk_id, wrapped);
 	chunk_free(&wrapped);
 	return bag;
 }
@@ -139,26 +147,60 @@ static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
  * The member key bag with the GCKS's public key for GSA_REKEY messages, as
  * DER SubjectPublicKeyInfo (AUTH_KEY, RFC 9838 4.5.3.2)
  */
-static kd_key_bag_t *auth_key_bag(public_key_t *key)
+static bool add_auth_key(kd_key_bag_t *bag, public_key_t *key)
 {
-	kd_key_bag_t *bag;
 	chunk_t spki;
 
 	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
 	{
+		return FALSE;
+	}
+	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
+	chunk_free(&spki);
+	return TRUE;
+}
+
+/**
+ * The member key bag: key tree keys (WRAP_KEY) and the GCKS's public key
+ * for GSA_REKEY messages (AUTH_KEY); NULL if it would be empty
+ */
+static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
+									bool *ok)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	kd_key_bag_t *bag;
+
+	if (!group->rekey_auth_key && (!keys || !keys->wrap_keys ||
+								   !keys->wrap_keys->get_count(keys->wrap_keys)))
+	{
 		return NULL;
 	}
 	bag = kd_key_bag_create_member();
-	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
-	chunk_free(&spki);
+	if (keys && keys->wrap_keys)
+	{
+		enumerator = keys->wrap_keys->create_enumerator(keys->wrap_keys);
+		while (enumerator->enumerate(enumerator, &wrapped))
+		{
+			kd_key_bag_add_wrapped_key(bag, GIKEV2_MKB_WRAP_KEY, wrapped->id,
+									   wrapped->kwk_id, wrapped->wrapped);
+		}
+		enumerator->destroy(enumerator);
+	}
+	if (group->rekey_auth_key && !add_auth_key(bag, group->rekey_auth_key))
+	{
+		kd_key_bag_destroy(bag);
+		*ok = FALSE;
+		return NULL;
+	}
 	return bag;
 }
 
 /*
  * Described in header
  */
-bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
-					kd_payload_t **kd)
+bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
+					gsa_payload_t **gsa, kd_payload_t **kd)
 {
 	linked_list_t *policies, *bags;
 	enumerator_t *enumerator;
@@ -170,9 +212,18 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
 	policies = linked_list_create();
 	bags = linked_list_create();
 
-	policies->insert_last(policies, kek_policy(group));
-	bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi, group->kek_keymat,
-				  gsk_w);
+	policies->insert_last(policies,
+						  kek_policy(group, keys ? keys->initial_msg_id : 0));
+	if (keys && keys->kek_kwk_id)
+	{
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+					  group->kek_keymat, keys->kek_kwk_id, keys->kek_kwk);
+	}
+	else
+	{
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+					  group->kek_keymat, 0, gsk_w);
+	}
 	ok = bag != NULL;
 	if (bag)
 	{
@@ -184,7 +235,7 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
 		spi = htonl(tek->spi);
 		policies->insert_last(policies, tek_policy(group, tek));
 		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
-					  gsk_w);
+					  0, gsk_w);
 		ok = bag != NULL;
 		if (bag)
 		{
@@ -192,10 +243,9 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
 		}
 	}
 	enumerator->destroy(enumerator);
-	if (ok && group->rekey_auth_key)
+	if (ok)
 	{
-		bag = auth_key_bag(group->rekey_auth_key);
-		ok = bag != NULL;
+		bag = member_key_bag(group, keys, &ok);
 		if (bag)
 		{
 			bags->insert_last(bags, bag);
@@ -218,28 +268,53 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
 }
 
 /**
- * The unwrapped SA_KEY of the key bag for an SA
+ * The unwrapped SA_KEY of the key bag for an SA: wrapped with gsk_w (KWK ID
+ * 0) or, if path is given, with one of its keys; of several SA_KEYs (the
+ * same key under different KWKs) the first that unwraps counts
  */
 static bool unwrap_sa_key(kd_payload_t *kd, uint8_t protocol, chunk_t spi,
-						  chunk_t gsk_w, chunk_t *keymat)
+						  chunk_t gsk_w, linked_list_t *path, chunk_t *keymat,
+						  bool *foreign)
 {
+	enumerator_t *enumerator;
 	kd_key_bag_t *bag;
 	gikev2_attr_t *attr;
+	mike_lkh_key_t *kwk;
 	uint32_t key_id, kwk_id;
 	chunk_t encrypted;
+	bool found = FALSE;
 
 	bag = kd->get_group_key_bag(kd, protocol, spi);
 	if (!bag)
 	{
 		return FALSE;
 	}
-	attr = gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY);
-	if (!attr || !kd_wrapped_key_split(attr->data, &key_id, &kwk_id,
-									   &encrypted) || kwk_id != 0)
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (!found && enumerator->enumerate(enumerator, &attr))
 	{
-		return FALSE;
+		if (attr->type != GIKEV2_GKB_SA_KEY ||
+			!kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &encrypted) ||
+			key_id != 0)
+		{
+			continue;
+		}
+		if (kwk_id == 0)
+		{
+			found = mike_keywrap_unwrap(gsk_w, encrypted, keymat);
+			continue;
+		}
+		kwk = path ? mike_lkh_key_find(path, kwk_id) : NULL;
+		if (kwk)
+		{
+			found = mike_keywrap_unwrap(kwk->key, encrypted, keymat);
+		}
+		else if (foreign)
+		{
+			*foreign = TRUE;
+		}
 	}
-	return mike_keywrap_unwrap(gsk_w, encrypted, keymat);
+	enumerator->destroy(enumerator);
+	return found;
 }
 
 /**
@@ -333,7 +408,8 @@ static char *tek_from_policy(mike_group_t *group, gsa_policy_t *policy,
 		return "the data SA's algorithms are not in esp_proposals";
 	}
 	gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME, &lifetime);
-	if (!unwrap_sa_key(kd, GIKEV2_PROTO_ESP, policy->spi, gsk_w, &keymat))
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_ESP, policy->spi, gsk_w, NULL,
+					   &keymat, NULL))
 	{
 		return "a data SA's key is missing or does not unwrap";
 	}
@@ -421,6 +497,87 @@ static host_t *rekey_destination(mike_group_config_t *cfg, gsa_policy_t *kek)
 	return dst;
 }
 
+/**
+ * Destroy a Working Key Path, wiping its keys
+ */
+static void key_path_destroy(linked_list_t *path)
+{
+	path->destroy_function(path, (void*)mike_lkh_key_destroy);
+}
+
+/**
+ * The WRAP_KEY attributes of the member key bag, mike_lkh_wrapped_t
+ */
+static linked_list_t *wrap_keys(kd_payload_t *kd)
+{
+	enumerator_t *enumerator;
+	kd_key_bag_t *bag;
+	gikev2_attr_t *attr;
+	mike_lkh_wrapped_t *wrapped;
+	linked_list_t *list;
+	uint32_t key_id, kwk_id;
+	chunk_t encrypted;
+
+	list = linked_list_create();
+	bag = kd->get_member_key_bag(kd);
+	if (!bag)
+	{
+		return list;
+	}
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (enumerator->enumerate(enumerator, &attr))
+	{
+		if (attr->type == GIKEV2_MKB_WRAP_KEY &&
+			kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &encrypted))
+		{
+			INIT(wrapped,
+				.id = key_id,
+				.kwk_id = kwk_id,
+				.wrapped = chunk_clone(encrypted),
+			);
+			list->insert_last(list, wrapped);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return list;
+}
+
+/**
+ * The member's Working Key Path after the received WRAP_KEY attributes, as
+ * a copy: at registration (no path yet) they start it from gsk_w, later
+ * they update it (RFC 9838 4.5.2)
+ */
+static linked_list_t *updated_key_path(mike_group_t *group, kd_payload_t *kd,
+									   chunk_t gsk_w)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	linked_list_t *path, *wrapped;
+
+	path = linked_list_create();
+	enumerator = group->key_path->create_enumerator(group->key_path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		path->insert_last(path, mike_lkh_key_create(key->id, key->key));
+	}
+	enumerator->destroy(enumerator);
+
+	wrapped = wrap_keys(kd);
+	if (wrapped->get_count(wrapped))
+	{
+		if (path->get_count(path))
+		{
+			mike_lkh_member_apply(path, wrapped);
+		}
+		else
+		{
+			mike_lkh_member_start(gsk_w, wrapped, path);
+		}
+	}
+	wrapped->destroy_function(wrapped, (void*)mike_lkh_wrapped_destroy);
+	return path;
+}
+
 /*
  * Described in header
  */
@@ -429,11 +586,13 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 {
 	enumerator_t *enumerator;
 	gsa_policy_t *policy;
-	linked_list_t *teks;
+	linked_list_t *teks, *path;
 	mike_tek_t *tek;
 	public_key_t *auth_key = NULL;
 	signature_params_t *auth_scheme = NULL;
 	chunk_t kek_keymat = chunk_empty;
+	uint32_t initial_msg_id = 0;
+	bool foreign = FALSE;
 	char *error = NULL;
 
 	policy = gsa->get_kek_policy(gsa);
@@ -441,10 +600,13 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	{
 		return "the GSA has no rekey SA";
 	}
-	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w,
-					   &kek_keymat))
+	path = updated_key_path(group, kd, gsk_w);
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w, path,
+					   &kek_keymat, &foreign))
 	{
-		return "the rekey SA's key is missing or does not unwrap";
+		key_path_destroy(path);
+		return foreign ? mike_gsa_excluded
+					   : "the rekey SA's key is missing or does not unwrap";
 	}
 
 	teks = linked_list_create();
@@ -462,18 +624,17 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 		}
 	}
 	enumerator->destroy(enumerator);
+	if (!error && !rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key,
+							  &auth_scheme))
+	{
+		error = "the rekey SA's authentication key or scheme is unusable";
+	}
 	if (error)
 	{
 		chunk_clear(&kek_keymat);
+		key_path_destroy(path);
 		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
 		return error;
-	}
-
-	if (!rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key, &auth_scheme))
-	{
-		chunk_clear(&kek_keymat);
-		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
-		return "the rekey SA's authentication key or scheme is unusable";
 	}
 	DESTROY_IF(group->rekey_auth_key);
 	signature_params_destroy(group->rekey_auth_scheme);
@@ -481,6 +642,11 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	group->rekey_auth_scheme = auth_scheme;
 
 	policy = gsa->get_kek_policy(gsa);
+	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
+							 &initial_msg_id))
+	{
+		group->rekey_msg_id = initial_msg_id;
+	}
 	DESTROY_IF(group->rekey_dst);
 	group->rekey_dst = rekey_destination(group->cfg, policy);
 	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
@@ -489,5 +655,7 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	group->kek_spi = chunk_clone(policy->spi);
 	chunk_clear(&group->kek_keymat);
 	group->kek_keymat = kek_keymat;
+	key_path_destroy(group->key_path);
+	group->key_path = path;
 	return NULL;
 }

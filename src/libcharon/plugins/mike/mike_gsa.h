@@ -23,23 +23,56 @@
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
 
+typedef struct mike_gsa_keys_t mike_gsa_keys_t;
+
+/**
+ * What a GSA carries besides the group's policies and their keys wrapped
+ * with the default key wrap key.
+ */
+struct mike_gsa_keys_t {
+
+	/** Key ID of the key tree key the rekey SA's key is wrapped with (after
+	 *  a member left), 0 to wrap it with the default key wrap key */
+	uint32_t kek_kwk_id;
+
+	/** that key */
+	chunk_t kek_kwk;
+
+	/** key tree keys for the member key bag (WRAP_KEY), mike_lkh_wrapped_t,
+	 *  NULL for none */
+	linked_list_t *wrap_keys;
+
+	/** Message ID of the next GSA_REKEY, announced at registration
+	 *  (GSA_INITIAL_MESSAGE_ID), 0 to leave it out */
+	uint32_t initial_msg_id;
+};
+
+/** what mike_gsa_apply() returns if the rekey SA's key is wrapped with a
+ *  key tree key the member does not hold: it was excluded from the group,
+ *  or missed a rekey */
+extern char *mike_gsa_excluded;
+
 /**
  * GCKS: the GSA and KD payloads of a group, keys wrapped with gsk_w.
  *
  * @param group		the group, with its KEK and TEKs
- * @param gsk_w		key wrap key
+ * @param gsk_w		default key wrap key
+ * @param keys		key tree keys and more, NULL for none
  * @param gsa		the GSA payload
  * @param kd		the KD payload
  * @return			TRUE if built
  */
-bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, gsa_payload_t **gsa,
-					kd_payload_t **kd);
+bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
+					gsa_payload_t **gsa, kd_payload_t **kd);
 
 /**
  * Member: take the TEKs and the KEK of a group from received payloads,
  * checking them against the group's configuration.
  *
- * On success the group's teks, kek_spi and kek_keymat are replaced.
+ * On success the group's teks, kek_spi and kek_keymat are replaced, its
+ * Working Key Path updated with the received WRAP_KEY attributes (or, if
+ * it has none yet, started from them) and rekey_msg_id set if the GSA
+ * announces the initial Message ID.
  *
  * @param group		the group
  * @param gsa		received GSA payload

@@ -453,6 +453,19 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	{
 		failure = "no key wrap key for this IKE SA";
 	}
+	else if (group->kernel && group->ike_sa_id == reg->ike_sa_id &&
+			 this->rekey)
+	{	/* registered again over the same IKE SA after a missed rekey: the
+		 * keys are taken as from a GSA_REKEY, traffic goes on */
+		failure = this->rekey->apply(this->rekey, group, (gsa_payload_t*)gsa,
+									 (kd_payload_t*)kd, gsk_w);
+		if (!failure)
+		{
+			DBG1(DBG_IKE, "mike: group '%s' registered again: %d sender "
+				 "TEK%s", reg->group, group->teks->get_count(group->teks),
+				 group->teks->get_count(group->teks) == 1 ? "" : "s");
+		}
+	}
 	else
 	{
 		group->unregister(group);
@@ -472,6 +485,7 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 			group->registered = time_monotonic(NULL);
 			group->my_host = ike_sa->get_my_host(ike_sa);
 			group->my_host = group->my_host->clone(group->my_host);
+			group->keys_updated = group->registered;
 			if (this->rekey)
 			{
 				this->rekey->start(this->rekey, group);
@@ -593,16 +607,149 @@ static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
 }
 
 /**
+ * GCKS: remove a member and have the others follow with new keys it cannot
+ * unwrap (forward access control)
+ */
+static void member_gone(private_mike_listener_t *this, mike_group_t *group,
+						uint32_t ike_sa_id)
+{
+	linked_list_t *rekey = NULL;
+
+	group->remove_member(group, ike_sa_id, &rekey);
+	if (this->rekey)
+	{
+		this->rekey->left(this->rekey, group, rekey);
+	}
+	if (rekey)
+	{
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	}
+}
+
+/**
+ * GCKS: a fresh sender TEK for a member, added to the group's TEKs
+ */
+static mike_tek_t *sender_tek(mike_group_t *group, ike_sa_t *ike_sa,
+							  identification_t *id)
+{
+	proposal_t *proposal;
+	mike_tek_t *tek;
+
+	group->cfg->proposals->get_first(group->cfg->proposals, (void**)&proposal);
+	tek = mike_tek_generate(proposal, group->allocate_spi(group),
+							group->cfg->tek_lifetime, id);
+	if (!tek || !tek->spi)
+	{
+		DESTROY_IF(tek);
+		return NULL;
+	}
+	tek->source = ike_sa->get_other_host(ike_sa);
+	tek->source = tek->source->clone(tek->source);
+	group->teks->insert_last(group->teks, tek);
+	return tek;
+}
+
+/**
+ * GCKS: add an authorized member (or take it again, if it registers anew
+ * over the same IKE SA because it missed a rekey: same leaf, same TEK) and
+ * build its GSA with its key tree path
+ */
+static bool register_member(private_mike_listener_t *this, mike_group_t *group,
+							registration_t *reg, ike_sa_t *ike_sa,
+							identification_t *id, chunk_t gsk_w)
+{
+	mike_group_member_t *member;
+	mike_gsa_keys_t keys = {};
+	linked_list_t *path = NULL, *rekey = NULL;
+	mike_tek_t *tek = NULL;
+	bool again, ok;
+
+	member = group->find_member(group, reg->ike_sa_id);
+	again = member != NULL;
+	if (reg->sender && (!member || !member->tek))
+	{
+		tek = sender_tek(group, ike_sa, id);
+		if (!tek)
+		{
+			return FALSE;
+		}
+	}
+	if (member)
+	{
+		member->tek = member->tek ?: tek;
+		ok = group->lkh->get_path(group->lkh, member->leaf, &path);
+	}
+	else
+	{
+		member = group->add_member(group, id, reg->ike_sa_id, tek, &path,
+								   &rekey);
+		ok = member != NULL;
+		if (ok && this->rekey)
+		{	/* the others learn of the new sender (and, with rekey_on_join,
+			 * get new keys) before it gets the group's keys */
+			this->rekey->joined(this->rekey, group, rekey);
+		}
+		if (rekey)
+		{
+			rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+		}
+	}
+	if (ok)
+	{
+		keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
+		keys.initial_msg_id = group->rekey_msg_id;
+		ok = keys.wrap_keys &&
+			 mike_gsa_build(group, gsk_w, &keys, &reg->gsa, &reg->kd);
+	}
+	if (path)
+	{
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+	}
+	if (keys.wrap_keys)
+	{
+		keys.wrap_keys->destroy_function(keys.wrap_keys,
+										 (void*)mike_lkh_wrapped_destroy);
+	}
+	if (!ok)
+	{
+		if (!again && member)
+		{
+			member_gone(this, group, reg->ike_sa_id);
+		}
+		else if (tek)
+		{
+			group->teks->remove(group->teks, tek, NULL);
+			tek->destroy(tek);
+			if (member && member->tek == tek)
+			{
+				member->tek = NULL;
+			}
+		}
+		return FALSE;
+	}
+	member = group->find_member(group, reg->ike_sa_id);
+	DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s%s", reg->group, id,
+		 member->tek ? " as sender" : "", again ? " again" : "");
+	if (member->tek)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
+			 reg->group, id, member->tek->spi);
+	}
+	if (this->rekey)
+	{
+		this->rekey->start(this->rekey, group);
+	}
+	return TRUE;
+}
+
+/**
  * GCKS: authorize a registration and prepare the GSA; FALSE to refuse
  */
 static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 {
 	registration_t *reg;
 	mike_group_t *group;
-	mike_group_member_t *member;
-	mike_tek_t *tek = NULL;
 	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
-	proposal_t *proposal;
 	chunk_t gsk_w = chunk_empty;
 	bool ok = FALSE;
 
@@ -636,6 +783,12 @@ static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 			 "refused", reg->group, id);
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}
+	else if (group->is_expelled(group, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' was expelled, refused",
+			 reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
 	else if (!group->ensure_kek(group) || !get_gsk_w(ike_sa, &gsk_w))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': generating keys failed", reg->group);
@@ -643,59 +796,10 @@ static bool gcks_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 	}
 	else
 	{
-		ok = TRUE;
 		ensure_signing_key(group, ike_sa);
-		if (reg->sender)
+		ok = register_member(this, group, reg, ike_sa, id, gsk_w);
+		if (!ok)
 		{
-			group->cfg->proposals->get_first(group->cfg->proposals,
-											 (void**)&proposal);
-			tek = mike_tek_generate(proposal, group->allocate_spi(group),
-									group->cfg->tek_lifetime, id);
-			if (tek && tek->spi)
-			{
-				tek->source = ike_sa->get_other_host(ike_sa);
-				tek->source = tek->source->clone(tek->source);
-				group->teks->insert_last(group->teks, tek);
-			}
-			else
-			{
-				DESTROY_IF(tek);
-				tek = NULL;
-				ok = FALSE;
-			}
-		}
-		if (ok)
-		{
-			ok = mike_gsa_build(group, gsk_w, &reg->gsa, &reg->kd);
-		}
-		if (ok)
-		{
-			group->remove_member(group, reg->ike_sa_id);
-			INIT(member,
-				.id = id->clone(id),
-				.ike_sa_id = reg->ike_sa_id,
-				.tek = tek,
-			);
-			group->members->insert_last(group->members, member);
-			DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s", reg->group,
-				 id, tek ? " as sender" : "");
-			if (this->rekey)
-			{
-				this->rekey->start(this->rekey, group);
-			}
-			if (tek)
-			{
-				DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
-					 reg->group, id, tek->spi);
-			}
-		}
-		else
-		{
-			if (tek)
-			{
-				group->teks->remove(group->teks, tek, NULL);
-				tek->destroy(tek);
-			}
 			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed",
 				 reg->group);
 			reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
@@ -855,7 +959,7 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 		{
 			DBG1(DBG_CFG, "mike: group '%s': member '%Y' left",
 				 group->cfg->name, member->id);
-			group->remove_member(group, ike_sa_id);
+			member_gone(this, group, ike_sa_id);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -920,6 +1024,29 @@ METHOD(mike_listener_t, leave, bool,
 	return registered;
 }
 
+METHOD(mike_listener_t, register_over, bool,
+	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
+{
+	ike_sa_t *ike_sa;
+
+	ike_sa = charon->ike_sa_manager->checkout_by_id(charon->ike_sa_manager,
+													ike_sa_id);
+	if (!ike_sa)
+	{
+		return FALSE;
+	}
+	ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
+														 ike_sa, name));
+	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
+	{
+		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
+													ike_sa);
+		return FALSE;
+	}
+	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	return TRUE;
+}
+
 METHOD(mike_listener_t, set_rekey, void,
 	private_mike_listener_t *this, mike_rekey_t *rekey)
 {
@@ -952,6 +1079,7 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 			},
 			.request_group = _request_group,
 			.leave = _leave,
+			.register_over = _register_over,
 			.set_rekey = _set_rekey,
 			.destroy = _destroy,
 		},

@@ -67,6 +67,18 @@ struct mike_listener_t {
 	bool (*leave)(mike_listener_t *this, char *name);
 
 	/**
+	 * Member: register a group over an established IKE SA (an
+	 * INFORMATIONAL exchange), without waiting for the outcome.  Not to be
+	 * called with the group store locked.
+	 *
+	 * @param ike_sa_id	unique ID of the IKE SA
+	 * @param name		group name
+	 * @return			TRUE if the exchange was started
+	 */
+	bool (*register_over)(mike_listener_t *this, uint32_t ike_sa_id,
+						  char *name);
+
+	/**
 	 * Set the rekey logic groups are started with once registered.
 	 *
 	 * @param rekey		rekey logic, NULL for none

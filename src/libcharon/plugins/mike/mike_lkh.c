@@ -780,3 +780,54 @@ u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey)
 	free(old);
 	return count;
 }
+
+/*
+ * Described in header
+ */
+linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	mike_lkh_wrapped_t *wrapped;
+	linked_list_t *list;
+	chunk_t under = kwk, data;
+	uint32_t under_id = 0;
+
+	list = linked_list_create();
+	enumerator = path->create_enumerator(path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (!mike_keywrap_wrap(under, key->key, &data))
+		{
+			list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+			list = NULL;
+			break;
+		}
+		INIT(wrapped,
+			.id = key->id,
+			.kwk_id = under_id,
+			.wrapped = data,
+		);
+		list->insert_last(list, wrapped);
+		under = key->key;
+		under_id = key->id;
+	}
+	enumerator->destroy(enumerator);
+	return list;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_start(chunk_t kwk, linked_list_t *wrapped,
+							linked_list_t *path)
+{
+	linked_list_t *known;
+	u_int count;
+
+	/* the KWK stands in as Key ID 0, as the KWK ID of the leaf says */
+	known = linked_list_create_with_items(mike_lkh_key_create(0, kwk), NULL);
+	count = mike_lkh_member_unwrap(known, wrapped, path);
+	known->destroy_function(known, (void*)mike_lkh_key_destroy);
+	return count;
+}

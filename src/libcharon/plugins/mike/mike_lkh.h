@@ -227,4 +227,29 @@ mike_lkh_key_t *mike_lkh_key_find(linked_list_t *list, uint32_t id);
  */
 u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey);
 
+/**
+ * GCKS: a member's path keys for its registration (WRAP_KEY attributes):
+ * the leaf's key wrapped under kwk (KWK ID 0), every other key under the
+ * key below it.
+ *
+ * @param path		keys, mike_lkh_key_t, leaf to root
+ * @param kwk		the registration IKE SA's key wrap key (GSK_w)
+ * @return			wrapped keys, mike_lkh_wrapped_t, NULL if wrapping failed
+ */
+linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk);
+
+/**
+ * Member: the Working Key Path from the WRAP_KEY attributes received at
+ * registration, unwrapped starting from the IKE SA's key wrap key (KWK ID
+ * 0).  Keys are added leaf to root, since each can only be unwrapped with
+ * the key below it.
+ *
+ * @param kwk		the registration IKE SA's key wrap key (GSK_w)
+ * @param wrapped	received keys, mike_lkh_wrapped_t
+ * @param path		empty list the keys are added to, mike_lkh_key_t
+ * @return			number of keys added
+ */
+u_int mike_lkh_member_start(chunk_t kwk, linked_list_t *wrapped,
+							linked_list_t *path);
+
 #endif /** MIKE_LKH_H_ @}*/

@@ -112,7 +112,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		load_static_groups(this);
-		this->rekey = mike_rekey_create(this->groups, &this->settings);
+		this->rekey = mike_rekey_create(this->groups, &this->settings,
+											this->listener);
 		this->listener->set_rekey(this->listener, this->rekey);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 		this->control = mike_control_create(this->settings.socket);

@@ -9,6 +9,7 @@
 
 #include "mike_rekey.h"
 #include "mike_gsa.h"
+#include "mike_listener.h"
 #include "mike_keywrap.h"
 #include "mike_rekey_msg.h"
 #include "mike_rekey_socket.h"
@@ -34,6 +35,11 @@ struct private_mike_rekey_t {
 	 * The groups.
 	 */
 	mike_groups_t *groups;
+
+	/**
+	 * Registration listener.
+	 */
+	mike_listener_t *listener;
 
 	/**
 	 * Multicast transport.
@@ -102,16 +108,16 @@ static host_t *rekey_dst(mike_group_config_t *cfg)
 }
 
 /**
- * The KEK's GSK_e and GSK_w (RFC 9838 4.5.6; AEAD, so no GSK_a)
+ * A KEK's GSK_e and GSK_w (RFC 9838 4.5.6; AEAD, so no GSK_a)
  */
-static chunk_t gsk_e(mike_group_t *group)
+static chunk_t gsk_e(chunk_t kek_keymat)
 {
-	return chunk_create(group->kek_keymat.ptr, MIKE_REKEY_GSK_E_SIZE);
+	return chunk_create(kek_keymat.ptr, MIKE_REKEY_GSK_E_SIZE);
 }
 
-static chunk_t gsk_w(mike_group_t *group)
+static chunk_t gsk_w(chunk_t kek_keymat)
 {
-	return chunk_skip(group->kek_keymat, MIKE_REKEY_GSK_E_SIZE);
+	return chunk_skip(kek_keymat, MIKE_REKEY_GSK_E_SIZE);
 }
 
 /*
@@ -159,16 +165,18 @@ static bool roll_teks(mike_group_t *group)
 }
 
 /**
- * The signed GSA_REKEY datagram with the group's current GSA
+ * The signed GSA_REKEY datagram with the group's current GSA, sent under
+ * the KEK given (the one members hold now, which the GSA may replace)
  */
-static bool build_rekey(mike_group_t *group, chunk_t *msg)
+static bool build_rekey(mike_group_t *group, chunk_t kek_spi,
+						chunk_t kek_keymat, mike_gsa_keys_t *keys, chunk_t *msg)
 {
 	mike_rekey_payload_t payloads[2];
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	bool ok;
 
-	if (!mike_gsa_build(group, gsk_w(group), &gsa, &kd))
+	if (!mike_gsa_build(group, gsk_w(kek_keymat), keys, &gsa, &kd))
 	{
 		return FALSE;
 	}
@@ -180,13 +188,74 @@ static bool build_rekey(mike_group_t *group, chunk_t *msg)
 		.type = GIKEV2_PL_KD,
 		.body = gikev2_payload_get_body(&kd->payload_interface),
 	};
-	ok = mike_rekey_msg_build(group->kek_spi, group->rekey_msg_id, payloads,
-							  countof(payloads), gsk_e(group),
+	ok = mike_rekey_msg_build(kek_spi, group->rekey_msg_id, payloads,
+							  countof(payloads), gsk_e(kek_keymat),
 							  group->signing_key, group->rekey_auth_scheme,
 							  msg);
 	gsa->payload_interface.destroy(&gsa->payload_interface);
 	kd->payload_interface.destroy(&kd->payload_interface);
 	return ok;
+}
+
+/**
+ * GCKS: send the group's GSA in a GSA_REKEY under the current KEK, after
+ * replacing the KEK (wrapped with the key tree's root if wrap_keys are
+ * given, else with the current KEK) and/or the senders' TEKs if asked to.
+ * Call with the group store locked.
+ */
+static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
+					 linked_list_t *wrap_keys, bool new_kek, bool new_teks,
+					 char *why)
+{
+	mike_gsa_keys_t keys = {
+		.wrap_keys = wrap_keys,
+	};
+	chunk_t spi, keymat, msg = chunk_empty;
+	uint32_t msg_id = group->rekey_msg_id;
+	host_t *dst;
+	bool ok;
+
+	if (!group->cfg->rekey_address || !group->signing_key ||
+		!group->kek_keymat.len)
+	{	/* no multicast rekeying: members register again before expiry */
+		if (new_kek)
+		{
+			group->new_kek(group);
+		}
+		return FALSE;
+	}
+	spi = chunk_clone(group->kek_spi);
+	keymat = chunk_clone(group->kek_keymat);
+	ok = (!new_kek || group->new_kek(group)) &&
+		 (!new_teks || roll_teks(group));
+	if (ok && new_kek && wrap_keys)
+	{	/* only who holds the new root key gets the new KEK */
+		group->lkh->get_root(group->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	}
+	ok = ok && build_rekey(group, spi, keymat, &keys, &msg);
+	chunk_free(&spi);
+	chunk_clear(&keymat);
+	if (!ok)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u (%s) failed, "
+			 "members will register again", group->cfg->name, msg_id, why);
+		return FALSE;
+	}
+	group->rekey_msg_id++;
+	group->rekeys++;
+	dst = rekey_dst(group->cfg);
+	if (this->socket->send(this->socket, dst, msg))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': sent GSA_REKEY %u to %#H: %s, %d "
+			 "sender TEK%s, %d wrapped key%s", group->cfg->name, msg_id, dst,
+			 why, group->teks->get_count(group->teks),
+			 group->teks->get_count(group->teks) == 1 ? "" : "s",
+			 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
+			 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ? "" : "s");
+	}
+	dst->destroy(dst);
+	chunk_free(&msg);
+	return TRUE;
 }
 
 /**
@@ -217,10 +286,9 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 {
 	private_mike_rekey_t *this = data->this;
 	mike_group_t *group;
-	chunk_t msg = chunk_empty;
-	host_t *dst = NULL;
-	uint32_t msg_id = 0;
-	u_int interval = 0, senders = 0;
+	mike_group_config_t *cfg;
+	u_int interval = 0;
+	bool kek_due;
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, data->name);
@@ -228,34 +296,16 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 		group->cfg->rekey_address && group->kek_keymat.len &&
 		group->signing_key)
 	{
-		interval = group->cfg->tek_rekey_time;
-		msg_id = group->rekey_msg_id;
-		if (roll_teks(group) && build_rekey(group, &msg))
-		{
-			dst = rekey_dst(group->cfg);
-			group->rekey_msg_id++;
-			group->rekeys++;
-			senders = group->teks->get_count(group->teks);
-		}
-		else
-		{
-			DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u failed",
-				 data->name, msg_id);
-		}
+		cfg = group->cfg;
+		interval = cfg->tek_rekey_time;
+		/* the KEK goes along if it would expire before the next rollover */
+		kek_due = group->kek_created + cfg->kek_lifetime <=
+				  time_monotonic(NULL) + interval;
+		send_gsa(this, group, NULL, kek_due, TRUE,
+				 kek_due ? "TEK and KEK rollover" : "TEK rollover");
 	}
 	this->groups->unlock(this->groups);
 
-	if (dst)
-	{
-		if (this->socket->send(this->socket, dst, msg))
-		{
-			DBG1(DBG_CFG, "mike: group '%s': sent GSA_REKEY %u to %#H, %u "
-				 "sender TEK%s rolled over", data->name, msg_id, dst, senders,
-				 senders == 1 ? "" : "s");
-		}
-		dst->destroy(dst);
-	}
-	chunk_free(&msg);
 	if (!interval)
 	{
 		this->mutex->lock(this->mutex);
@@ -266,9 +316,154 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 	return JOB_RESCHEDULE(interval);
 }
 
+METHOD(mike_rekey_t, joined, void,
+	private_mike_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+{
+	bool rekey = group->cfg->rekey_on_join;
+
+	if (group->members->get_count(group->members) < 2)
+	{	/* the first member: nobody to tell, keys are fresh anyway */
+		return;
+	}
+	if (rekey)
+	{	/* backward access control: the newcomer gets keys nobody used */
+		send_gsa(this, group, wrap_keys, TRUE, TRUE, "member joined, new "
+				 "KEK and TEKs");
+	}
+	else
+	{	/* the others learn the newcomer's TEK (and, if its leaf split
+		 * one of theirs, their new key tree key) */
+		send_gsa(this, group, wrap_keys, FALSE, FALSE, "member joined");
+	}
+}
+
+METHOD(mike_rekey_t, left, void,
+	private_mike_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+{
+	if (!group->members->get_count(group->members))
+	{	/* nobody left to tell; the next member gets a KEK it never had */
+		group->new_kek(group);
+		return;
+	}
+	if (!wrap_keys)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the key tree failed, new keys "
+			 "cannot reach the members without the departed one, they "
+			 "will register again", group->cfg->name);
+		return;
+	}
+	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
+	 * key tree's new root, which the departed member cannot unwrap; new
+	 * TEKs only under that new KEK, in a second message */
+	if (send_gsa(this, group, wrap_keys, TRUE, FALSE,
+				 "member left, new KEK"))
+	{
+		send_gsa(this, group, NULL, FALSE, TRUE, "new TEKs under the new KEK");
+	}
+}
+
 /*
  * ---- member --------------------------------------------------------------
  */
+
+/** seconds between two registrations a member starts by itself */
+#define REREGISTER_HOLDOFF 5
+
+/**
+ * A member registers again over its IKE SA (outside the group store's lock,
+ * since that checks the IKE SA out)
+ */
+static job_requeue_t member_reregister(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+	mike_group_t *group;
+	uint32_t ike_sa_id = 0;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, data->name);
+	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
+	{
+		ike_sa_id = group->ike_sa_id;
+	}
+	this->groups->unlock(this->groups);
+	if (ike_sa_id &&
+		!this->listener->register_over(this->listener, ike_sa_id, data->name))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': cannot register again, the IKE SA "
+			 "is gone", data->name);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Member: register again soon, unless that was asked for moments ago
+ * (call with the store locked)
+ */
+static void reregister(private_mike_rekey_t *this, mike_group_t *group,
+					   char *why)
+{
+	time_t now = time_monotonic(NULL);
+
+	if (group->reregistered && now < group->reregistered + REREGISTER_HOLDOFF)
+	{
+		return;
+	}
+	group->reregistered = now;
+	group->reregistrations++;
+	DBG1(DBG_CFG, "mike: group '%s': registering again, %s",
+		 group->cfg->name, why);
+	schedule(job_data(this, group->cfg->name, 0, 0),
+			 (callback_job_cb_t)member_reregister, 0);
+}
+
+/**
+ * The check a member's watch_expiry() scheduled: no new keys since?
+ */
+static job_requeue_t member_check_expiry(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+	mike_group_t *group;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, data->name);
+	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel &&
+		(uint32_t)group->keys_updated == data->spi)
+	{
+		reregister(this, group, "no GSA_REKEY came and its TEKs are about "
+				   "to expire");
+	}
+	this->groups->unlock(this->groups);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Member: unless new keys come first, register again when 95% of the
+ * shortest TEK lifetime since the last keys have passed (the GCKS rolls
+ * them over at 90% by default)
+ */
+static void watch_expiry(private_mike_rekey_t *this, mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+	uint32_t lifetime = 0;
+
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		if (!lifetime || tek->lifetime < lifetime)
+		{
+			lifetime = tek->lifetime;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (lifetime)
+	{
+		schedule(job_data(this, group->cfg->name,
+						  (uint32_t)group->keys_updated, 0),
+				 (callback_job_cb_t)member_check_expiry,
+				 lifetime - lifetime / 20);
+	}
+}
 
 /**
  * After the deactivation delay: remove an SA of a replaced TEK
@@ -317,41 +512,18 @@ static job_requeue_t member_activate(job_data_t *data)
 }
 
 /**
- * Apply an accepted GSA_REKEY: new inbound SAs now, the own new TEK after
- * the activation delay, old SAs away after the deactivation delay
+ * Take a group's new GSA without loss: new inbound SAs now, the own new TEK
+ * after the activation delay, old SAs away after the deactivation delay
  */
 static char *member_apply(private_mike_rekey_t *this, mike_group_t *group,
-						  mike_rekey_msg_t *msg)
+						  gsa_payload_t *gsa, kd_payload_t *kd, chunk_t wrap)
 {
-	mike_rekey_payload_t *payloads;
 	mike_group_config_t *cfg = group->cfg;
-	payload_t *gsa = NULL, *kd = NULL;
 	linked_list_t *old;
 	enumerator_t *enumerator;
 	mike_tek_t *tek, *own = NULL;
 	uintptr_t spi;
-	chunk_t wrap;
 	char *error = NULL;
-	int i, count;
-
-	count = msg->get_payloads(msg, &payloads);
-	for (i = 0; i < count; i++)
-	{
-		if (payloads[i].type == GIKEV2_PL_GSA && !gsa)
-		{
-			gsa = gikev2_payload_parse(GIKEV2_PL_GSA, payloads[i].body);
-		}
-		else if (payloads[i].type == GIKEV2_PL_KD && !kd)
-		{
-			kd = gikev2_payload_parse(GIKEV2_PL_KD, payloads[i].body);
-		}
-	}
-	if (!gsa || !kd)
-	{
-		DESTROY_IF(gsa);
-		DESTROY_IF(kd);
-		return "no valid GSA and KD payloads";
-	}
 
 	old = linked_list_create();
 	enumerator = group->teks->create_enumerator(group->teks);
@@ -361,19 +533,13 @@ static char *member_apply(private_mike_rekey_t *this, mike_group_t *group,
 	}
 	enumerator->destroy(enumerator);
 
-	/* the keys are wrapped with the current KEK's GSK_w, which the GSA may
-	 * replace */
-	wrap = chunk_clone(gsk_w(group));
-	error = mike_gsa_apply(group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
-						   wrap);
-	chunk_clear(&wrap);
-	gsa->destroy(gsa);
-	kd->destroy(kd);
+	error = mike_gsa_apply(group, gsa, kd, wrap);
 	if (error)
 	{
 		old->destroy(old);
 		return error;
 	}
+	group->keys_updated = time_monotonic(NULL);
 
 	enumerator = group->teks->create_enumerator(group->teks);
 	while (enumerator->enumerate(enumerator, &tek))
@@ -411,6 +577,55 @@ static char *member_apply(private_mike_rekey_t *this, mike_group_t *group,
 				 cfg->deactivation_delay);
 	}
 	old->destroy(old);
+	watch_expiry(this, group);
+	return error;
+}
+
+METHOD(mike_rekey_t, apply, char*,
+	private_mike_rekey_t *this, mike_group_t *group, gsa_payload_t *gsa,
+	kd_payload_t *kd, chunk_t gsk_w)
+{
+	return member_apply(this, group, gsa, kd, gsk_w);
+}
+
+/**
+ * Apply the GSA and KD of an accepted GSA_REKEY
+ */
+static char *member_apply_msg(private_mike_rekey_t *this, mike_group_t *group,
+							  mike_rekey_msg_t *msg)
+{
+	mike_rekey_payload_t *payloads;
+	payload_t *gsa = NULL, *kd = NULL;
+	chunk_t wrap;
+	char *error;
+	int i, count;
+
+	count = msg->get_payloads(msg, &payloads);
+	for (i = 0; i < count; i++)
+	{
+		if (payloads[i].type == GIKEV2_PL_GSA && !gsa)
+		{
+			gsa = gikev2_payload_parse(GIKEV2_PL_GSA, payloads[i].body);
+		}
+		else if (payloads[i].type == GIKEV2_PL_KD && !kd)
+		{
+			kd = gikev2_payload_parse(GIKEV2_PL_KD, payloads[i].body);
+		}
+	}
+	if (!gsa || !kd)
+	{
+		DESTROY_IF(gsa);
+		DESTROY_IF(kd);
+		return "no valid GSA and KD payloads";
+	}
+	/* the keys are wrapped with the GSK_w of the KEK the message came
+	 * under, which the GSA may replace */
+	wrap = chunk_clone(gsk_w(group->kek_keymat));
+	error = member_apply(this, group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
+						 wrap);
+	chunk_clear(&wrap);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
 	return error;
 }
 
@@ -425,6 +640,7 @@ static void member_receive(private_mike_rekey_t *this, chunk_t data,
 	mike_group_t *group, *found = NULL;
 	mike_rekey_msg_t *msg;
 	mike_rekey_status_t status;
+	unsigned long long missed;
 	chunk_t spi;
 	char *error;
 
@@ -459,7 +675,7 @@ static void member_receive(private_mike_rekey_t *this, chunk_t data,
 			 "gave us no key to verify it", found->cfg->name, from);
 		return;
 	}
-	status = mike_rekey_msg_parse(data, spi, gsk_e(found),
+	status = mike_rekey_msg_parse(data, spi, gsk_e(found->kek_keymat),
 								  found->rekey_auth_key,
 								  found->rekey_auth_scheme,
 								  found->rekey_msg_id, &msg);
@@ -484,12 +700,22 @@ static void member_receive(private_mike_rekey_t *this, chunk_t data,
 		this->groups->unlock(this->groups);
 		return;
 	}
+	missed = msg->get_message_id(msg) - found->rekey_msg_id;
 	found->rekey_msg_id = (uint64_t)msg->get_message_id(msg) + 1;
-	error = member_apply(this, found, msg);
+	error = member_apply_msg(this, found, msg);
 	if (error)
 	{
 		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u not applied: %s",
 			 found->cfg->name, msg->get_message_id(msg), error);
+		reregister(this, found, "its keys are out of date");
+	}
+	else if (missed)
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, but %llu "
+			 "before it missed", found->cfg->name, msg->get_message_id(msg),
+			 missed);
+		found->rekeys++;
+		reregister(this, found, "it may have missed key tree keys");
 	}
 	else
 	{
@@ -540,6 +766,7 @@ METHOD(mike_rekey_t, start, void,
 			DBG1(DBG_CFG, "mike: group '%s': GSA_REKEY messages come to %#H",
 				 cfg->name, dst);
 		}
+		watch_expiry(this, group);
 		return;
 	}
 	if (!cfg->rekey_address)
@@ -590,17 +817,22 @@ METHOD(mike_rekey_t, destroy, void,
  * Described in header
  */
 mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
-								mike_settings_t *settings)
+								mike_settings_t *settings,
+								struct mike_listener_t *listener)
 {
 	private_mike_rekey_t *this;
 
 	INIT(this,
 		.public = {
 			.start = _start,
+			.joined = _joined,
+			.left = _left,
+			.apply = _apply,
 			.stop = _stop,
 			.destroy = _destroy,
 		},
 		.groups = groups,
+		.listener = listener,
 		.running = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);

@@ -17,6 +17,10 @@
 
 #include "mike_groups.h"
 #include "mike_settings.h"
+#include "payloads/gsa_payload.h"
+#include "payloads/kd_payload.h"
+
+struct mike_listener_t;
 
 typedef struct mike_rekey_t mike_rekey_t;
 
@@ -47,6 +51,45 @@ struct mike_rekey_t {
 	void (*start)(mike_rekey_t *this, mike_group_t *group);
 
 	/**
+	 * GCKS: a member joined (the new member is in the group already, its
+	 * GSA not yet built).  The others get the group's GSA with the new
+	 * sender's TEK and the key tree keys they need; with rekey_on_join the
+	 * KEK and TEKs are replaced first.  Called with the group store locked.
+	 *
+	 * @param group		the group
+	 * @param wrap_keys	key tree keys for the others, mike_lkh_wrapped_t
+	 */
+	void (*joined)(mike_rekey_t *this, mike_group_t *group,
+				   linked_list_t *wrap_keys);
+
+	/**
+	 * GCKS: a member left or was expelled (it is out of the group already).
+	 * Forward access control: a GSA_REKEY under the current KEK carries a
+	 * new KEK wrapped under the key tree's new root, a second one under the
+	 * new KEK new TEKs.  Called with the group store locked.
+	 *
+	 * @param group		the group
+	 * @param wrap_keys	the key tree's rekey set, mike_lkh_wrapped_t, NULL
+	 *					if the tree failed
+	 */
+	void (*left)(mike_rekey_t *this, mike_group_t *group,
+				 linked_list_t *wrap_keys);
+
+	/**
+	 * Member: take a group's new GSA without loss, as from a GSA_REKEY (a
+	 * registration over the same IKE SA after a missed rekey).  Called with
+	 * the group store locked.
+	 *
+	 * @param group		the registered group
+	 * @param gsa		GSA payload
+	 * @param kd		KD payload
+	 * @param gsk_w		key wrap key the keys are wrapped with
+	 * @return			NULL if applied, otherwise why not
+	 */
+	char *(*apply)(mike_rekey_t *this, mike_group_t *group,
+				   gsa_payload_t *gsa, kd_payload_t *kd, chunk_t gsk_w);
+
+	/**
 	 * Member: stop listening for a group's GSA_REKEY messages.  Called with
 	 * the group store locked.
 	 *
@@ -65,9 +108,11 @@ struct mike_rekey_t {
  *
  * @param groups	the group store
  * @param settings	the plugin's options (retransmissions, TTL)
+ * @param listener	the registration listener, to register again with
  * @return			object
  */
 mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
-								mike_settings_t *settings);
+								mike_settings_t *settings,
+								struct mike_listener_t *listener);
 
 #endif /** MIKE_REKEY_H_ @}*/

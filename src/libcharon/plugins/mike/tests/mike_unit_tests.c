@@ -870,26 +870,53 @@ END_TEST
  * Add a registered member (and its sender TEK if tek) to a GCKS group
  */
 static mike_group_member_t *add_member(mike_group_t *group, char *id,
-									   uint32_t ike_sa_id, bool tek)
+									   uint32_t ike_sa_id, bool sender)
 {
 	mike_group_member_t *member;
+	identification_t *identity;
 	proposal_t *proposal;
+	linked_list_t *path, *rekey;
+	mike_tek_t *tek = NULL;
 
-	INIT(member,
-		.id = identification_create_from_string(id),
-		.ike_sa_id = ike_sa_id,
-	);
-	if (tek)
+	identity = identification_create_from_string(id);
+	if (sender)
 	{
 		group->cfg->proposals->get_first(group->cfg->proposals,
 										 (void**)&proposal);
-		member->tek = mike_tek_generate(proposal, group->allocate_spi(group),
-										group->cfg->tek_lifetime, member->id);
-		ck_assert(member->tek);
-		group->teks->insert_last(group->teks, member->tek);
+		tek = mike_tek_generate(proposal, group->allocate_spi(group),
+								group->cfg->tek_lifetime, identity);
+		ck_assert(tek);
+		group->teks->insert_last(group->teks, tek);
 	}
-	group->members->insert_last(group->members, member);
+	member = group->add_member(group, identity, ike_sa_id, tek, &path, &rekey);
+	ck_assert(member);
+	ck_assert(member->tek == tek);
+	/* a path from its leaf up to the root */
+	ck_assert(path->get_count(path) >= 1);
+	path->destroy_function(path, (void*)mike_lkh_key_destroy);
+	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	identity->destroy(identity);
 	return member;
+}
+
+/**
+ * Remove a member from a GCKS group, check the key tree's rekey set
+ */
+static bool remove_member(mike_group_t *group, uint32_t ike_sa_id)
+{
+	linked_list_t *rekey = NULL;
+	bool removed;
+
+	removed = group->remove_member(group, ike_sa_id, &rekey);
+	if (removed && group->members->get_count(group->members))
+	{	/* the others get new keys */
+		ck_assert(rekey && rekey->get_count(rekey));
+	}
+	if (rekey)
+	{
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	}
+	return removed;
 }
 
 START_TEST(test_group_members)
@@ -910,16 +937,16 @@ START_TEST(test_group_members)
 	ck_assert(group->find_member(group, 13) == NULL);
 
 	/* a sender: its TEK goes with it */
-	ck_assert(group->remove_member(group, 10));
+	ck_assert(remove_member(group, 10));
 	ck_assert(group->find_member(group, 10) == NULL);
 	ck_assert_int_eq(group->members->get_count(group->members), 2);
 	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
 	ck_assert(group->teks->get_first(group->teks, (void**)&tek) == SUCCESS);
 	ck_assert(tek == c->tek);
-	ck_assert(!group->remove_member(group, 10));
+	ck_assert(!remove_member(group, 10));
 
 	/* a receiver: the TEKs stay */
-	ck_assert(group->remove_member(group, 11));
+	ck_assert(remove_member(group, 11));
 	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
 	ck_assert_int_eq(group->members->get_count(group->members), 1);
 	ck_assert(group->find_member(group, 12) == c);
@@ -1026,7 +1053,7 @@ static payload_t *wire(payload_t *payload)
 static void build(mike_group_t *gcks, chunk_t gsk_w, gsa_payload_t **gsa,
 				  kd_payload_t **kd)
 {
-	ck_assert(mike_gsa_build(gcks, gsk_w, gsa, kd));
+	ck_assert(mike_gsa_build(gcks, gsk_w, NULL, gsa, kd));
 	ck_assert(*gsa && *kd);
 	*gsa = (gsa_payload_t*)wire(&(*gsa)->payload_interface);
 	*kd = (kd_payload_t*)wire(&(*kd)->payload_interface);
@@ -1582,6 +1609,133 @@ START_TEST(test_gsa_build_no_source)
 }
 END_TEST
 
+/**
+ * Build a GSA with extra keys, apply it to a member, return the verdict
+ */
+static char *apply_with(mike_group_t *gcks, mike_group_t *member,
+						chunk_t gsk_w, mike_gsa_keys_t *keys)
+{
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	char *error;
+
+	ck_assert(mike_gsa_build(gcks, gsk_w, keys, &gsa, &kd));
+	gsa = (gsa_payload_t*)wire(&gsa->payload_interface);
+	kd = (kd_payload_t*)wire(&kd->payload_interface);
+	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	payloads_destroy(gsa, kd);
+	return error;
+}
+
+#define LKH_MEMBERS 5
+
+START_TEST(test_gsa_lkh)
+{
+	mike_group_t *gcks, *members[LKH_MEMBERS];
+	mike_group_member_t *member;
+	mike_gsa_keys_t keys;
+	identification_t *id;
+	linked_list_t *path, *rekey;
+	chunk_t ike_gsk_w, kek_gsk_w;
+	char *error;
+	int i, j, out = 2;
+
+	gcks = gcks_create(0, "");
+	for (i = 0; i < LKH_MEMBERS; i++)
+	{
+		id = identification_create_from_string("gm.example.org");
+		member = gcks->add_member(gcks, id, 100 + i, NULL, &path, &rekey);
+		id->destroy(id);
+		ck_assert(member);
+		/* the others get the keys of a split leaf under the KEK */
+		kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+		keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
+		for (j = 0; j < i; j++)
+		{
+			error = apply_with(gcks, members[j], kek_gsk_w, &keys);
+			ck_assert_msg(!error, "member %d refused join update: %s", j,
+						  error);
+		}
+		chunk_clear(&kek_gsk_w);
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+
+		/* registration: the path wrapped under its IKE SA's GSK_w */
+		ike_gsk_w = chunk_alloc(MIKE_KWK_SIZE);
+		memset(ike_gsk_w.ptr, 0x10 + i, ike_gsk_w.len);
+		keys = (mike_gsa_keys_t){
+			.wrap_keys = mike_lkh_wrap_path(path, ike_gsk_w),
+			.initial_msg_id = 7 + i,
+		};
+		ck_assert(keys.wrap_keys);
+		members[i] = member_create("239.1.2.3",
+								   "aes256gcm16, aes128-sha256");
+		error = apply_with(gcks, members[i], ike_gsk_w, &keys);
+		ck_assert_msg(!error, "registration refused: %s", error);
+		assert_same_keys(gcks, members[i]);
+		ck_assert_int_eq(members[i]->rekey_msg_id, 7 + i);
+		ck_assert_int_eq(members[i]->key_path->get_count(members[i]->key_path),
+						 path->get_count(path));
+		keys.wrap_keys->destroy_function(keys.wrap_keys,
+										 (void*)mike_lkh_wrapped_destroy);
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+		chunk_free(&ike_gsk_w);
+	}
+
+	/* one leaves: the new KEK goes under the new root, in a message under
+	 * the old KEK that all of them can decrypt */
+	ck_assert(gcks->remove_member(gcks, 100 + out, &rekey));
+	ck_assert(rekey && rekey->get_count(rekey));
+	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+	ck_assert(gcks->new_kek(gcks));
+	keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
+	gcks->lkh->get_root(gcks->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	ck_assert(keys.kek_kwk_id);
+	for (i = 0; i < LKH_MEMBERS; i++)
+	{
+		error = apply_with(gcks, members[i], kek_gsk_w, &keys);
+		if (i == out)
+		{	/* it holds none of the keys the new KEK is wrapped with */
+			ck_assert(error == mike_gsa_excluded);
+			ck_assert(!chunk_equals(members[i]->kek_keymat, gcks->kek_keymat));
+		}
+		else
+		{
+			ck_assert_msg(!error, "member %d refused eviction: %s", i, error);
+			assert_same_keys(gcks, members[i]);
+		}
+	}
+	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	chunk_clear(&kek_gsk_w);
+
+	/* the next eviction works from the updated paths */
+	ck_assert(gcks->remove_member(gcks, 100, &rekey));
+	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+	ck_assert(gcks->new_kek(gcks));
+	keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
+	gcks->lkh->get_root(gcks->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	for (i = 1; i < LKH_MEMBERS; i++)
+	{
+		if (i == out)
+		{
+			continue;
+		}
+		error = apply_with(gcks, members[i], kek_gsk_w, &keys);
+		ck_assert_msg(!error, "member %d refused 2nd eviction: %s", i, error);
+		assert_same_keys(gcks, members[i]);
+	}
+	error = apply_with(gcks, members[0], kek_gsk_w, &keys);
+	ck_assert(error == mike_gsa_excluded);
+	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	chunk_clear(&kek_gsk_w);
+
+	for (i = 0; i < LKH_MEMBERS; i++)
+	{
+		members[i]->destroy(members[i]);
+	}
+	gcks->destroy(gcks);
+}
+END_TEST
+
 START_TEST(test_gsa_build_bad_gsk_w)
 {
 	mike_group_t *gcks;
@@ -1590,7 +1744,7 @@ START_TEST(test_gsa_build_bad_gsk_w)
 	chunk_t gsk_w = test_gsk_w();
 
 	gcks = gcks_create(_i, "");
-	ck_assert(!mike_gsa_build(gcks, chunk_create(gsk_w.ptr, 20), &gsa, &kd));
+	ck_assert(!mike_gsa_build(gcks, chunk_create(gsk_w.ptr, 20), NULL, &gsa, &kd));
 	ck_assert(gsa == NULL && kd == NULL);
 	gcks->destroy(gcks);
 	chunk_free(&gsk_w);
@@ -1688,6 +1842,7 @@ static Suite *gsa_suite()
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
 	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
+	tcase_add_test(tc, test_gsa_lkh);
 	tcase_add_loop_test(tc, test_gsa_build_policies, 0, families);
 	tcase_add_loop_test(tc, test_gsa_build_no_source, 0, families);
 	tcase_add_loop_test(tc, test_gsa_build_bad_gsk_w, 0, families);
