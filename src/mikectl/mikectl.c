@@ -55,6 +55,8 @@ typedef enum {
 	CMD_LIST_GROUPS,
 	CMD_JOIN,
 	CMD_LEAVE,
+	CMD_EXPEL,
+	CMD_READMIT,
 	CMD_STATS,
 } command_t;
 
@@ -79,6 +81,13 @@ static void usage(FILE *out)
 "      -n, --group NAME     list only the group NAME\n"
 "  -j, --join GROUP         register with GROUP's key server (root only)\n"
 "  -L, --leave GROUP        leave GROUP (root only)\n"
+"  -X, --expel IDENTITY     on the key server: expel the members with\n"
+"                           IDENTITY (wildcards allowed) and refuse it from\n"
+"                           now on; the others get keys it cannot unwrap\n"
+"                           (root only)\n"
+"      -n, --group NAME     expel from group NAME only (default: all)\n"
+"  -R, --readmit IDENTITY   let an expelled IDENTITY register again (root\n"
+"                           only); -n as for --expel\n"
 "  -s, --stats              show the plugin's counters\n"
 "  -h, --help               show this help and exit\n"
 "\n"
@@ -480,18 +489,21 @@ static int run(int argc, char *argv[])
 		{ "group",			required_argument,	NULL, 'n' },
 		{ "join",			required_argument,	NULL, 'j' },
 		{ "leave",			required_argument,	NULL, 'L' },
+		{ "expel",			required_argument,	NULL, 'X' },
+		{ "readmit",		required_argument,	NULL, 'R' },
 		{ "stats",			no_argument,		NULL, 's' },
 		{ "help",			no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	command_t command = CMD_NONE;
 	char *uri = MIKE_DEFAULT_SOCKET, *file = NULL, *group = NULL;
+	char *identity = NULL;
 	mike_msg_t *request;
 	bool json = FALSE, ok = TRUE;
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:Jvgf:ln:j:L:sh", options,
+	while ((c = getopt_long(argc, argv, "+:u:Jvgf:ln:j:L:X:R:sh", options,
 							NULL)) != -1)
 	{
 		switch (c)
@@ -524,6 +536,14 @@ static int run(int argc, char *argv[])
 			case 'L':
 				ok = set_command(&command, CMD_LEAVE);
 				group = optarg;
+				break;
+			case 'X':
+				ok = set_command(&command, CMD_EXPEL);
+				identity = optarg;
+				break;
+			case 'R':
+				ok = set_command(&command, CMD_READMIT);
+				identity = optarg;
 				break;
 			case 's':
 				ok = set_command(&command, CMD_STATS);
@@ -563,9 +583,19 @@ static int run(int argc, char *argv[])
 		return usage_error("--group needs a group name");
 	}
 	if (group && command != CMD_LIST_GROUPS && command != CMD_JOIN &&
-		command != CMD_LEAVE)
+		command != CMD_LEAVE && command != CMD_EXPEL &&
+		command != CMD_READMIT)
 	{
-		return usage_error("--group applies to --list-groups only");
+		return usage_error("--group applies to --list-groups, --expel and "
+						   "--readmit only");
+	}
+	if ((command == CMD_EXPEL || command == CMD_READMIT) && !*identity)
+	{
+		return usage_error("--expel and --readmit need an identity");
+	}
+	if ((command == CMD_EXPEL || command == CMD_READMIT) && group && !*group)
+	{
+		return usage_error("--group needs a group name");
 	}
 	if ((command == CMD_JOIN || command == CMD_LEAVE) && !*group)
 	{
@@ -598,6 +628,16 @@ static int run(int argc, char *argv[])
 		case CMD_LEAVE:
 			request = mike_msg_create(MIKE_MSG_REQUEST, "leave");
 			request->add_kv(request, "group", "%s", group);
+			break;
+		case CMD_EXPEL:
+		case CMD_READMIT:
+			request = mike_msg_create(MIKE_MSG_REQUEST,
+						command == CMD_EXPEL ? "expel" : "readmit");
+			request->add_kv(request, "identity", "%s", identity);
+			if (group)
+			{
+				request->add_kv(request, "group", "%s", group);
+			}
 			break;
 		case CMD_STATS:
 		default:

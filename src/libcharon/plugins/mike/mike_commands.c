@@ -571,6 +571,61 @@ CALLBACK(leave, mike_msg_t*,
 }
 
 /**
+ * Expel or readmit an identity on the GCKS
+ */
+static mike_msg_t *expel_or_readmit(private_mike_commands_t *this,
+									mike_msg_t *request, bool expel)
+{
+	char *command = request->get_command(request);
+	mike_msg_t *response;
+	identification_t *id;
+	char *name, *identity;
+	int count;
+
+	identity = request->get_str(request, NULL, "identity");
+	if (!identity || !*identity)
+	{
+		return mike_msg_create_error("%s: no identity given", command);
+	}
+	name = request->get_str(request, NULL, "group");
+	id = identification_create_from_string(identity);
+	if (expel)
+	{
+		count = this->listener->expel(this->listener, name, id);
+	}
+	else
+	{
+		count = this->listener->readmit(this->listener, name, id);
+	}
+	id->destroy(id);
+	if (count < 0)
+	{
+		return name ? mike_msg_create_error("%s: no GCKS group '%s' is "
+											"configured", command, name)
+					: mike_msg_create_error("%s: no GCKS group is configured",
+											command);
+	}
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, expel ? "expelled" : "readmitted", "%s",
+					 identity);
+	response->add_kv(response, expel ? "memberships_removed" : "groups",
+					 "%d", count);
+	return response;
+}
+
+CALLBACK(expel, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	return expel_or_readmit(this, request, TRUE);
+}
+
+CALLBACK(readmit, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	return expel_or_readmit(this, request, FALSE);
+}
+
+/**
  * A member's rejected GSA_REKEY messages, by reason
  */
 static void add_rejections(mike_msg_t *response, mike_group_t *group)
@@ -625,6 +680,13 @@ CALLBACK(stats, mike_msg_t*,
 							 group->rekeys);
 			response->add_kv(response, "next_message_id", "%llu",
 							 group->rekey_msg_id);
+			response->add_kv(response, "expelled", "%d",
+							 group->expelled->get_count(group->expelled));
+			if (group->lkh)
+			{
+				response->add_kv(response, "key_tree_depth", "%u",
+								 group->lkh->get_depth(group->lkh));
+			}
 		}
 		else
 		{
@@ -634,6 +696,10 @@ CALLBACK(stats, mike_msg_t*,
 							 group->rekeys);
 			response->add_kv(response, "next_message_id", "%llu",
 							 group->rekey_msg_id);
+			response->add_kv(response, "registrations_after_loss", "%llu",
+							 group->reregistrations);
+			response->add_kv(response, "key_path_length", "%d",
+							 group->key_path->get_count(group->key_path));
 			add_rejections(response, group);
 		}
 		response->end_section(response);
@@ -647,7 +713,7 @@ METHOD(mike_commands_t, destroy, void,
 	private_mike_commands_t *this)
 {
 	char *commands[] = { "load-groups", "list-groups", "join", "leave",
-						 "stats" };
+						 "expel", "readmit", "stats" };
 	int i;
 
 	for (i = 0; i < countof(commands); i++)
@@ -680,6 +746,8 @@ mike_commands_t *mike_commands_create(mike_control_t *control,
 							  FALSE);
 	control->register_command(control, "join", join, this, TRUE);
 	control->register_command(control, "leave", leave, this, TRUE);
+	control->register_command(control, "expel", expel, this, TRUE);
+	control->register_command(control, "readmit", readmit, this, TRUE);
 	control->register_command(control, "stats", stats, this, FALSE);
 	return &this->public;
 }

@@ -281,7 +281,7 @@ METHOD(mike_group_t, is_expelled, bool,
 													this->public.expelled);
 	while (!found && enumerator->enumerate(enumerator, &current))
 	{
-		found = id->equals(id, current);
+		found = id->matches(id, current) > ID_MATCH_NONE;
 	}
 	enumerator->destroy(enumerator);
 	return found;

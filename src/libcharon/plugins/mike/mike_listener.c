@@ -1024,6 +1024,152 @@ METHOD(mike_listener_t, leave, bool,
 	return registered;
 }
 
+/**
+ * GCKS: whether an IKE SA still carries a membership in any group (call
+ * with the store locked)
+ */
+static bool carries_members(private_mike_listener_t *this, uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	bool found = FALSE;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!found && enumerator->enumerate(enumerator, &group))
+	{
+		found = group->cfg->role == MIKE_ROLE_GCKS &&
+				group->find_member(group, ike_sa_id);
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+CALLBACK(filter_gcks, bool,
+	char *name, enumerator_t *orig, va_list args)
+{
+	mike_group_t *group, **out;
+
+	VA_ARGS_VGET(args, out);
+	while (orig->enumerate(orig, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_GCKS &&
+			(!name || streq(name, group->cfg->name)))
+		{
+			*out = group;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Enumerate the GCKS groups, or the one named (call with the store locked)
+ */
+static enumerator_t *create_gcks_enumerator(private_mike_listener_t *this,
+											char *name)
+{
+	return enumerator_create_filter(
+							this->groups->create_enumerator(this->groups),
+							filter_gcks, name, NULL);
+}
+
+METHOD(mike_listener_t, expel, int,
+	private_mike_listener_t *this, char *name, identification_t *id)
+{
+	enumerator_t *enumerator, *members;
+	mike_group_t *group;
+	mike_group_member_t *member;
+	linked_list_t *ike_sas, *found;
+	uintptr_t ike_sa_id;
+	int count = 0, groups = 0;
+
+	ike_sas = linked_list_create();
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		groups++;
+		if (!group->is_expelled(group, id))
+		{
+			group->expelled->insert_last(group->expelled, id->clone(id));
+		}
+		/* collect first: removing a member changes the list */
+		found = linked_list_create();
+		members = group->members->create_enumerator(group->members);
+		while (members->enumerate(members, &member))
+		{
+			if (member->id->matches(member->id, id) > ID_MATCH_NONE)
+			{
+				DBG1(DBG_CFG, "mike: group '%s': member '%Y' expelled",
+					 group->cfg->name, member->id);
+				found->insert_last(found, (void*)(uintptr_t)member->ike_sa_id);
+				ike_sas->insert_last(ike_sas,
+									 (void*)(uintptr_t)member->ike_sa_id);
+			}
+		}
+		members->destroy(members);
+		while (found->remove_first(found, (void**)&ike_sa_id) == SUCCESS)
+		{
+			member_gone(this, group, ike_sa_id);
+			count++;
+		}
+		found->destroy(found);
+	}
+	enumerator->destroy(enumerator);
+	/* an IKE SA that carries nothing else of the member goes, too: it could
+	 * register again over it otherwise */
+	enumerator = ike_sas->create_enumerator(ike_sas);
+	while (enumerator->enumerate(enumerator, &ike_sa_id))
+	{
+		if (carries_members(this, ike_sa_id))
+		{
+			ike_sas->remove_at(ike_sas, enumerator);
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+
+	while (ike_sas->remove_first(ike_sas, (void**)&ike_sa_id) == SUCCESS)
+	{
+		charon->controller->terminate_ike(charon->controller, ike_sa_id,
+										  FALSE, NULL, NULL, 0);
+	}
+	ike_sas->destroy(ike_sas);
+	return groups ? count : -1;
+}
+
+METHOD(mike_listener_t, readmit, int,
+	private_mike_listener_t *this, char *name, identification_t *id)
+{
+	enumerator_t *enumerator, *expelled;
+	mike_group_t *group;
+	identification_t *current;
+	int count = 0, groups = 0;
+
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		groups++;
+		expelled = group->expelled->create_enumerator(group->expelled);
+		while (expelled->enumerate(expelled, &current))
+		{
+			if (current->equals(current, id))
+			{
+				group->expelled->remove_at(group->expelled, expelled);
+				current->destroy(current);
+				DBG1(DBG_CFG, "mike: group '%s': '%Y' may register again",
+					 group->cfg->name, id);
+				count++;
+			}
+		}
+		expelled->destroy(expelled);
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+	return groups ? count : -1;
+}
+
 METHOD(mike_listener_t, register_over, bool,
 	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
 {
@@ -1080,6 +1226,8 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 			.request_group = _request_group,
 			.leave = _leave,
 			.register_over = _register_over,
+			.expel = _expel,
+			.readmit = _readmit,
 			.set_rekey = _set_rekey,
 			.destroy = _destroy,
 		},

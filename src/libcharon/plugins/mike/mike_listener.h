@@ -79,6 +79,28 @@ struct mike_listener_t {
 						  char *name);
 
 	/**
+	 * GCKS: expel the members matching an identity from a group, or from
+	 * all groups, and refuse it from now on: the others get keys it cannot
+	 * unwrap (forward access control), its IKE SA is closed if it carries
+	 * no other membership.
+	 *
+	 * @param name		group name, NULL for all GCKS groups
+	 * @param id		identity, wildcards allowed
+	 * @return			memberships removed, -1 if there is no such group
+	 */
+	int (*expel)(mike_listener_t *this, char *name, identification_t *id);
+
+	/**
+	 * GCKS: let an expelled identity register again.
+	 *
+	 * @param name		group name, NULL for all GCKS groups
+	 * @param id		identity as given to expel()
+	 * @return			groups it was expelled from, -1 if there is no such
+	 *					group
+	 */
+	int (*readmit)(mike_listener_t *this, char *name, identification_t *id);
+
+	/**
 	 * Set the rekey logic groups are started with once registered.
 	 *
 	 * @param rekey		rekey logic, NULL for none

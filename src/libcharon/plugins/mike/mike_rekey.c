@@ -154,6 +154,8 @@ static bool roll_teks(mike_group_t *group)
 			member->tek->destroy(member->tek);
 			member->tek = tek;
 			group->teks->insert_last(group->teks, tek);
+			DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
+				 group->cfg->name, member->id, tek->spi);
 		}
 		else
 		{
