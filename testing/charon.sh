@@ -32,6 +32,7 @@ charon {
 		mike {
 			load = yes
 			socket = unix://$dir/charon.mike
+			database = $dir/mike.db
 			$mike
 		}
 		vici {

@@ -47,6 +47,11 @@ struct private_mike_commands_t {
 	 * The registration listener.
 	 */
 	mike_listener_t *listener;
+
+	/**
+	 * The rekey logic.
+	 */
+	mike_rekey_t *rekey;
 };
 
 /**
@@ -151,7 +156,10 @@ CALLBACK(load_groups, mike_msg_t*,
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
 			response->add_list_item(response, "%s", cfg->name);
-			this->groups->add(this->groups, cfg);
+			this->groups->lock(this->groups);
+			this->rekey->start(this->rekey,
+							   this->groups->add(this->groups, cfg));
+			this->groups->unlock(this->groups);
 			loaded++;
 		}
 		else
@@ -728,7 +736,8 @@ METHOD(mike_commands_t, destroy, void,
  */
 mike_commands_t *mike_commands_create(mike_control_t *control,
 									  mike_groups_t *groups,
-									  mike_listener_t *listener)
+									  mike_listener_t *listener,
+									  mike_rekey_t *rekey)
 {
 	private_mike_commands_t *this;
 
@@ -739,6 +748,7 @@ mike_commands_t *mike_commands_create(mike_control_t *control,
 		.control = control,
 		.groups = groups,
 		.listener = listener,
+		.rekey = rekey,
 	);
 
 	control->register_command(control, "load-groups", load_groups, this, TRUE);

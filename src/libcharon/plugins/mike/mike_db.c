@@ -70,7 +70,8 @@ static const char *schema[] = {
 		"kek_spi BLOB, "
 		"kek_keymat BLOB, "
 		"lkh BLOB, "
-		"session_id BLOB)",
+		"signer BLOB, "
+		"expelled BLOB)",
 	"CREATE TABLE used_spis ("
 		"group_id INTEGER NOT NULL REFERENCES groups(id), "
 		"spi BLOB NOT NULL, "
@@ -97,6 +98,7 @@ static const char *schema[] = {
 		"id BLOB NOT NULL, "
 		"sender INTEGER NOT NULL, "
 		"tek_spi INTEGER NOT NULL, "
+		"leaf INTEGER NOT NULL, "
 		"UNIQUE (group_id, id_type, id))",
 };
 
@@ -609,18 +611,32 @@ METHOD(mike_db_t, get_lkh, bool,
 					 lkh, NULL);
 }
 
-METHOD(mike_db_t, set_session_id, bool,
-	private_mike_db_t *this, char *group, chunk_t session)
+METHOD(mike_db_t, set_signer, bool,
+	private_mike_db_t *this, char *group, chunk_t spki)
 {
-	return set_blob(this, group, "UPDATE groups SET session_id = ? "
-					"WHERE id = ?", session);
+	return set_blob(this, group, "UPDATE groups SET signer = ? WHERE id = ?",
+					spki);
 }
 
-METHOD(mike_db_t, get_session_id, bool,
-	private_mike_db_t *this, char *group, chunk_t *session)
+METHOD(mike_db_t, get_signer, bool,
+	private_mike_db_t *this, char *group, chunk_t *spki)
 {
-	return get_blobs(this, group, "SELECT session_id FROM groups "
-					 "WHERE name = ?", session, NULL);
+	return get_blobs(this, group, "SELECT signer FROM groups WHERE name = ?",
+					 spki, NULL);
+}
+
+METHOD(mike_db_t, set_expelled, bool,
+	private_mike_db_t *this, char *group, chunk_t expelled)
+{
+	return set_blob(this, group, "UPDATE groups SET expelled = ? "
+					"WHERE id = ?", expelled);
+}
+
+METHOD(mike_db_t, get_expelled, bool,
+	private_mike_db_t *this, char *group, chunk_t *expelled)
+{
+	return get_blobs(this, group, "SELECT expelled FROM groups "
+					 "WHERE name = ?", expelled, NULL);
 }
 
 METHOD(mike_db_t, put_tek, bool,
@@ -696,7 +712,7 @@ void mike_db_tek_destroy(mike_db_tek_t *tek)
 {
 	if (tek)
 	{
-		tek->tek->destroy(tek->tek);
+		DESTROY_IF(tek->tek);
 		free(tek);
 	}
 }
@@ -801,7 +817,7 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 
 METHOD(mike_db_t, put_member, bool,
 	private_mike_db_t *this, char *group, identification_t *id, bool sender,
-	uint32_t tek_spi)
+	uint32_t tek_spi, uint32_t leaf)
 {
 	sqlite3_stmt *stmt;
 	int64_t gid;
@@ -815,14 +831,15 @@ METHOD(mike_db_t, put_member, bool,
 	if (ok)
 	{
 		stmt = prepare(this, "INSERT INTO members (group_id, id_type, id, "
-				"sender, tek_spi) VALUES (?, ?, ?, ?, ?) "
+				"sender, tek_spi, leaf) VALUES (?, ?, ?, ?, ?, ?) "
 				"ON CONFLICT (group_id, id_type, id) DO UPDATE SET "
-				"sender = excluded.sender, tek_spi = excluded.tek_spi");
+				"sender = excluded.sender, tek_spi = excluded.tek_spi, "
+				"leaf = excluded.leaf");
 		ok = stmt && bind_int(stmt, 1, gid) &&
 			 bind_int(stmt, 2, id->get_type(id)) &&
 			 bind_chunk(stmt, 3, id->get_encoding(id)) &&
 			 bind_int(stmt, 4, sender ? 1 : 0) &&
-			 bind_int(stmt, 5, tek_spi);
+			 bind_int(stmt, 5, tek_spi) && bind_int(stmt, 6, leaf);
 		if (ok)
 		{
 			ok = step_done(this, stmt, "storing a member");
@@ -870,12 +887,12 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 	sqlite3_stmt *stmt;
 	linked_list_t *list;
 	mike_db_member_t *member;
-	int64_t type, sender, spi;
+	int64_t type, sender, spi, leaf;
 	chunk_t encoding;
 	int rc;
 
-	stmt = prepare(this, "SELECT m.id_type, m.id, m.sender, m.tek_spi "
-				"FROM members m JOIN groups g ON m.group_id = g.id "
+	stmt = prepare(this, "SELECT m.id_type, m.id, m.sender, m.tek_spi, "
+				"m.leaf FROM members m JOIN groups g ON m.group_id = g.id "
 				"WHERE g.name = ? ORDER BY m.seq");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
@@ -888,7 +905,8 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 		encoding = column_chunk(stmt, 1);
 		if (!column_int(stmt, 0, 0, UINT8_MAX, &type) || !encoding.len ||
 			!column_int(stmt, 2, 0, 1, &sender) ||
-			!column_int(stmt, 3, 0, UINT32_MAX, &spi))
+			!column_int(stmt, 3, 0, UINT32_MAX, &spi) ||
+			!column_int(stmt, 4, 0, UINT32_MAX, &leaf))
 		{
 			DBG1(DBG_CFG, "mike: database %s: invalid member of group '%s'",
 				 this->path, group);
@@ -898,6 +916,7 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 			.id = identification_create_from_encoding(type, encoding),
 			.sender = sender,
 			.tek_spi = spi,
+			.leaf = leaf,
 		);
 		list->insert_last(list, member);
 	}
@@ -934,7 +953,7 @@ METHOD(mike_db_t, clear_group, bool,
 		"DELETE FROM teks WHERE group_id = ?",
 		"DELETE FROM members WHERE group_id = ?",
 		"UPDATE groups SET kek_spi = NULL, kek_keymat = NULL, lkh = NULL, "
-			"session_id = NULL WHERE id = ?",
+			"signer = NULL, expelled = NULL WHERE id = ?",
 	};
 	sqlite3_stmt *stmt;
 	int64_t gid;
@@ -1180,8 +1199,10 @@ mike_db_t *mike_db_create(char *path)
 			.load_members = _load_members,
 			.set_lkh = _set_lkh,
 			.get_lkh = _get_lkh,
-			.set_session_id = _set_session_id,
-			.get_session_id = _get_session_id,
+			.set_signer = _set_signer,
+			.get_signer = _get_signer,
+			.set_expelled = _set_expelled,
+			.get_expelled = _get_expelled,
 			.has_group = _has_group,
 			.clear_group = _clear_group,
 			.begin = _begin,

@@ -17,7 +17,8 @@
  *
  * Per group (by name) it keeps: a Message ID high-water mark, the KEK, the
  * set of SPIs ever handed out, the TEKs, the members, the LKH tree (an
- * opaque blob) and a session ID (opaque).  Run-time things (IKE SAs,
+ * opaque blob), the public key its GSA_REKEY messages are signed with and
+ * the identities expelled from it.  Run-time things (IKE SAs,
  * installed SAs) are not kept.
  *
  * The file is created with mode 0600 and used in WAL mode with
@@ -54,7 +55,8 @@ typedef struct mike_db_member_t mike_db_member_t;
  */
 struct mike_db_tek_t {
 
-	/** the TEK, with sender and source if they were stored */
+	/** the TEK, with sender and source if they were stored; may be taken
+	 *  (set to NULL) before mike_db_tek_destroy() */
 	mike_tek_t *tek;
 
 	/** when it was created */
@@ -81,6 +83,9 @@ struct mike_db_member_t {
 
 	/** SPI of its sender TEK, 0 if none */
 	uint32_t tek_spi;
+
+	/** its leaf in the group's LKH tree (member id there) */
+	uint32_t leaf;
 };
 
 /**
@@ -202,10 +207,11 @@ struct mike_db_t {
 	 * @param id		its identity
 	 * @param sender	whether it sends
 	 * @param tek_spi	SPI of its sender TEK, 0 if none
+	 * @param leaf		its leaf in the group's LKH tree
 	 * @return			FALSE on failure
 	 */
 	bool (*put_member)(mike_db_t *this, char *group, identification_t *id,
-					   bool sender, uint32_t tek_spi);
+					   bool sender, uint32_t tek_spi, uint32_t leaf);
 
 	/**
 	 * Remove a member.
@@ -246,22 +252,43 @@ struct mike_db_t {
 	bool (*get_lkh)(mike_db_t *this, char *group, chunk_t *lkh);
 
 	/**
-	 * Store the group's session ID (opaque).
+	 * Store the public key the group's GSA_REKEY messages are signed with
+	 * (DER SubjectPublicKeyInfo), so that a restarted GCKS finds the
+	 * private key to sign with again.
 	 *
 	 * @param group		group name
-	 * @param session	session ID, empty to clear
+	 * @param spki		public key, empty to clear
 	 * @return			FALSE on failure
 	 */
-	bool (*set_session_id)(mike_db_t *this, char *group, chunk_t session);
+	bool (*set_signer)(mike_db_t *this, char *group, chunk_t spki);
 
 	/**
-	 * The group's session ID.
+	 * The public key the group's GSA_REKEY messages are signed with.
 	 *
 	 * @param group		group name
-	 * @param session	receives it, allocated (empty if none)
+	 * @param spki		receives it, allocated (empty if none)
 	 * @return			FALSE on failure
 	 */
-	bool (*get_session_id)(mike_db_t *this, char *group, chunk_t *session);
+	bool (*get_signer)(mike_db_t *this, char *group, chunk_t *spki);
+
+	/**
+	 * Store the identities expelled from the group, as a list of strings
+	 * (opaque here).
+	 *
+	 * @param group		group name
+	 * @param expelled	the list, empty to clear
+	 * @return			FALSE on failure
+	 */
+	bool (*set_expelled)(mike_db_t *this, char *group, chunk_t expelled);
+
+	/**
+	 * The identities expelled from the group.
+	 *
+	 * @param group		group name
+	 * @param expelled	receives the list, allocated (empty if none)
+	 * @return			FALSE on failure
+	 */
+	bool (*get_expelled)(mike_db_t *this, char *group, chunk_t *expelled);
 
 	/**
 	 * Whether the store has state for a group.
@@ -273,7 +300,8 @@ struct mike_db_t {
 	bool (*has_group)(mike_db_t *this, char *group, bool *exists);
 
 	/**
-	 * Forget a group's keys, TEKs, members, LKH tree and session ID.  Its
+	 * Forget a group's keys, TEKs, members, LKH tree, signer and expelled
+	 * identities.  Its
 	 * Message ID high-water mark and used SPIs are kept, so a group of the
 	 * same name never reuses them.
 	 *

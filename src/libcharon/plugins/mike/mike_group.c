@@ -8,6 +8,7 @@
  */
 
 #include "mike_group.h"
+#include "mike_group_db.h"
 #include "mike_keywrap.h"
 
 #include <daemon.h>
@@ -86,6 +87,21 @@ METHOD(mike_group_t, allocate_spi, uint32_t,
 		{
 			this->used_spis->insert_last(this->used_spis,
 										 (void*)(uintptr_t)spi);
+			/* the store knows the SPIs of earlier runs, too */
+			switch (this->public.db ? this->public.db->claim_spi(
+								this->public.db, this->public.cfg->name, spi)
+									: SUCCESS)
+			{
+				case SUCCESS:
+					break;
+				case ALREADY_DONE:
+					spi = 0;
+					continue;
+				default:
+					spi = 0;
+					tries = 100;
+					continue;
+			}
 			break;
 		}
 		spi = 0;
@@ -270,6 +286,62 @@ METHOD(mike_group_t, remove_member, bool,
 	return TRUE;
 }
 
+METHOD(mike_group_t, save, bool,
+	private_mike_group_t *this)
+{
+	return !this->public.db || mike_group_db_save(&this->public,
+												  this->public.db);
+}
+
+METHOD(mike_group_t, next_message_id, bool,
+	private_mike_group_t *this, uint32_t *id)
+{
+	if (this->public.db)
+	{
+		if (!this->public.db->reserve_message_ids(this->public.db,
+										this->public.cfg->name, 1, id))
+		{
+			return FALSE;
+		}
+		this->public.rekey_msg_id = (uint64_t)*id + 1;
+		return TRUE;
+	}
+	if (this->public.rekey_msg_id > UINT32_MAX)
+	{
+		return FALSE;
+	}
+	*id = this->public.rekey_msg_id++;
+	return TRUE;
+}
+
+/** exchange a field of two groups */
+#define SWAP(a, b, field) ({ typeof((a)->field) _tmp = (a)->field; \
+							 (a)->field = (b)->field; (b)->field = _tmp; })
+
+METHOD(mike_group_t, take_over, void,
+	private_mike_group_t *this, mike_group_t *old_public)
+{
+	private_mike_group_t *old = (private_mike_group_t*)old_public;
+	mike_group_t *a = &this->public, *b = &old->public;
+
+	/* what the new one has (fresh, or restored from the store) goes with
+	 * the old one */
+	SWAP(a, b, teks);
+	SWAP(a, b, kek_spi);
+	SWAP(a, b, kek_keymat);
+	SWAP(a, b, kek_created);
+	SWAP(a, b, members);
+	SWAP(a, b, lkh);
+	SWAP(a, b, expelled);
+	SWAP(a, b, signing_key);
+	SWAP(a, b, rekey_auth_key);
+	SWAP(a, b, rekey_auth_scheme);
+	SWAP(a, b, rekey_msg_id);
+	SWAP(a, b, rekeys);
+	SWAP(this, old, used_spis);
+	SWAP(this, old, next_leaf);
+}
+
 METHOD(mike_group_t, is_expelled, bool,
 	private_mike_group_t *this, identification_t *id)
 {
@@ -340,13 +412,16 @@ METHOD(mike_group_t, destroy, void,
 /*
  * Described in header
  */
-mike_group_t *mike_group_create(mike_group_config_t *cfg)
+mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 {
 	private_mike_group_t *this;
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
 
 	INIT(this,
 		.public = {
 			.cfg = cfg,
+			.db = cfg->role == MIKE_ROLE_GCKS ? db : NULL,
 			.teks = linked_list_create(),
 			.members = linked_list_create(),
 			.expelled = linked_list_create(),
@@ -356,6 +431,9 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg)
 			.new_kek = _new_kek,
 			.add_member = _add_member,
 			.is_expelled = _is_expelled,
+			.save = _save,
+			.next_message_id = _next_message_id,
+			.take_over = _take_over,
 			.ensure_signing_key = _ensure_signing_key,
 			.find_member = _find_member,
 			.remove_member = _remove_member,
@@ -364,5 +442,17 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg)
 		},
 		.used_spis = linked_list_create(),
 	);
+	if (this->public.db)
+	{
+		mike_group_db_load(&this->public, this->public.db);
+		/* new leaves continue after the restored ones */
+		enumerator = this->public.members->create_enumerator(
+													this->public.members);
+		while (enumerator->enumerate(enumerator, &member))
+		{
+			this->next_leaf = max(this->next_leaf, member->leaf);
+		}
+		enumerator->destroy(enumerator);
+	}
 	return &this->public;
 }

@@ -19,6 +19,7 @@
 #include "mike_kernel.h"
 #include "mike_tek.h"
 #include "mike_lkh.h"
+#include "mike_db.h"
 
 #include <credentials/keys/private_key.h>
 #include <credentials/keys/signature_params.h>
@@ -57,6 +58,9 @@ struct mike_group_t {
 
 	/** configuration, owned */
 	mike_group_config_t *cfg;
+
+	/** GCKS: where its state is kept across restarts, NULL if nowhere */
+	mike_db_t *db;
 
 	/** GCKS and member: the TEKs of the group's senders, mike_tek_t */
 	linked_list_t *teks;
@@ -203,6 +207,33 @@ struct mike_group_t {
 						  linked_list_t **rekey);
 
 	/**
+	 * GCKS: store the group's state (no-op without a store).  Call after
+	 * every change of keys, members or expelled identities.
+	 *
+	 * @return			FALSE if storing failed (logged)
+	 */
+	bool (*save)(mike_group_t *this);
+
+	/**
+	 * GCKS: take the Message ID for the next GSA_REKEY; with a store it is
+	 * reserved there first, so it is never used twice, not even after a
+	 * restart.
+	 *
+	 * @param id		receives the Message ID
+	 * @return			FALSE if none could be reserved
+	 */
+	bool (*next_message_id)(mike_group_t *this, uint32_t *id);
+
+	/**
+	 * GCKS: take over the run-time state of the group this one replaces
+	 * (the same group loaded again): keys, members, key tree, message IDs,
+	 * expelled identities; the new settings apply from the next rekey.
+	 *
+	 * @param old		the group replaced, left without that state
+	 */
+	void (*take_over)(mike_group_t *this, mike_group_t *old);
+
+	/**
 	 * GCKS: whether an identity was expelled.
 	 *
 	 * @param id		identity
@@ -222,11 +253,13 @@ struct mike_group_t {
 };
 
 /**
- * Create the run-time state of a configured group.
+ * Create the run-time state of a configured group; a GCKS group restores
+ * its state from the store if it has one there.
  *
  * @param cfg		configuration, owned
+ * @param db		GCKS state store, NULL for none
  * @return			group
  */
-mike_group_t *mike_group_create(mike_group_config_t *cfg);
+mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db);
 
 #endif /** MIKE_GROUP_H_ @}*/

@@ -32,7 +32,46 @@ struct private_mike_groups_t {
 	 * Lock for the groups and everything in them.
 	 */
 	mutex_t *mutex;
+
+	/**
+	 * GCKS state store, NULL until the first GCKS group needs it.
+	 */
+	mike_db_t *db;
+
+	/**
+	 * Its file, NULL for none.
+	 */
+	char *db_path;
 };
+
+METHOD(mike_groups_t, set_database, void,
+	private_mike_groups_t *this, char *path)
+{
+	free(this->db_path);
+	this->db_path = (path && *path) ? strdup(path) : NULL;
+}
+
+/**
+ * The state store for a GCKS group, opened on first use
+ */
+static mike_db_t *get_db(private_mike_groups_t *this)
+{
+	if (!this->db && this->db_path)
+	{
+		this->db = mike_db_create(this->db_path);
+		if (this->db)
+		{
+			DBG1(DBG_CFG, "mike: GCKS state kept in %s", this->db_path);
+		}
+		else
+		{	/* mike_db_create() said why; do not try again for every group */
+			DBG1(DBG_CFG, "mike: GCKS state is not kept across restarts");
+			free(this->db_path);
+			this->db_path = NULL;
+		}
+	}
+	return this->db;
+}
 
 METHOD(mike_groups_t, lock, void,
 	private_mike_groups_t *this)
@@ -86,11 +125,18 @@ METHOD(mike_groups_t, remove_, bool,
 METHOD(mike_groups_t, add, mike_group_t*,
 	private_mike_groups_t *this, mike_group_config_t *cfg)
 {
-	mike_group_t *group;
+	mike_group_t *group, *old;
 
 	this->mutex->lock(this->mutex);
+	group = mike_group_create(cfg, cfg->role == MIKE_ROLE_GCKS ?
+											get_db(this) : NULL);
+	old = get(this, cfg->name);
+	if (old && old->cfg->role == MIKE_ROLE_GCKS &&
+		cfg->role == MIKE_ROLE_GCKS)
+	{	/* loaded again: new settings, but the same keys and members */
+		group->take_over(group, old);
+	}
 	remove_(this, cfg->name);
-	group = mike_group_create(cfg);
 	this->groups->insert_last(this->groups, group);
 	this->mutex->unlock(this->mutex);
 	return group;
@@ -111,6 +157,8 @@ METHOD(mike_groups_t, destroy, void,
 	this->groups->destroy_offset(this->groups,
 								 offsetof(mike_group_t, destroy));
 	this->mutex->destroy(this->mutex);
+	DESTROY_IF(this->db);
+	free(this->db_path);
 	free(this);
 }
 
@@ -129,6 +177,7 @@ mike_groups_t *mike_groups_create()
 			.get = _get,
 			.create_enumerator = _create_enumerator,
 			.remove = _remove_,
+			.set_database = _set_database,
 			.destroy = _destroy,
 		},
 		.groups = linked_list_create(),

@@ -59,6 +59,15 @@ struct mike_groups_t {
 	enumerator_t *(*create_enumerator)(mike_groups_t *this);
 
 	/**
+	 * Set the SQLite file GCKS groups keep their state in across restarts
+	 * (charon.plugins.mike.database); it is opened when the first GCKS group
+	 * is added.  Call before adding groups.
+	 *
+	 * @param path		file, NULL or "" to keep no state
+	 */
+	void (*set_database)(mike_groups_t *this, char *path);
+
+	/**
 	 * Remove and destroy a group.
 	 *
 	 * @return			TRUE if it existed
@@ -73,6 +82,8 @@ struct mike_groups_t {
 
 /**
  * Create an empty store.
+ *
+ * @return			store
  */
 mike_groups_t *mike_groups_create();
 

@@ -620,6 +620,7 @@ static void member_gone(private_mike_listener_t *this, mike_group_t *group,
 	{
 		this->rekey->left(this->rekey, group, rekey);
 	}
+	group->save(group);
 	if (rekey)
 	{
 		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
@@ -650,6 +651,28 @@ static mike_tek_t *sender_tek(mike_group_t *group, ike_sa_t *ike_sa,
 }
 
 /**
+ * GCKS: a member restored from the state store that has not registered
+ * since the restart, by identity
+ */
+static mike_group_member_t *dormant_member(mike_group_t *group,
+										   identification_t *id)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member, *found = NULL;
+
+	enumerator = group->members->create_enumerator(group->members);
+	while (!found && enumerator->enumerate(enumerator, &member))
+	{
+		if (!member->ike_sa_id && member->id->equals(member->id, id))
+		{
+			found = member;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
  * GCKS: add an authorized member (or take it again, if it registers anew
  * over the same IKE SA because it missed a rekey: same leaf, same TEK) and
  * build its GSA with its key tree path
@@ -666,6 +689,15 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 
 	member = group->find_member(group, reg->ike_sa_id);
 	again = member != NULL;
+	if (!member)
+	{	/* a member the GCKS knew before its restart: same leaf, same TEK */
+		member = dormant_member(group, id);
+		if (member)
+		{
+			member->ike_sa_id = reg->ike_sa_id;
+			again = TRUE;
+		}
+	}
 	if (reg->sender && (!member || !member->tek))
 	{
 		tek = sender_tek(group, ike_sa, id);
@@ -727,6 +759,7 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 		}
 		return FALSE;
 	}
+	group->save(group);
 	member = group->find_member(group, reg->ike_sa_id);
 	DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s%s", reg->group, id,
 		 member->tek ? " as sender" : "", again ? " again" : "");
@@ -1092,6 +1125,7 @@ METHOD(mike_listener_t, expel, int,
 		if (!group->is_expelled(group, id))
 		{
 			group->expelled->insert_last(group->expelled, id->clone(id));
+			group->save(group);
 		}
 		/* collect first: removing a member changes the list */
 		found = linked_list_create();
@@ -1160,6 +1194,7 @@ METHOD(mike_listener_t, readmit, int,
 				current->destroy(current);
 				DBG1(DBG_CFG, "mike: group '%s': '%Y' may register again",
 					 group->cfg->name, id);
+				group->save(group);
 				count++;
 			}
 		}

@@ -11,6 +11,8 @@
 #include "mike_keywrap.h"
 
 #include <collections/hashtable.h>
+#include <bio/bio_writer.h>
+#include <bio/bio_reader.h>
 
 typedef struct private_mike_lkh_t private_mike_lkh_t;
 typedef struct node_t node_t;
@@ -536,6 +538,110 @@ METHOD(mike_lkh_t, get_depth, u_int,
 	return this->depth;
 }
 
+/**
+ * Version of the serialization format
+ */
+#define LKH_VERSION 1
+
+/**
+ * Flags of a serialized node
+ */
+enum {
+	/** an inner node, its two children follow (a leaf otherwise) */
+	LKH_NODE_INNER = (1 << 0),
+	/** a member's leaf, the member id follows */
+	LKH_NODE_MEMBER = (1 << 1),
+	/** keyed, Key ID and key follow */
+	LKH_NODE_KEYED = (1 << 2),
+};
+
+/**
+ * Size of a subtree's encoding
+ */
+static uint64_t node_size(node_t *node)
+{
+	uint64_t size = 1;
+
+	if (node->is_member)
+	{
+		size += sizeof(uint32_t);
+	}
+	if (node->key.len)
+	{
+		size += sizeof(uint32_t) + MIKE_LKH_KEY_SIZE;
+	}
+	if (node->child[0])
+	{
+		size += node_size(node->child[0]) + node_size(node->child[1]);
+	}
+	return size;
+}
+
+/**
+ * Encode a subtree in preorder
+ */
+static void node_write(bio_writer_t *writer, node_t *node)
+{
+	uint8_t flags = 0;
+
+	if (node->child[0])
+	{
+		flags |= LKH_NODE_INNER;
+	}
+	if (node->is_member)
+	{
+		flags |= LKH_NODE_MEMBER;
+	}
+	if (node->key.len)
+	{
+		flags |= LKH_NODE_KEYED;
+	}
+	writer->write_uint8(writer, flags);
+	if (node->is_member)
+	{
+		writer->write_uint32(writer, node->member);
+	}
+	if (node->key.len)
+	{
+		writer->write_uint32(writer, node->id);
+		writer->write_data(writer, node->key);
+	}
+	if (node->child[0])
+	{
+		node_write(writer, node->child[0]);
+		node_write(writer, node->child[1]);
+	}
+}
+
+METHOD(mike_lkh_t, serialize, bool,
+	private_mike_lkh_t *this, chunk_t *blob)
+{
+	bio_writer_t *writer;
+	uint64_t size;
+
+	/* mike_lkh_load() would refuse it */
+	if (this->depth > MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree too deep to serialize (%u)", this->depth);
+		return FALSE;
+	}
+	size = 1 + sizeof(uint32_t) + node_size(this->root);
+	if (size > UINT32_MAX)
+	{
+		DBG1(DBG_CFG, "LKH tree too large to serialize");
+		return FALSE;
+	}
+	/* sized exactly: the writer never reallocates, so no copy of the keys
+	 * is left behind in freed memory */
+	writer = bio_writer_create(size);
+	writer->write_uint8(writer, LKH_VERSION);
+	writer->write_uint32(writer, this->next_id);
+	node_write(writer, this->root);
+	*blob = writer->extract_buf(writer);
+	writer->destroy(writer);
+	return TRUE;
+}
+
 METHOD(mike_lkh_t, destroy, void,
 	private_mike_lkh_t *this)
 {
@@ -543,6 +649,37 @@ METHOD(mike_lkh_t, destroy, void,
 	node_destroy(this->root);
 	DESTROY_IF(this->rng);
 	free(this);
+}
+
+/**
+ * A tree without nodes, with its RNG
+ */
+static private_mike_lkh_t *create_empty()
+{
+	private_mike_lkh_t *this;
+
+	INIT(this,
+		.public = {
+			.add_member = _add_member,
+			.remove_member = _remove_member,
+			.get_path = _get_path,
+			.get_root = _get_root,
+			.get_member_count = _get_member_count,
+			.get_depth = _get_depth,
+			.serialize = _serialize,
+			.destroy = _destroy,
+		},
+		.leaves = hashtable_create(hash_member, equals_member, 8),
+		.next_id = 1,
+		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
+	);
+	if (!this->rng)
+	{
+		DBG1(DBG_CFG, "no strong RNG for the LKH key tree");
+		destroy(this);
+		return NULL;
+	}
+	return this;
 }
 
 /*
@@ -553,35 +690,187 @@ mike_lkh_t *mike_lkh_create()
 	private_mike_lkh_t *this;
 	pool_t pool;
 
-	INIT(this,
-		.public = {
-			.add_member = _add_member,
-			.remove_member = _remove_member,
-			.get_path = _get_path,
-			.get_root = _get_root,
-			.get_member_count = _get_member_count,
-			.get_depth = _get_depth,
-			.destroy = _destroy,
-		},
-		.leaves = hashtable_create(hash_member, equals_member, 8),
-		.next_id = 1,
-		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
-	);
-
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
 	/* the root is never a member's leaf: its key is shared by the group
 	 * from the first member on; two free leaves below it take the first
 	 * two members without a split */
 	this->root = node_create(this, NULL);
 	this->root->child[0] = node_create(this, this->root);
 	this->root->child[1] = node_create(this, this->root);
-	if (!this->rng || !pool_fill(this, &pool, 1))
+	if (!pool_fill(this, &pool, 1))
 	{
-		DBG1(DBG_CFG, "no strong RNG for the LKH key tree");
 		destroy(this);
 		return NULL;
 	}
 	pool_set_key(this, &pool, this->root);
 	pool_clear(&pool);
+	return &this->public;
+}
+
+/**
+ * Decode a subtree into node, already linked into the tree so that
+ * destroying the tree frees whatever was decoded on failure.  The
+ * recursion is bounded by MIKE_LKH_MAX_DEPTH.
+ */
+static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
+					  hashtable_t *ids, node_t *node)
+{
+	uint8_t flags;
+	chunk_t key;
+	int i;
+
+	if (!reader->read_uint8(reader, &flags))
+	{
+		DBG1(DBG_CFG, "LKH tree truncated");
+		return FALSE;
+	}
+	if (flags & ~(LKH_NODE_INNER | LKH_NODE_MEMBER | LKH_NODE_KEYED))
+	{
+		DBG1(DBG_CFG, "LKH node with unknown flags 0x%02x", flags);
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_MEMBER) && !node->parent)
+	{
+		DBG1(DBG_CFG, "LKH member on the root");
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_MEMBER) && (flags & LKH_NODE_INNER))
+	{
+		DBG1(DBG_CFG, "LKH member on an inner node");
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_INNER) && node->depth >= MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree deeper than %d", MIKE_LKH_MAX_DEPTH);
+		return FALSE;
+	}
+	if (flags & LKH_NODE_MEMBER)
+	{
+		if (!reader->read_uint32(reader, &node->member))
+		{
+			DBG1(DBG_CFG, "LKH tree truncated");
+			return FALSE;
+		}
+		if (this->leaves->get(this->leaves, &node->member))
+		{
+			DBG1(DBG_CFG, "LKH member %u twice in the tree", node->member);
+			return FALSE;
+		}
+		node->is_member = TRUE;
+		node->members = 1;
+		this->leaves->put(this->leaves, &node->member, node);
+	}
+	if (flags & LKH_NODE_KEYED)
+	{
+		if (!reader->read_uint32(reader, &node->id) ||
+			!reader->read_data(reader, MIKE_LKH_KEY_SIZE, &key))
+		{
+			DBG1(DBG_CFG, "LKH tree truncated");
+			return FALSE;
+		}
+		/* a Key ID at or above the next one would be handed out again */
+		if (!node->id || node->id >= this->next_id)
+		{
+			DBG1(DBG_CFG, "LKH Key ID %u invalid, next is %u", node->id,
+				 this->next_id);
+			return FALSE;
+		}
+		if (ids->get(ids, &node->id))
+		{
+			DBG1(DBG_CFG, "LKH Key ID %u twice in the tree", node->id);
+			return FALSE;
+		}
+		ids->put(ids, &node->id, node);
+		node->key = chunk_clone(key);
+	}
+	if (flags & LKH_NODE_INNER)
+	{
+		for (i = 0; i < 2; i++)
+		{
+			node->child[i] = node_create(this, node);
+			if (!node_read(this, reader, ids, node->child[i]))
+			{
+				return FALSE;
+			}
+			node->members += node->child[i]->members;
+		}
+	}
+	if (!node->parent)
+	{
+		/* the root wraps the KEK even with nobody in the group, and is
+		 * never a leaf (add_member() would make it one's) */
+		if (!node->key.len || !node->child[0])
+		{
+			DBG1(DBG_CFG, "LKH root keyless or a leaf");
+			return FALSE;
+		}
+	}
+	else if (!node->key.len != !node->members)
+	{
+		/* a key without members below was known to departed members only,
+		 * a member needs every key on its path */
+		DBG1(DBG_CFG, "LKH node at depth %u %s with %u members below",
+			 node->depth, node->key.len ? "keyed" : "keyless", node->members);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_load(chunk_t blob)
+{
+	private_mike_lkh_t *this;
+	bio_reader_t *reader;
+	hashtable_t *ids;
+	uint8_t version;
+	bool ok = FALSE;
+
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
+	reader = bio_reader_create(blob);
+	/* Key IDs of the keyed nodes, &node_t.id => node_t */
+	ids = hashtable_create(hash_member, equals_member, 8);
+	if (!reader->read_uint8(reader, &version) ||
+		!reader->read_uint32(reader, &this->next_id))
+	{
+		DBG1(DBG_CFG, "LKH tree truncated");
+	}
+	else if (version != LKH_VERSION)
+	{
+		DBG1(DBG_CFG, "LKH tree version %u not supported", version);
+	}
+	else
+	{
+		this->root = node_create(this, NULL);
+		if (node_read(this, reader, ids, this->root))
+		{
+			if (reader->remaining(reader))
+			{
+				DBG1(DBG_CFG, "%u bytes after the LKH tree",
+					 reader->remaining(reader));
+			}
+			else
+			{
+				ok = TRUE;
+			}
+		}
+	}
+	ids->destroy(ids);
+	reader->destroy(reader);
+	if (!ok)
+	{
+		destroy(this);
+		return NULL;
+	}
 	return &this->public;
 }
 

@@ -39,6 +39,12 @@ typedef struct mike_lkh_wrapped_t mike_lkh_wrapped_t;
 #define MIKE_LKH_KEY_SIZE 32
 
 /**
+ * Deepest tree mike_lkh_load() accepts: far more than 2^32 member ids can
+ * fill, small enough to bound the recursion on a hostile blob.
+ */
+#define MIKE_LKH_MAX_DEPTH 64
+
+/**
  * A tree key in the clear: a WRAP_KEY attribute before it is wrapped, or a
  * key a member holds.
  */
@@ -176,6 +182,16 @@ struct mike_lkh_t {
 	u_int (*get_depth)(mike_lkh_t *this);
 
 	/**
+	 * Encode the whole tree, keys included, so the GCKS can persist it and
+	 * restore it with mike_lkh_load() (format in docs/lkh.md).
+	 *
+	 * @param blob		receives the encoding, allocated; it holds every key
+	 *					of the tree, wipe it with chunk_clear()
+	 * @return			FALSE if the tree is too large to be encoded
+	 */
+	bool (*serialize)(mike_lkh_t *this, chunk_t *blob);
+
+	/**
 	 * Destroy the tree, wiping all keys.
 	 */
 	void (*destroy)(mike_lkh_t *this);
@@ -187,6 +203,20 @@ struct mike_lkh_t {
  * @return			tree, NULL if no strong RNG is available
  */
 mike_lkh_t *mike_lkh_create();
+
+/**
+ * Restore a key tree from what serialize() returned: the same shape, Key
+ * IDs, keys and member leaves, and the same next Key ID, so no ID is ever
+ * handed out twice.
+ *
+ * The blob is validated strictly, it has to describe a tree serialize()
+ * could have produced.
+ *
+ * @param blob		encoded tree (not modified, the keys are copied)
+ * @return			tree, NULL if the blob is invalid or no strong RNG is
+ *					available
+ */
+mike_lkh_t *mike_lkh_load(chunk_t blob);
 
 /**
  * Unwrap all keys of a rekey set that can be reached from known keys,

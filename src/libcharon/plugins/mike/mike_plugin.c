@@ -90,7 +90,10 @@ static void load_static_groups(private_mike_plugin_t *this)
 		{
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
-			this->groups->add(this->groups, cfg);
+			this->groups->lock(this->groups);
+			this->rekey->start(this->rekey, this->groups->add(this->groups,
+															  cfg));
+			this->groups->unlock(this->groups);
 		}
 		else
 		{
@@ -111,16 +114,17 @@ static bool plugin_cb(private_mike_plugin_t *this,
 	{
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
-		load_static_groups(this);
+		this->groups->set_database(this->groups, this->settings.database);
 		this->rekey = mike_rekey_create(this->groups, &this->settings,
-											this->listener);
+										this->listener);
+		load_static_groups(this);
 		this->listener->set_rekey(this->listener, this->rekey);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 		this->control = mike_control_create(this->settings.socket);
 		if (this->control)
 		{
 			this->commands = mike_commands_create(this->control, this->groups,
-												  this->listener);
+												  this->listener, this->rekey);
 		}
 		else
 		{

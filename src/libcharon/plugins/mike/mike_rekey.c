@@ -170,8 +170,9 @@ static bool roll_teks(mike_group_t *group)
  * The signed GSA_REKEY datagram with the group's current GSA, sent under
  * the KEK given (the one members hold now, which the GSA may replace)
  */
-static bool build_rekey(mike_group_t *group, chunk_t kek_spi,
-						chunk_t kek_keymat, mike_gsa_keys_t *keys, chunk_t *msg)
+static bool build_rekey(mike_group_t *group, uint32_t msg_id,
+						chunk_t kek_spi, chunk_t kek_keymat,
+						mike_gsa_keys_t *keys, chunk_t *msg)
 {
 	mike_rekey_payload_t payloads[2];
 	gsa_payload_t *gsa;
@@ -190,7 +191,7 @@ static bool build_rekey(mike_group_t *group, chunk_t kek_spi,
 		.type = GIKEV2_PL_KD,
 		.body = gikev2_payload_get_body(&kd->payload_interface),
 	};
-	ok = mike_rekey_msg_build(kek_spi, group->rekey_msg_id, payloads,
+	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads,
 							  countof(payloads), gsk_e(kek_keymat),
 							  group->signing_key, group->rekey_auth_scheme,
 							  msg);
@@ -213,7 +214,7 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 		.wrap_keys = wrap_keys,
 	};
 	chunk_t spi, keymat, msg = chunk_empty;
-	uint32_t msg_id = group->rekey_msg_id;
+	uint32_t msg_id;
 	host_t *dst;
 	bool ok;
 
@@ -223,7 +224,14 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 		if (new_kek)
 		{
 			group->new_kek(group);
+			group->save(group);
 		}
+		return FALSE;
+	}
+	if (!group->next_message_id(group, &msg_id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no Message ID left for a GSA_REKEY "
+			 "(%s)", group->cfg->name, why);
 		return FALSE;
 	}
 	spi = chunk_clone(group->kek_spi);
@@ -234,16 +242,18 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 	{	/* only who holds the new root key gets the new KEK */
 		group->lkh->get_root(group->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
 	}
-	ok = ok && build_rekey(group, spi, keymat, &keys, &msg);
+	ok = ok && build_rekey(group, msg_id, spi, keymat, &keys, &msg);
 	chunk_free(&spi);
 	chunk_clear(&keymat);
-	if (!ok)
+	/* the new keys are stored before they go out: after a restart the
+	 * GCKS must have what its members have */
+	if (!ok || !group->save(group))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u (%s) failed, "
 			 "members will register again", group->cfg->name, msg_id, why);
+		chunk_free(&msg);
 		return FALSE;
 	}
-	group->rekey_msg_id++;
 	group->rekeys++;
 	dst = rekey_dst(group->cfg);
 	if (this->socket->send(this->socket, dst, msg))
@@ -258,6 +268,46 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 	dst->destroy(dst);
 	chunk_free(&msg);
 	return TRUE;
+}
+
+/**
+ * GCKS: after a restart the group knows the public key its members verify
+ * GSA_REKEY messages with, but not yet the private key: find that among
+ * the loaded credentials by its key ID
+ */
+static void restore_signing_key(mike_group_t *group)
+{
+	identification_t *keyid;
+	private_key_t *key;
+	public_key_t *pub = group->rekey_auth_key;
+	chunk_t fp;
+
+	if (!pub || !pub->get_fingerprint(pub, KEYID_PUBKEY_SHA1, &fp))
+	{
+		return;
+	}
+	keyid = identification_create_from_encoding(ID_KEY_ID, fp);
+	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, keyid, NULL);
+	keyid->destroy(keyid);
+	if (!key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the private key of its GSA_REKEY "
+			 "signatures is not loaded", group->cfg->name);
+		return;
+	}
+	/* ensure_signing_key() takes the public key from the private one */
+	group->rekey_auth_key = NULL;
+	if (!group->ensure_signing_key(group, key))
+	{
+		group->rekey_auth_key = pub;
+	}
+	else
+	{
+		pub->destroy(pub);
+		DBG1(DBG_CFG, "mike: group '%s': signing GSA_REKEY messages with the "
+			 "key it used before the restart", group->cfg->name);
+	}
+	key->destroy(key);
 }
 
 /**
@@ -294,6 +344,10 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, data->name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS && !group->signing_key)
+	{
+		restore_signing_key(group);
+	}
 	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
 		group->cfg->rekey_address && group->kek_keymat.len &&
 		group->signing_key)
@@ -345,6 +399,7 @@ METHOD(mike_rekey_t, left, void,
 	if (!group->members->get_count(group->members))
 	{	/* nobody left to tell; the next member gets a KEK it never had */
 		group->new_kek(group);
+		group->save(group);
 		return;
 	}
 	if (!wrap_keys)
@@ -771,11 +826,11 @@ METHOD(mike_rekey_t, start, void,
 		watch_expiry(this, group);
 		return;
 	}
-	if (!cfg->rekey_address)
-	{
+	if (!cfg->rekey_address || !group->kek_keymat.len)
+	{	/* nothing to roll over until the first member registers */
 		return;
 	}
-	if (!group->signing_key)
+	if (!group->signing_key && !group->rekey_auth_key)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no signing key, no GSA_REKEY",
 			 cfg->name);

@@ -26,5 +26,8 @@ void mike_settings_load(mike_settings_t *settings)
 								200, lib->ns),
 		.rekey_ttl = lib->settings->get_int(lib->settings,
 								"%s.plugins.mike.rekey_ttl", 8, lib->ns),
+		.database = lib->settings->get_str(lib->settings,
+								"%s.plugins.mike.database",
+								MIKE_DEFAULT_DATABASE, lib->ns),
 	};
 }

@@ -23,6 +23,11 @@
  */
 #define MIKE_DEFAULT_SOCKET "unix:///run/charon.mike"
 
+/**
+ * Default file of the GCKS's group state.
+ */
+#define MIKE_DEFAULT_DATABASE "/var/lib/strongswan/mike.db"
+
 typedef struct mike_settings_t mike_settings_t;
 
 /**
@@ -50,6 +55,11 @@ struct mike_settings_t {
 	 * Multicast TTL / hop limit of GSA_REKEY messages.
 	 */
 	u_int rekey_ttl;
+
+	/**
+	 * SQLite file of the GCKS's group state, "" for none.
+	 */
+	char *database;
 };
 
 /**

@@ -222,15 +222,15 @@ START_TEST(test_roundtrip)
 	ck_assert(db->put_tek(db, GROUP, t1, 1000));
 	ck_assert(db->put_tek(db, GROUP, t2, 2000));
 	ck_assert(db->put_tek(db, GROUP, t3, 3000));
-	ck_assert(db->put_member(db, GROUP, ids[0], TRUE, 0));
-	ck_assert(db->put_member(db, GROUP, ids[1], TRUE, t2->spi));
-	ck_assert(db->put_member(db, GROUP, ids[2], FALSE, 0));
+	ck_assert(db->put_member(db, GROUP, ids[0], TRUE, 0, 3));
+	ck_assert(db->put_member(db, GROUP, ids[1], TRUE, t2->spi, 3));
+	ck_assert(db->put_member(db, GROUP, ids[2], FALSE, 0, 3));
 	/* update keeps the position */
-	ck_assert(db->put_member(db, GROUP, ids[0], TRUE, t1->spi));
+	ck_assert(db->put_member(db, GROUP, ids[0], TRUE, t1->spi, 3));
 	ck_assert(db->set_lkh(db, GROUP, lkh));
-	ck_assert(db->set_session_id(db, GROUP, session));
+	ck_assert(db->set_signer(db, GROUP, session));
 	/* another group's state stays apart */
-	ck_assert(db->put_member(db, "group2", ids[2], TRUE, 7));
+	ck_assert(db->put_member(db, "group2", ids[2], TRUE, 7, 3));
 	db->destroy(db);
 
 	/* restart */
@@ -273,6 +273,7 @@ START_TEST(test_roundtrip)
 	ck_assert(list->get_first(list, (void**)&m) == SUCCESS);
 	ck_assert(m->sender);
 	ck_assert_int_eq(m->tek_spi, t1->spi);
+	ck_assert_int_eq(m->leaf, 3);
 	ck_assert(list->get_last(list, (void**)&m) == SUCCESS);
 	ck_assert(!m->sender);
 	ck_assert_int_eq(m->tek_spi, 0);
@@ -281,7 +282,7 @@ START_TEST(test_roundtrip)
 	ck_assert(db->get_lkh(db, GROUP, &keymat));
 	ck_assert_chunk_eq(keymat, lkh);
 	chunk_clear(&keymat);
-	ck_assert(db->get_session_id(db, GROUP, &keymat));
+	ck_assert(db->get_signer(db, GROUP, &keymat));
 	ck_assert_chunk_eq(keymat, session);
 	chunk_free(&keymat);
 
@@ -552,7 +553,7 @@ START_TEST(test_transaction)
 	ck_assert(db);
 	ck_assert(db->begin(db));
 	ck_assert(!db->begin(db));
-	ck_assert(db->put_member(db, GROUP, id, FALSE, 0));
+	ck_assert(db->put_member(db, GROUP, id, FALSE, 0, 3));
 	ck_assert(db->set_lkh(db, GROUP, lkh));
 	ck_assert(db->rollback(db));
 	list = db->load_members(db, GROUP);
@@ -560,7 +561,7 @@ START_TEST(test_transaction)
 	list->destroy(list);
 
 	ck_assert(db->begin(db));
-	ck_assert(db->put_member(db, GROUP, id, FALSE, 0));
+	ck_assert(db->put_member(db, GROUP, id, FALSE, 0, 3));
 	ck_assert(db->set_lkh(db, GROUP, lkh));
 	/* a failing update inside rolls back only itself */
 	ck_assert(!db->set_kek(db, GROUP, chunk_empty, lkh));
@@ -629,7 +630,7 @@ START_TEST(test_corrupt_pages)
 	{
 		snprintf(buf, sizeof(buf), "member%d@example.com", i);
 		id = identification_create_from_string(buf);
-		ck_assert(db->put_member(db, GROUP, id, FALSE, i));
+		ck_assert(db->put_member(db, GROUP, id, FALSE, i, 3));
 		id->destroy(id);
 	}
 	db->destroy(db);	/* checkpoints the WAL into the file */

@@ -28,6 +28,7 @@
 
 #include <library.h>
 #include <collections/hashtable.h>
+#include <bio/bio_writer.h>
 
 #include "../mike_lkh.h"
 
@@ -459,58 +460,84 @@ static void sim_leave(sim_t *sim, uint32_t id)
 /** seeds of the random walks */
 static uint32_t seeds[] = { 0x6d696b65, 20260427, 0xdeadbeef };
 
-START_TEST(test_random_walk)
+/**
+ * Join percentage of the random walk at an operation: grow, churn, shrink
+ * to a few, grow again
+ */
+static u_int walk_join_percent(u_int op)
 {
-	sim_t sim;
-	uint32_t seed = seeds[_i], id;
-	u_int op, join_percent, joins = 0, leaves = 0;
+	switch (op * 4 / OPERATIONS)
+	{
+		case 0:
+			return 80;
+		case 1:
+			return 50;
+		case 2:
+			return 15;
+		default:
+			return 75;
+	}
+}
+
+/**
+ * One random join or leave, TRUE if it was a join
+ */
+static bool sim_random_op(sim_t *sim, u_int join_percent)
+{
+	uint32_t id;
+
+	if (sim->count < MAX_MEMBERS &&
+		(!sim->count || prng(sim) % 100 < join_percent))
+	{
+		do
+		{
+			id = prng(sim) % MAX_MEMBERS;
+		}
+		while (sim->m[id].in);
+		sim_join(sim, id, prng(sim) % 100 < 30);
+		return TRUE;
+	}
+	do
+	{
+		id = prng(sim) % MAX_MEMBERS;
+	}
+	while (!sim->m[id].in);
+	sim_leave(sim, id);
+	return FALSE;
+}
+
+/**
+ * The seed of random walk i
+ */
+static uint32_t walk_seed(int i)
+{
 	char *env;
 
 	env = getenv("MIKE_LKH_SEED");
 	if (env)
 	{
-		seed = strtoul(env, NULL, 0) + _i;
+		return strtoul(env, NULL, 0) + i;
 	}
+	return seeds[i];
+}
+
+START_TEST(test_random_walk)
+{
+	sim_t sim;
+	uint32_t seed = walk_seed(_i);
+	u_int op, joins = 0, leaves = 0;
+
 	sim_init(&sim, seed);
 	sim_check(&sim);
 
 	for (op = 0; op < OPERATIONS; op++)
 	{
-		/* grow, churn, shrink to a few, grow again */
-		switch (op * 4 / OPERATIONS)
+		if (sim_random_op(&sim, walk_join_percent(op)))
 		{
-			case 0:
-				join_percent = 80;
-				break;
-			case 1:
-				join_percent = 50;
-				break;
-			case 2:
-				join_percent = 15;
-				break;
-			default:
-				join_percent = 75;
-				break;
-		}
-		if (sim.count < MAX_MEMBERS &&
-			(!sim.count || prng(&sim) % 100 < join_percent))
-		{
-			do
-			{
-				id = prng(&sim) % MAX_MEMBERS;
-			}
-			while (sim.m[id].in);
-			sim_join(&sim, id, prng(&sim) % 100 < 30);
 			joins++;
 		}
 		else
 		{
-			do
-			{
-				id = prng(&sim) % MAX_MEMBERS;
-			}
-			while (!sim.m[id].in);
-			sim_leave(&sim, id);
 			leaves++;
 		}
 	}
@@ -822,6 +849,498 @@ START_TEST(test_tampered)
 END_TEST
 
 /*******************************************************************************
+ * Serialization
+ */
+
+/** node flags of the serialization, as docs/lkh.md defines them */
+#define F_INNER		0x01
+#define F_MEMBER	0x02
+#define F_KEYED		0x04
+
+static chunk_t serialize(mike_lkh_t *lkh)
+{
+	chunk_t blob = chunk_empty;
+
+	ck_assert(lkh->serialize(lkh, &blob));
+	ck_assert(blob.len >= 6);
+	return blob;
+}
+
+/**
+ * Load a blob from a copy of exactly its size, so that a read past its end
+ * shows under valgrind or ASan
+ */
+static mike_lkh_t *load_copy(chunk_t blob)
+{
+	mike_lkh_t *lkh;
+	chunk_t copy;
+
+	copy = chunk_clone(blob);
+	lkh = mike_lkh_load(copy);
+	chunk_clear(&copy);
+	return lkh;
+}
+
+/**
+ * Silence the log, for loops that load thousands of invalid blobs (the
+ * hand-made ones below show each reason)
+ */
+static void quiet(bool on)
+{
+	dbg_default_set_level(on ? LEVEL_SILENT : LEVEL_CTRL);
+}
+
+/**
+ * Both trees are the same, seen from the outside
+ */
+static void check_same(mike_lkh_t *a, mike_lkh_t *b)
+{
+	linked_list_t *pa, *pb;
+	enumerator_t *ea, *eb;
+	mike_lkh_key_t *ka, *kb;
+	chunk_t ra, rb, sa, sb;
+	uint32_t ida, idb;
+	u_int i;
+
+	ck_assert_int_eq(a->get_member_count(a), b->get_member_count(b));
+	ck_assert_int_eq(a->get_depth(a), b->get_depth(b));
+	a->get_root(a, &ida, &ra);
+	b->get_root(b, &idb, &rb);
+	ck_assert_int_eq(ida, idb);
+	ck_assert(chunk_equals(ra, rb));
+	sa = serialize(a);
+	sb = serialize(b);
+	ck_assert(chunk_equals(sa, sb));
+	chunk_clear(&sa);
+	chunk_clear(&sb);
+
+	for (i = 0; i < MAX_MEMBERS; i++)
+	{
+		if (!a->get_path(a, i, &pa))
+		{
+			chk(!b->get_path(b, i, &pb));
+			continue;
+		}
+		chk(b->get_path(b, i, &pb));
+		chk_int(pa->get_count(pa), ==, pb->get_count(pb));
+		ea = pa->create_enumerator(pa);
+		eb = pb->create_enumerator(pb);
+		while (ea->enumerate(ea, &ka) && eb->enumerate(eb, &kb))
+		{
+			chk_int(ka->id, ==, kb->id);
+			chk(chunk_equals(ka->key, kb->key));
+		}
+		ea->destroy(ea);
+		eb->destroy(eb);
+		destroy_keys(pa);
+		destroy_keys(pb);
+	}
+}
+
+/**
+ * Replace the simulation's tree with one loaded from its serialization,
+ * as a GCKS restart would
+ */
+static void sim_reload(sim_t *sim)
+{
+	mike_lkh_t *loaded;
+	chunk_t blob;
+
+	blob = serialize(sim->lkh);
+	loaded = load_copy(blob);
+	chunk_clear(&blob);
+	ck_assert(loaded);
+	check_same(sim->lkh, loaded);
+	sim->lkh->destroy(sim->lkh);
+	sim->lkh = loaded;
+	sim_check(sim);
+}
+
+START_TEST(test_serialize_empty)
+{
+	linked_list_t *path, *rekey;
+	mike_lkh_t *lkh, *loaded;
+	mike_lkh_key_t *key;
+	uint32_t root_id;
+	chunk_t blob, root;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh);
+	blob = serialize(lkh);
+	/* version, next Key ID, the keyed root and its two free leaves */
+	ck_assert_int_eq(blob.len, 1 + 4 + (1 + 4 + MIKE_LKH_KEY_SIZE) + 1 + 1);
+	ck_assert_int_eq(blob.ptr[0], 1);
+	loaded = load_copy(blob);
+	ck_assert(loaded);
+	check_same(lkh, loaded);
+	ck_assert_int_eq(loaded->get_member_count(loaded), 0);
+	ck_assert_int_eq(loaded->get_depth(loaded), 1);
+
+	/* it takes members as the original would, with fresh Key IDs */
+	loaded->get_root(loaded, &root_id, &root);
+	ck_assert(loaded->add_member(loaded, 3, FALSE, &path, &rekey));
+	ck_assert_int_eq(rekey->get_count(rekey), 0);
+	ck_assert_int_eq(path->get_count(path), 2);
+	path->get_first(path, (void**)&key);
+	ck_assert_int_gt(key->id, root_id);
+	path->get_last(path, (void**)&key);
+	ck_assert_int_eq(key->id, root_id);
+	ck_assert(chunk_equals(key->key, root));
+	destroy_keys(path);
+	destroy_rekey(rekey);
+
+	chunk_clear(&blob);
+	loaded->destroy(loaded);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+/**
+ * The random walk with the tree restored from its serialization after
+ * every operation: the members' paths, updated from the rekey sets of the
+ * restored trees, stay exactly what the trees say
+ */
+START_TEST(test_serialize_walk)
+{
+	sim_t sim;
+	u_int op;
+
+	sim_init(&sim, walk_seed(_i));
+	sim_reload(&sim);
+	for (op = 0; op < OPERATIONS; op++)
+	{
+		sim_random_op(&sim, walk_join_percent(op));
+		sim_reload(&sim);
+	}
+	sim_destroy(&sim);
+}
+END_TEST
+
+/**
+ * A tree of some members, after joins and leaves, serialized
+ */
+static chunk_t sample_blob(u_int ops)
+{
+	sim_t sim;
+	chunk_t blob;
+	u_int op;
+
+	sim_init(&sim, 0x5e71a112);
+	for (op = 0; op < ops; op++)
+	{
+		sim_random_op(&sim, 70);
+	}
+	blob = serialize(sim.lkh);
+	sim_destroy(&sim);
+	return blob;
+}
+
+START_TEST(test_serialize_truncated)
+{
+	mike_lkh_t *lkh;
+	chunk_t blob, bad;
+	u_int len;
+
+	blob = sample_blob(40);
+	lkh = load_copy(blob);
+	ck_assert(lkh);
+	lkh->destroy(lkh);
+	quiet(TRUE);
+	for (len = 0; len < blob.len; len++)
+	{
+		chk_msg(!load_copy(chunk_create(blob.ptr, len)),
+				"truncated to %u of %zu bytes", len, blob.len);
+	}
+	/* trailing bytes, whatever they are */
+	for (len = 0; len < 256; len++)
+	{
+		bad = chunk_cat("cc", blob, chunk_from_chars(len));
+		chk(!load_copy(bad));
+		chunk_clear(&bad);
+	}
+	bad = chunk_cat("cc", blob, blob);
+	ck_assert(!load_copy(bad));
+	chunk_clear(&bad);
+	chunk_clear(&blob);
+	quiet(FALSE);
+}
+END_TEST
+
+START_TEST(test_serialize_version)
+{
+	static u_char versions[] = { 0, 2, 0x81, 0xff };
+	mike_lkh_t *lkh;
+	chunk_t blob;
+	u_int i;
+
+	blob = sample_blob(10);
+	for (i = 0; i < countof(versions); i++)
+	{
+		blob.ptr[0] = versions[i];
+		ck_assert(!load_copy(blob));
+	}
+	blob.ptr[0] = 1;
+	lkh = load_copy(blob);
+	ck_assert(lkh);
+	lkh->destroy(lkh);
+	chunk_clear(&blob);
+}
+END_TEST
+
+/**
+ * A hand-made node: its flags, then the member id and/or the Key ID with
+ * a key made of the ID, as the flags say
+ */
+static void put_node(bio_writer_t *writer, uint8_t flags, uint32_t member,
+					 uint32_t id)
+{
+	u_char key[MIKE_LKH_KEY_SIZE];
+
+	writer->write_uint8(writer, flags);
+	if (flags & F_MEMBER)
+	{
+		writer->write_uint32(writer, member);
+	}
+	if (flags & F_KEYED)
+	{
+		memset(key, id, sizeof(key));
+		writer->write_uint32(writer, id);
+		writer->write_data(writer, chunk_from_thing(key));
+	}
+}
+
+/** a node of a hand-made tree, in preorder */
+typedef struct {
+	uint8_t flags;
+	uint32_t member;
+	uint32_t id;
+} hand_node_t;
+
+/**
+ * Load a hand-made tree
+ */
+static mike_lkh_t *load_nodes(uint32_t next_id, hand_node_t *nodes,
+							  u_int count)
+{
+	bio_writer_t *writer;
+	mike_lkh_t *lkh;
+	u_int i;
+
+	writer = bio_writer_create(0);
+	writer->write_uint8(writer, 1);
+	writer->write_uint32(writer, next_id);
+	for (i = 0; i < count; i++)
+	{
+		put_node(writer, nodes[i].flags, nodes[i].member, nodes[i].id);
+	}
+	lkh = load_copy(writer->get_buf(writer));
+	writer->destroy(writer);
+	return lkh;
+}
+
+#define LOAD(next_id, ...) ({ \
+	hand_node_t _n[] = { __VA_ARGS__ }; \
+	load_nodes(next_id, _n, countof(_n)); })
+
+/** hand-made nodes: keyed inner node, member leaf, free leaf, vacant node */
+#define INNER(id)		{ F_INNER | F_KEYED, 0, id }
+#define MEMBER(m, id)	{ F_MEMBER | F_KEYED, m, id }
+#define FREE			{ 0, 0, 0 }
+#define VACANT			{ F_INNER, 0, 0 }
+
+START_TEST(test_serialize_handmade)
+{
+	linked_list_t *path;
+	mike_lkh_t *lkh;
+
+	/* what serialize() could have written is taken */
+	lkh = LOAD(6, INNER(1), INNER(4), MEMBER(7, 2), MEMBER(8, 5), VACANT,
+			   FREE, FREE);
+	ck_assert(lkh);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 2);
+	ck_assert_int_eq(lkh->get_depth(lkh), 2);
+	ck_assert(lkh->get_path(lkh, 8, &path));
+	ck_assert_int_eq(path->get_count(path), 3);
+	ck_assert_int_eq(nth_id(path, 0), 5);
+	ck_assert_int_eq(nth_id(path, 1), 4);
+	ck_assert_int_eq(nth_id(path, 2), 1);
+	ck_assert_int_eq(nth_key(path, 0)->key.ptr[0], 5);
+	destroy_keys(path);
+	lkh->destroy(lkh);
+
+	/* an empty group */
+	lkh = LOAD(2, INNER(1), FREE, FREE);
+	ck_assert(lkh);
+	lkh->destroy(lkh);
+
+	/* a node with one child: the format says two, the second is missing */
+	ck_assert(!LOAD(3, INNER(1), MEMBER(7, 2)));
+	ck_assert(!LOAD(4, INNER(1), INNER(2), MEMBER(7, 3), FREE));
+	/* a member on an inner node, on the root */
+	ck_assert(!LOAD(4, INNER(1), { F_INNER | F_MEMBER | F_KEYED, 7, 2 },
+					MEMBER(8, 3), FREE, FREE));
+	ck_assert(!LOAD(4, { F_INNER | F_MEMBER | F_KEYED, 7, 1 },
+					MEMBER(8, 2), FREE));
+	/* the root a leaf */
+	ck_assert(!LOAD(2, { F_KEYED, 0, 1 }));
+	ck_assert(!LOAD(2, MEMBER(7, 1)));
+	/* a member twice */
+	ck_assert(!LOAD(4, INNER(1), MEMBER(7, 2), MEMBER(7, 3)));
+	/* a Key ID twice, 0, at or above the next one */
+	ck_assert(!LOAD(4, INNER(1), MEMBER(7, 2), MEMBER(8, 2)));
+	ck_assert(!LOAD(4, INNER(1), MEMBER(7, 1), FREE));
+	ck_assert(!LOAD(4, INNER(1), MEMBER(7, 0), FREE));
+	ck_assert(!LOAD(4, INNER(1), MEMBER(7, 4), FREE));
+	ck_assert(!LOAD(4, INNER(5), MEMBER(7, 2), FREE));
+	ck_assert(!LOAD(0, INNER(1), FREE, FREE));
+	lkh = LOAD(5, INNER(1), MEMBER(7, 4), FREE);
+	ck_assert(lkh);
+	lkh->destroy(lkh);
+	/* a keyless root */
+	ck_assert(!LOAD(4, VACANT, FREE, FREE));
+	ck_assert(!LOAD(4, VACANT, MEMBER(7, 2), FREE));
+	/* keys nobody below needs: a keyed free leaf, a keyed vacant node */
+	ck_assert(!LOAD(4, INNER(1), { F_KEYED, 0, 2 }, FREE));
+	ck_assert(!LOAD(4, INNER(1), INNER(2), FREE, FREE, MEMBER(7, 3)));
+	/* keys missing for a member: its leaf's, a node's above it */
+	ck_assert(!LOAD(4, INNER(1), { F_MEMBER, 7, 0 }, FREE));
+	ck_assert(!LOAD(4, INNER(1), VACANT, MEMBER(7, 2), FREE, FREE));
+	/* unknown flags */
+	ck_assert(!LOAD(4, INNER(1), { F_MEMBER | F_KEYED | 0x08, 7, 2 }, FREE));
+	ck_assert(!LOAD(4, { F_INNER | F_KEYED | 0x80, 0, 1 }, FREE, FREE));
+}
+END_TEST
+
+#undef LOAD
+#undef INNER
+#undef MEMBER
+#undef FREE
+#undef VACANT
+
+/**
+ * A chain of keyed inner nodes down to depth, each with a free leaf to its
+ * right, a member at the bottom
+ */
+static void put_chain(bio_writer_t *writer, u_int level, u_int depth)
+{
+	if (level == depth)
+	{
+		put_node(writer, F_MEMBER | F_KEYED, 1, level + 1);
+		return;
+	}
+	put_node(writer, F_INNER | F_KEYED, 0, level + 1);
+	put_chain(writer, level + 1, depth);
+	put_node(writer, 0, 0, 0);
+}
+
+static mike_lkh_t *load_chain(u_int depth)
+{
+	bio_writer_t *writer;
+	mike_lkh_t *lkh;
+
+	writer = bio_writer_create(0);
+	writer->write_uint8(writer, 1);
+	writer->write_uint32(writer, depth + 2);
+	put_chain(writer, 0, depth);
+	lkh = load_copy(writer->get_buf(writer));
+	writer->destroy(writer);
+	return lkh;
+}
+
+START_TEST(test_serialize_depth)
+{
+	linked_list_t *path, *rekey;
+	bio_writer_t *writer;
+	mike_lkh_t *lkh;
+	u_int i;
+
+	lkh = load_chain(MIKE_LKH_MAX_DEPTH);
+	ck_assert(lkh);
+	ck_assert_int_eq(lkh->get_depth(lkh), MIKE_LKH_MAX_DEPTH);
+	ck_assert(lkh->get_path(lkh, 1, &path));
+	ck_assert_int_eq(path->get_count(path), MIKE_LKH_MAX_DEPTH + 1);
+	destroy_keys(path);
+	/* the next member takes the shallowest free leaf */
+	ck_assert(lkh->add_member(lkh, 2, FALSE, &path, &rekey));
+	ck_assert_int_eq(path->get_count(path), 2);
+	destroy_keys(path);
+	destroy_rekey(rekey);
+	lkh->destroy(lkh);
+
+	ck_assert(!load_chain(MIKE_LKH_MAX_DEPTH + 1));
+
+	/* a hostile chain of inner nodes, far deeper than the stack could take
+	 * if the recursion was not bounded */
+	writer = bio_writer_create(0);
+	writer->write_uint8(writer, 1);
+	writer->write_uint32(writer, 2);
+	put_node(writer, F_INNER | F_KEYED, 0, 1);
+	for (i = 0; i < 1000000; i++)
+	{
+		writer->write_uint8(writer, F_INNER);
+	}
+	ck_assert(!load_copy(writer->get_buf(writer)));
+	writer->destroy(writer);
+}
+END_TEST
+
+/**
+ * Whatever a flipped bit makes of a blob, it is refused or taken as a
+ * tree that encodes to the very same bytes and works
+ */
+START_TEST(test_serialize_bitflip)
+{
+	linked_list_t *path = NULL, *rekey = NULL;
+	mike_lkh_t *lkh;
+	chunk_t blob, again;
+	u_int bit, taken = 0, refused = 0, member;
+
+	blob = sample_blob(30);
+	quiet(TRUE);
+	for (bit = 0; bit < blob.len * 8; bit++)
+	{
+		blob.ptr[bit / 8] ^= 1 << (bit % 8);
+		lkh = load_copy(blob);
+		if (lkh)
+		{
+			again = serialize(lkh);
+			chk_msg(chunk_equals(again, blob), "bit %u", bit);
+			chunk_clear(&again);
+			/* a free id, the new member may fail to join if the flip made
+			 * the next Key ID too large */
+			for (member = 0; lkh->get_path(lkh, member, &path); member++)
+			{
+				destroy_keys(path);
+			}
+			if (lkh->add_member(lkh, member, bit % 2, &path, &rekey))
+			{
+				destroy_keys(path);
+				destroy_rekey(rekey);
+				if (lkh->remove_member(lkh, member, &rekey))
+				{
+					destroy_rekey(rekey);
+				}
+			}
+			lkh->destroy(lkh);
+			taken++;
+		}
+		else
+		{
+			refused++;
+		}
+		blob.ptr[bit / 8] ^= 1 << (bit % 8);
+	}
+	quiet(FALSE);
+	/* the keys' bits at least are taken, the flags' mostly not */
+	ck_assert_int_gt(taken, 0);
+	ck_assert_int_gt(refused, 0);
+	fprintf(stderr, "bit flips of a %zu byte tree: %u taken, %u refused\n",
+			blob.len, taken, refused);
+	chunk_clear(&blob);
+}
+END_TEST
+
+/*******************************************************************************
  * Costs, for docs/lkh.md
  */
 
@@ -886,6 +1405,17 @@ static Suite *lkh_suite()
 	tc = tcase_create("random walk");
 	tcase_set_timeout(tc, 600);
 	tcase_add_loop_test(tc, test_random_walk, 0, countof(seeds));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("serialization");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_serialize_empty);
+	tcase_add_loop_test(tc, test_serialize_walk, 0, countof(seeds));
+	tcase_add_test(tc, test_serialize_truncated);
+	tcase_add_test(tc, test_serialize_version);
+	tcase_add_test(tc, test_serialize_handmade);
+	tcase_add_test(tc, test_serialize_depth);
+	tcase_add_test(tc, test_serialize_bitflip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("costs");

@@ -806,7 +806,7 @@ static mike_group_t *group_create(const char *body)
 
 	cfg = cfg_create(body, &error);
 	ck_assert_msg(cfg, "rejected: %s\n%s", error, body);
-	return mike_group_create(cfg);
+	return mike_group_create(cfg, NULL);
 }
 
 static int cmp_spi(const void *a, const void *b)
@@ -953,6 +953,81 @@ START_TEST(test_group_members)
 
 	/* destroy cleans up the remaining member and TEK */
 	group->destroy(group);
+}
+END_TEST
+
+START_TEST(test_group_db)
+{
+	mike_group_t *group, *restored;
+	mike_group_member_t *a, *b, *m;
+	mike_group_config_t *cfg;
+	identification_t *id;
+	linked_list_t *rekey;
+	mike_db_t *db;
+	char path[] = "/tmp/mike-unit-db.XXXXXX", file[64], *error = NULL;
+	const char *body = "role = gcks\naddress = 239.1.2.3\nsenders = %any\n";
+	uint32_t spi, msg_id;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	snprintf(file, sizeof(file), "%s", path);
+	db = mike_db_create(file);
+	ck_assert(db);
+
+	cfg = cfg_create(body, &error);
+	ck_assert(cfg);
+	group = mike_group_create(cfg, db);
+	ck_assert(group->ensure_kek(group));
+	a = add_member(group, "a.example.org", 10, TRUE);
+	b = add_member(group, "b.example.org", 11, FALSE);
+	add_member(group, "c.example.org", 12, FALSE);
+	ck_assert(group->remove_member(group, 12, &rekey));
+	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	id = identification_create_from_string("x.example.org");
+	group->expelled->insert_last(group->expelled, id);
+	ck_assert(group->next_message_id(group, &msg_id));
+	ck_assert_int_eq(msg_id, 0);
+	ck_assert(group->next_message_id(group, &msg_id));
+	ck_assert_int_eq(msg_id, 1);
+	ck_assert(group->save(group));
+	spi = a->tek->spi;
+
+	/* a restart: the same keys, members (without IKE SA) and tree */
+	cfg = cfg_create(body, &error);
+	restored = mike_group_create(cfg, db);
+	ck_assert_chunk_eq(restored->kek_spi, group->kek_spi);
+	ck_assert_chunk_eq(restored->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(restored->members->get_count(restored->members), 2);
+	ck_assert(restored->members->get_first(restored->members,
+										   (void**)&m) == SUCCESS);
+	ck_assert(m->id->equals(m->id, a->id));
+	ck_assert_int_eq(m->ike_sa_id, 0);
+	ck_assert_int_eq(m->leaf, a->leaf);
+	ck_assert(m->tek && m->tek->spi == spi);
+	ck_assert_chunk_eq(m->tek->keymat, a->tek->keymat);
+	ck_assert(restored->members->get_last(restored->members,
+										  (void**)&m) == SUCCESS);
+	ck_assert(m->id->equals(m->id, b->id) && !m->tek && m->leaf == b->leaf);
+	ck_assert_int_eq(restored->teks->get_count(restored->teks), 1);
+	ck_assert(restored->lkh);
+	ck_assert_int_eq(restored->lkh->get_member_count(restored->lkh), 2);
+	ck_assert(restored->is_expelled(restored, id));
+	/* Message IDs and SPIs continue, never repeat */
+	ck_assert(restored->next_message_id(restored, &msg_id));
+	ck_assert_int_eq(msg_id, 2);
+	ck_assert_int_ne(restored->allocate_spi(restored), spi);
+	/* a new member gets a new leaf */
+	m = add_member(restored, "d.example.org", 13, FALSE);
+	ck_assert(m->leaf > a->leaf && m->leaf > b->leaf);
+	ck_assert(restored->save(restored));
+
+	restored->destroy(restored);
+	group->destroy(group);
+	db->destroy(db);
+	unlink(file);
 }
 END_TEST
 
@@ -1828,6 +1903,7 @@ static Suite *group_suite()
 	tcase_add_test(tc, test_group_allocate_spi);
 	tcase_add_test(tc, test_group_kek);
 	tcase_add_test(tc, test_group_members);
+	tcase_add_test(tc, test_group_db);
 	suite_add_tcase(s, tc);
 	return s;
 }
