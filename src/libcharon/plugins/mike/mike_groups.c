@@ -9,6 +9,9 @@
 
 #include "mike_groups.h"
 
+#include <daemon.h>
+#include <sys/stat.h>
+
 #include <threading/mutex.h>
 
 typedef struct private_mike_groups_t private_mike_groups_t;
@@ -56,8 +59,16 @@ METHOD(mike_groups_t, set_database, void,
  */
 static mike_db_t *get_db(private_mike_groups_t *this)
 {
+	char *dir;
+
 	if (!this->db && this->db_path)
 	{
+		dir = path_dirname(this->db_path);
+		if (!mkdir_p(dir, S_IRWXU))
+		{
+			DBG1(DBG_CFG, "mike: unable to create %s for the GCKS state", dir);
+		}
+		free(dir);
 		this->db = mike_db_create(this->db_path);
 		if (this->db)
 		{
@@ -65,7 +76,9 @@ static mike_db_t *get_db(private_mike_groups_t *this)
 		}
 		else
 		{	/* mike_db_create() said why; do not try again for every group */
-			DBG1(DBG_CFG, "mike: GCKS state is not kept across restarts");
+			DBG1(DBG_CFG, "mike: GCKS state is not kept across restarts (with "
+				 "AppArmor, charon needs write access to %s*, see "
+				 "docs/configuration.md)", this->db_path);
 			free(this->db_path);
 			this->db_path = NULL;
 		}
