@@ -199,6 +199,26 @@ static payload_t *get_gikev2_payload(message_t *message, payload_type_t type,
 	return parsed;
 }
 
+/**
+ * Whether a message carries a G-IKEv2 payload of a type (parsed or not)
+ */
+static bool has_gikev2_payload(message_t *message, payload_type_t type)
+{
+	enumerator_t *enumerator;
+	payload_t *payload;
+	bool found = FALSE;
+
+	enumerator = message->create_payload_enumerator(message);
+	while (!found && enumerator->enumerate(enumerator, &payload))
+	{
+		found = payload->get_type(payload) == PL_UNKNOWN &&
+				((unknown_payload_t*)payload)->get_type(
+									(unknown_payload_t*)payload) == type;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
 /*
  * ---- member --------------------------------------------------------------
  */
@@ -308,7 +328,7 @@ static void queue_further_groups(private_mike_listener_t *this,
 	while (names->remove_first(names, (void**)&name) == SUCCESS)
 	{
 		ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
-															 ike_sa, name));
+													ike_sa, name, FALSE));
 		free(name);
 	}
 	names->destroy(names);
@@ -878,6 +898,65 @@ static void gcks_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	registration_destroy(reg);
 }
 
+/**
+ * Member: a GSA the GCKS pushed over the IKE SA (unicast rekeying)
+ */
+static void member_push(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						message_t *message)
+{
+	payload_t *idg, *gsa, *kd;
+	mike_group_t *group = NULL;
+	chunk_t name, gsk_w = chunk_empty;
+	char buf[64] = "", *error = "no IDg, GSA and KD payloads";
+
+	idg = get_gikev2_payload(message, GIKEV2_PL_IDG, NULL);
+	gsa = get_gikev2_payload(message, GIKEV2_PL_GSA, NULL);
+	kd = get_gikev2_payload(message, GIKEV2_PL_KD, NULL);
+	if (idg && gsa && kd)
+	{
+		name = ((idg_payload_t*)idg)->get_data((idg_payload_t*)idg);
+		if (name.len < sizeof(buf) && chunk_printable(name, NULL, 0))
+		{
+			memcpy(buf, name.ptr, name.len);
+			buf[name.len] = '\0';
+		}
+		this->groups->lock(this->groups);
+		group = this->groups->get(this->groups, buf);
+		if (!group || group->cfg->role != MIKE_ROLE_MEMBER || !group->kernel ||
+			group->ike_sa_id != ike_sa->get_unique_id(ike_sa))
+		{
+			error = "not a group registered over this IKE SA";
+		}
+		else if (!this->rekey || !get_gsk_w(ike_sa, &gsk_w))
+		{
+			error = "no key wrap key for this IKE SA";
+		}
+		else
+		{
+			error = this->rekey->apply(this->rekey, group, (gsa_payload_t*)gsa,
+									   (kd_payload_t*)kd, gsk_w);
+			if (!error)
+			{
+				group->rekeys++;
+				DBG1(DBG_IKE, "mike: group '%s': new GSA from the GCKS over the "
+					 "IKE SA accepted, %d sender TEK%s", buf,
+					 group->teks->get_count(group->teks),
+					 group->teks->get_count(group->teks) == 1 ? "" : "s");
+			}
+		}
+		this->groups->unlock(this->groups);
+	}
+	if (error)
+	{
+		DBG1(DBG_IKE, "mike: group '%s': GSA pushed by the GCKS not applied: "
+			 "%s", buf, error);
+	}
+	chunk_clear(&gsk_w);
+	DESTROY_IF(idg);
+	DESTROY_IF(gsa);
+	DESTROY_IF(kd);
+}
+
 /*
  * ---- listener ------------------------------------------------------------
  */
@@ -919,7 +998,12 @@ METHOD(listener_t, message_hook, bool,
 		case INFORMATIONAL:
 			/* a further group on an established IKE SA: the request comes
 			 * from mike_register_task, the GCKS decides at once */
-			if (incoming && request)
+			if (incoming && request && has_gikev2_payload(message,
+														  GIKEV2_PL_GSA))
+			{	/* unicast rekeying: the GCKS pushes a new GSA */
+				member_push(this, ike_sa, message);
+			}
+			else if (incoming && request)
 			{
 				gcks_request(this, ike_sa, message);
 				gcks_authorize(this, ike_sa);
@@ -1205,8 +1289,11 @@ METHOD(mike_listener_t, readmit, int,
 	return groups ? count : -1;
 }
 
-METHOD(mike_listener_t, register_over, bool,
-	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
+/**
+ * Queue a registration or push task on an IKE SA and start it
+ */
+static bool queue_over(private_mike_listener_t *this, uint32_t ike_sa_id,
+					   char *name, bool push)
 {
 	ike_sa_t *ike_sa;
 
@@ -1217,7 +1304,7 @@ METHOD(mike_listener_t, register_over, bool,
 		return FALSE;
 	}
 	ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
-														 ike_sa, name));
+														 ike_sa, name, push));
 	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
 	{
 		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
@@ -1225,6 +1312,66 @@ METHOD(mike_listener_t, register_over, bool,
 		return FALSE;
 	}
 	charon->ike_sa_manager->checkin(charon->ike_sa_manager, ike_sa);
+	return TRUE;
+}
+
+METHOD(mike_listener_t, register_over, bool,
+	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
+{
+	return queue_over(this, ike_sa_id, name, FALSE);
+}
+
+METHOD(mike_listener_t, push_over, bool,
+	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
+{
+	return queue_over(this, ike_sa_id, name, TRUE);
+}
+
+METHOD(mike_listener_t, push_group, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	char *name)
+{
+	mike_group_t *group;
+	mike_group_member_t *member = NULL;
+	gsa_payload_t *gsa = NULL;
+	kd_payload_t *kd = NULL;
+	identification_t *id;
+	idg_payload_t *idg;
+	chunk_t gsk_w = chunk_empty;
+	bool ok = FALSE;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	{
+		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	}
+	if (member && get_gsk_w(ike_sa, &gsk_w))
+	{
+		ok = mike_gsa_build(group, gsk_w, NULL, &gsa, &kd);
+		if (ok)
+		{
+			DBG1(DBG_IKE, "mike: group '%s': sending the new GSA to '%Y' "
+				 "over its IKE SA", name, member->id);
+		}
+	}
+	this->groups->unlock(this->groups);
+	chunk_clear(&gsk_w);
+	if (!ok)
+	{	/* it left meanwhile: nothing to send */
+		return FALSE;
+	}
+	id = identification_create_from_encoding(ID_KEY_ID, chunk_from_str(name));
+	idg = idg_payload_create(id);
+	id->destroy(id);
+	/* charon puts payloads it has no ordering rule for in reverse order:
+	 * IDg, GSA, KD on the wire */
+	message->add_payload(message, &kd->payload_interface);
+	message->add_payload(message, &gsa->payload_interface);
+	if (idg)
+	{
+		message->add_payload(message, &idg->payload_interface);
+	}
 	return TRUE;
 }
 
@@ -1261,6 +1408,8 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 			.request_group = _request_group,
 			.leave = _leave,
 			.register_over = _register_over,
+			.push_over = _push_over,
+			.push_group = _push_group,
 			.expel = _expel,
 			.readmit = _readmit,
 			.set_rekey = _set_rekey,

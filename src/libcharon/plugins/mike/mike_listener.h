@@ -59,6 +59,28 @@ struct mike_listener_t {
 						  message_t *message, char *group);
 
 	/**
+	 * GCKS: add IDg, GSA and KD of a group to a request to a member (unicast
+	 * rekeying), keys wrapped with the IKE SA's key wrap key.
+	 *
+	 * @param ike_sa	the member's registration IKE SA
+	 * @param message	the request to add to
+	 * @param group		name of the group
+	 * @return			TRUE if added (the peer is still a member)
+	 */
+	bool (*push_group)(mike_listener_t *this, ike_sa_t *ike_sa,
+					   message_t *message, char *group);
+
+	/**
+	 * GCKS: push a group's GSA to a member over its IKE SA, without waiting.
+	 * Not to be called with the group store locked.
+	 *
+	 * @param ike_sa_id	unique ID of the member's IKE SA
+	 * @param name		group name
+	 * @return			TRUE if the exchange was started
+	 */
+	bool (*push_over)(mike_listener_t *this, uint32_t ike_sa_id, char *name);
+
+	/**
 	 * Leave a group on a member: remove its SAs and policies.
 	 *
 	 * @param name		group name

@@ -32,14 +32,25 @@ struct private_task_t {
 	ike_sa_t *ike_sa;
 
 	/**
-	 * Group to register.
+	 * Group to register, or whose GSA to push.
 	 */
 	char *group;
+
+	/**
+	 * GCKS: push the group's GSA instead of registering.
+	 */
+	bool push;
 };
 
 METHOD(task_t, build, status_t,
 	private_task_t *this, message_t *message)
 {
+	if (this->push)
+	{
+		return this->listener->push_group(this->listener, this->ike_sa,
+										  message, this->group) ? NEED_MORE
+																: SUCCESS;
+	}
 	if (!this->listener->request_group(this->listener, this->ike_sa, message,
 									   this->group))
 	{
@@ -51,7 +62,8 @@ METHOD(task_t, build, status_t,
 METHOD(task_t, process, status_t,
 	private_task_t *this, message_t *message)
 {
-	/* the listener took the GSA from the response before tasks ran */
+	/* the listener took the GSA from the response before tasks ran; a
+	 * pushed GSA is answered with an empty response */
 	return SUCCESS;
 }
 
@@ -78,7 +90,7 @@ METHOD(task_t, destroy, void,
  * Described in header
  */
 task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
-								  char *group)
+								  char *group, bool push)
 {
 	private_task_t *this;
 
@@ -93,6 +105,7 @@ task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
 		.listener = listener,
 		.ike_sa = ike_sa,
 		.group = strdup(group),
+		.push = push,
 	);
 	return &this->public;
 }

@@ -30,12 +30,17 @@
  * activates in an INFORMATIONAL exchange on an established IKE SA.  The
  * listener adds the payloads and takes the response, as for IKE_AUTH.
  *
+ * The GCKS uses the same exchange the other way round for unicast
+ * rekeying (the stand-in for GSA_INBAND_REKEY): with push, the request
+ * carries the group's IDg, GSA and KD, the member answers it empty.
+ *
  * @param listener	the registration listener
  * @param ike_sa	the IKE SA
- * @param group		name of the group to register
+ * @param group		name of the group to register or push
+ * @param push		GCKS: push the group's GSA to the member
  * @return			task to queue on the IKE SA
  */
 task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
-								  char *group);
+								  char *group, bool push);
 
 #endif /** MIKE_REGISTER_TASK_H_ @}*/

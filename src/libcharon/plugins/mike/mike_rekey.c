@@ -201,14 +201,71 @@ static bool build_rekey(mike_group_t *group, uint32_t msg_id,
 }
 
 /**
+ * After the store's lock is released: push a group's GSA to a member
+ */
+static job_requeue_t gcks_push(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+
+	if (!this->listener->push_over(this->listener, data->spi, data->name))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the IKE SA of a member is gone, "
+			 "no new GSA for it", data->name);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * GCKS, unicast rekeying: replace the KEK and/or TEKs if asked to and push
+ * the GSA to every member over its IKE SA (forward access control comes
+ * free: who is not a member gets nothing).  Call with the store locked.
+ */
+static bool push_gsa(private_mike_rekey_t *this, mike_group_t *group,
+					 bool new_kek, bool new_teks, mike_group_member_t *skip,
+					 char *why)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	u_int count = 0;
+
+	if ((new_kek && !group->new_kek(group)) ||
+		(new_teks && !roll_teks(group)) || !group->save(group))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': new keys (%s) failed, members will "
+			 "register again", group->cfg->name, why);
+		return FALSE;
+	}
+	enumerator = group->members->create_enumerator(group->members);
+	while (enumerator->enumerate(enumerator, &member))
+	{
+		/* members restored after a restart have no IKE SA until they
+		 * register again */
+		if (member != skip && member->ike_sa_id)
+		{
+			schedule(job_data(this, group->cfg->name, member->ike_sa_id, 0),
+					 (callback_job_cb_t)gcks_push, 0);
+			count++;
+		}
+	}
+	enumerator->destroy(enumerator);
+	group->rekeys++;
+	DBG1(DBG_CFG, "mike: group '%s': pushing the new GSA to %u member%s over "
+		 "their IKE SAs: %s, %d sender TEK%s", group->cfg->name, count,
+		 count == 1 ? "" : "s", why, group->teks->get_count(group->teks),
+		 group->teks->get_count(group->teks) == 1 ? "" : "s");
+	return TRUE;
+}
+
+/**
  * GCKS: send the group's GSA in a GSA_REKEY under the current KEK, after
  * replacing the KEK (wrapped with the key tree's root if wrap_keys are
- * given, else with the current KEK) and/or the senders' TEKs if asked to.
+ * given, else with the current KEK) and/or the senders' TEKs if asked to;
+ * or, without a rekey address, push it to each member but skip.
  * Call with the group store locked.
  */
 static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 					 linked_list_t *wrap_keys, bool new_kek, bool new_teks,
-					 char *why)
+					 mike_group_member_t *skip, char *why)
 {
 	mike_gsa_keys_t keys = {
 		.wrap_keys = wrap_keys,
@@ -218,14 +275,18 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 	host_t *dst;
 	bool ok;
 
-	if (!group->cfg->rekey_address || !group->signing_key ||
-		!group->kek_keymat.len)
-	{	/* no multicast rekeying: members register again before expiry */
-		if (new_kek)
-		{
-			group->new_kek(group);
-			group->save(group);
-		}
+	if (!group->kek_keymat.len)
+	{
+		return FALSE;
+	}
+	if (!group->cfg->rekey_address)
+	{
+		return push_gsa(this, group, new_kek, new_teks, skip, why);
+	}
+	if (!group->signing_key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no key to sign GSA_REKEY %s with",
+			 group->cfg->name, why);
 		return FALSE;
 	}
 	if (!group->next_message_id(group, &msg_id))
@@ -349,15 +410,15 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 		restore_signing_key(group);
 	}
 	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
-		group->cfg->rekey_address && group->kek_keymat.len &&
-		group->signing_key)
+		group->kek_keymat.len &&
+		(group->signing_key || !group->cfg->rekey_address))
 	{
 		cfg = group->cfg;
 		interval = cfg->tek_rekey_time;
 		/* the KEK goes along if it would expire before the next rollover */
 		kek_due = group->kek_created + cfg->kek_lifetime <=
 				  time_monotonic(NULL) + interval;
-		send_gsa(this, group, NULL, kek_due, TRUE,
+		send_gsa(this, group, NULL, kek_due, TRUE, NULL,
 				 kek_due ? "TEK and KEK rollover" : "TEK rollover");
 	}
 	this->groups->unlock(this->groups);
@@ -375,21 +436,25 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 METHOD(mike_rekey_t, joined, void,
 	private_mike_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
 {
+	mike_group_member_t *newcomer = NULL;
 	bool rekey = group->cfg->rekey_on_join;
 
 	if (group->members->get_count(group->members) < 2)
 	{	/* the first member: nobody to tell, keys are fresh anyway */
 		return;
 	}
+	/* add_member() puts it last; it gets the GSA in its registration */
+	group->members->get_last(group->members, (void**)&newcomer);
 	if (rekey)
 	{	/* backward access control: the newcomer gets keys nobody used */
-		send_gsa(this, group, wrap_keys, TRUE, TRUE, "member joined, new "
-				 "KEK and TEKs");
+		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer,
+				 "member joined, new KEK and TEKs");
 	}
 	else
 	{	/* the others learn the newcomer's TEK (and, if its leaf split
 		 * one of theirs, their new key tree key) */
-		send_gsa(this, group, wrap_keys, FALSE, FALSE, "member joined");
+		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer,
+				 "member joined");
 	}
 }
 
@@ -402,7 +467,7 @@ METHOD(mike_rekey_t, left, void,
 		group->save(group);
 		return;
 	}
-	if (!wrap_keys)
+	if (!wrap_keys && group->cfg->rekey_address)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': the key tree failed, new keys "
 			 "cannot reach the members without the departed one, they "
@@ -412,10 +477,16 @@ METHOD(mike_rekey_t, left, void,
 	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
 	 * key tree's new root, which the departed member cannot unwrap; new
 	 * TEKs only under that new KEK, in a second message */
-	if (send_gsa(this, group, wrap_keys, TRUE, FALSE,
-				 "member left, new KEK"))
+	if (!group->cfg->rekey_address)
+	{	/* unicast: the departed member simply gets nothing */
+		send_gsa(this, group, NULL, TRUE, TRUE, NULL,
+				 "member left, new KEK and TEKs");
+	}
+	else if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL,
+					  "member left, new KEK"))
 	{
-		send_gsa(this, group, NULL, FALSE, TRUE, "new TEKs under the new KEK");
+		send_gsa(this, group, NULL, FALSE, TRUE, NULL,
+				 "new TEKs under the new KEK");
 	}
 }
 
@@ -826,11 +897,11 @@ METHOD(mike_rekey_t, start, void,
 		watch_expiry(this, group);
 		return;
 	}
-	if (!cfg->rekey_address || !group->kek_keymat.len)
+	if (!group->kek_keymat.len)
 	{	/* nothing to roll over until the first member registers */
 		return;
 	}
-	if (!group->signing_key && !group->rekey_auth_key)
+	if (cfg->rekey_address && !group->signing_key && !group->rekey_auth_key)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no signing key, no GSA_REKEY",
 			 cfg->name);
