@@ -467,23 +467,19 @@ METHOD(mike_rekey_t, left, void,
 		group->save(group);
 		return;
 	}
-	if (!wrap_keys && group->cfg->rekey_address)
-	{
-		DBG1(DBG_CFG, "mike: group '%s': the key tree failed, new keys "
-			 "cannot reach the members without the departed one, they "
-			 "will register again", group->cfg->name);
+	if (!group->cfg->rekey_address || !wrap_keys)
+	{	/* unicast, or the key tree failed: the new keys go to each of the
+		 * others over its IKE SA, the departed member simply gets nothing */
+		push_gsa(this, group, TRUE, TRUE, NULL, wrap_keys ?
+				 "member left, new KEK and TEKs" :
+				 "member left, the key tree failed, new KEK and TEKs");
 		return;
 	}
 	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
 	 * key tree's new root, which the departed member cannot unwrap; new
 	 * TEKs only under that new KEK, in a second message */
-	if (!group->cfg->rekey_address)
-	{	/* unicast: the departed member simply gets nothing */
-		send_gsa(this, group, NULL, TRUE, TRUE, NULL,
-				 "member left, new KEK and TEKs");
-	}
-	else if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL,
-					  "member left, new KEK"))
+	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL,
+				 "member left, new KEK"))
 	{
 		send_gsa(this, group, NULL, FALSE, TRUE, NULL,
 				 "new TEKs under the new KEK");
