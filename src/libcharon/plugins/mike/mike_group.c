@@ -44,7 +44,26 @@ struct private_mike_group_t {
 	 * Key tree member id of the last member added
 	 */
 	uint32_t next_leaf;
+
+	/**
+	 * Retired TEKs senders may still use, retired_t
+	 */
+	linked_list_t *retired;
 };
+
+/**
+ * A TEK replaced by a rollover, until its sender switched
+ */
+typedef struct {
+	mike_tek_t *tek;
+	time_t until;
+} retired_t;
+
+static void retired_destroy(retired_t *retired)
+{
+	retired->tek->destroy(retired->tek);
+	free(retired);
+}
 
 /**
  * Whether an SPI was handed out before
@@ -286,6 +305,57 @@ METHOD(mike_group_t, remove_member, bool,
 	return TRUE;
 }
 
+METHOD(mike_group_t, retire_tek, void,
+	private_mike_group_t *this, mike_tek_t *tek)
+{
+	retired_t *retired;
+
+	this->public.teks->remove(this->public.teks, tek, NULL);
+	INIT(retired,
+		.tek = tek,
+		/* a second more for the sender's timer */
+		.until = time_monotonic(NULL) + this->public.cfg->activation_delay + 1,
+	);
+	this->retired->insert_last(this->retired, retired);
+}
+
+CALLBACK(retired_filter, bool,
+	void *data, enumerator_t *orig, va_list args)
+{
+	retired_t *retired;
+	mike_tek_t **out;
+
+	VA_ARGS_VGET(args, out);
+	if (orig->enumerate(orig, &retired))
+	{
+		*out = retired->tek;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+METHOD(mike_group_t, create_retired_enumerator, enumerator_t*,
+	private_mike_group_t *this)
+{
+	enumerator_t *enumerator;
+	retired_t *retired;
+	time_t now = time_monotonic(NULL);
+
+	enumerator = this->retired->create_enumerator(this->retired);
+	while (enumerator->enumerate(enumerator, &retired))
+	{
+		if (retired->until <= now)
+		{
+			this->retired->remove_at(this->retired, enumerator);
+			retired_destroy(retired);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return enumerator_create_filter(
+						this->retired->create_enumerator(this->retired),
+						retired_filter, NULL, NULL);
+}
+
 METHOD(mike_group_t, save, bool,
 	private_mike_group_t *this)
 {
@@ -401,6 +471,7 @@ METHOD(mike_group_t, destroy, void,
 	this->public.members->destroy_function(this->public.members,
 										   (void*)member_destroy);
 	this->used_spis->destroy(this->used_spis);
+	this->retired->destroy_function(this->retired, (void*)retired_destroy);
 	this->public.key_path->destroy(this->public.key_path);
 	this->public.expelled->destroy_offset(this->public.expelled,
 									offsetof(identification_t, destroy));
@@ -434,6 +505,8 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 			.save = _save,
 			.next_message_id = _next_message_id,
 			.take_over = _take_over,
+			.retire_tek = _retire_tek,
+			.create_retired_enumerator = _create_retired_enumerator,
 			.ensure_signing_key = _ensure_signing_key,
 			.find_member = _find_member,
 			.remove_member = _remove_member,
@@ -441,6 +514,7 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 			.destroy = _destroy,
 		},
 		.used_spis = linked_list_create(),
+		.retired = linked_list_create(),
 	);
 	if (this->public.db)
 	{

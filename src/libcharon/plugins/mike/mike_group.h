@@ -167,6 +167,23 @@ struct mike_group_t {
 	bool (*ensure_signing_key)(mike_group_t *this, private_key_t *key);
 
 	/**
+	 * GCKS: retire a sender's TEK replaced by a rollover: it leaves teks but
+	 * stays available to registrations until its sender switched to the
+	 * new one (activation_delay), so a member that registers meanwhile
+	 * hears the sender at once.
+	 *
+	 * @param tek		TEK to retire (owned by the group)
+	 */
+	void (*retire_tek)(mike_group_t *this, mike_tek_t *tek);
+
+	/**
+	 * GCKS: enumerate the retired TEKs senders may still use.
+	 *
+	 * @return			enumerator over mike_tek_t
+	 */
+	enumerator_t *(*create_retired_enumerator)(mike_group_t *this);
+
+	/**
 	 * GCKS: replace the KEK by a fresh one with a fresh SPI, wiping the
 	 * old one.
 	 *

@@ -196,6 +196,35 @@ static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
 	return bag;
 }
 
+/**
+ * Add the policies and key bags of the TEKs an enumerator yields (and
+ * destroy it)
+ */
+static bool add_teks(mike_group_t *group, enumerator_t *enumerator,
+					 chunk_t gsk_w, linked_list_t *policies,
+					 linked_list_t *bags)
+{
+	kd_key_bag_t *bag;
+	mike_tek_t *tek;
+	uint32_t spi;
+	bool ok = TRUE;
+
+	while (ok && enumerator->enumerate(enumerator, &tek))
+	{
+		spi = htonl(tek->spi);
+		policies->insert_last(policies, tek_policy(group, tek));
+		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
+					  0, gsk_w);
+		ok = bag != NULL;
+		if (bag)
+		{
+			bags->insert_last(bags, bag);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
 /*
  * Described in header
  */
@@ -203,10 +232,7 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
 					gsa_payload_t **gsa, kd_payload_t **kd)
 {
 	linked_list_t *policies, *bags;
-	enumerator_t *enumerator;
 	kd_key_bag_t *bag;
-	mike_tek_t *tek;
-	uint32_t spi;
 	bool ok = TRUE;
 
 	policies = linked_list_create();
@@ -229,20 +255,15 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
 	{
 		bags->insert_last(bags, bag);
 	}
-	enumerator = group->teks->create_enumerator(group->teks);
-	while (ok && enumerator->enumerate(enumerator, &tek))
+	/* the current TEKs first: a member takes the first of its own as the
+	 * one it sends with */
+	ok = ok && add_teks(group, group->teks->create_enumerator(group->teks),
+						gsk_w, policies, bags);
+	if (ok && keys && keys->retired)
 	{
-		spi = htonl(tek->spi);
-		policies->insert_last(policies, tek_policy(group, tek));
-		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
-					  0, gsk_w);
-		ok = bag != NULL;
-		if (bag)
-		{
-			bags->insert_last(bags, bag);
-		}
+		ok = add_teks(group, group->create_retired_enumerator(group), gsk_w,
+					  policies, bags);
 	}
-	enumerator->destroy(enumerator);
 	if (ok)
 	{
 		bag = member_key_bag(group, keys, &ok);

@@ -45,6 +45,9 @@ struct mike_gsa_keys_t {
 	/** Message ID of the next GSA_REKEY, announced at registration
 	 *  (GSA_INITIAL_MESSAGE_ID), 0 to leave it out */
 	uint32_t initial_msg_id;
+
+	/** registration: add the retired TEKs senders may still use */
+	bool retired;
 };
 
 /** what mike_gsa_apply() returns if the rekey SA's key is wrapped with a

@@ -355,8 +355,8 @@ static char *member_install(mike_group_t *group, ike_sa_t *ike_sa)
 	while (ok && enumerator->enumerate(enumerator, &tek))
 	{
 		if (cfg->sender && tek->source && me->ip_equals(me, tek->source))
-		{
-			own = tek;
+		{	/* the first is the current one, a retired one comes later */
+			own = own ?: tek;
 			continue;
 		}
 		ok = kernel->add_inbound(kernel, tek);
@@ -750,6 +750,9 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 	{
 		keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
 		keys.initial_msg_id = group->rekey_msg_id;
+		/* senders may still use TEKs just replaced: a newcomer gets them
+		 * too, unless it must not read anything from before it joined */
+		keys.retired = !group->cfg->rekey_on_join;
 		ok = keys.wrap_keys &&
 			 mike_gsa_build(group, gsk_w, &keys, &reg->gsa, &reg->kd);
 	}

@@ -150,8 +150,7 @@ static bool roll_teks(mike_group_t *group)
 		if (ok)
 		{
 			tek->source = member->tek->source->clone(member->tek->source);
-			group->teks->remove(group->teks, member->tek, NULL);
-			member->tek->destroy(member->tek);
+			group->retire_tek(group, member->tek);
 			member->tek = tek;
 			group->teks->insert_last(group->teks, tek);
 			DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
