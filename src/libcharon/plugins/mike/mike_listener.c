@@ -1006,8 +1006,10 @@ METHOD(listener_t, message_hook, bool,
 			{	/* unicast rekeying: the GCKS pushes a new GSA */
 				member_push(this, ike_sa, message);
 			}
-			else if (incoming && request)
-			{
+			else if (incoming && request &&
+					 !ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
+			{	/* members initiate their registration IKE SAs: only the
+				 * GCKS's side takes registrations */
 				gcks_request(this, ike_sa, message);
 				gcks_authorize(this, ike_sa);
 			}
