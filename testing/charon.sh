@@ -123,3 +123,61 @@ node_mikectl() {
 	local n=$1; shift
 	"$builddir/src/mikectl/mikectl" --uri "unix://$tmp/$n/charon.mike" "$@"
 }
+
+# node_gcks_conf N GROUP-KEYS...: swanctl.conf of a GCKS node that takes
+# members authenticated with certificates of the test CA, with the GCKS
+# group "news" (role = gcks plus the keys given, one a line)
+node_gcks_conf() {
+	local n=$1; shift
+	{
+		cat <<EOF
+connections {
+	members {
+		local {
+			auth = pubkey
+			certs = $n.crt
+			id = $n.mike.test
+		}
+		remote {
+			auth = pubkey
+		}
+	}
+}
+groups {
+	news {
+		role = gcks
+EOF
+		printf '\t\t%s\n' "$@"
+		printf '\t}\n}\n'
+	} > "$tmp/$n/swanctl/swanctl.conf"
+}
+
+# node_member_conf N GROUP-KEYS...: swanctl.conf of a member node with the
+# connection "gcks" to the GCKS at 10.99.0.1 and the member group "news"
+# registered over it (the keys given, one a line)
+node_member_conf() {
+	local n=$1; shift
+	{
+		cat <<EOF
+connections {
+	gcks {
+		remote_addrs = 10.99.0.1
+		local {
+			auth = pubkey
+			certs = $n.crt
+			id = $n.mike.test
+		}
+		remote {
+			auth = pubkey
+			id = gcks.mike.test
+		}
+	}
+}
+groups {
+	news {
+		connection = gcks
+EOF
+		printf '\t\t%s\n' "$@"
+		printf '\t}\n}\n'
+	} > "$tmp/$n/swanctl/swanctl.conf"
+}
