@@ -5,7 +5,9 @@
 # system's plugins plus ours.  Nothing of the host is changed.
 #
 #   charon_plugins BUILDDIR PLUGINDIR  copy the system's plugins and ours
-#   charon_conf DIR [MIKE_SECTION]     write DIR/strongswan.conf
+#   charon_conf DIR [MIKE_SECTION [CHARON_SECTION]]
+#                                      write DIR/strongswan.conf, with extra
+#                                      lines for charon.plugins.mike / charon
 #   charon_start NS DIR PLUGINDIR      start charon in NS, wait for vici
 #   charon_swanctl DIR ARGS...         swanctl against the node's charon
 #   charon_stop DIR                    stop it (TERM), wait until it is gone
@@ -22,11 +24,12 @@ charon_plugins() {
 }
 
 charon_conf() {
-	local dir=$1 mike=${2:-}
+	local dir=$1 mike=${2:-} charon=${3:-}
 	cat > "$dir/strongswan.conf" <<EOF
 charon {
 	load_modular = yes
 	install_routes = no
+	$charon
 	plugins {
 		include /etc/strongswan.d/charon/*.conf
 		mike {

@@ -18,6 +18,7 @@
 #include <encoding/payloads/unknown_payload.h>
 #include <sa/ikev2/keymat_v2.h>
 #include <threading/mutex.h>
+#include <processing/jobs/callback_job.h>
 
 typedef struct private_mike_listener_t private_mike_listener_t;
 typedef struct registration_t registration_t;
@@ -69,6 +70,12 @@ struct private_mike_listener_t {
 	 * Registrations in progress, registration_t.
 	 */
 	linked_list_t *registrations;
+
+	/**
+	 * Member: unique IDs of registration IKE SAs the GCKS stopped
+	 * answering on, uintptr_t (under mutex)
+	 */
+	linked_list_t *lost;
 
 	/**
 	 * Lock for the registrations.
@@ -1047,11 +1054,67 @@ METHOD(listener_t, authorize, bool,
 	return TRUE;
 }
 
+METHOD(listener_t, alert, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, alert_t alert,
+	va_list args)
+{
+	/* the GCKS does not answer on a member's IKE SA (it restarted, or
+	 * crashed): when charon gives the IKE SA up, its groups register again
+	 * over a new one */
+	if (alert == ALERT_RETRANSMIT_SEND_TIMEOUT && ike_sa &&
+		ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
+	{
+		this->mutex->lock(this->mutex);
+		this->lost->insert_last(this->lost,
+							(void*)(uintptr_t)ike_sa->get_unique_id(ike_sa));
+		this->mutex->unlock(this->mutex);
+	}
+	return TRUE;
+}
+
+/**
+ * Whether the GCKS stopped answering on an IKE SA (forgets it)
+ */
+static bool take_lost(private_mike_listener_t *this, uint32_t ike_sa_id)
+{
+	bool lost;
+
+	this->mutex->lock(this->mutex);
+	lost = this->lost->remove(this->lost, (void*)(uintptr_t)ike_sa_id,
+							  NULL) > 0;
+	this->mutex->unlock(this->mutex);
+	return lost;
+}
+
+/**
+ * Member: initiate a group's connection again (from a job: it checks an
+ * IKE SA out)
+ */
+static job_requeue_t reinitiate(char *connection)
+{
+	peer_cfg_t *peer_cfg;
+
+	peer_cfg = charon->backends->get_peer_cfg_by_name(charon->backends,
+													  connection);
+	if (!peer_cfg)
+	{
+		DBG1(DBG_CFG, "mike: connection '%s' is gone, its groups stay "
+			 "unregistered", connection);
+		return JOB_REQUEUE_NONE;
+	}
+	/* owns the peer_cfg; the new IKE_AUTH registers the groups */
+	charon->controller->initiate(charon->controller, peer_cfg, NULL, NULL,
+								 NULL, 0, FALSE);
+	return JOB_REQUEUE_NONE;
+}
+
 /**
  * Forget everything of an IKE SA that is gone
  */
 static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 {
+	bool lost = take_lost(this, ike_sa_id);
+	char *connection = NULL;
 	enumerator_t *enumerator;
 	registration_t *reg;
 	mike_group_t *group;
@@ -1075,6 +1138,16 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 				this->rekey->stop(this->rekey, group);
 			}
 			group->unregister(group);
+			if (lost && !streq(connection ?: "", group->cfg->connection))
+			{
+				DBG1(DBG_IKE, "mike: group '%s': the GCKS stopped answering, "
+					 "registering again over a new IKE SA", group->cfg->name);
+				free(connection);
+				connection = strdup(group->cfg->connection);
+				lib->processor->queue_job(lib->processor,
+					(job_t*)callback_job_create((callback_job_cb_t)reinitiate,
+									strdup(connection), free, NULL));
+			}
 		}
 		member = group->find_member(group, ike_sa_id);
 		if (member)
@@ -1085,6 +1158,7 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 		}
 	}
 	enumerator->destroy(enumerator);
+	free(connection);
 }
 
 METHOD(listener_t, ike_state_change, bool,
@@ -1391,6 +1465,7 @@ METHOD(mike_listener_t, destroy, void,
 {
 	this->registrations->destroy_function(this->registrations,
 										  (void*)registration_destroy);
+	this->lost->destroy(this->lost);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -1408,6 +1483,7 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 				.message = _message_hook,
 				.authorize = _authorize,
 				.ike_state_change = _ike_state_change,
+				.alert = _alert,
 				.ike_rekey = _ike_rekey,
 			},
 			.request_group = _request_group,
@@ -1422,6 +1498,7 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 		},
 		.groups = groups,
 		.registrations = linked_list_create(),
+		.lost = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	return &this->public;
