@@ -158,6 +158,26 @@ METHOD(mike_group_t, new_kek, bool,
 	return TRUE;
 }
 
+METHOD(mike_group_t, new_tek, mike_tek_t*,
+	private_mike_group_t *this, identification_t *sender, host_t *source)
+{
+	proposal_t *proposal;
+	mike_tek_t *tek;
+
+	this->public.cfg->proposals->get_first(this->public.cfg->proposals,
+										   (void**)&proposal);
+	tek = mike_tek_generate(proposal, allocate_spi(this),
+							this->public.cfg->tek_lifetime, sender);
+	if (!tek || !tek->spi)
+	{
+		DESTROY_IF(tek);
+		return NULL;
+	}
+	tek->source = source->clone(source);
+	this->public.teks->insert_last(this->public.teks, tek);
+	return tek;
+}
+
 METHOD(mike_group_t, ensure_kek, bool,
 	private_mike_group_t *this)
 {
@@ -384,34 +404,6 @@ METHOD(mike_group_t, next_message_id, bool,
 	return TRUE;
 }
 
-/** exchange a field of two groups */
-#define SWAP(a, b, field) ({ typeof((a)->field) _tmp = (a)->field; \
-							 (a)->field = (b)->field; (b)->field = _tmp; })
-
-METHOD(mike_group_t, take_over, void,
-	private_mike_group_t *this, mike_group_t *old_public)
-{
-	private_mike_group_t *old = (private_mike_group_t*)old_public;
-	mike_group_t *a = &this->public, *b = &old->public;
-
-	/* what the new one has (fresh, or restored from the store) goes with
-	 * the old one */
-	SWAP(a, b, teks);
-	SWAP(a, b, kek_spi);
-	SWAP(a, b, kek_keymat);
-	SWAP(a, b, kek_created);
-	SWAP(a, b, members);
-	SWAP(a, b, lkh);
-	SWAP(a, b, expelled);
-	SWAP(a, b, signing_key);
-	SWAP(a, b, rekey_auth_key);
-	SWAP(a, b, rekey_auth_scheme);
-	SWAP(a, b, rekey_msg_id);
-	SWAP(a, b, rekeys);
-	SWAP(this, old, used_spis);
-	SWAP(this, old, next_leaf);
-}
-
 METHOD(mike_group_t, is_expelled, bool,
 	private_mike_group_t *this, identification_t *id)
 {
@@ -498,13 +490,13 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 			.expelled = linked_list_create(),
 			.key_path = linked_list_create(),
 			.allocate_spi = _allocate_spi,
+			.new_tek = _new_tek,
 			.ensure_kek = _ensure_kek,
 			.new_kek = _new_kek,
 			.add_member = _add_member,
 			.is_expelled = _is_expelled,
 			.save = _save,
 			.next_message_id = _next_message_id,
-			.take_over = _take_over,
 			.retire_tek = _retire_tek,
 			.create_retired_enumerator = _create_retired_enumerator,
 			.ensure_signing_key = _ensure_signing_key,

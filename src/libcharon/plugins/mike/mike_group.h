@@ -150,6 +150,17 @@ struct mike_group_t {
 	uint32_t (*allocate_spi)(mike_group_t *this);
 
 	/**
+	 * GCKS: a fresh TEK for a sender, with the group's first ESP proposal,
+	 * a fresh SPI and tek_lifetime, added to teks.
+	 *
+	 * @param sender	sender identity (cloned)
+	 * @param source	address it sends from (cloned)
+	 * @return			the TEK (owned by the group), NULL on failure
+	 */
+	mike_tek_t *(*new_tek)(mike_group_t *this, identification_t *sender,
+						   host_t *source);
+
+	/**
 	 * GCKS: generate the KEK if there is none yet.
 	 *
 	 * @return			TRUE if the group has a KEK
@@ -240,15 +251,6 @@ struct mike_group_t {
 	 * @return			FALSE if none could be reserved
 	 */
 	bool (*next_message_id)(mike_group_t *this, uint32_t *id);
-
-	/**
-	 * GCKS: take over the run-time state of the group this one replaces
-	 * (the same group loaded again): keys, members, key tree, message IDs,
-	 * expelled identities; the new settings apply from the next rekey.
-	 *
-	 * @param old		the group replaced, left without that state
-	 */
-	void (*take_over)(mike_group_t *this, mike_group_t *old);
 
 	/**
 	 * GCKS: whether an identity was expelled.

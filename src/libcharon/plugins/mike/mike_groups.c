@@ -138,19 +138,23 @@ METHOD(mike_groups_t, remove_, bool,
 METHOD(mike_groups_t, add, mike_group_t*,
 	private_mike_groups_t *this, mike_group_config_t *cfg)
 {
-	mike_group_t *group, *old;
+	mike_group_t *group;
 
 	this->mutex->lock(this->mutex);
-	group = mike_group_create(cfg, cfg->role == MIKE_ROLE_GCKS ?
-											get_db(this) : NULL);
-	old = get(this, cfg->name);
-	if (old && old->cfg->role == MIKE_ROLE_GCKS &&
+	group = get(this, cfg->name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
 		cfg->role == MIKE_ROLE_GCKS)
 	{	/* loaded again: new settings, but the same keys and members */
-		group->take_over(group, old);
+		group->cfg->destroy(group->cfg);
+		group->cfg = cfg;
 	}
-	remove_(this, cfg->name);
-	this->groups->insert_last(this->groups, group);
+	else
+	{
+		remove_(this, cfg->name);
+		group = mike_group_create(cfg, cfg->role == MIKE_ROLE_GCKS ?
+												get_db(this) : NULL);
+		this->groups->insert_last(this->groups, group);
+	}
 	this->mutex->unlock(this->mutex);
 	return group;
 }

@@ -169,61 +169,54 @@ static char *connection_name(ike_sa_t *ike_sa)
 }
 
 /**
+ * The first G-IKEv2 payload of a type in a message, unparsed (charon keeps
+ * payloads it does not know as unknown_payload_t, whose payload_t type is
+ * PL_UNKNOWN), NULL if none
+ */
+static payload_t *find_gikev2_payload(message_t *message, payload_type_t type)
+{
+	enumerator_t *enumerator;
+	payload_t *payload, *found = NULL;
+
+	enumerator = message->create_payload_enumerator(message);
+	while (!found && enumerator->enumerate(enumerator, &payload))
+	{
+		if (payload->get_type(payload) == PL_UNKNOWN &&
+			((unknown_payload_t*)payload)->get_type(
+									(unknown_payload_t*)payload) == type)
+		{
+			found = payload;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
  * The first parsed G-IKEv2 payload of a type in a message, NULL if none or
  * malformed (the parser logs why); destroy it after use
  */
 static payload_t *get_gikev2_payload(message_t *message, payload_type_t type,
 									 bool *malformed)
 {
-	enumerator_t *enumerator;
 	payload_t *payload, *parsed = NULL;
-	bool seen = FALSE;
 
-	enumerator = message->create_payload_enumerator(message);
-	while (enumerator->enumerate(enumerator, &payload))
+	payload = find_gikev2_payload(message, type);
+	if (payload)
 	{
-		/* charon keeps payloads it does not know as unknown_payload_t,
-		 * whose payload_t type is PL_UNKNOWN */
-		if (payload->get_type(payload) == PL_UNKNOWN &&
-			((unknown_payload_t*)payload)->get_type(
-									(unknown_payload_t*)payload) == type)
+		parsed = gikev2_payload_from_unknown(payload);
+		if (!parsed)
 		{
-			seen = TRUE;
-			parsed = gikev2_payload_from_unknown(payload);
-			break;
+			DBG1(DBG_IKE, "mike: received a malformed %s payload",
+				 type == GIKEV2_PL_IDG ? "IDg" :
+				 type == GIKEV2_PL_GSA ? "GSA" : "KD");
 		}
-	}
-	enumerator->destroy(enumerator);
-	if (seen && !parsed)
-	{
-		DBG1(DBG_IKE, "mike: received a malformed %s payload",
-			 type == GIKEV2_PL_IDG ? "IDg" : type == GIKEV2_PL_GSA ? "GSA" : "KD");
 	}
 	if (malformed)
 	{
-		*malformed = seen && !parsed;
+		*malformed = payload && !parsed;
 	}
 	return parsed;
-}
-
-/**
- * Whether a message carries a G-IKEv2 payload of a type (parsed or not)
- */
-static bool has_gikev2_payload(message_t *message, payload_type_t type)
-{
-	enumerator_t *enumerator;
-	payload_t *payload;
-	bool found = FALSE;
-
-	enumerator = message->create_payload_enumerator(message);
-	while (!found && enumerator->enumerate(enumerator, &payload))
-	{
-		found = payload->get_type(payload) == PL_UNKNOWN &&
-				((unknown_payload_t*)payload)->get_type(
-									(unknown_payload_t*)payload) == type;
-	}
-	enumerator->destroy(enumerator);
-	return found;
 }
 
 /*
@@ -655,29 +648,6 @@ static void member_gone(private_mike_listener_t *this, mike_group_t *group,
 }
 
 /**
- * GCKS: a fresh sender TEK for a member, added to the group's TEKs
- */
-static mike_tek_t *sender_tek(mike_group_t *group, ike_sa_t *ike_sa,
-							  identification_t *id)
-{
-	proposal_t *proposal;
-	mike_tek_t *tek;
-
-	group->cfg->proposals->get_first(group->cfg->proposals, (void**)&proposal);
-	tek = mike_tek_generate(proposal, group->allocate_spi(group),
-							group->cfg->tek_lifetime, id);
-	if (!tek || !tek->spi)
-	{
-		DESTROY_IF(tek);
-		return NULL;
-	}
-	tek->source = ike_sa->get_other_host(ike_sa);
-	tek->source = tek->source->clone(tek->source);
-	group->teks->insert_last(group->teks, tek);
-	return tek;
-}
-
-/**
  * GCKS: a member restored from the state store that has not registered
  * since the restart, by identity
  */
@@ -727,7 +697,7 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 	}
 	if (reg->sender && (!member || !member->tek))
 	{
-		tek = sender_tek(group, ike_sa, id);
+		tek = group->new_tek(group, id, ike_sa->get_other_host(ike_sa));
 		if (!tek)
 		{
 			return FALSE;
@@ -1008,8 +978,8 @@ METHOD(listener_t, message_hook, bool,
 		case INFORMATIONAL:
 			/* a further group on an established IKE SA: the request comes
 			 * from mike_register_task, the GCKS decides at once */
-			if (incoming && request && has_gikev2_payload(message,
-														  GIKEV2_PL_GSA))
+			if (incoming && request && find_gikev2_payload(message,
+														   GIKEV2_PL_GSA))
 			{	/* unicast rekeying: the GCKS pushes a new GSA */
 				member_push(this, ike_sa, message);
 			}

@@ -131,12 +131,9 @@ static bool roll_teks(mike_group_t *group)
 {
 	enumerator_t *enumerator;
 	mike_group_member_t *member;
-	proposal_t *proposal;
 	mike_tek_t *tek;
 	bool ok = TRUE;
 
-	group->cfg->proposals->get_first(group->cfg->proposals,
-									 (void**)&proposal);
 	enumerator = group->members->create_enumerator(group->members);
 	while (ok && enumerator->enumerate(enumerator, &member))
 	{
@@ -144,21 +141,14 @@ static bool roll_teks(mike_group_t *group)
 		{
 			continue;
 		}
-		tek = mike_tek_generate(proposal, group->allocate_spi(group),
-								group->cfg->tek_lifetime, member->id);
-		ok = tek && tek->spi;
+		tek = group->new_tek(group, member->id, member->tek->source);
+		ok = tek != NULL;
 		if (ok)
 		{
-			tek->source = member->tek->source->clone(member->tek->source);
 			group->retire_tek(group, member->tek);
 			member->tek = tek;
-			group->teks->insert_last(group->teks, tek);
 			DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
 				 group->cfg->name, member->id, tek->spi);
-		}
-		else
-		{
-			DESTROY_IF(tek);
 		}
 	}
 	enumerator->destroy(enumerator);
