@@ -564,6 +564,24 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
+	str = get_str(&sec, "fail_close", "yes");
+	if (!parse_bool(str, &cfg->fail_close))
+	{
+		CFG_ERROR(name, "fail_close '%s' is neither yes nor no", str);
+		goto error;
+	}
+	str = get_str(&sec, "rejoin_timeout", NULL);
+	if (!str)
+	{
+		cfg->rejoin_timeout = cfg->tek_lifetime;
+	}
+	else if (!parse_time(str, &cfg->rejoin_timeout))
+	{
+		CFG_ERROR(name, "rejoin_timeout '%s' is not a time such as 3600, 60m "
+				  "or 1h (at least 1s)", str);
+		goto error;
+	}
+
 	cfg->users = parse_users(get_str(&sec, "local_users", NULL), &bad);
 	if (!cfg->users)
 	{

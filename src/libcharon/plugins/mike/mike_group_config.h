@@ -115,6 +115,15 @@ struct mike_group_config_t {
 	/** local users that may read the group's information (uid_t) */
 	linked_list_t *users;
 
+	/** member: block cleartext to and from the group while it is loaded
+	 *  but has no keys (GET VPN's fail-close); default yes */
+	bool fail_close;
+
+	/** GCKS: seconds a member restored from the state store after a
+	 *  restart has to register again before it is dropped (with a rekey);
+	 *  default tek_lifetime */
+	uint32_t rejoin_timeout;
+
 	/**
 	 * Whether an identity may join (GCKS).
 	 *
