@@ -11,6 +11,11 @@ size_t tc_unhex(const char *hex, uint8_t *out, size_t size)
 {
 	size_t n = 0;
 
+	/* an odd digit at the end would be dropped silently, a vector one
+	 * nibble short still "decoded" */
+	ck_assert_msg(strlen(hex) % 2 == 0, "odd number of hex digits: %s", hex);
+	ck_assert_msg(strspn(hex, "0123456789abcdefABCDEF") == strlen(hex),
+				  "not a hex digit in %s", hex);
 	while (hex[0] && hex[1])
 	{
 		unsigned int b;

@@ -2,6 +2,12 @@
  * Test vectors: fixed keys and frames, byte for byte (see the "Test
  * vectors" section of docs/sam-frame-format.md), and the seed corpus and
  * key files in tests/vectors/.
+ *
+ * make_vectors wrote them with libsam itself; check_vectors.py (run by
+ * make check as check_vectors.sh) recomputes the HMAC and Ed25519 frames
+ * and verifies the ECDSA frame with python3-cryptography and a frame
+ * layout of its own, so these tests compare libsam with an independent
+ * implementation, not with itself.
  */
 
 #include <stdio.h>

@@ -10,38 +10,22 @@
 /*
  * Unit tests of the GSA_REKEY message codec (mike_rekey_msg).
  *
- * The vector was computed independently of the code under test, from
- * RFC 9838 2.4.1.1, RFC 7427 and RFC 5282, with python3's "cryptography"
- * package (48.0.0; AES-GCM and Ed25519 of OpenSSL, but called through a
- * separate implementation of the message layout):
+ * The vector (vec_msg, vec_signed, vec_sig) was computed independently of
+ * the code under test by tests/vectors/gsa_rekey_vector.py: the message
+ * layout written in Python from RFC 9838 2.4.1.1, RFC 7427, RFC 7296 and
+ * RFC 5282 (and docs/g-ikev2-rekey.md for the choices the RFCs leave
+ * open), AES-GCM and Ed25519 from python3-cryptography (48.0.0), no
+ * strongSwan or mike code.  Regenerate, or check the strings below, with
  *
- *   import struct
- *   from cryptography.hazmat.primitives.ciphers.aead import AESGCM
- *   from cryptography.hazmat.primitives.asymmetric.ed25519 import \
- *       Ed25519PrivateKey
- *   spi = bytes(range(16)); mid = 5; iv = bytes.fromhex("a0a1a2a3a4a5a6a7")
- *   gsk_e = bytes(range(0x40, 0x64))        # AES-256 key | 4-byte salt
- *   sk = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(ed25519_sk))
- *   inner = [(51, vec_gsa), (52, vec_kd), (42, vec_delete),
- *            (41, vec_notify)]                # bodies as bytes, see below
- *   algid = bytes.fromhex("300506032b6570")  # id-Ed25519
- *   def p_chunk(sig):
- *       out = b""; types = [t for t, _ in inner] + [39]
- *       for i, (t, b) in enumerate(inner):
- *           out += struct.pack("!BBH", types[i+1], 0, 4 + len(b)) + b
- *       auth = bytes([14, 0, 0, 0, len(algid)]) + algid + sig
- *       return out + struct.pack("!BBH", 0, 0, 4 + len(auth)) + auth
- *   def a_chunk(length, sk_len):
- *       return spi + struct.pack("!BBBBII", 46, 0x20, 41, 0x08, mid,
- *                  length) + struct.pack("!BBH", inner[0][0], 0, sk_len)
- *   P0 = p_chunk(bytes(64)); A0 = a_chunk(32 + len(P0), 4 + len(P0))
- *   P = p_chunk(sk.sign(A0 + P0)); sk_len = 4 + 8 + len(P) + 1 + 16
- *   A = a_chunk(28 + sk_len, sk_len)
- *   msg = A + iv + AESGCM(gsk_e[:32]).encrypt(gsk_e[32:] + iv,
- *                                             P + b"\x00", A)
+ *   python3 tests/vectors/gsa_rekey_vector.py
+ *   python3 tests/vectors/gsa_rekey_vector.py --check tests/mike_rekey_tests.c
  *
- * The GCKS key is the RFC 8032 section 7.1 TEST 1 key (Ed25519 signatures
- * are deterministic, so the whole message is).
+ * The GCKS key is the RFC 8032 section 7.1 TEST 1 key (the script checks
+ * its public key and its RFC signature first).  Ed25519 signatures are
+ * deterministic, so the whole message is: test_vector_build checks the
+ * codec's output byte for byte, test_vector_parse parses the vector,
+ * test_vector_signature verifies the vector's signature with the RFC's
+ * public key and checks that the vector's AUTH carries it over A | P.
  */
 
 #include <check.h>
@@ -97,14 +81,25 @@ static const char *vec_msg =
 	"fcef49bf6013afbde557efbf241902be2241bec08da8422b9007bbaba4bbeecc"
 	"1959c640115a6e6993bbf28b5e7f72acbee546a0748a21e2b601";
 
-/** the data signed: A (with AdjustedLen, AdjustedPldLen) | P, zeroed
- *  signature; from the same script */
+/** the data signed: A (with AdjustedLen 0xa1, AdjustedPldLen 0x85) | P,
+ *  Authentication Data zeroed; from the same script */
 static const char *vec_signed =
 	"000102030405060708090a0b0c0d0e0f2e20290800000005000000a133000085"
 	"3400000c00000008020c00042a0000100000000c03000004000000012900000c"
 	"0304000111223344270000090000400a78000000500e00000007300506032b65"
-	"70000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000";
+	"7000000000000000000000000000000000000000000000000000000000000000"
+	"0000000000000000000000000000000000000000000000000000000000000000"
+	"00";
+
+/** the Ed25519 signature of vec_signed, the vector's Authentication Data;
+ *  from the same script */
+static const char *vec_sig =
+	"666ad1df7396b473de945ca07dafc67bddc769c35fab017301d19be9f51956aa"
+	"9f24b0d5ab1d7a92d07cbacd3514f3a57fb394d1ce14c3e310ececc2329deb06";
+
+/** RFC 8032 7.1 TEST 1 public key (of ed25519_sk) */
+static const char *ed25519_pk =
+	"d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
 
 static chunk_t spi, gsk_e, iv, msg;
 static private_key_t *gcks;
@@ -125,6 +120,17 @@ static private_key_t *load_ed25519(const char *sk_hex)
 	return key;
 }
 
+static public_key_t *load_ed25519_pub(const char *pk_hex)
+{
+	chunk_t pk = hex(pk_hex);
+	public_key_t *key;
+
+	key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ED25519,
+							 BUILD_EDDSA_PUB, pk, BUILD_END);
+	chunk_free(&pk);
+	return key;
+}
+
 static void setup(void)
 {
 	spi = hex(vec_spi);
@@ -133,7 +139,8 @@ static void setup(void)
 	msg = hex(vec_msg);
 	gcks = load_ed25519(ed25519_sk);
 	ck_assert(gcks);
-	gcks_pub = gcks->get_public_key(gcks);
+	/* the public key from the RFC, not derived from the private key */
+	gcks_pub = load_ed25519_pub(ed25519_pk);
 	ck_assert(gcks_pub);
 	payloads[0] = (mike_rekey_payload_t){ GIKEV2_PL_GSA, hex(vec_gsa) };
 	payloads[1] = (mike_rekey_payload_t){ GIKEV2_PL_KD, hex(vec_kd) };
@@ -226,16 +233,61 @@ START_TEST(test_vector_parse)
 }
 END_TEST
 
+static chunk_t vector_p(void);
+
+START_TEST(test_vector_key)
+{
+	public_key_t *derived;
+
+	/* the private key of the vector is the one of the RFC's public key */
+	derived = gcks->get_public_key(gcks);
+	ck_assert(derived);
+	ck_assert(derived->equals(derived, gcks_pub));
+	derived->destroy(derived);
+}
+END_TEST
+
 START_TEST(test_vector_signature)
 {
-	chunk_t tbs = hex(vec_signed), sig;
+	chunk_t tbs = hex(vec_signed), sig = hex(vec_sig), own, p, a;
+	size_t i;
 
-	/* the vector's AUTH signature is the Ed25519 signature of A|P as the
-	 * script computed it: check it against strongSwan's verification too */
-	ck_assert(gcks->sign(gcks, SIGN_ED25519, NULL, tbs, &sig));
+	ck_assert_int_eq(strlen(vec_signed) % 2, 0);
+	ck_assert_int_eq(tbs.len, 32 + 0x85 - 4);
+	ck_assert_int_eq(sig.len, 64);
+
+	/* the script's signature verifies with the RFC's public key ... */
 	ck_assert(gcks_pub->verify(gcks_pub, SIGN_ED25519, NULL, tbs, sig));
-	chunk_free(&sig);
+	/* ... over exactly these bytes */
+	tbs.ptr[tbs.len - 65] ^= 0x01;
+	ck_assert(!gcks_pub->verify(gcks_pub, SIGN_ED25519, NULL, tbs, sig));
+	tbs.ptr[tbs.len - 65] ^= 0x01;
+	/* Ed25519 is deterministic: strongSwan's signer gives the same bytes */
+	ck_assert(gcks->sign(gcks, SIGN_ED25519, NULL, tbs, &own));
+	ck_assert_chunk_eq(own, sig);
+	chunk_free(&own);
+
+	/* the vector carries them: A of the datagram with AdjustedLen and
+	 * AdjustedPldLen is the start of the signed data ... */
+	a = chunk_clone(chunk_create(msg.ptr, 32));
+	htoun32(a.ptr + 24, tbs.len);
+	htoun16(a.ptr + 30, tbs.len - 28);
+	ck_assert_chunk_eq(a, chunk_create(tbs.ptr, 32));
+	chunk_free(&a);
+	/* ... and the decrypted P is the rest, the signature in place of the
+	 * zeroed Authentication Data, which ends P */
+	p = vector_p();
+	ck_assert_int_eq(p.len, tbs.len - 32);
+	ck_assert_chunk_eq(chunk_create(p.ptr, p.len - sig.len),
+					   chunk_create(tbs.ptr + 32, tbs.len - 32 - sig.len));
+	ck_assert_chunk_eq(chunk_create(p.ptr + p.len - sig.len, sig.len), sig);
+	for (i = tbs.len - sig.len; i < tbs.len; i++)
+	{
+		ck_assert_int_eq(tbs.ptr[i], 0);
+	}
+	chunk_free(&p);
 	chunk_free(&tbs);
+	chunk_free(&sig);
 }
 END_TEST
 
@@ -961,6 +1013,7 @@ static Suite *rekey_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_vector_build);
 	tcase_add_test(tc, test_vector_parse);
+	tcase_add_test(tc, test_vector_key);
 	tcase_add_test(tc, test_vector_signature);
 	tcase_add_test(tc, test_random_iv);
 	tcase_add_test(tc, test_single_payload);

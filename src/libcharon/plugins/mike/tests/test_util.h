@@ -15,13 +15,23 @@
 #define MIKE_TEST_UTIL_H_
 
 #include <check.h>
+#include <string.h>
 #include <library.h>
 
 /**
- * Hex to chunk, allocated.
+ * Hex to chunk, allocated.  Fails the test on an odd number of digits or
+ * a character that is not one (chunk_from_hex() would silently read
+ * "abc" as 0a bc, shifting every byte of a vector).  In tests only.
  */
 static inline chunk_t hex(const char *str)
 {
+	size_t len = strlen(str);
+
+	ck_assert_msg(len % 2 == 0, "odd number of hex digits (%zu): %s",
+				  len, str);
+	ck_assert_msg(strspn(str, "0123456789abcdefABCDEF") == len,
+				  "not a hex digit at %zu: %s",
+				  strspn(str, "0123456789abcdefABCDEF"), str);
 	return chunk_from_hex(chunk_from_str((char*)str), NULL);
 }
 

@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+#
+# Copyright (C) 2026 The mike developers
+#
+# This program is free software; you can redistribute it and/or modify it
+# under the terms of the GNU General Public License as published by the
+# Free Software Foundation; either version 2 of the License, or (at your
+# option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+#
+# check_vectors.py: checks libsam's test vectors (test_common.h, the files
+# in vectors/, docs/sam-frame-format.md) against an implementation of the
+# frame format written here from docs/sam-frame-format.md, with
+# python3-cryptography for HMAC-SHA-256, Ed25519 and ECDSA P-256; no libsam
+# code.  make_vectors (libsam itself) wrote the vectors, so without this
+# check they would only compare libsam with libsam.
+#
+#   python3 src/libsam/tests/check_vectors.py [SRCDIR/src/libsam/tests]
+#
+# make check runs it through check_vectors.sh (skipped without
+# python3-cryptography).
+#
+# Prints one line per vector and exits 1 on a difference.  HMAC and
+# Ed25519 frames are recomputed byte for byte; the randomized ECDSA frame
+# is verified with the public key; the keys are checked against their
+# definitions (RFC 8032 7.1 TEST 1 seed, d = SHA-256("libsam ecdsa-p256
+# test key"), the group secret 00..1f).  Needs python3-cryptography.
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import struct
+import sys
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.hazmat.primitives.asymmetric.utils import \
+    encode_dss_signature
+
+SESSION = 0x01020304
+SOURCE = 0x0a0b0c0d
+PAYLOAD = b"hello, multicast"
+LARGE_SEQ = 0x0123456789abcdef
+
+SCHEME_HMAC, SCHEME_ED25519, SCHEME_ECDSA = 1, 2, 3
+AUTH_LEN = {SCHEME_HMAC: 32, SCHEME_ED25519: 64, SCHEME_ECDSA: 64}
+
+GROUP_SECRET = bytes(range(32))
+ED25519_SEED = bytes.fromhex(
+    "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+ED25519_PK = bytes.fromhex(
+    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+ECDSA_D = int.from_bytes(hashlib.sha256(b"libsam ecdsa-p256 test key")
+                         .digest(), "big")
+
+failed = False
+
+
+def result(ok, what):
+    global failed
+    print("%s: %s" % ("ok" if ok else "FAILED", what))
+    failed |= not ok
+
+
+def header(scheme, seq):
+    """version 1, scheme, flags 0, session, source, seq, lengths"""
+    return struct.pack("!BBHIIQHH", 1, scheme, 0, SESSION, SOURCE, seq,
+                       len(PAYLOAD), AUTH_LEN[scheme])
+
+
+def frame(scheme, seq, ed_key=None):
+    data = header(scheme, seq) + PAYLOAD
+    if scheme == SCHEME_HMAC:
+        return data + hmac.new(GROUP_SECRET, data, hashlib.sha256).digest()
+    return data + ed_key.sign(data)
+
+
+def verify_ecdsa(pub, data):
+    """the frame's r | s (P1363) over bytes [0, 24 + Payload Length)"""
+    signed, auth = data[:24 + len(PAYLOAD)], data[24 + len(PAYLOAD):]
+    if len(auth) != 64:
+        return False
+    sig = encode_dss_signature(int.from_bytes(auth[:32], "big"),
+                               int.from_bytes(auth[32:], "big"))
+    try:
+        pub.verify(sig, signed, ec.ECDSA(hashes.SHA256()))
+        return True
+    except InvalidSignature:
+        return False
+
+
+def c_defines(text):
+    """TV_* string macros of test_common.h, concatenated"""
+    out = {}
+    for m in re.finditer(r"#define (TV_\w+) \\\n((?:\t\".*\"(?: \\)?\n)+)",
+                         text):
+        out[m.group(1)] = "".join(re.findall(r"\"(.*?)\"", m.group(2))) \
+            .replace("\\n", "\n")
+    return out
+
+
+def main():
+    here = sys.argv[1] if len(sys.argv) > 1 else \
+        os.path.dirname(os.path.abspath(__file__))
+    vec = os.path.join(here, "vectors")
+    tv = c_defines(open(os.path.join(here, "test_common.h")).read())
+
+    # the keys are what they say they are
+    ed = ed25519.Ed25519PrivateKey.from_private_bytes(ED25519_SEED)
+    raw = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    result(ed.public_key().public_bytes(*raw) == ED25519_PK,
+           "RFC 8032 TEST 1 public key")
+    pem = serialization.Encoding.PEM
+    pkcs8 = (pem, serialization.PrivateFormat.PKCS8,
+             serialization.NoEncryption())
+    spki = (pem, serialization.PublicFormat.SubjectPublicKeyInfo)
+    result(ed.private_bytes(*pkcs8).decode() == tv["TV_ED25519_KEY"],
+           "TV_ED25519_KEY is the RFC 8032 TEST 1 seed")
+    result(ed.public_key().public_bytes(*spki).decode() ==
+           tv["TV_ED25519_PUB"], "TV_ED25519_PUB")
+    ecd = ec.derive_private_key(ECDSA_D, ec.SECP256R1())
+    loaded = serialization.load_pem_private_key(
+        tv["TV_ECDSA_KEY"].encode(), None)
+    result(isinstance(loaded, ec.EllipticCurvePrivateKey) and
+           loaded.private_numbers().private_value == ECDSA_D,
+           "TV_ECDSA_KEY has d = SHA-256(\"libsam ecdsa-p256 test key\")")
+    ecpub = ecd.public_key()
+    result(ecpub.public_bytes(*spki).decode() == tv["TV_ECDSA_PUB"],
+           "TV_ECDSA_PUB")
+    m = re.search(r"-----BEGIN SAM GROUP KEY-----\n(.*)\n-----END",
+                  tv["TV_GROUP_KEY"])
+    result(m is not None and base64.b64decode(m.group(1)) == GROUP_SECRET,
+           "TV_GROUP_KEY is 00..1f")
+    for name, define in (("ed25519.key", "TV_ED25519_KEY"),
+                         ("ed25519.pub", "TV_ED25519_PUB"),
+                         ("ecdsa-p256.key", "TV_ECDSA_KEY"),
+                         ("ecdsa-p256.pub", "TV_ECDSA_PUB"),
+                         ("group.key", "TV_GROUP_KEY")):
+        result(open(os.path.join(vec, name)).read() == tv[define],
+               "vectors/%s is %s" % (name, define))
+
+    # the frames
+    frames = (
+        ("TV_HMAC_SEQ1", "hmac-sha256.bin", SCHEME_HMAC, 1),
+        ("TV_HMAC_LARGE", "hmac-sha256-large-seq.bin", SCHEME_HMAC,
+         LARGE_SEQ),
+        ("TV_ED25519_SEQ1", "ed25519.bin", SCHEME_ED25519, 1),
+        ("TV_ED25519_LARGE", "ed25519-large-seq.bin", SCHEME_ED25519,
+         LARGE_SEQ),
+    )
+    for define, name, scheme, seq in frames:
+        expected = frame(scheme, seq, ed)
+        result(tv[define] == expected.hex(),
+               "%s recomputed byte for byte%s" % (define, "" if
+               tv[define] == expected.hex() else
+               "\n  file:     %s\n  expected: %s" % (tv[define],
+                                                     expected.hex())))
+        result(open(os.path.join(vec, name), "rb").read() == expected,
+               "vectors/%s" % name)
+    data = bytes.fromhex(tv["TV_ECDSA_SEQ1"])
+    result(data[:24 + len(PAYLOAD)] == header(SCHEME_ECDSA, 1) + PAYLOAD and
+           verify_ecdsa(ecpub, data),
+           "TV_ECDSA_SEQ1: header, payload, signature with TV_ECDSA_PUB")
+    bad = bytearray(data)
+    bad[30] ^= 1
+    result(not verify_ecdsa(ecpub, bytes(bad)),
+           "TV_ECDSA_SEQ1 with a changed payload byte does not verify")
+    result(open(os.path.join(vec, "ecdsa-p256.bin"), "rb").read() == data,
+           "vectors/ecdsa-p256.bin")
+
+    # the hex in docs/sam-frame-format.md
+    doc = os.path.join(here, "..", "..", "..", "docs", "sam-frame-format.md")
+    if os.path.exists(doc):
+        text = open(doc).read()
+        blocks = ["".join(b.split()) for b in
+                  re.findall(r"```\n([0-9a-f\n]+)```", text)]
+        for define in ("TV_HMAC_SEQ1", "TV_HMAC_LARGE", "TV_ED25519_SEQ1",
+                       "TV_ED25519_LARGE", "TV_ECDSA_SEQ1"):
+            result(tv[define] in blocks,
+                   "docs/sam-frame-format.md has %s" % define)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
