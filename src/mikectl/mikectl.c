@@ -100,8 +100,9 @@ static void usage(FILE *out)
 "The plugin tells who is asking by the peer credentials of the socket\n"
 "(SO_PEERCRED): commands that change state need root.\n"
 "\n"
-"Exit status: 0 on success, 1 if the plugin answered with an error or could\n"
-"not be reached, 2 on a usage error.  Errors go to standard error.\n"
+"Exit status: 0 on success, 1 if the plugin answered with an error, could\n"
+"not load a group, or could not be reached, 2 on a usage error.  Errors go\n"
+"to standard error; why a group did not load is part of the response.\n"
 "\n"
 "mikectl %s\n", DEFAULT_SWANCTL_CONF, MIKE_DEFAULT_SOCKET, MIKE_VERSION);
 }
@@ -409,6 +410,7 @@ static void print_json(mike_node_t *node, int indent)
 static int send_request(char *uri, mike_msg_t *request, bool json)
 {
 	mike_msg_t *response;
+	mike_node_t *failed;
 	char err[MIKE_MSG_ERR_LEN];
 	stream_t *stream;
 	int rc = EXIT_FAILED;
@@ -449,6 +451,13 @@ static int send_request(char *uri, mike_msg_t *request, bool json)
 				print_human(response->get_root(response), 0);
 			}
 			rc = EXIT_OK;
+			/* load-groups answers with the groups it could not load */
+			failed = response->find(response, "failed");
+			if (failed && failed->type == MIKE_NODE_SECTION &&
+				failed->children->get_count(failed->children))
+			{
+				rc = EXIT_FAILED;
+			}
 			break;
 		case MIKE_MSG_ERROR:
 			fprintf(stderr, "mikectl: %s\n",

@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <pwd.h>
 
@@ -253,6 +254,76 @@ static linked_list_t *parse_users(char *str, char **bad)
 }
 
 /**
+ * The keys of a group section, indices into group_keys
+ */
+typedef enum {
+	KEY_ROLE,
+	KEY_ADDRESS,
+	KEY_PROTOCOL,
+	KEY_PORT,
+	KEY_ESP_PROPOSALS,
+	KEY_MODE,
+	KEY_TEK_LIFETIME,
+	KEY_KEK_LIFETIME,
+	KEY_TEK_REKEY_TIME,
+	KEY_ACTIVATION_DELAY,
+	KEY_DEACTIVATION_DELAY,
+	KEY_REKEY_ADDRESS,
+	KEY_REKEY_PORT,
+	KEY_REKEY_ON_JOIN,
+	KEY_MEMBERS,
+	KEY_SENDERS,
+	KEY_SAM_SCHEME,
+	KEY_CONNECTION,
+	KEY_SENDER,
+	KEY_LOCAL_USERS,
+	KEY_FAIL_CLOSE,
+	KEY_REJOIN_TIMEOUT,
+} group_key_t;
+
+/**
+ * The roles a key applies to, as bits of mike_group_role_t
+ */
+#define FOR_MEMBER	(1 << MIKE_ROLE_MEMBER)
+#define FOR_GCKS	(1 << MIKE_ROLE_GCKS)
+#define FOR_ANY		(FOR_MEMBER | FOR_GCKS)
+
+/**
+ * Every key a group section may hold, with its default (NULL: none, or
+ * derived from another key) and the roles it applies to.  The parser reads
+ * keys only through this table and every other key is an error, so the two
+ * cannot drift apart.  docs/configuration.md describes each.
+ */
+static struct {
+	char *name;
+	char *def;
+	int roles;
+} group_keys[] = {
+	[KEY_ROLE] = { "role", "member", FOR_ANY },
+	[KEY_ADDRESS] = { "address", NULL, FOR_ANY },
+	[KEY_PROTOCOL] = { "protocol", "udp", FOR_ANY },
+	[KEY_PORT] = { "port", "0", FOR_ANY },
+	[KEY_ESP_PROPOSALS] = { "esp_proposals", DEFAULT_ESP_PROPOSALS, FOR_ANY },
+	[KEY_MODE] = { "mode", "transport", FOR_ANY },
+	[KEY_TEK_LIFETIME] = { "tek_lifetime", "1h", FOR_ANY },
+	[KEY_KEK_LIFETIME] = { "kek_lifetime", "1d", FOR_ANY },
+	[KEY_TEK_REKEY_TIME] = { "tek_rekey_time", NULL, FOR_GCKS },
+	[KEY_ACTIVATION_DELAY] = { "activation_delay", "2", FOR_ANY },
+	[KEY_DEACTIVATION_DELAY] = { "deactivation_delay", "5", FOR_ANY },
+	[KEY_REKEY_ADDRESS] = { "rekey_address", NULL, FOR_ANY },
+	[KEY_REKEY_PORT] = { "rekey_port", DEFAULT_REKEY_PORT, FOR_ANY },
+	[KEY_REKEY_ON_JOIN] = { "rekey_on_join", "no", FOR_GCKS },
+	[KEY_MEMBERS] = { "members", "%any", FOR_GCKS },
+	[KEY_SENDERS] = { "senders", NULL, FOR_GCKS },
+	[KEY_SAM_SCHEME] = { "sam_scheme", "ed25519", FOR_ANY },
+	[KEY_CONNECTION] = { "connection", NULL, FOR_MEMBER },
+	[KEY_SENDER] = { "sender", "no", FOR_MEMBER },
+	[KEY_LOCAL_USERS] = { "local_users", NULL, FOR_ANY },
+	[KEY_FAIL_CLOSE] = { "fail_close", "yes", FOR_MEMBER },
+	[KEY_REJOIN_TIMEOUT] = { "rejoin_timeout", NULL, FOR_GCKS },
+};
+
+/**
  * Where a group's keys are: settings passes a %s argument on as one key
  * segment (so group names may contain dots), which means the base path
  * must be part of the format and the name its argument
@@ -264,11 +335,12 @@ typedef struct {
 } group_section_t;
 
 /**
- * The format for key of the group: "<base>.%s.<key>"
+ * The format for key of the group: "<base>.%s.<key>"; NULL key for the
+ * group's section itself
  */
 static char *key_format(group_section_t *sec, char *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s.%%s.%s", sec->base, key);
+	snprintf(buf, len, "%s.%%s%s%s", sec->base, key ? "." : "", key ?: "");
 	return buf;
 }
 
@@ -278,6 +350,205 @@ static char *get_str(group_section_t *sec, char *key, char *def)
 
 	return sec->settings->get_str(sec->settings,
 					key_format(sec, key, fmt, sizeof(fmt)), def, sec->name);
+}
+
+/**
+ * The value of a key of the table, or its default
+ */
+static char *get_value(group_section_t *sec, group_key_t key)
+{
+	return get_str(sec, group_keys[key].name, group_keys[key].def);
+}
+
+/**
+ * The entry of a key in group_keys, -1 if it is unknown
+ */
+static int find_key(char *name)
+{
+	int i;
+
+	for (i = 0; i < countof(group_keys); i++)
+	{
+		if (streq(group_keys[i].name, name))
+		{
+			return i;
+		}
+	}
+	return -1;
+}
+
+/** longest key the edit distance takes; no known key is longer, and an
+ *  unknown one that is cannot be close */
+#define MAX_KEY_LEN 32
+
+/**
+ * Levenshtein distance: the insertions, deletions and substitutions that
+ * turn a into b (at most MAX_KEY_LEN characters)
+ */
+static u_int edit_distance(char *a, char *b)
+{
+	u_int row[MAX_KEY_LEN + 1], diag, up, i, j, len_b = strlen(b);
+
+	for (j = 0; j <= len_b; j++)
+	{
+		row[j] = j;
+	}
+	for (i = 1; a[i - 1]; i++)
+	{
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= len_b; j++)
+		{
+			up = row[j];
+			row[j] = min(min(up, row[j - 1]) + 1,
+						 diag + (a[i - 1] != b[j - 1]));
+			diag = up;
+		}
+	}
+	return row[len_b];
+}
+
+/**
+ * The known key closest to an unknown one, NULL if none is close: at most
+ * two edits, or a third of the known key's length, and fewer edits than
+ * the unknown key has characters
+ */
+static char *closest_key(char *name)
+{
+	u_int i, distance, best = UINT_MAX;
+	char *closest = NULL;
+
+	if (strlen(name) > MAX_KEY_LEN)
+	{
+		return NULL;
+	}
+	for (i = 0; i < countof(group_keys); i++)
+	{
+		distance = edit_distance(name, group_keys[i].name);
+		if (distance < best &&
+			distance <= max(2U, (u_int)strlen(group_keys[i].name) / 3) &&
+			distance < strlen(name))
+		{
+			best = distance;
+			closest = group_keys[i].name;
+		}
+	}
+	return closest;
+}
+
+/**
+ * Log a configuration error of a group; keep the first for the caller
+ */
+#define CFG_ERROR(name, fmt, ...) ({ \
+	DBG1(DBG_CFG, "mike: group '%s': " fmt, name, ##__VA_ARGS__); \
+	if (error && !*error && asprintf(error, fmt, ##__VA_ARGS__) < 0) \
+	{ \
+		*error = NULL; \
+	} \
+})
+
+/**
+ * The key a subsection probably meant, as in "sam { scheme = .. }" for
+ * sam_scheme: "<section>_<key>" for one of its keys; NULL if none
+ */
+static char *flattened_key(group_section_t *sec, char *section)
+{
+	enumerator_t *enumerator;
+	char fmt[BUF_LEN], key[BUF_LEN], *name, *value, *found = NULL;
+	int i;
+
+	snprintf(fmt, sizeof(fmt), "%s.%%s.%%s", sec->base);
+	enumerator = sec->settings->create_key_value_enumerator(sec->settings,
+											fmt, sec->name, section);
+	while (!found && enumerator->enumerate(enumerator, &name, &value))
+	{
+		snprintf(key, sizeof(key), "%s_%s", section, name);
+		i = find_key(key);
+		if (i >= 0)
+		{
+			found = group_keys[i].name;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Refuse keys the table does not know, naming the closest known one, and
+ * any subsection, as nothing reads one; logs each, keeps the first error
+ */
+static bool check_unknown(group_section_t *sec, char **error)
+{
+	enumerator_t *enumerator;
+	char fmt[BUF_LEN], *key, *value, *closest;
+	bool ok = TRUE;
+
+	key_format(sec, NULL, fmt, sizeof(fmt));
+	enumerator = sec->settings->create_key_value_enumerator(sec->settings,
+															fmt, sec->name);
+	while (enumerator->enumerate(enumerator, &key, &value))
+	{
+		if (find_key(key) >= 0)
+		{
+			continue;
+		}
+		closest = closest_key(key);
+		if (closest)
+		{
+			CFG_ERROR(sec->name, "unknown key '%s' (did you mean '%s'?)", key,
+					  closest);
+		}
+		else
+		{
+			CFG_ERROR(sec->name, "unknown key '%s'", key);
+		}
+		ok = FALSE;
+	}
+	enumerator->destroy(enumerator);
+
+	enumerator = sec->settings->create_section_enumerator(sec->settings,
+														  fmt, sec->name);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		closest = flattened_key(sec, key);
+		if (closest)
+		{
+			CFG_ERROR(sec->name, "unknown section '%s' (did you mean '%s'?)",
+					  key, closest);
+		}
+		else
+		{
+			CFG_ERROR(sec->name, "unknown section '%s' (a group takes keys "
+					  "only)", key);
+		}
+		ok = FALSE;
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+/**
+ * Refuse keys of the other role: they would have no effect, and most
+ * likely the role is not what the author meant
+ */
+static bool check_role(group_section_t *sec, mike_group_role_t role,
+					   char **error)
+{
+	bool ok = TRUE;
+	int i;
+
+	for (i = 0; i < countof(group_keys); i++)
+	{
+		if (!(group_keys[i].roles & (1 << role)) &&
+			get_str(sec, group_keys[i].name, NULL))
+		{
+			CFG_ERROR(sec->name, "key '%s' applies to role = %s only",
+					  group_keys[i].name,
+					  role == MIKE_ROLE_GCKS ? "member" : "gcks");
+			ok = FALSE;
+		}
+	}
+	return ok;
 }
 
 /**
@@ -357,17 +628,6 @@ static bool parse_bool(char *str, bool *out)
 	return FALSE;
 }
 
-/**
- * Log a configuration error of a group; keep the first for the caller
- */
-#define CFG_ERROR(name, fmt, ...) ({ \
-	DBG1(DBG_CFG, "mike: group '%s': " fmt, name, ##__VA_ARGS__); \
-	if (error && !*error && asprintf(error, fmt, ##__VA_ARGS__) < 0) \
-	{ \
-		*error = NULL; \
-	} \
-})
-
 /*
  * Described in header
  */
@@ -383,6 +643,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	private_mike_group_config_t *this;
 	mike_group_config_t *cfg;
 	char *str, *bad = NULL;
+	bool known;
 	u_long num;
 
 	if (error)
@@ -399,7 +660,10 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	);
 	cfg = &this->public;
 
-	str = get_str(&sec, "role", "member");
+	/* every key is checked before any value, so a typo is reported as such
+	 * rather than as the missing key it was meant to be */
+	known = check_unknown(&sec, error);
+	str = get_value(&sec, KEY_ROLE);
 	if (streq(str, "gcks"))
 	{
 		cfg->role = MIKE_ROLE_GCKS;
@@ -413,8 +677,12 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		CFG_ERROR(name, "role '%s' is neither gcks nor member", str);
 		goto error;
 	}
+	if (!check_role(&sec, cfg->role, error) || !known)
+	{
+		goto error;
+	}
 
-	str = get_str(&sec, "address", NULL);
+	str = get_value(&sec, KEY_ADDRESS);
 	if (!str)
 	{
 		CFG_ERROR(name, "address missing");
@@ -427,13 +695,13 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	str = get_str(&sec, "protocol", "udp");
+	str = get_value(&sec, KEY_PROTOCOL);
 	if (!parse_protocol(str, &cfg->protocol))
 	{
 		CFG_ERROR(name, "unknown protocol '%s'", str);
 		goto error;
 	}
-	str = get_str(&sec, "port", "0");
+	str = get_value(&sec, KEY_PORT);
 	if (!parse_uint(str, 0, 65535, &num))
 	{
 		CFG_ERROR(name, "port '%s' is not a number from 0 to 65535", str);
@@ -441,7 +709,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 	cfg->port = num;
 
-	str = get_str(&sec, "esp_proposals", DEFAULT_ESP_PROPOSALS);
+	str = get_value(&sec, KEY_ESP_PROPOSALS);
 	cfg->proposals = parse_proposals(str);
 	if (!cfg->proposals)
 	{
@@ -449,7 +717,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	str = get_str(&sec, "mode", "transport");
+	str = get_value(&sec, KEY_MODE);
 	if (streq(str, "transport"))
 	{
 		cfg->mode = MODE_TRANSPORT;
@@ -464,14 +732,14 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	str = get_str(&sec, "tek_lifetime", "1h");
+	str = get_value(&sec, KEY_TEK_LIFETIME);
 	if (!parse_time(str, &cfg->tek_lifetime))
 	{
 		CFG_ERROR(name, "tek_lifetime '%s' is not a time such as 3600, 60m "
 				  "or 1h (at least 1s)", str);
 		goto error;
 	}
-	str = get_str(&sec, "kek_lifetime", "1d");
+	str = get_value(&sec, KEY_KEK_LIFETIME);
 	if (!parse_time(str, &cfg->kek_lifetime))
 	{
 		CFG_ERROR(name, "kek_lifetime '%s' is not a time such as 86400, 24h "
@@ -480,7 +748,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 
 	/* roll TEKs over well before they expire: at 90% by default */
-	str = get_str(&sec, "tek_rekey_time", NULL);
+	str = get_value(&sec, KEY_TEK_REKEY_TIME);
 	if (!str)
 	{
 		cfg->tek_rekey_time = cfg->tek_lifetime - cfg->tek_lifetime / 10;
@@ -492,7 +760,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 				  "tek_lifetime", str);
 		goto error;
 	}
-	str = get_str(&sec, "activation_delay", "2");
+	str = get_value(&sec, KEY_ACTIVATION_DELAY);
 	if (!parse_uint(str, 0, 3600, &num))
 	{
 		CFG_ERROR(name, "activation_delay '%s' is not a number of seconds "
@@ -500,7 +768,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 	cfg->activation_delay = num;
-	str = get_str(&sec, "deactivation_delay", "5");
+	str = get_value(&sec, KEY_DEACTIVATION_DELAY);
 	if (!parse_uint(str, 0, 3600, &num))
 	{
 		CFG_ERROR(name, "deactivation_delay '%s' is not a number of seconds "
@@ -509,7 +777,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 	cfg->deactivation_delay = num;
 
-	str = get_str(&sec, "rekey_address", NULL);
+	str = get_value(&sec, KEY_REKEY_ADDRESS);
 	if (str)
 	{
 		cfg->rekey_address = parse_multicast(str);
@@ -520,7 +788,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 			goto error;
 		}
 	}
-	str = get_str(&sec, "rekey_port", DEFAULT_REKEY_PORT);
+	str = get_value(&sec, KEY_REKEY_PORT);
 	if (!parse_uint(str, 1, 65535, &num))
 	{
 		CFG_ERROR(name, "rekey_port '%s' is not a number from 1 to 65535",
@@ -529,7 +797,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	}
 	cfg->rekey_port = num;
 
-	str = get_str(&sec, "rekey_on_join", "no");
+	str = get_value(&sec, KEY_REKEY_ON_JOIN);
 	if (!parse_bool(str, &cfg->rekey_on_join))
 	{
 		CFG_ERROR(name, "rekey_on_join '%s' is neither yes nor no", str);
@@ -538,10 +806,10 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 
 	/* authorization by the connection's authentication is the default, as
 	 * for any swanctl connection; senders must be named */
-	cfg->members = parse_identities(get_str(&sec, "members", "%any"));
-	cfg->senders = parse_identities(get_str(&sec, "senders", NULL));
+	cfg->members = parse_identities(get_value(&sec, KEY_MEMBERS));
+	cfg->senders = parse_identities(get_value(&sec, KEY_SENDERS));
 
-	cfg->sam_scheme = strdup(get_str(&sec, "sam_scheme", "ed25519"));
+	cfg->sam_scheme = strdup(get_value(&sec, KEY_SAM_SCHEME));
 	if (!streq(cfg->sam_scheme, "ed25519") &&
 		!streq(cfg->sam_scheme, "ecdsa-p256") &&
 		!streq(cfg->sam_scheme, "hmac-sha256"))
@@ -550,27 +818,27 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	str = get_str(&sec, "connection", NULL);
+	str = get_value(&sec, KEY_CONNECTION);
 	cfg->connection = strdupnull(str);
 	if (cfg->role == MIKE_ROLE_MEMBER && !cfg->connection)
 	{
 		CFG_ERROR(name, "a member group needs the connection that registers it");
 		goto error;
 	}
-	str = get_str(&sec, "sender", "no");
+	str = get_value(&sec, KEY_SENDER);
 	if (!parse_bool(str, &cfg->sender))
 	{
 		CFG_ERROR(name, "sender '%s' is neither yes nor no", str);
 		goto error;
 	}
 
-	str = get_str(&sec, "fail_close", "yes");
+	str = get_value(&sec, KEY_FAIL_CLOSE);
 	if (!parse_bool(str, &cfg->fail_close))
 	{
 		CFG_ERROR(name, "fail_close '%s' is neither yes nor no", str);
 		goto error;
 	}
-	str = get_str(&sec, "rejoin_timeout", NULL);
+	str = get_value(&sec, KEY_REJOIN_TIMEOUT);
 	if (!str)
 	{
 		cfg->rejoin_timeout = cfg->tek_lifetime;
@@ -582,7 +850,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 		goto error;
 	}
 
-	cfg->users = parse_users(get_str(&sec, "local_users", NULL), &bad);
+	cfg->users = parse_users(get_value(&sec, KEY_LOCAL_USERS), &bad);
 	if (!cfg->users)
 	{
 		CFG_ERROR(name, "unknown local user '%s'", bad);

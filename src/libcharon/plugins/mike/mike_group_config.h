@@ -149,7 +149,9 @@ struct mike_group_config_t {
 /**
  * Read a group's configuration from a settings section.
  *
- * Every error is logged with the group's name and the offending key.
+ * Every error is logged with the group's name and the offending key.  A
+ * key that is not known (with the closest known key, if close), a key of
+ * the other role and any subsection are errors.
  *
  * @param settings	settings to read
  * @param base		the section holding the groups, e.g. "groups" (a

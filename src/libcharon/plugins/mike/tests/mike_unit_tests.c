@@ -490,7 +490,12 @@ static const char *gcks_full =
 	"members = /C=CH/O=example/CN=*, carol@example.org\n"
 	"senders = camera1.example.org, /C=CH/O=example/CN=cam\n"
 	"sam_scheme = hmac-sha256\n"
-	"local_users = root, 4711\n";
+	"local_users = root, 4711\n"
+	"tek_rekey_time = 20m\n"
+	"activation_delay = 3\n"
+	"deactivation_delay = 7\n"
+	"rekey_on_join = yes\n"
+	"rejoin_timeout = 2h\n";
 
 START_TEST(test_cfg_gcks_full)
 {
@@ -537,6 +542,11 @@ START_TEST(test_cfg_gcks_full)
 	ck_assert_int_eq(*uid, 0);
 	cfg->users->get_last(cfg->users, (void**)&uid);
 	ck_assert_int_eq(*uid, 4711);
+	ck_assert_int_eq(cfg->tek_rekey_time, 1200);
+	ck_assert_int_eq(cfg->activation_delay, 3);
+	ck_assert_int_eq(cfg->deactivation_delay, 7);
+	ck_assert(cfg->rekey_on_join);
+	ck_assert_int_eq(cfg->rejoin_timeout, 7200);
 	cfg->destroy(cfg);
 }
 END_TEST
@@ -553,7 +563,8 @@ START_TEST(test_cfg_member_full)
 					 "protocol = any\n"
 					 "esp_proposals = aes256gcm16\n"
 					 "rekey_address = ff0e::1:3\n"
-					 "local_users = nobody\n", &error);
+					 "local_users = nobody\n"
+					 "fail_close = no\n", &error);
 	ck_assert_msg(cfg, "rejected: %s", error);
 	ck_assert(error == NULL);
 	ck_assert_int_eq(cfg->role, MIKE_ROLE_MEMBER);
@@ -566,6 +577,7 @@ START_TEST(test_cfg_member_full)
 	ck_assert_int_eq(cfg->protocol, 0);
 	ck_assert_str_eq(cfg->connection, "to-gcks");
 	ck_assert(cfg->sender);
+	ck_assert(!cfg->fail_close);
 	ck_assert_int_eq(cfg->proposals->get_count(cfg->proposals), 1);
 	ck_assert_int_eq(cfg->users->get_count(cfg->users), 1);
 	cfg->destroy(cfg);
@@ -614,6 +626,7 @@ START_TEST(test_cfg_defaults)
 	ck_assert_int_eq(cfg->rekey_port, 848);
 	ck_assert_str_eq(cfg->sam_scheme, "ed25519");
 	ck_assert(!cfg->sender);
+	ck_assert(cfg->fail_close);
 	ck_assert_int_eq(cfg->users->get_count(cfg->users), 0);
 	/* members %any: anyone may join; no senders */
 	ck_assert_int_eq(cfg->members->get_count(cfg->members), 1);
@@ -632,6 +645,15 @@ START_TEST(test_cfg_defaults)
 	ck_assert_msg(cfg, "rejected: %s", error);
 	ck_assert_int_eq(cfg->role, MIKE_ROLE_GCKS);
 	ck_assert(cfg->connection == NULL);
+	ck_assert_int_eq(cfg->rejoin_timeout, 3600);
+	ck_assert(!cfg->rekey_on_join);
+	cfg->destroy(cfg);
+
+	/* rejoin_timeout follows tek_lifetime */
+	cfg = cfg_create("role = gcks\naddress = 239.0.0.1\n"
+					 "tek_lifetime = 10m\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->rejoin_timeout, 600);
 	cfg->destroy(cfg);
 
 	/* the other SAM schemes */
@@ -645,6 +667,9 @@ END_TEST
 
 /** a valid member group the error cases modify */
 #define MEMBER_OK "address = 239.1.2.3\nconnection = c\n"
+
+/** a valid GCKS group the error cases modify */
+#define GCKS_OK "role = gcks\naddress = 239.1.2.3\n"
 
 static struct {
 	const char *body;
@@ -694,8 +719,53 @@ static struct {
 	  "unknown local user 'nosuchuser-mike'" },
 	{ MEMBER_OK "local_users = root, nosuchuser-mike, 0\n",
 	  "unknown local user 'nosuchuser-mike'" },
+	{ MEMBER_OK "fail_close = maybe\n",
+	  "fail_close 'maybe' is neither yes nor no" },
+	{ GCKS_OK "rejoin_timeout = 0\n", "rejoin_timeout '0' is not a time" },
+	{ GCKS_OK "rejoin_timeout = 1w\n", "rejoin_timeout '1w' is not a time" },
 	/* the first error is the one reported */
 	{ "role = x\nport = 70000\n", "role 'x'" },
+	/* unknown keys, with the closest known one if it is close */
+	{ GCKS_OK "tek_lifetme = 1h\n",
+	  "unknown key 'tek_lifetme' (did you mean 'tek_lifetime'?)" },
+	{ GCKS_OK "rejoin_timout = 1h\n",
+	  "unknown key 'rejoin_timout' (did you mean 'rejoin_timeout'?)" },
+	{ GCKS_OK "rekey-on-join = yes\n",
+	  "unknown key 'rekey-on-join' (did you mean 'rekey_on_join'?)" },
+	{ GCKS_OK "member = carol@example.org\n",
+	  "unknown key 'member' (did you mean 'members'?)" },
+	{ MEMBER_OK "Role = gcks\n", "unknown key 'Role' (did you mean 'role'?)" },
+	{ MEMBER_OK "esp_proposal = aes128gcm16\n",
+	  "unknown key 'esp_proposal' (did you mean 'esp_proposals'?)" },
+	{ MEMBER_OK "failclose = no\n",
+	  "unknown key 'failclose' (did you mean 'fail_close'?)" },
+	{ MEMBER_OK "local_user = root\n",
+	  "unknown key 'local_user' (did you mean 'local_users'?)" },
+	{ MEMBER_OK "bandwidth = 10M\n", "unknown key 'bandwidth'" },
+	/* reported before the missing key it was meant to be */
+	{ "adress = 239.1.2.3\nconnection = c\n",
+	  "unknown key 'adress' (did you mean 'address'?)" },
+	{ "role = nonsense\ntek_lifetme = 1h\n", "unknown key 'tek_lifetme'" },
+	/* nothing reads subsections */
+	{ MEMBER_OK "sam {\n scheme = ed25519\n}\n",
+	  "unknown section 'sam' (did you mean 'sam_scheme'?)" },
+	{ GCKS_OK "rekey {\n port = 4848\n}\n",
+	  "unknown section 'rekey' (did you mean 'rekey_port'?)" },
+	{ MEMBER_OK "extra {\n}\n", "unknown section 'extra' (a group takes keys only)" },
+	/* keys of the other role */
+	{ MEMBER_OK "members = %any\n", "key 'members' applies to role = gcks only" },
+	{ MEMBER_OK "senders = a\n", "key 'senders' applies to role = gcks only" },
+	{ MEMBER_OK "rekey_on_join = no\n",
+	  "key 'rekey_on_join' applies to role = gcks only" },
+	{ MEMBER_OK "rejoin_timeout = 1h\n",
+	  "key 'rejoin_timeout' applies to role = gcks only" },
+	{ MEMBER_OK "tek_rekey_time = 10m\n",
+	  "key 'tek_rekey_time' applies to role = gcks only" },
+	{ GCKS_OK "connection = c\n",
+	  "key 'connection' applies to role = member only" },
+	{ GCKS_OK "sender = yes\n", "key 'sender' applies to role = member only" },
+	{ GCKS_OK "fail_close = no\n",
+	  "key 'fail_close' applies to role = member only" },
 };
 
 START_TEST(test_cfg_errors)
@@ -712,6 +782,92 @@ START_TEST(test_cfg_errors)
 
 	/* no error pointer: just NULL */
 	ck_assert(cfg_create(cfg_errors[_i].body, NULL) == NULL);
+}
+END_TEST
+
+START_TEST(test_cfg_no_suggestion)
+{
+	char *bodies[] = {
+		MEMBER_OK "bandwidth = 10M\n",
+		MEMBER_OK "x = 1\n",
+		MEMBER_OK "ab = 1\n",
+		GCKS_OK "rekey_on_leave = yes\n",
+		MEMBER_OK "this_is_a_very_long_key_name_no_group_would_use = 1\n",
+	};
+	char *error;
+	int i;
+
+	for (i = 0; i < countof(bodies); i++)
+	{
+		error = NULL;
+		ck_assert(cfg_create(bodies[i], &error) == NULL);
+		ck_assert_msg(error && strpfx(error, "unknown key '") &&
+					  !strstr(error, "did you mean"),
+					  "error '%s' for:\n%s", error, bodies[i]);
+		free(error);
+	}
+}
+END_TEST
+
+/**
+ * Every key the parser reads (docs/configuration.md), with a valid value,
+ * and the role it applies to (NULL: both)
+ */
+static struct {
+	const char *key;
+	const char *value;
+	const char *role;
+} cfg_keys[] = {
+	{ "role", "member", "member" },
+	{ "role", "gcks", "gcks" },
+	{ "address", "239.1.2.3", NULL },
+	{ "protocol", "udp", NULL },
+	{ "port", "5000", NULL },
+	{ "esp_proposals", "aes128gcm16", NULL },
+	{ "mode", "tunnel", NULL },
+	{ "tek_lifetime", "30m", NULL },
+	{ "kek_lifetime", "2h", NULL },
+	{ "tek_rekey_time", "10m", "gcks" },
+	{ "activation_delay", "1", NULL },
+	{ "deactivation_delay", "1", NULL },
+	{ "rekey_address", "239.1.2.4", NULL },
+	{ "rekey_port", "4848", NULL },
+	{ "rekey_on_join", "yes", "gcks" },
+	{ "members", "%any", "gcks" },
+	{ "senders", "carol@example.org", "gcks" },
+	{ "sam_scheme", "ecdsa-p256", NULL },
+	{ "connection", "c", "member" },
+	{ "sender", "yes", "member" },
+	{ "local_users", "root", NULL },
+	{ "fail_close", "no", "member" },
+	{ "rejoin_timeout", "1h", "gcks" },
+};
+
+START_TEST(test_cfg_every_key)
+{
+	const char *roles[] = { "member", "gcks" };
+	mike_group_config_t *cfg;
+	char *body, *error;
+	int i;
+
+	for (i = 0; i < countof(roles); i++)
+	{
+		if (cfg_keys[_i].role && !streq(cfg_keys[_i].role, roles[i]))
+		{
+			continue;
+		}
+		/* a key given twice takes the last value */
+		ck_assert(asprintf(&body, "role = %s\naddress = 239.1.2.3\n%s"
+						   "%s = %s\n", roles[i],
+						   streq(roles[i], "member") ? "connection = c\n" : "",
+						   cfg_keys[_i].key, cfg_keys[_i].value) > 0);
+		error = NULL;
+		cfg = cfg_create(body, &error);
+		ck_assert_msg(cfg, "rejected: %s\n%s", error, body);
+		ck_assert(error == NULL);
+		cfg->destroy(cfg);
+		free(body);
+	}
 }
 END_TEST
 
@@ -1880,10 +2036,12 @@ static Suite *group_config_suite()
 	tcase_add_test(tc, test_cfg_gcks_full);
 	tcase_add_test(tc, test_cfg_member_full);
 	tcase_add_test(tc, test_cfg_defaults);
+	tcase_add_loop_test(tc, test_cfg_every_key, 0, countof(cfg_keys));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_cfg_errors, 0, countof(cfg_errors));
+	tcase_add_test(tc, test_cfg_no_suggestion);
 	tcase_add_test(tc, test_cfg_missing_group);
 	suite_add_tcase(s, tc);
 
