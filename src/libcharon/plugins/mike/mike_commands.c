@@ -123,7 +123,7 @@ CALLBACK(load_groups, mike_msg_t*,
 	linked_list_t *failures;
 	settings_t *settings;
 	char *path[MAX_PATH] = {}, *error, *name;
-	int loaded = 0, failed = 0;
+	int loaded = 0, failed = 0, removed;
 
 	groups = request->find(request, "groups");
 	if (!groups || groups->type != MIKE_NODE_SECTION)
@@ -170,6 +170,13 @@ CALLBACK(load_groups, mike_msg_t*,
 	}
 	enumerator->destroy(enumerator);
 	response->end_list(response);
+
+	/* a group loaded again may allow fewer members or senders now */
+	removed = this->listener->reauthorize(this->listener, NULL);
+	if (removed)
+	{
+		response->add_kv(response, "memberships_removed", "%d", removed);
+	}
 
 	/* why each group failed, as charon's log says it */
 	response->begin_section(response, "failed");
@@ -514,34 +521,12 @@ CALLBACK(join, mike_msg_t*,
 	return response;
 }
 
-/**
- * Whether any group is registered over an IKE SA
- */
-static bool ike_sa_carries_groups(private_mike_commands_t *this,
-								  uint32_t ike_sa_id)
-{
-	enumerator_t *enumerator;
-	mike_group_t *group;
-	bool found = FALSE;
-
-	enumerator = this->groups->create_enumerator(this->groups);
-	while (!found && enumerator->enumerate(enumerator, &group))
-	{
-		found = group->cfg->role == MIKE_ROLE_MEMBER &&
-				group->ike_sa_id == ike_sa_id;
-	}
-	enumerator->destroy(enumerator);
-	return found;
-}
-
 CALLBACK(leave, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
 	mike_group_config_t *cfg;
 	mike_msg_t *response = NULL;
-	uint32_t ike_sa_id;
 	char *name;
-	bool last;
 
 	this->groups->lock(this->groups);
 	cfg = requested_member_group(this, request, &response);
@@ -551,7 +536,6 @@ CALLBACK(leave, mike_msg_t*,
 		return response;
 	}
 	name = strdup(cfg->name);
-	ike_sa_id = this->groups->get(this->groups, name)->ike_sa_id;
 	this->groups->unlock(this->groups);
 
 	if (!this->listener->leave(this->listener, name))
@@ -561,16 +545,6 @@ CALLBACK(leave, mike_msg_t*,
 	}
 	else
 	{
-		/* if the registration's IKE SA carries no other group, closing it
-		 * tells the GCKS the member left */
-		this->groups->lock(this->groups);
-		last = ike_sa_id && !ike_sa_carries_groups(this, ike_sa_id);
-		this->groups->unlock(this->groups);
-		if (last)
-		{
-			charon->controller->terminate_ike(charon->controller, ike_sa_id,
-											  FALSE, NULL, NULL, 0);
-		}
 		response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
 		response->add_kv(response, "left", "%s", name);
 	}

@@ -12,12 +12,8 @@
 #include "mike_keywrap.h"
 
 #include <daemon.h>
+#include <collections/hashtable.h>
 
-/**
- * KEK keying material: GSK_e for AES-GCM-16 with a 256-bit key (plus the
- * 4-byte salt), no GSK_a (AEAD), GSK_w for AES-256 key wrap; RFC 9838 4.5.6
- */
-#define KEK_KEYMAT_SIZE (32 + 4 + MIKE_KWK_SIZE)
 
 /** SPIs below this are reserved (RFC 4303 2.1) or look like it */
 #define MIN_SPI 0x100
@@ -35,10 +31,23 @@ struct private_mike_group_t {
 	mike_group_t public;
 
 	/**
-	 * SPIs handed out so far, uintptr_t; never handed out twice, so a
-	 * stale SA of a departed sender can never match a new one's traffic
+	 * SPIs handed out so far (a set of uintptr_t); never handed out twice,
+	 * so a stale SA of a departed sender can never match a new one's
+	 * traffic.  Bounded: the oldest are forgotten first (used_order).
 	 */
-	linked_list_t *used_spis;
+	hashtable_t *used_spis;
+
+	/**
+	 * The SPIs of used_spis in the order handed out, a ring of
+	 * MIKE_GROUP_MAX_USED_SPIS, and the position of the oldest
+	 */
+	uint32_t *used_order;
+	u_int used_next;
+
+	/**
+	 * Member: reqid and fail-close policies, NULL on a GCKS
+	 */
+	mike_kernel_guard_t *guard;
 
 	/**
 	 * Key tree member id of the last member added
@@ -70,17 +79,34 @@ static void retired_destroy(retired_t *retired)
  */
 static bool spi_used(private_mike_group_t *this, uint32_t spi)
 {
-	enumerator_t *enumerator;
-	uintptr_t used;
-	bool found = FALSE;
+	return this->used_spis->get(this->used_spis, (void*)(uintptr_t)spi);
+}
 
-	enumerator = this->used_spis->create_enumerator(this->used_spis);
-	while (!found && enumerator->enumerate(enumerator, &used))
+/**
+ * Remember an SPI as handed out, forgetting the oldest if the set is full
+ */
+static void spi_remember(private_mike_group_t *this, uint32_t spi)
+{
+	uint32_t *slot = &this->used_order[this->used_next];
+
+	if (*slot)
 	{
-		found = used == spi;
+		this->used_spis->remove(this->used_spis, (void*)(uintptr_t)*slot);
 	}
-	enumerator->destroy(enumerator);
-	return found;
+	*slot = spi;
+	this->used_spis->put(this->used_spis, (void*)(uintptr_t)spi,
+						 (void*)(uintptr_t)spi);
+	this->used_next = (this->used_next + 1) % MIKE_GROUP_MAX_USED_SPIS;
+}
+
+static u_int spi_hash(const void *key)
+{
+	return chunk_hash(chunk_from_thing(key));
+}
+
+static bool spi_equals(const void *a, const void *b)
+{
+	return a == b;
 }
 
 METHOD(mike_group_t, allocate_spi, uint32_t,
@@ -104,8 +130,7 @@ METHOD(mike_group_t, allocate_spi, uint32_t,
 		}
 		if (spi >= MIN_SPI && !spi_used(this, spi))
 		{
-			this->used_spis->insert_last(this->used_spis,
-										 (void*)(uintptr_t)spi);
+			spi_remember(this, spi);
 			/* the store knows the SPIs of earlier runs, too */
 			switch (this->public.db ? this->public.db->claim_spi(
 								this->public.db, this->public.cfg->name, spi)
@@ -142,7 +167,7 @@ METHOD(mike_group_t, new_kek, bool,
 		return FALSE;
 	}
 	ok = rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &spi) &&
-		 rng->allocate_bytes(rng, KEK_KEYMAT_SIZE, &keymat);
+		 rng->allocate_bytes(rng, MIKE_KEK_KEYMAT_SIZE, &keymat);
 	rng->destroy(rng);
 	if (!ok)
 	{
@@ -244,6 +269,10 @@ METHOD(mike_group_t, find_member, mike_group_member_t*,
 	enumerator_t *enumerator;
 	mike_group_member_t *member, *found = NULL;
 
+	if (!ike_sa_id)
+	{	/* restored members have none until they register again */
+		return NULL;
+	}
 	enumerator = this->public.members->create_enumerator(this->public.members);
 	while (enumerator->enumerate(enumerator, &member))
 	{
@@ -290,22 +319,27 @@ METHOD(mike_group_t, add_member, mike_group_member_t*,
 	return member;
 }
 
-METHOD(mike_group_t, remove_member, bool,
-	private_mike_group_t *this, uint32_t ike_sa_id, linked_list_t **rekey)
+METHOD(mike_group_t, drop_tek, void,
+	private_mike_group_t *this, mike_group_member_t *member)
 {
-	mike_group_member_t *member;
-
-	member = find_member(this, ike_sa_id);
-	if (!member)
-	{
-		return FALSE;
-	}
-	this->public.members->remove(this->public.members, member, NULL);
 	if (member->tek)
 	{
 		this->public.teks->remove(this->public.teks, member->tek, NULL);
 		member->tek->destroy(member->tek);
+		member->tek = NULL;
 	}
+}
+
+METHOD(mike_group_t, remove_member, bool,
+	private_mike_group_t *this, mike_group_member_t *member,
+	linked_list_t **rekey)
+{
+	if (!member || !this->public.members->remove(this->public.members,
+												 member, NULL))
+	{
+		return FALSE;
+	}
+	drop_tek(this, member);
 	if (rekey)
 	{
 		*rekey = NULL;
@@ -325,11 +359,33 @@ METHOD(mike_group_t, remove_member, bool,
 	return TRUE;
 }
 
+/**
+ * Forget (and wipe) the retired TEKs whose senders switched
+ */
+static void prune_retired(private_mike_group_t *this)
+{
+	enumerator_t *enumerator;
+	retired_t *retired;
+	time_t now = time_monotonic(NULL);
+
+	enumerator = this->retired->create_enumerator(this->retired);
+	while (enumerator->enumerate(enumerator, &retired))
+	{
+		if (retired->until <= now)
+		{
+			this->retired->remove_at(this->retired, enumerator);
+			retired_destroy(retired);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
 METHOD(mike_group_t, retire_tek, void,
 	private_mike_group_t *this, mike_tek_t *tek)
 {
 	retired_t *retired;
 
+	prune_retired(this);
 	this->public.teks->remove(this->public.teks, tek, NULL);
 	INIT(retired,
 		.tek = tek,
@@ -357,20 +413,7 @@ CALLBACK(retired_filter, bool,
 METHOD(mike_group_t, create_retired_enumerator, enumerator_t*,
 	private_mike_group_t *this)
 {
-	enumerator_t *enumerator;
-	retired_t *retired;
-	time_t now = time_monotonic(NULL);
-
-	enumerator = this->retired->create_enumerator(this->retired);
-	while (enumerator->enumerate(enumerator, &retired))
-	{
-		if (retired->until <= now)
-		{
-			this->retired->remove_at(this->retired, enumerator);
-			retired_destroy(retired);
-		}
-	}
-	enumerator->destroy(enumerator);
+	prune_retired(this);
 	return enumerator_create_filter(
 						this->retired->create_enumerator(this->retired),
 						retired_filter, NULL, NULL);
@@ -454,15 +497,29 @@ METHOD(mike_group_t, unregister, void,
 	clear_key_path(this);
 }
 
+METHOD(mike_group_t, create_kernel, mike_kernel_t*,
+	private_mike_group_t *this)
+{
+	if (!this->guard)
+	{
+		return NULL;
+	}
+	return mike_kernel_create(this->public.cfg,
+							  this->guard->get_reqid(this->guard));
+}
+
 METHOD(mike_group_t, destroy, void,
 	private_mike_group_t *this)
 {
 	unregister(this);
+	/* after the SAs: the block policies take over from the ESP ones */
+	DESTROY_IF(this->guard);
 	this->public.teks->destroy_offset(this->public.teks,
 									  offsetof(mike_tek_t, destroy));
 	this->public.members->destroy_function(this->public.members,
 										   (void*)member_destroy);
 	this->used_spis->destroy(this->used_spis);
+	free(this->used_order);
 	this->retired->destroy_function(this->retired, (void*)retired_destroy);
 	this->public.key_path->destroy(this->public.key_path);
 	this->public.expelled->destroy_offset(this->public.expelled,
@@ -502,12 +559,19 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 			.ensure_signing_key = _ensure_signing_key,
 			.find_member = _find_member,
 			.remove_member = _remove_member,
+			.drop_tek = _drop_tek,
+			.create_kernel = _create_kernel,
 			.unregister = _unregister,
 			.destroy = _destroy,
 		},
-		.used_spis = linked_list_create(),
+		.used_spis = hashtable_create(spi_hash, spi_equals, 64),
+		.used_order = calloc(MIKE_GROUP_MAX_USED_SPIS, sizeof(uint32_t)),
 		.retired = linked_list_create(),
 	);
+	if (cfg->role == MIKE_ROLE_MEMBER)
+	{
+		this->guard = mike_kernel_guard_create(cfg);
+	}
 	if (this->public.db)
 	{
 		mike_group_db_load(&this->public, this->public.db);

@@ -20,6 +20,7 @@
 #include "mike_tek.h"
 #include "mike_lkh.h"
 #include "mike_db.h"
+#include "mike_keywrap.h"
 
 #include <credentials/keys/private_key.h>
 #include <credentials/keys/signature_params.h>
@@ -29,6 +30,13 @@ typedef struct mike_group_member_t mike_group_member_t;
 
 /** size of a KEK (rekey SA) SPI, RFC 9838 4.4.1 */
 #define MIKE_KEK_SPI_SIZE 16
+
+/**
+ * Size of a KEK's keying material: GSK_e for AES-GCM-16 with a 256-bit key
+ * (plus the 4-byte salt), no GSK_a (AEAD), GSK_w for AES-256 key wrap;
+ * RFC 9838 4.5.6
+ */
+#define MIKE_KEK_KEYMAT_SIZE (32 + 4 + MIKE_KWK_SIZE)
 
 /**
  * A member as the GCKS knows it.
@@ -47,6 +55,12 @@ struct mike_group_member_t {
 	/** its leaf in the group's key tree (mike_lkh_t member id) */
 	uint32_t leaf;
 };
+
+/**
+ * Most SPIs a group remembers having handed out (a bounded set, oldest
+ * forgotten first); the state store remembers all of them.
+ */
+#define MIKE_GROUP_MAX_USED_SPIS 65536
 
 /**
  * The run-time state of a group: its configuration and, on the GCKS, the
@@ -71,7 +85,9 @@ struct mike_group_t {
 	/** GCKS and member: the KEK's keying material (GSK_e | GSK_a | GSK_w) */
 	chunk_t kek_keymat;
 
-	/** GCKS: registered members, mike_group_member_t */
+	/** GCKS: registered members, mike_group_member_t; those restored from
+	 *  the store after a restart have ike_sa_id 0 until they register
+	 *  again */
 	linked_list_t *members;
 
 	/** GCKS: the key tree the KEK is wrapped under when members leave,
@@ -226,13 +242,29 @@ struct mike_group_t {
 	/**
 	 * GCKS: remove a member and its TEK, and its leaf from the key tree.
 	 *
-	 * @param ike_sa_id	unique ID of its registration IKE SA
+	 * @param member	the member (destroyed)
 	 * @param rekey		receives the keys the remaining members need to
 	 *					follow (mike_lkh_wrapped_t), NULL if the tree failed
 	 * @return			TRUE if it was a member
 	 */
-	bool (*remove_member)(mike_group_t *this, uint32_t ike_sa_id,
+	bool (*remove_member)(mike_group_t *this, mike_group_member_t *member,
 						  linked_list_t **rekey);
+
+	/**
+	 * GCKS: drop a member's sender TEK (it may no longer send, or does not
+	 * ask to); the TEK is destroyed, the member stays.
+	 *
+	 * @param member	the member
+	 */
+	void (*drop_tek)(mike_group_t *this, mike_group_member_t *member);
+
+	/**
+	 * Member: an object to install the group's SAs with, sharing the
+	 * group's reqid and fail-close policies.
+	 *
+	 * @return			the object, NULL if the group has no reqid
+	 */
+	mike_kernel_t *(*create_kernel)(mike_group_t *this);
 
 	/**
 	 * GCKS: store the group's state (no-op without a store).  Call after

@@ -149,10 +149,11 @@ METHOD(mike_groups_t, add, mike_group_t*,
 		group->cfg = cfg;
 	}
 	else
-	{
-		remove_(this, cfg->name);
+	{	/* the new group first: a member group's fail-close policies are
+		 * the old one's too, so the group is never open meanwhile */
 		group = mike_group_create(cfg, cfg->role == MIKE_ROLE_GCKS ?
 												get_db(this) : NULL);
+		remove_(this, cfg->name);
 		this->groups->insert_last(this->groups, group);
 	}
 	this->mutex->unlock(this->mutex);

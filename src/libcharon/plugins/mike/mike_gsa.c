@@ -519,6 +519,42 @@ static host_t *rekey_destination(mike_group_config_t *cfg, gsa_policy_t *kek)
 }
 
 /**
+ * Whether a member may listen for GSA_REKEY messages on a port: a GCKS
+ * must not make it bind IKE's ports, or one charon listens on
+ */
+static bool rekey_port_allowed(uint16_t port)
+{
+	if (!port || port == IKEV2_UDP_PORT || port == IKEV2_NATT_PORT)
+	{
+		return FALSE;
+	}
+	if (charon->socket && (port == charon->socket->get_port(charon->socket,
+															FALSE) ||
+						   port == charon->socket->get_port(charon->socket,
+															TRUE)))
+	{
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Whether the rekey SA's transforms are the ones its keying material is
+ * made for: AES-GCM-16 with a 256-bit key, AES-256 key wrap
+ */
+static bool kek_transforms_supported(gsa_policy_t *kek, chunk_t keymat)
+{
+	gsa_transform_t *encr, *kwa;
+
+	encr = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_ENCR);
+	kwa = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_KWA);
+	return encr && encr->id == KEK_ENCR &&
+		   gsa_transform_get_key_length(encr) == KEK_ENCR_KEYLEN &&
+		   (!kwa || kwa->id == GIKEV2_KWA_5649_256) &&
+		   keymat.len == MIKE_KEK_KEYMAT_SIZE;
+}
+
+/**
  * Destroy a Working Key Path, wiping its keys
  */
 static void key_path_destroy(linked_list_t *path)
@@ -612,6 +648,7 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 	public_key_t *auth_key = NULL;
 	signature_params_t *auth_scheme = NULL;
 	chunk_t kek_keymat = chunk_empty;
+	host_t *rekey = NULL;
 	uint32_t initial_msg_id = 0;
 	bool foreign = FALSE;
 	char *error = NULL;
@@ -645,10 +682,26 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 		}
 	}
 	enumerator->destroy(enumerator);
+	if (!error && !kek_transforms_supported(gsa->get_kek_policy(gsa),
+											kek_keymat))
+	{
+		error = "the rekey SA's transforms or the length of its keying "
+				"material are not AES-GCM-16-256 with AES-256 key wrap";
+	}
 	if (!error && !rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key,
 							  &auth_scheme))
 	{
 		error = "the rekey SA's authentication key or scheme is unusable";
+	}
+	rekey = error ? NULL : rekey_destination(group->cfg,
+											 gsa->get_kek_policy(gsa));
+	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
+	{
+		error = "the rekey SA's port is IKE's or one charon listens on";
+		DESTROY_IF(auth_key);
+		signature_params_destroy(auth_scheme);
+		rekey->destroy(rekey);
+		rekey = NULL;
 	}
 	if (error)
 	{
@@ -669,7 +722,7 @@ char *mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa, kd_payload_t *kd,
 		group->rekey_msg_id = initial_msg_id;
 	}
 	DESTROY_IF(group->rekey_dst);
-	group->rekey_dst = rekey_destination(group->cfg, policy);
+	group->rekey_dst = rekey;
 	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
 	group->teks = teks;
 	chunk_free(&group->kek_spi);

@@ -19,6 +19,46 @@
 #include "mike_tek.h"
 
 typedef struct mike_kernel_t mike_kernel_t;
+typedef struct mike_kernel_guard_t mike_kernel_guard_t;
+
+/**
+ * What a member group holds in the kernel for as long as it is loaded,
+ * registered or not: the reqid its SAs and policies share and, with
+ * fail_close, the policies that keep it closed while it has no keys.
+ *
+ * Fail-close is a block (DROP) out policy and the in policy requiring ESP,
+ * with the group's selectors.  The out policy has a lower priority than
+ * the ESP one a sender installs with its SA, so charon's kernel-netlink
+ * installs the ESP policy while there is one and falls back to the block
+ * policy the moment it goes (it keeps every policy of a selector and puts
+ * the best one in the kernel): no cleartext datagram to the group leaves
+ * the host before registration, between a leave and the next join, while
+ * the registration IKE SA is re-established, or ever from a member that
+ * only receives.  The in policy drops cleartext from the group's senders
+ * (XfrmInTmplMismatch) whether or not there are SAs.
+ */
+struct mike_kernel_guard_t {
+
+	/**
+	 * The reqid of the group's SAs and policies.
+	 */
+	uint32_t (*get_reqid)(mike_kernel_guard_t *this);
+
+	/**
+	 * Remove the fail-close policies and release the reqid.
+	 */
+	void (*destroy)(mike_kernel_guard_t *this);
+};
+
+/**
+ * Allocate a member group's reqid and, if its configuration says
+ * fail_close, install the fail-close policies.
+ *
+ * @param cfg		the group's configuration (referenced, must outlive)
+ * @return			the guard, NULL if no reqid could be allocated or the
+ *					fail-close policies could not be installed
+ */
+mike_kernel_guard_t *mike_kernel_guard_create(mike_group_config_t *cfg);
 
 /**
  * The multicast SAs and policies of one group on a member, installed
@@ -100,11 +140,12 @@ struct mike_kernel_t {
 };
 
 /**
- * Prepare installing a group's SAs; allocates the reqid.
+ * Prepare installing a group's SAs.
  *
  * @param cfg		the group's configuration (referenced, must outlive)
- * @return			the object, NULL if no reqid could be allocated
+ * @param reqid		the group's reqid (mike_kernel_guard_t)
+ * @return			the object
  */
-mike_kernel_t *mike_kernel_create(mike_group_config_t *cfg);
+mike_kernel_t *mike_kernel_create(mike_group_config_t *cfg, uint32_t reqid);
 
 #endif /** MIKE_KERNEL_H_ @}*/

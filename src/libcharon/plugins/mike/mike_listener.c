@@ -43,9 +43,13 @@ struct registration_t {
 	/** GCKS: the error notify to answer with, 0 if authorized */
 	notify_type_t refusal;
 
-	/** GCKS: the payloads of the response */
+	/** GCKS: the payloads of the response; member: those received, kept
+	 *  until charon has authenticated the GCKS */
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
+
+	/** whether this host is the member of the registration */
+	bool member;
 
 	/** member: why the registration failed, NULL if it did not */
 	char *failure;
@@ -219,6 +223,38 @@ static payload_t *get_gikev2_payload(message_t *message, payload_type_t type,
 	return parsed;
 }
 
+/**
+ * The IDg payload of a group
+ */
+static idg_payload_t *group_idg(char *name)
+{
+	identification_t *id;
+	idg_payload_t *idg;
+
+	id = identification_create_from_encoding(ID_KEY_ID, chunk_from_str(name));
+	idg = idg_payload_create(id);
+	id->destroy(id);
+	return idg;
+}
+
+/**
+ * The name of the group an IDg payload names, FALSE if it is none of ours
+ * could have (unprintable or too long)
+ */
+static bool idg_group_name(idg_payload_t *idg, char *buf, size_t len)
+{
+	chunk_t name = idg->get_data(idg);
+
+	/* a group name is printable and no longer than a settings key */
+	if (!name.len || name.len >= len || !chunk_printable(name, NULL, 0))
+	{
+		return FALSE;
+	}
+	memcpy(buf, name.ptr, name.len);
+	buf[name.len] = '\0';
+	return TRUE;
+}
+
 /*
  * ---- member --------------------------------------------------------------
  */
@@ -227,7 +263,6 @@ METHOD(mike_listener_t, request_group, bool,
 	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
 	char *name)
 {
-	identification_t *id;
 	idg_payload_t *idg;
 	registration_t *reg;
 	mike_group_t *group;
@@ -241,9 +276,7 @@ METHOD(mike_listener_t, request_group, bool,
 	{
 		return FALSE;
 	}
-	id = identification_create_from_encoding(ID_KEY_ID, chunk_from_str(name));
-	idg = idg_payload_create(id);
-	id->destroy(id);
+	idg = group_idg(name);
 	if (!idg)
 	{
 		return FALSE;
@@ -258,10 +291,28 @@ METHOD(mike_listener_t, request_group, bool,
 		.ike_sa_id = ike_sa->get_unique_id(ike_sa),
 		.group = strdup(name),
 		.sender = sender,
+		.member = TRUE,
 	);
 	put_registration(this, reg);
 	DBG1(DBG_IKE, "mike: registering to group '%s'%s", name,
 		 sender ? " as sender" : "");
+	return TRUE;
+}
+
+METHOD(mike_listener_t, request_leave, bool,
+	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	char *name)
+{
+	idg_payload_t *idg;
+
+	idg = group_idg(name);
+	if (!idg)
+	{
+		return FALSE;
+	}
+	message->add_payload(message, &idg->payload_interface);
+	message->add_notify(message, FALSE, NO_PROPOSAL_CHOSEN, chunk_empty);
+	DBG1(DBG_IKE, "mike: group '%s': telling the GCKS that we left", name);
 	return TRUE;
 }
 
@@ -328,7 +379,7 @@ static void queue_further_groups(private_mike_listener_t *this,
 	while (names->remove_first(names, (void**)&name) == SUCCESS)
 	{
 		ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
-													ike_sa, name, FALSE));
+											ike_sa, name, MIKE_REGISTER_JOIN));
 		free(name);
 	}
 	names->destroy(names);
@@ -346,10 +397,11 @@ static char *member_install(mike_group_t *group, ike_sa_t *ike_sa)
 	mike_tek_t *tek, *own = NULL;
 	bool ok = TRUE;
 
-	kernel = mike_kernel_create(cfg);
+	kernel = group->create_kernel(group);
 	if (!kernel)
 	{
-		return "no reqid for the group's SAs";
+		return "no reqid for the group's SAs (or its fail-close policies "
+			   "could not be installed)";
 	}
 	enumerator = group->teks->create_enumerator(group->teks);
 	while (ok && enumerator->enumerate(enumerator, &tek))
@@ -399,65 +451,15 @@ static char *refusal_reason(notify_type_t type)
 }
 
 /**
- * Member: keep a registration for authorize() after IKE_AUTH, which decides
- * on the IKE SA; an INFORMATIONAL registration is done with, the IKE SA
- * stands whatever became of it
+ * Member: take the GSA and KD of a registration, which charon has
+ * authenticated the GCKS of, and install it; sets reg->failure if not
  */
-static void finish_registration(private_mike_listener_t *this,
-								registration_t *reg, message_t *message)
+static void member_apply(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						 registration_t *reg, bool ike_auth)
 {
-	if (message->get_exchange_type(message) == IKE_AUTH)
-	{
-		put_registration(this, reg);
-	}
-	else
-	{
-		registration_destroy(reg);
-	}
-}
-
-/**
- * Member: take the GSA from the response and install it
- */
-static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
-							message_t *message)
-{
-	registration_t *reg;
 	mike_group_t *group;
-	payload_t *gsa, *kd;
-	notify_payload_t *notify;
 	chunk_t gsk_w = chunk_empty;
 	char *failure = NULL;
-
-	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
-	if (!reg)
-	{
-		return;
-	}
-	notify = message->get_notify(message, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
-	if (!notify)
-	{
-		notify = message->get_notify(message, GIKEV2_NOTIFY_INVALID_GROUP_ID);
-	}
-	if (!notify)
-	{
-		notify = message->get_notify(message, INVALID_SYNTAX);
-	}
-	if (notify)
-	{
-		DBG1(DBG_IKE, "mike: group '%s': the GCKS refused the registration: %s",
-			 reg->group, refusal_reason(notify->get_notify_type(notify)));
-		reg->failure = strdup("refused by the GCKS");
-		finish_registration(this, reg, message);
-		return;
-	}
-	if (message->get_payload(message, PLV2_EAP))
-	{	/* an intermediate IKE_AUTH round (EAP): the GSA comes later */
-		put_registration(this, reg);
-		return;
-	}
-	gsa = get_gikev2_payload(message, GIKEV2_PL_GSA, NULL);
-	kd = get_gikev2_payload(message, GIKEV2_PL_KD, NULL);
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, reg->group);
@@ -465,7 +467,7 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	{
 		failure = "the group is no longer configured";
 	}
-	else if (!gsa || !kd)
+	else if (!reg->gsa || !reg->kd)
 	{
 		failure = "the GCKS sent no valid GSA and KD payloads";
 	}
@@ -477,8 +479,8 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 			 this->rekey)
 	{	/* registered again over the same IKE SA after a missed rekey: the
 		 * keys are taken as from a GSA_REKEY, traffic goes on */
-		failure = this->rekey->apply(this->rekey, group, (gsa_payload_t*)gsa,
-									 (kd_payload_t*)kd, gsk_w);
+		failure = this->rekey->apply(this->rekey, group, reg->gsa, reg->kd,
+									 gsk_w);
 		if (!failure)
 		{
 			DBG1(DBG_IKE, "mike: group '%s' registered again: %d sender "
@@ -489,8 +491,7 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	else
 	{
 		group->unregister(group);
-		failure = mike_gsa_apply(group, (gsa_payload_t*)gsa,
-								 (kd_payload_t*)kd, gsk_w);
+		failure = mike_gsa_apply(group, reg->gsa, reg->kd, gsk_w);
 		if (!failure)
 		{
 			failure = member_install(group, ike_sa);
@@ -519,8 +520,6 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	}
 	this->groups->unlock(this->groups);
 	chunk_clear(&gsk_w);
-	DESTROY_IF(gsa);
-	DESTROY_IF(kd);
 
 	if (failure)
 	{
@@ -528,15 +527,74 @@ static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 			 reg->group, failure);
 		reg->failure = strdup(failure);
 	}
-	else if (message->get_exchange_type(message) == IKE_AUTH)
+	else if (ike_auth)
 	{
 		queue_further_groups(this, ike_sa, reg->group);
 	}
-	finish_registration(this, reg, message);
 }
 
 /**
- * Member: fail the IKE SA if its registration failed
+ * Member: take the GSA from a response; in IKE_AUTH it waits for
+ * authorize(), which comes once charon has authenticated the GCKS: until
+ * then nothing of it is used (no SA, policy, socket or timer)
+ */
+static void member_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
+							message_t *message)
+{
+	registration_t *reg;
+	notify_payload_t *notify;
+
+	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return;
+	}
+	notify = message->get_notify(message, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
+	if (!notify)
+	{
+		notify = message->get_notify(message, GIKEV2_NOTIFY_INVALID_GROUP_ID);
+	}
+	if (!notify)
+	{
+		notify = message->get_notify(message, INVALID_SYNTAX);
+	}
+	if (notify)
+	{
+		DBG1(DBG_IKE, "mike: group '%s': the GCKS refused the registration: %s",
+			 reg->group, refusal_reason(notify->get_notify_type(notify)));
+		reg->failure = strdup("refused by the GCKS");
+	}
+	else if (message->get_payload(message, PLV2_EAP))
+	{	/* an intermediate IKE_AUTH round (EAP): the GSA comes later */
+		put_registration(this, reg);
+		return;
+	}
+	else
+	{
+		DESTROY_IF(&reg->gsa->payload_interface);
+		DESTROY_IF(&reg->kd->payload_interface);
+		reg->gsa = (gsa_payload_t*)get_gikev2_payload(message, GIKEV2_PL_GSA,
+													  NULL);
+		reg->kd = (kd_payload_t*)get_gikev2_payload(message, GIKEV2_PL_KD,
+													NULL);
+	}
+	if (message->get_exchange_type(message) == IKE_AUTH)
+	{
+		put_registration(this, reg);
+		return;
+	}
+	/* an INFORMATIONAL registration on the established IKE SA: done with
+	 * here, the IKE SA stands whatever became of it */
+	if (!reg->failure)
+	{
+		member_apply(this, ike_sa, reg, FALSE);
+	}
+	registration_destroy(reg);
+}
+
+/**
+ * Member: charon authenticated the GCKS: install what it sent, or fail the
+ * IKE SA if the registration failed
  */
 static bool member_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 {
@@ -546,6 +604,10 @@ static bool member_authorize(private_mike_listener_t *this, ike_sa_t *ike_sa)
 	reg = take_registration(this, ike_sa->get_unique_id(ike_sa));
 	if (reg)
 	{
+		if (!reg->failure)
+		{
+			member_apply(this, ike_sa, reg, TRUE);
+		}
 		ok = reg->failure == NULL;
 		if (!ok)
 		{
@@ -570,7 +632,7 @@ static void gcks_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	idg_payload_t *idg;
 	registration_t *reg;
 	bool malformed;
-	chunk_t name;
+	char name[64];
 
 	idg = (idg_payload_t*)get_gikev2_payload(message, GIKEV2_PL_IDG,
 											 &malformed);
@@ -586,16 +648,14 @@ static void gcks_request(private_mike_listener_t *this, ike_sa_t *ike_sa,
 		}
 		return;
 	}
-	name = idg->get_data(idg);
 	INIT(reg,
 		.ike_sa_id = ike_sa->get_unique_id(ike_sa),
 		.sender = message->get_notify(message,
 									  GIKEV2_NOTIFY_GROUP_SENDER) != NULL,
 	);
-	/* a group name is printable and no longer than a settings key */
-	if (name.len && name.len < 64 && chunk_printable(name, NULL, 0))
+	if (idg_group_name(idg, name, sizeof(name)))
 	{
-		reg->group = strndup(name.ptr, name.len);
+		reg->group = strdup(name);
 	}
 	DBG1(DBG_IKE, "mike: registration request for group '%s'%s",
 		 reg->group ?: "(unprintable)", reg->sender ? " as sender" : "");
@@ -631,11 +691,11 @@ static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
  * unwrap (forward access control)
  */
 static void member_gone(private_mike_listener_t *this, mike_group_t *group,
-						uint32_t ike_sa_id)
+						mike_group_member_t *member)
 {
 	linked_list_t *rekey = NULL;
 
-	group->remove_member(group, ike_sa_id, &rekey);
+	group->remove_member(group, member, &rekey);
 	if (this->rekey)
 	{
 		this->rekey->left(this->rekey, group, rekey);
@@ -670,6 +730,32 @@ static mike_group_member_t *dormant_member(mike_group_t *group,
 }
 
 /**
+ * GCKS: a fresh TEK for a member that asks to send, replacing the one it
+ * had (announced to the others, which learn it before the member gets it)
+ */
+static bool renew_tek(private_mike_listener_t *this, mike_group_t *group,
+					  mike_group_member_t *member, ike_sa_t *ike_sa, char *why)
+{
+	mike_tek_t *tek;
+
+	tek = group->new_tek(group, member->id, ike_sa->get_other_host(ike_sa));
+	if (!tek)
+	{
+		return FALSE;
+	}
+	if (member->tek)
+	{	/* receivers keep its SA until their deactivation delay */
+		group->retire_tek(group, member->tek);
+	}
+	member->tek = tek;
+	if (this->rekey)
+	{
+		this->rekey->announce(this->rekey, group, member, why);
+	}
+	return TRUE;
+}
+
+/**
  * GCKS: add an authorized member (or take it again, if it registers anew
  * over the same IKE SA because it missed a rekey: same leaf, same TEK) and
  * build its GSA with its key tree path
@@ -682,34 +768,50 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 	mike_gsa_keys_t keys = {};
 	linked_list_t *path = NULL, *rekey = NULL;
 	mike_tek_t *tek = NULL;
-	bool again, ok;
+	bool again, restored = FALSE, ok = TRUE;
 
 	member = group->find_member(group, reg->ike_sa_id);
 	again = member != NULL;
 	if (!member)
-	{	/* a member the GCKS knew before its restart: same leaf, same TEK */
+	{	/* a member the GCKS knew before its restart: same leaf */
 		member = dormant_member(group, id);
 		if (member)
 		{
 			member->ike_sa_id = reg->ike_sa_id;
-			again = TRUE;
-		}
-	}
-	if (reg->sender && (!member || !member->tek))
-	{
-		tek = group->new_tek(group, id, ike_sa->get_other_host(ike_sa));
-		if (!tek)
-		{
-			return FALSE;
+			again = restored = TRUE;
 		}
 	}
 	if (member)
 	{
-		member->tek = member->tek ?: tek;
-		ok = group->lkh->get_path(group->lkh, member->leaf, &path);
+		if (member->tek && !reg->sender)
+		{	/* it does not ask to send (any longer): no TEK it did not ask
+			 * for */
+			group->drop_tek(group, member);
+			if (this->rekey)
+			{
+				this->rekey->announce(this->rekey, group, member,
+									  "a member stopped sending");
+			}
+		}
+		else if (reg->sender && (!member->tek || restored))
+		{	/* after a restart its kernel SA is new: its sequence numbers
+			 * restart, so it must not have the key it had */
+			ok = renew_tek(this, group, member, ike_sa, member->tek ?
+						   "sender returned after a restart, new TEK" :
+						   "new sender");
+		}
+		ok = ok && group->lkh->get_path(group->lkh, member->leaf, &path);
 	}
 	else
 	{
+		if (reg->sender)
+		{
+			tek = group->new_tek(group, id, ike_sa->get_other_host(ike_sa));
+			if (!tek)
+			{
+				return FALSE;
+			}
+		}
 		member = group->add_member(group, id, reg->ike_sa_id, tek, &path,
 								   &rekey);
 		ok = member != NULL;
@@ -721,6 +823,11 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 		if (rekey)
 		{
 			rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+		}
+		if (!ok && tek)
+		{
+			group->teks->remove(group->teks, tek, NULL);
+			tek->destroy(tek);
 		}
 	}
 	if (ok)
@@ -744,23 +851,13 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 	}
 	if (!ok)
 	{
-		if (!again && member)
+		if (member && !again)
 		{
-			member_gone(this, group, reg->ike_sa_id);
-		}
-		else if (tek)
-		{
-			group->teks->remove(group->teks, tek, NULL);
-			tek->destroy(tek);
-			if (member && member->tek == tek)
-			{
-				member->tek = NULL;
-			}
+			member_gone(this, group, member);
 		}
 		return FALSE;
 	}
 	group->save(group);
-	member = group->find_member(group, reg->ike_sa_id);
 	DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s%s", reg->group, id,
 		 member->tek ? " as sender" : "", again ? " again" : "");
 	if (member->tek)
@@ -879,6 +976,46 @@ static void gcks_response(private_mike_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
+ * GCKS: a member tells it left a group (de-registration): forget it and
+ * give the others keys it cannot unwrap
+ */
+static void gcks_leave(private_mike_listener_t *this, ike_sa_t *ike_sa,
+					   message_t *message)
+{
+	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
+	mike_group_member_t *member = NULL;
+	mike_group_t *group;
+	idg_payload_t *idg;
+	char name[64];
+
+	idg = (idg_payload_t*)get_gikev2_payload(message, GIKEV2_PL_IDG, NULL);
+	if (!idg || !idg_group_name(idg, name, sizeof(name)))
+	{
+		DBG1(DBG_CFG, "mike: '%Y' left a group but named none we know", id);
+		DESTROY_IF(&idg->payload_interface);
+		return;
+	}
+	idg->destroy(idg);
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	{
+		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	}
+	if (member)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': member '%Y' left", name, member->id);
+		member_gone(this, group, member);
+	}
+	else
+	{
+		DBG1(DBG_CFG, "mike: '%Y' left group '%s', which it is not a member "
+			 "of over this IKE SA", id, name);
+	}
+	this->groups->unlock(this->groups);
+}
+
+/**
  * Member: a GSA the GCKS pushed over the IKE SA (unicast rekeying)
  */
 static void member_push(private_mike_listener_t *this, ike_sa_t *ike_sa,
@@ -886,7 +1023,7 @@ static void member_push(private_mike_listener_t *this, ike_sa_t *ike_sa,
 {
 	payload_t *idg, *gsa, *kd;
 	mike_group_t *group = NULL;
-	chunk_t name, gsk_w = chunk_empty;
+	chunk_t gsk_w = chunk_empty;
 	char buf[64] = "", *error = "no IDg, GSA and KD payloads";
 
 	idg = get_gikev2_payload(message, GIKEV2_PL_IDG, NULL);
@@ -894,12 +1031,7 @@ static void member_push(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	kd = get_gikev2_payload(message, GIKEV2_PL_KD, NULL);
 	if (idg && gsa && kd)
 	{
-		name = ((idg_payload_t*)idg)->get_data((idg_payload_t*)idg);
-		if (name.len < sizeof(buf) && chunk_printable(name, NULL, 0))
-		{
-			memcpy(buf, name.ptr, name.len);
-			buf[name.len] = '\0';
-		}
+		idg_group_name((idg_payload_t*)idg, buf, sizeof(buf));
 		this->groups->lock(this->groups);
 		group = this->groups->get(this->groups, buf);
 		if (!group || group->cfg->role != MIKE_ROLE_MEMBER || !group->kernel ||
@@ -977,11 +1109,25 @@ METHOD(listener_t, message_hook, bool,
 			break;
 		case INFORMATIONAL:
 			/* a further group on an established IKE SA: the request comes
-			 * from mike_register_task, the GCKS decides at once */
+			 * from mike_register_task, the GCKS decides at once; only an
+			 * authenticated peer gets or gives keys */
+			if (ike_sa->get_state(ike_sa) != IKE_ESTABLISHED &&
+				ike_sa->get_state(ike_sa) != IKE_REKEYING &&
+				ike_sa->get_state(ike_sa) != IKE_REKEYED)
+			{
+				break;
+			}
 			if (incoming && request && find_gikev2_payload(message,
 														   GIKEV2_PL_GSA))
 			{	/* unicast rekeying: the GCKS pushes a new GSA */
 				member_push(this, ike_sa, message);
+			}
+			else if (incoming && request &&
+					 !ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR) &&
+					 message->get_notify(message, NO_PROPOSAL_CHOSEN) &&
+					 find_gikev2_payload(message, GIKEV2_PL_IDG))
+			{	/* de-registration: IDg with an error notify */
+				gcks_leave(this, ike_sa, message);
 			}
 			else if (incoming && request &&
 					 !ike_sa->has_condition(ike_sa, COND_ORIGINAL_INITIATOR))
@@ -1093,6 +1239,12 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 	reg = take_registration(this, ike_sa_id);
 	if (reg)
 	{
+		if (reg->member && (reg->gsa || reg->kd))
+		{
+			DBG1(DBG_IKE, "mike: group '%s': the IKE SA is gone before the "
+				 "GCKS was authenticated, nothing it sent was used",
+				 reg->group);
+		}
 		registration_destroy(reg);
 	}
 	enumerator = this->groups->create_enumerator(this->groups);
@@ -1124,7 +1276,7 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 		{
 			DBG1(DBG_CFG, "mike: group '%s': member '%Y' left",
 				 group->cfg->name, member->id);
-			member_gone(this, group, ike_sa_id);
+			member_gone(this, group, member);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -1166,28 +1318,6 @@ METHOD(listener_t, ike_rekey, bool,
 	}
 	enumerator->destroy(enumerator);
 	return TRUE;
-}
-
-METHOD(mike_listener_t, leave, bool,
-	private_mike_listener_t *this, char *name)
-{
-	mike_group_t *group;
-	bool registered = FALSE;
-
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, name);
-	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
-	{
-		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
-		if (this->rekey)
-		{
-			this->rekey->stop(this->rekey, group);
-		}
-		group->unregister(group);
-		registered = TRUE;
-	}
-	this->groups->unlock(this->groups);
-	return registered;
 }
 
 /**
@@ -1239,52 +1369,65 @@ static enumerator_t *create_gcks_enumerator(private_mike_listener_t *this,
 							filter_gcks, name, NULL);
 }
 
-METHOD(mike_listener_t, expel, int,
-	private_mike_listener_t *this, char *name, identification_t *id)
+/**
+ * Whether a member is to be removed from a group, and why (for the log)
+ */
+typedef bool (*member_filter_t)(void *data, mike_group_t *group,
+								mike_group_member_t *member, char **why);
+
+/**
+ * GCKS: remove the members a filter picks from a group (all GCKS groups for
+ * NULL), with the forward-access-control rekey, and close their IKE SAs if
+ * these carry no other membership (they could register again over them
+ * otherwise)
+ *
+ * @param groups	receives the number of groups looked at
+ * @return			memberships removed
+ */
+static int remove_members(private_mike_listener_t *this, char *name,
+						  member_filter_t filter, void *data, int *groups)
 {
 	enumerator_t *enumerator, *members;
 	mike_group_t *group;
 	mike_group_member_t *member;
 	linked_list_t *ike_sas, *found;
 	uintptr_t ike_sa_id;
-	int count = 0, groups = 0;
+	int count = 0;
+	char *why;
 
+	*groups = 0;
 	ike_sas = linked_list_create();
 	this->groups->lock(this->groups);
 	enumerator = create_gcks_enumerator(this, name);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		groups++;
-		if (!group->is_expelled(group, id))
-		{
-			group->expelled->insert_last(group->expelled, id->clone(id));
-			group->save(group);
-		}
+		(*groups)++;
 		/* collect first: removing a member changes the list */
 		found = linked_list_create();
 		members = group->members->create_enumerator(group->members);
 		while (members->enumerate(members, &member))
 		{
-			if (member->id->matches(member->id, id) > ID_MATCH_NONE)
+			if (filter(data, group, member, &why))
 			{
-				DBG1(DBG_CFG, "mike: group '%s': member '%Y' expelled",
-					 group->cfg->name, member->id);
-				found->insert_last(found, (void*)(uintptr_t)member->ike_sa_id);
-				ike_sas->insert_last(ike_sas,
-									 (void*)(uintptr_t)member->ike_sa_id);
+				DBG1(DBG_CFG, "mike: group '%s': member '%Y' %s",
+					 group->cfg->name, member->id, why);
+				found->insert_last(found, member);
+				if (member->ike_sa_id)
+				{	/* restored members have none yet */
+					ike_sas->insert_last(ike_sas,
+										 (void*)(uintptr_t)member->ike_sa_id);
+				}
 			}
 		}
 		members->destroy(members);
-		while (found->remove_first(found, (void**)&ike_sa_id) == SUCCESS)
+		while (found->remove_first(found, (void**)&member) == SUCCESS)
 		{
-			member_gone(this, group, ike_sa_id);
+			member_gone(this, group, member);
 			count++;
 		}
 		found->destroy(found);
 	}
 	enumerator->destroy(enumerator);
-	/* an IKE SA that carries nothing else of the member goes, too: it could
-	 * register again over it otherwise */
 	enumerator = ike_sas->create_enumerator(ike_sas);
 	while (enumerator->enumerate(enumerator, &ike_sa_id))
 	{
@@ -1302,7 +1445,79 @@ METHOD(mike_listener_t, expel, int,
 										  FALSE, NULL, NULL, 0);
 	}
 	ike_sas->destroy(ike_sas);
+	return count;
+}
+
+CALLBACK(match_identity, bool,
+	identification_t *id, mike_group_t *group, mike_group_member_t *member,
+	char **why)
+{
+	*why = "expelled";
+	return member->id->matches(member->id, id) > ID_MATCH_NONE;
+}
+
+METHOD(mike_listener_t, expel, int,
+	private_mike_listener_t *this, char *name, identification_t *id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	int count, groups;
+
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (!group->is_expelled(group, id))
+		{
+			group->expelled->insert_last(group->expelled, id->clone(id));
+			group->save(group);
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+
+	count = remove_members(this, name, match_identity, id, &groups);
 	return groups ? count : -1;
+}
+
+CALLBACK(not_authorized, bool,
+	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+{
+	if (!group->cfg->may_join(group->cfg, member->id))
+	{
+		*why = "is no longer a permitted member, removed";
+		return TRUE;
+	}
+	if (member->tek && !group->cfg->may_send(group->cfg, member->id))
+	{
+		*why = "is no longer a permitted sender, removed";
+		return TRUE;
+	}
+	return FALSE;
+}
+
+METHOD(mike_listener_t, reauthorize, int,
+	private_mike_listener_t *this, char *name)
+{
+	int groups;
+
+	return remove_members(this, name, not_authorized, NULL, &groups);
+}
+
+CALLBACK(is_dormant, bool,
+	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+{
+	*why = "did not register again within rejoin_timeout after the GCKS "
+		   "restarted, dropped";
+	return !member->ike_sa_id;
+}
+
+METHOD(mike_listener_t, drop_dormant, int,
+	private_mike_listener_t *this, char *name)
+{
+	int groups;
+
+	return remove_members(this, name, is_dormant, NULL, &groups);
 }
 
 METHOD(mike_listener_t, readmit, int,
@@ -1342,7 +1557,7 @@ METHOD(mike_listener_t, readmit, int,
  * Queue a registration or push task on an IKE SA and start it
  */
 static bool queue_over(private_mike_listener_t *this, uint32_t ike_sa_id,
-					   char *name, bool push)
+					   char *name, mike_register_mode_t mode)
 {
 	ike_sa_t *ike_sa;
 
@@ -1353,7 +1568,7 @@ static bool queue_over(private_mike_listener_t *this, uint32_t ike_sa_id,
 		return FALSE;
 	}
 	ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
-														 ike_sa, name, push));
+														 ike_sa, name, mode));
 	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
 	{
 		charon->ike_sa_manager->checkin_and_destroy(charon->ike_sa_manager,
@@ -1367,13 +1582,73 @@ static bool queue_over(private_mike_listener_t *this, uint32_t ike_sa_id,
 METHOD(mike_listener_t, register_over, bool,
 	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
 {
-	return queue_over(this, ike_sa_id, name, FALSE);
+	return queue_over(this, ike_sa_id, name, MIKE_REGISTER_JOIN);
 }
 
 METHOD(mike_listener_t, push_over, bool,
 	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
 {
-	return queue_over(this, ike_sa_id, name, TRUE);
+	return queue_over(this, ike_sa_id, name, MIKE_REGISTER_PUSH);
+}
+
+/**
+ * Member: whether any group is registered over an IKE SA (call with the
+ * store locked)
+ */
+static bool carries_groups(private_mike_listener_t *this, uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	bool found = FALSE;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!found && enumerator->enumerate(enumerator, &group))
+	{
+		found = group->cfg->role == MIKE_ROLE_MEMBER &&
+				group->ike_sa_id == ike_sa_id;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+METHOD(mike_listener_t, leave, bool,
+	private_mike_listener_t *this, char *name)
+{
+	mike_group_t *group;
+	uint32_t ike_sa_id = 0;
+	bool registered = FALSE, others = FALSE;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
+	{
+		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
+		ike_sa_id = group->ike_sa_id;
+		if (this->rekey)
+		{
+			this->rekey->stop(this->rekey, group);
+		}
+		group->unregister(group);
+		registered = TRUE;
+		others = ike_sa_id && carries_groups(this, ike_sa_id);
+	}
+	this->groups->unlock(this->groups);
+
+	if (!ike_sa_id)
+	{
+		return registered;
+	}
+	if (!others)
+	{	/* closing the IKE SA tells the GCKS */
+		charon->controller->terminate_ike(charon->controller, ike_sa_id,
+										  FALSE, NULL, NULL, 0);
+	}
+	else if (!queue_over(this, ike_sa_id, name, MIKE_REGISTER_LEAVE))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the IKE SA is gone, the GCKS learns "
+			 "that we left when it notices", name);
+	}
+	return registered;
 }
 
 METHOD(mike_listener_t, push_group, bool,
@@ -1384,7 +1659,6 @@ METHOD(mike_listener_t, push_group, bool,
 	mike_group_member_t *member = NULL;
 	gsa_payload_t *gsa = NULL;
 	kd_payload_t *kd = NULL;
-	identification_t *id;
 	idg_payload_t *idg;
 	chunk_t gsk_w = chunk_empty;
 	bool ok = FALSE;
@@ -1410,9 +1684,7 @@ METHOD(mike_listener_t, push_group, bool,
 	{	/* it left meanwhile: nothing to send */
 		return FALSE;
 	}
-	id = identification_create_from_encoding(ID_KEY_ID, chunk_from_str(name));
-	idg = idg_payload_create(id);
-	id->destroy(id);
+	idg = group_idg(name);
 	/* charon puts payloads it has no ordering rule for in reverse order:
 	 * IDg, GSA, KD on the wire */
 	message->add_payload(message, &kd->payload_interface);
@@ -1457,6 +1729,9 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 				.ike_rekey = _ike_rekey,
 			},
 			.request_group = _request_group,
+			.request_leave = _request_leave,
+			.reauthorize = _reauthorize,
+			.drop_dormant = _drop_dormant,
 			.leave = _leave,
 			.register_over = _register_over,
 			.push_over = _push_over,

@@ -59,6 +59,18 @@ struct mike_listener_t {
 						  message_t *message, char *group);
 
 	/**
+	 * Member: add IDg and N(NO_PROPOSAL_CHOSEN) for a group it left to a
+	 * request (de-registration, RFC 9838 2.3.3).
+	 *
+	 * @param ike_sa	the registration IKE SA
+	 * @param message	the request to add to
+	 * @param group		name of the group
+	 * @return			TRUE if added
+	 */
+	bool (*request_leave)(mike_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message, char *group);
+
+	/**
 	 * GCKS: add IDg, GSA and KD of a group to a request to a member (unicast
 	 * rekeying), keys wrapped with the IKE SA's key wrap key.
 	 *
@@ -81,12 +93,37 @@ struct mike_listener_t {
 	bool (*push_over)(mike_listener_t *this, uint32_t ike_sa_id, char *name);
 
 	/**
-	 * Leave a group on a member: remove its SAs and policies.
+	 * Leave a group on a member: remove its SAs (the fail-close policies
+	 * stay) and tell the GCKS: with a de-registration over the IKE SA if
+	 * that carries other groups, by closing the IKE SA otherwise.  Not to
+	 * be called with the group store locked.
 	 *
 	 * @param name		group name
 	 * @return			TRUE if the group was registered
 	 */
 	bool (*leave)(mike_listener_t *this, char *name);
+
+	/**
+	 * GCKS: check every member of a group (all groups for NULL) against
+	 * the group's current members and senders rules, after it was loaded
+	 * again: who may no longer join, or no longer send with the TEK it
+	 * has, is removed, and the others get new keys (forward access
+	 * control).  Not to be called with the group store locked.
+	 *
+	 * @param name		group name, NULL for all GCKS groups
+	 * @return			memberships removed
+	 */
+	int (*reauthorize)(mike_listener_t *this, char *name);
+
+	/**
+	 * GCKS: drop the members restored from the state store that have not
+	 * registered again since (rejoin_timeout), with the usual rekey.  Not
+	 * to be called with the group store locked.
+	 *
+	 * @param name		group name
+	 * @return			memberships removed
+	 */
+	int (*drop_dormant)(mike_listener_t *this, char *name);
 
 	/**
 	 * Member: register a group over an established IKE SA (an

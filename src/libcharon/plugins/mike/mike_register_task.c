@@ -37,26 +37,32 @@ struct private_task_t {
 	char *group;
 
 	/**
-	 * GCKS: push the group's GSA instead of registering.
+	 * What to do.
 	 */
-	bool push;
+	mike_register_mode_t mode;
 };
 
 METHOD(task_t, build, status_t,
 	private_task_t *this, message_t *message)
 {
-	if (this->push)
+	bool added = FALSE;
+
+	switch (this->mode)
 	{
-		return this->listener->push_group(this->listener, this->ike_sa,
-										  message, this->group) ? NEED_MORE
-																: SUCCESS;
+		case MIKE_REGISTER_JOIN:
+			added = this->listener->request_group(this->listener,
+									this->ike_sa, message, this->group);
+			break;
+		case MIKE_REGISTER_LEAVE:
+			added = this->listener->request_leave(this->listener,
+									this->ike_sa, message, this->group);
+			break;
+		case MIKE_REGISTER_PUSH:
+			added = this->listener->push_group(this->listener,
+									this->ike_sa, message, this->group);
+			break;
 	}
-	if (!this->listener->request_group(this->listener, this->ike_sa, message,
-									   this->group))
-	{
-		return SUCCESS;
-	}
-	return NEED_MORE;
+	return added ? NEED_MORE : SUCCESS;
 }
 
 METHOD(task_t, process, status_t,
@@ -90,7 +96,7 @@ METHOD(task_t, destroy, void,
  * Described in header
  */
 task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
-								  char *group, bool push)
+								  char *group, mike_register_mode_t mode)
 {
 	private_task_t *this;
 
@@ -105,7 +111,7 @@ task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
 		.listener = listener,
 		.ike_sa = ike_sa,
 		.group = strdup(group),
-		.push = push,
+		.mode = mode,
 	);
 	return &this->public;
 }

@@ -19,6 +19,20 @@
 
 #include <sa/task.h>
 
+typedef enum mike_register_mode_t mike_register_mode_t;
+
+/**
+ * What a mike_register_task does.
+ */
+enum mike_register_mode_t {
+	/** member: register a further group */
+	MIKE_REGISTER_JOIN,
+	/** member: tell the GCKS it left a group (de-registration) */
+	MIKE_REGISTER_LEAVE,
+	/** GCKS: push a group's GSA to the member (unicast rekeying) */
+	MIKE_REGISTER_PUSH,
+};
+
 /**
  * Register a further group over an established IKE SA: an INFORMATIONAL
  * exchange carrying IDg (and N(GROUP_SENDER)) answered with GSA and KD,
@@ -30,17 +44,21 @@
  * activates in an INFORMATIONAL exchange on an established IKE SA.  The
  * listener adds the payloads and takes the response, as for IKE_AUTH.
  *
+ * A member leaving one of several groups on the IKE SA tells the GCKS in
+ * the same exchange with IDg and N(NO_PROPOSAL_CHOSEN), RFC 9838 2.3.3's
+ * "GM Reporting Errors in GSA_REGISTRATION Exchange", answered empty.
+ *
  * The GCKS uses the same exchange the other way round for unicast
  * rekeying (the stand-in for GSA_INBAND_REKEY): with push, the request
  * carries the group's IDg, GSA and KD, the member answers it empty.
  *
  * @param listener	the registration listener
  * @param ike_sa	the IKE SA
- * @param group		name of the group to register or push
- * @param push		GCKS: push the group's GSA to the member
+ * @param group		name of the group to register, leave or push
+ * @param mode		what to do
  * @return			task to queue on the IKE SA
  */
 task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
-								  char *group, bool push);
+								  char *group, mike_register_mode_t mode);
 
 #endif /** MIKE_REGISTER_TASK_H_ @}*/

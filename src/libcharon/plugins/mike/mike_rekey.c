@@ -52,6 +52,12 @@ struct private_mike_rekey_t {
 	linked_list_t *running;
 
 	/**
+	 * GCKS groups whose restored members are watched (rejoin_timeout),
+	 * char*.
+	 */
+	linked_list_t *watched;
+
+	/**
 	 * Lock for running.
 	 */
 	mutex_t *mutex;
@@ -139,6 +145,14 @@ static bool roll_teks(mike_group_t *group)
 	{
 		if (!member->tek)
 		{
+			continue;
+		}
+		if (!group->cfg->may_send(group->cfg, member->id))
+		{	/* no new key for who may no longer send */
+			DBG1(DBG_CFG, "mike: group '%s': '%Y' is no longer a permitted "
+				 "sender, its TEK is not renewed", group->cfg->name,
+				 member->id);
+			group->drop_tek(group, member);
 			continue;
 		}
 		tek = group->new_tek(group, member->id, member->tek->source);
@@ -246,6 +260,46 @@ static bool push_gsa(private_mike_rekey_t *this, mike_group_t *group,
 }
 
 /**
+ * GCKS: after a restart the group knows the public key its members verify
+ * GSA_REKEY messages with, but not yet the private key: find that among
+ * the loaded credentials by its key ID
+ */
+static void restore_signing_key(mike_group_t *group)
+{
+	identification_t *keyid;
+	private_key_t *key;
+	public_key_t *pub = group->rekey_auth_key;
+	chunk_t fp;
+
+	if (!pub || !pub->get_fingerprint(pub, KEYID_PUBKEY_SHA1, &fp))
+	{
+		return;
+	}
+	keyid = identification_create_from_encoding(ID_KEY_ID, fp);
+	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, keyid, NULL);
+	keyid->destroy(keyid);
+	if (!key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the private key of its GSA_REKEY "
+			 "signatures is not loaded", group->cfg->name);
+		return;
+	}
+	/* ensure_signing_key() takes the public key from the private one */
+	group->rekey_auth_key = NULL;
+	if (!group->ensure_signing_key(group, key))
+	{
+		group->rekey_auth_key = pub;
+	}
+	else
+	{
+		pub->destroy(pub);
+		DBG1(DBG_CFG, "mike: group '%s': signing GSA_REKEY messages with the "
+			 "key it used before the restart", group->cfg->name);
+	}
+	key->destroy(key);
+}
+
+/**
  * GCKS: send the group's GSA in a GSA_REKEY under the current KEK, after
  * replacing the KEK (wrapped with the key tree's root if wrap_keys are
  * given, else with the current KEK) and/or the senders' TEKs if asked to;
@@ -271,6 +325,10 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 	if (!group->cfg->rekey_address)
 	{
 		return push_gsa(this, group, new_kek, new_teks, skip, why);
+	}
+	if (!group->signing_key)
+	{	/* right after a restart, before any member registered again */
+		restore_signing_key(group);
 	}
 	if (!group->signing_key)
 	{
@@ -321,59 +379,19 @@ static bool send_gsa(private_mike_rekey_t *this, mike_group_t *group,
 }
 
 /**
- * GCKS: after a restart the group knows the public key its members verify
- * GSA_REKEY messages with, but not yet the private key: find that among
- * the loaded credentials by its key ID
+ * Remove a group's name from a list of names (call with mutex held)
  */
-static void restore_signing_key(mike_group_t *group)
-{
-	identification_t *keyid;
-	private_key_t *key;
-	public_key_t *pub = group->rekey_auth_key;
-	chunk_t fp;
-
-	if (!pub || !pub->get_fingerprint(pub, KEYID_PUBKEY_SHA1, &fp))
-	{
-		return;
-	}
-	keyid = identification_create_from_encoding(ID_KEY_ID, fp);
-	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, keyid, NULL);
-	keyid->destroy(keyid);
-	if (!key)
-	{
-		DBG1(DBG_CFG, "mike: group '%s': the private key of its GSA_REKEY "
-			 "signatures is not loaded", group->cfg->name);
-		return;
-	}
-	/* ensure_signing_key() takes the public key from the private one */
-	group->rekey_auth_key = NULL;
-	if (!group->ensure_signing_key(group, key))
-	{
-		group->rekey_auth_key = pub;
-	}
-	else
-	{
-		pub->destroy(pub);
-		DBG1(DBG_CFG, "mike: group '%s': signing GSA_REKEY messages with the "
-			 "key it used before the restart", group->cfg->name);
-	}
-	key->destroy(key);
-}
-
-/**
- * Forget that a GCKS group's rollover job runs (call with mutex held)
- */
-static void remove_running(private_mike_rekey_t *this, char *name)
+static void remove_name(linked_list_t *list, char *name)
 {
 	enumerator_t *enumerator;
 	char *current;
 
-	enumerator = this->running->create_enumerator(this->running);
+	enumerator = list->create_enumerator(list);
 	while (enumerator->enumerate(enumerator, &current))
 	{
 		if (streq(current, name))
 		{
-			this->running->remove_at(this->running, enumerator);
+			list->remove_at(list, enumerator);
 			free(current);
 			break;
 		}
@@ -394,13 +412,10 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, data->name);
-	if (group && group->cfg->role == MIKE_ROLE_GCKS && !group->signing_key)
-	{
-		restore_signing_key(group);
-	}
 	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
 		group->kek_keymat.len &&
-		(group->signing_key || !group->cfg->rekey_address))
+		(group->signing_key || group->rekey_auth_key ||
+		 !group->cfg->rekey_address))
 	{
 		cfg = group->cfg;
 		interval = cfg->tek_rekey_time;
@@ -415,7 +430,7 @@ static job_requeue_t gcks_rollover(job_data_t *data)
 	if (!interval)
 	{
 		this->mutex->lock(this->mutex);
-		remove_running(this, data->name);
+		remove_name(this->running, data->name);
 		this->mutex->unlock(this->mutex);
 		return JOB_REQUEUE_NONE;
 	}
@@ -445,6 +460,17 @@ METHOD(mike_rekey_t, joined, void,
 		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer,
 				 "member joined");
 	}
+}
+
+METHOD(mike_rekey_t, announce, void,
+	private_mike_rekey_t *this, mike_group_t *group, mike_group_member_t *skip,
+	char *why)
+{
+	if (group->members->get_count(group->members) < 2)
+	{	/* nobody else to tell */
+		return;
+	}
+	send_gsa(this, group, NULL, FALSE, FALSE, skip, why);
 }
 
 METHOD(mike_rekey_t, left, void,
@@ -842,21 +868,74 @@ static void member_receive(private_mike_rekey_t *this, chunk_t data,
 }
 
 /**
- * Whether a GCKS group's rollover job runs (call with mutex held)
+ * Add a group's name to a list of names unless it is there (call with
+ * mutex held); FALSE if it was there
  */
-static bool is_running(private_mike_rekey_t *this, char *name)
+static bool add_name(linked_list_t *list, char *name)
 {
 	enumerator_t *enumerator;
 	char *current;
 	bool found = FALSE;
 
-	enumerator = this->running->create_enumerator(this->running);
+	enumerator = list->create_enumerator(list);
 	while (!found && enumerator->enumerate(enumerator, &current))
 	{
 		found = streq(current, name);
 	}
 	enumerator->destroy(enumerator);
-	return found;
+	if (!found)
+	{
+		list->insert_last(list, strdup(name));
+	}
+	return !found;
+}
+
+/**
+ * GCKS: rejoin_timeout after the restart, drop the restored members that
+ * have not registered again
+ */
+static job_requeue_t gcks_drop_dormant(job_data_t *data)
+{
+	private_mike_rekey_t *this = data->this;
+
+	this->mutex->lock(this->mutex);
+	remove_name(this->watched, data->name);
+	this->mutex->unlock(this->mutex);
+	this->listener->drop_dormant(this->listener, data->name);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * GCKS: watch the members a group restored from the store, once
+ */
+static void watch_dormant(private_mike_rekey_t *this, mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	bool dormant = FALSE, added;
+
+	enumerator = group->members->create_enumerator(group->members);
+	while (!dormant && enumerator->enumerate(enumerator, &member))
+	{
+		dormant = !member->ike_sa_id;
+	}
+	enumerator->destroy(enumerator);
+	if (!dormant)
+	{
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	added = add_name(this->watched, group->cfg->name);
+	this->mutex->unlock(this->mutex);
+	if (added)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': members restored from the store "
+			 "have %us to register again", group->cfg->name,
+			 group->cfg->rejoin_timeout);
+		schedule(job_data(this, group->cfg->name, 0, 0),
+				 (callback_job_cb_t)gcks_drop_dormant,
+				 group->cfg->rejoin_timeout);
+	}
 }
 
 METHOD(mike_rekey_t, start, void,
@@ -864,7 +943,7 @@ METHOD(mike_rekey_t, start, void,
 {
 	mike_group_config_t *cfg = group->cfg;
 	host_t *dst;
-	bool running;
+	bool started;
 
 	if (cfg->role == MIKE_ROLE_MEMBER)
 	{	/* the GCKS says where its rekey messages go, in the GSA */
@@ -882,6 +961,7 @@ METHOD(mike_rekey_t, start, void,
 		watch_expiry(this, group);
 		return;
 	}
+	watch_dormant(this, group);
 	if (!group->kek_keymat.len)
 	{	/* nothing to roll over until the first member registers */
 		return;
@@ -893,13 +973,9 @@ METHOD(mike_rekey_t, start, void,
 		return;
 	}
 	this->mutex->lock(this->mutex);
-	running = is_running(this, cfg->name);
-	if (!running)
-	{
-		this->running->insert_last(this->running, strdup(cfg->name));
-	}
+	started = add_name(this->running, cfg->name);
 	this->mutex->unlock(this->mutex);
-	if (!running)
+	if (started)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': TEKs roll over every %us",
 			 cfg->name, cfg->tek_rekey_time);
@@ -922,6 +998,7 @@ METHOD(mike_rekey_t, destroy, void,
 {
 	this->socket->destroy(this->socket);
 	this->running->destroy_function(this->running, free);
+	this->watched->destroy_function(this->watched, free);
 	this->mutex->destroy(this->mutex);
 	free(this);
 }
@@ -939,6 +1016,7 @@ mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
 		.public = {
 			.start = _start,
 			.joined = _joined,
+			.announce = _announce,
 			.left = _left,
 			.apply = _apply,
 			.stop = _stop,
@@ -947,6 +1025,7 @@ mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
 		.groups = groups,
 		.listener = listener,
 		.running = linked_list_create(),
+		.watched = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	this->socket = mike_rekey_socket_create(

@@ -63,6 +63,20 @@ struct mike_rekey_t {
 				   linked_list_t *wrap_keys);
 
 	/**
+	 * GCKS: the group's TEKs changed without a change of keys for anybody
+	 * else (a sender got a fresh TEK, or lost its TEK): the members get
+	 * the group's GSA under the current KEK.  Called with the group store
+	 * locked.
+	 *
+	 * @param group		the group
+	 * @param skip		a member that gets the GSA otherwise (unicast), or
+	 *					NULL
+	 * @param why		for the log
+	 */
+	void (*announce)(mike_rekey_t *this, mike_group_t *group,
+					 mike_group_member_t *skip, char *why);
+
+	/**
 	 * GCKS: a member left or was expelled (it is out of the group already).
 	 * Forward access control: a GSA_REKEY under the current KEK carries a
 	 * new KEK wrapped under the key tree's new root, a second one under the

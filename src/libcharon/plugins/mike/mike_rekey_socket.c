@@ -158,25 +158,25 @@ METHOD(mike_rekey_socket_t, send_, bool,
 	private_mike_rekey_socket_t *this, host_t *dst, chunk_t msg)
 {
 	resend_t *resend;
+	bool sent;
 
-	if (!send_once(this, dst, msg))
-	{
-		return FALSE;
-	}
-	if (this->retransmissions)
+	/* a copy that did not go out is made up for by the retransmissions
+	 * (at least one): the keys in it are the group's already */
+	sent = send_once(this, dst, msg);
+	if (this->retransmissions || !sent)
 	{
 		INIT(resend,
 			.this = this,
 			.dst = dst->clone(dst),
 			.msg = chunk_clone(msg),
-			.left = this->retransmissions,
+			.left = max(this->retransmissions, 1),
 		);
 		lib->scheduler->schedule_job_ms(lib->scheduler,
 				(job_t*)callback_job_create((callback_job_cb_t)resend_job,
 						resend, (callback_job_cleanup_t)resend_destroy, NULL),
 				this->interval);
 	}
-	return TRUE;
+	return sent;
 }
 
 /**
@@ -265,8 +265,8 @@ static listen_t *get_listen(private_mike_rekey_socket_t *this, host_t *group)
 	found->fd = socket(found->family, SOCK_DGRAM, 0);
 	any = host_create_any(found->family);
 	any->set_port(any, found->port);
+	/* no SO_REUSEADDR: no local user may bind the port beside us */
 	if (found->fd < 0 ||
-		setsockopt(found->fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) ||
 		(found->family == AF_INET6 &&
 		 setsockopt(found->fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on))) ||
 		bind(found->fd, any->get_sockaddr(any), *any->get_sockaddr_len(any)))
@@ -314,41 +314,117 @@ METHOD(mike_rekey_socket_t, subscribe, bool,
 	return ok;
 }
 
+/**
+ * Stop watching and close a receiving socket
+ */
+static void listen_destroy(listen_t *listen)
+{
+	lib->watcher->remove(lib->watcher, listen->fd);
+	close(listen->fd);
+	listen->groups->destroy_offset(listen->groups, offsetof(host_t, destroy));
+	free(listen);
+}
+
+/**
+ * A receiving socket to close once idle
+ */
+typedef struct {
+	private_mike_rekey_socket_t *this;
+	listen_t *listen;
+} idle_t;
+
+/**
+ * Close a receiving socket nobody subscribed to again meanwhile
+ */
+static job_requeue_t close_idle(idle_t *idle)
+{
+	private_mike_rekey_socket_t *this = idle->this;
+	bool idle_still;
+
+	this->mutex->lock(this->mutex);
+	/* by pointer first: an earlier job may have closed it already */
+	idle_still = this->listens->remove(this->listens, idle->listen, NULL);
+	if (idle_still && idle->listen->groups->get_count(idle->listen->groups))
+	{	/* subscribed to again meanwhile */
+		this->listens->insert_last(this->listens, idle->listen);
+		idle_still = FALSE;
+	}
+	this->mutex->unlock(this->mutex);
+	if (idle_still)
+	{
+		listen_destroy(idle->listen);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/** seconds a receiving socket without subscribers stays open */
+#define IDLE_CLOSE_DELAY 2
+
+/**
+ * Close a receiving socket soon unless it is subscribed to again (jobs do
+ * not run any more when the plugin is unloaded at shutdown)
+ */
+static void schedule_close(private_mike_rekey_socket_t *this,
+						   listen_t *listen)
+{
+	idle_t *idle;
+
+	INIT(idle,
+		.this = this,
+		.listen = listen,
+	);
+	lib->scheduler->schedule_job(lib->scheduler,
+			(job_t*)callback_job_create((callback_job_cb_t)close_idle, idle,
+										free, NULL), IDLE_CLOSE_DELAY);
+}
+
 METHOD(mike_rekey_socket_t, unsubscribe, void,
 	private_mike_rekey_socket_t *this, host_t *group)
 {
 	enumerator_t *enumerator, *inner;
 	listen_t *listen;
 	host_t *current;
-	int left = 0;
+	bool found;
+	int left;
 
 	this->mutex->lock(this->mutex);
 	enumerator = this->listens->create_enumerator(this->listens);
 	while (enumerator->enumerate(enumerator, &listen))
 	{
+		if (listen->family != group->get_family(group) ||
+			listen->port != group->get_port(group))
+		{
+			continue;
+		}
+		found = FALSE;
+		left = 0;
 		inner = listen->groups->create_enumerator(listen->groups);
 		while (inner->enumerate(inner, &current))
 		{
-			if (current->equals(current, group))
+			if (!found && current->equals(current, group))
 			{
 				listen->groups->remove_at(listen->groups, inner);
 				current->destroy(current);
-				break;
+				found = TRUE;
+			}
+			else
+			{	/* the kernel counts joins per socket: leave only with the
+				 * last subscriber of this socket */
+				left += current->ip_equals(current, group);
 			}
 		}
 		inner->destroy(inner);
-		/* the kernel counts joins: leave only with the last subscriber */
-		inner = listen->groups->create_enumerator(listen->groups);
-		while (inner->enumerate(inner, &current))
-		{
-			left += current->ip_equals(current, group);
-		}
-		inner->destroy(inner);
-		if (!left && listen->family == group->get_family(group) &&
-			listen->port == group->get_port(group))
+		if (found && !left)
 		{
 			membership(listen, group, FALSE);
 		}
+		if (!listen->groups->get_count(listen->groups))
+		{	/* nobody listens here any more: the port goes free again, from
+			 * a job, as the watcher waits for a running receive callback,
+			 * which takes the group store's lock the caller may hold */
+			schedule_close(this, listen);
+		}
+		break;
 	}
 	enumerator->destroy(enumerator);
 	this->mutex->unlock(this->mutex);
@@ -362,11 +438,7 @@ METHOD(mike_rekey_socket_t, destroy, void,
 	while (this->listens->remove_first(this->listens,
 									   (void**)&listen) == SUCCESS)
 	{
-		lib->watcher->remove(lib->watcher, listen->fd);
-		close(listen->fd);
-		listen->groups->destroy_offset(listen->groups,
-									   offsetof(host_t, destroy));
-		free(listen);
+		listen_destroy(listen);
 	}
 	this->listens->destroy(this->listens);
 	if (this->send4 >= 0)

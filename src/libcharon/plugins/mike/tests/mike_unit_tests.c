@@ -993,6 +993,78 @@ START_TEST(test_group_allocate_spi)
 }
 END_TEST
 
+START_TEST(test_group_spis_bounded)
+{
+	mike_group_t *group;
+	uint32_t *spis;
+	int i, count = MIKE_GROUP_MAX_USED_SPIS + 1000;
+
+	/* more SPIs than the group remembers: allocating goes on, and the
+	 * newest MIKE_GROUP_MAX_USED_SPIS never repeat */
+	group = group_create("role = gcks\naddress = 239.1.2.3\n");
+	spis = calloc(count, sizeof(uint32_t));
+	for (i = 0; i < count; i++)
+	{
+		spis[i] = group->allocate_spi(group);
+		ck_assert_msg(spis[i] >= 0x100, "SPI %u", spis[i]);
+	}
+	qsort(spis + count - MIKE_GROUP_MAX_USED_SPIS, MIKE_GROUP_MAX_USED_SPIS,
+		  sizeof(spis[0]), cmp_spi);
+	for (i = count - MIKE_GROUP_MAX_USED_SPIS + 1; i < count; i++)
+	{
+		ck_assert_msg(spis[i] != spis[i - 1], "SPI %.8x repeated", spis[i]);
+	}
+	free(spis);
+	group->destroy(group);
+}
+END_TEST
+
+static int count_retired(mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+	int count = 0;
+
+	enumerator = group->create_retired_enumerator(group);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		count++;
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+START_TEST(test_group_retired_pruned)
+{
+	mike_group_t *group;
+	identification_t *id;
+	host_t *source;
+	mike_tek_t *tek;
+	int i;
+
+	/* retired TEKs go once their sender switched (activation_delay plus a
+	 * second), also when nobody enumerates them (rekey_on_join) */
+	group = group_create("role = gcks\naddress = 239.1.2.3\n"
+						 "activation_delay = 0\nrekey_on_join = yes\n");
+	id = identification_create_from_string("gm1.mike.test");
+	source = host_create_from_string("10.0.0.1", 0);
+	for (i = 0; i < 3; i++)
+	{
+		tek = group->new_tek(group, id, source);
+		ck_assert(tek);
+		group->retire_tek(group, tek);
+	}
+	ck_assert_int_eq(count_retired(group), 3);
+	sleep(2);
+	tek = group->new_tek(group, id, source);
+	group->retire_tek(group, tek);
+	ck_assert_int_eq(count_retired(group), 1);
+	id->destroy(id);
+	source->destroy(source);
+	group->destroy(group);
+}
+END_TEST
+
 START_TEST(test_group_kek)
 {
 	mike_group_t *group;
@@ -1063,7 +1135,8 @@ static bool remove_member(mike_group_t *group, uint32_t ike_sa_id)
 	linked_list_t *rekey = NULL;
 	bool removed;
 
-	removed = group->remove_member(group, ike_sa_id, &rekey);
+	removed = group->remove_member(group,
+							group->find_member(group, ike_sa_id), &rekey);
 	if (removed && group->members->get_count(group->members))
 	{	/* the others get new keys */
 		ck_assert(rekey && rekey->get_count(rekey));
@@ -1140,7 +1213,8 @@ START_TEST(test_group_db)
 	a = add_member(group, "a.example.org", 10, TRUE);
 	b = add_member(group, "b.example.org", 11, FALSE);
 	add_member(group, "c.example.org", 12, FALSE);
-	ck_assert(group->remove_member(group, 12, &rekey));
+	ck_assert(group->remove_member(group, group->find_member(group, 12),
+								   &rekey));
 	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
 	id = identification_create_from_string("x.example.org");
 	group->expelled->insert_last(group->expelled, id);
@@ -1444,7 +1518,7 @@ START_TEST(test_gsa_apply_kek_only)
 	char *error;
 
 	gcks = group_create("role = gcks\naddress = 239.1.2.3\n"
-						"rekey_address = 239.1.2.99\nrekey_port = 4500\n");
+						"rekey_address = 239.1.2.99\nrekey_port = 8848\n");
 	ck_assert(gcks->ensure_kek(gcks));
 	build(gcks, gsk_w, &gsa, &kd);
 	ck_assert(gsa->get_kek_policy(gsa));
@@ -1484,6 +1558,57 @@ static void assert_refused(mike_group_t *member, gsa_payload_t *gsa,
 	chunk_free(&kek_spi);
 	chunk_clear(&kek_keymat);
 }
+
+/**
+ * A GCKS must not make a member listen on IKE's ports
+ */
+static const char *ike_ports[] = { "500", "4500" };
+
+START_TEST(test_gsa_rekey_port_ike)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+	char body[128];
+
+	snprintf(body, sizeof(body), "role = gcks\naddress = 239.1.2.3\n"
+			 "rekey_address = 239.1.2.99\nrekey_port = %s\n", ike_ports[_i]);
+	gcks = group_create(body);
+	ck_assert(gcks->ensure_kek(gcks));
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create("239.1.2.3", "aes128gcm16");
+	assert_refused(member, gsa, kd, gsk_w, "port is IKE's");
+	ck_assert(member->rekey_dst == NULL);
+	payloads_destroy(gsa, kd);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+START_TEST(test_gsa_kek_length)
+{
+	mike_group_t *gcks, *member;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w();
+
+	gcks = gcks_create(_i, "");
+	/* keying material shorter than AES-GCM-16-256 and key wrap need: the
+	 * member must not take a view of whatever arrived */
+	gcks->kek_keymat.len = 20;
+	build(gcks, gsk_w, &gsa, &kd);
+	gcks->kek_keymat.len = MIKE_KEK_KEYMAT_SIZE;
+	member = member_create(gsa_families[_i].address,
+						   "aes256gcm16, aes128-sha256");
+	assert_refused(member, gsa, kd, gsk_w, "length of its keying material");
+	payloads_destroy(gsa, kd);
+	member->destroy(member);
+	gcks->destroy(gcks);
+	chunk_free(&gsk_w);
+}
+END_TEST
 
 START_TEST(test_gsa_wrong_gsk_w)
 {
@@ -1914,7 +2039,8 @@ START_TEST(test_gsa_lkh)
 
 	/* one leaves: the new KEK goes under the new root, in a message under
 	 * the old KEK that all of them can decrypt */
-	ck_assert(gcks->remove_member(gcks, 100 + out, &rekey));
+	ck_assert(gcks->remove_member(gcks, gcks->find_member(gcks, 100 + out),
+								  &rekey));
 	ck_assert(rekey && rekey->get_count(rekey));
 	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
 	ck_assert(gcks->new_kek(gcks));
@@ -1939,7 +2065,8 @@ START_TEST(test_gsa_lkh)
 	chunk_clear(&kek_gsk_w);
 
 	/* the next eviction works from the updated paths */
-	ck_assert(gcks->remove_member(gcks, 100, &rekey));
+	ck_assert(gcks->remove_member(gcks, gcks->find_member(gcks, 100),
+								  &rekey));
 	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
 	ck_assert(gcks->new_kek(gcks));
 	keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
@@ -2059,6 +2186,8 @@ static Suite *group_suite()
 
 	tc = tcase_create("GCKS state");
 	tcase_add_test(tc, test_group_allocate_spi);
+	tcase_add_test(tc, test_group_spis_bounded);
+	tcase_add_test(tc, test_group_retired_pruned);
 	tcase_add_test(tc, test_group_kek);
 	tcase_add_test(tc, test_group_members);
 	tcase_add_test(tc, test_group_db);
@@ -2076,6 +2205,8 @@ static Suite *gsa_suite()
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
 	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
+	tcase_add_loop_test(tc, test_gsa_rekey_port_ike, 0, countof(ike_ports));
+	tcase_add_loop_test(tc, test_gsa_kek_length, 0, families);
 	tcase_add_test(tc, test_gsa_lkh);
 	tcase_add_loop_test(tc, test_gsa_build_policies, 0, families);
 	tcase_add_loop_test(tc, test_gsa_build_no_source, 0, families);
