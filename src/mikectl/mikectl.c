@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 
 #include <library.h>
@@ -35,6 +36,17 @@
  * Default swanctl.conf, the one swanctl reads
  */
 #define DEFAULT_SWANCTL_CONF "/etc/swanctl/swanctl.conf"
+
+/**
+ * Seconds mikectl waits for the plugin to take a request and to answer it
+ */
+#define DEFAULT_TIMEOUT 10
+
+/**
+ * Seconds mikectl waits for the answer to --join: the plugin waits up to
+ * 30 s for the registration
+ */
+#define DEFAULT_JOIN_TIMEOUT 40
 
 /**
  * Exit codes
@@ -63,7 +75,7 @@ typedef enum {
 static void usage(FILE *out)
 {
 	fprintf(out,
-"Usage: mikectl [--uri URI] [--json] COMMAND [ARGUMENTS]\n"
+"Usage: mikectl [--uri URI] [--json] [--timeout SECONDS] COMMAND [ARGUMENTS]\n"
 "\n"
 "Control the mike plugin of charon (secure IP multicast) over its control\n"
 "socket.  Each run sends one request and prints the plugin's response.\n"
@@ -96,6 +108,8 @@ static void usage(FILE *out)
 "                           the plugin's charon.plugins.mike.socket)\n"
 "  -J, --json               print the response as JSON instead of an\n"
 "                           indented tree\n"
+"  -t, --timeout SECONDS    give up if the plugin does not answer in time\n"
+"                           (default %d, %d for --join)\n"
 "\n"
 "The plugin tells who is asking by the peer credentials of the socket\n"
 "(SO_PEERCRED): commands that change state need root.\n"
@@ -104,7 +118,8 @@ static void usage(FILE *out)
 "not load a group, or could not be reached, 2 on a usage error.  Errors go\n"
 "to standard error; why a group did not load is part of the response.\n"
 "\n"
-"mikectl %s\n", DEFAULT_SWANCTL_CONF, MIKE_DEFAULT_SOCKET, MIKE_VERSION);
+"mikectl %s\n", DEFAULT_SWANCTL_CONF, MIKE_DEFAULT_SOCKET, DEFAULT_TIMEOUT,
+	DEFAULT_JOIN_TIMEOUT, MIKE_VERSION);
 }
 
 static int usage_error(char *fmt, ...)
@@ -405,15 +420,41 @@ static void print_json(mike_node_t *node, int indent)
 }
 
 /**
+ * Report a failed exchange with the plugin: closed by the plugin, no answer
+ * in time, or another failure
+ */
+static void report_failure(char *uri, char *what, char *err, int errnum,
+						   u_int timeout)
+{
+	if (strstr(err, "connection closed") || errnum == ECONNRESET ||
+		errnum == EPIPE)
+	{
+		fprintf(stderr, "mikectl: '%s' closed the connection without "
+				"answering (charon's log says why, e.g. a connection "
+				"limit)\n", uri);
+	}
+	else if (strstr(err, "timed out"))
+	{
+		fprintf(stderr, "mikectl: '%s' did not answer within %u s (see "
+				"--timeout)\n", uri, timeout);
+	}
+	else
+	{
+		fprintf(stderr, "mikectl: %s '%s' failed: %s\n", what, uri, err);
+	}
+}
+
+/**
  * Send a request, print the response; returns the exit code
  */
-static int send_request(char *uri, mike_msg_t *request, bool json)
+static int send_request(char *uri, mike_msg_t *request, bool json,
+						u_int timeout)
 {
 	mike_msg_t *response;
 	mike_node_t *failed;
 	char err[MIKE_MSG_ERR_LEN];
 	stream_t *stream;
-	int rc = EXIT_FAILED;
+	int rc = EXIT_FAILED, errnum;
 
 	stream = lib->streams->connect(lib->streams, uri);
 	if (!stream)
@@ -423,19 +464,23 @@ static int send_request(char *uri, mike_msg_t *request, bool json)
 				uri, strerror(errno));
 		return EXIT_FAILED;
 	}
+	if (!mike_msg_set_timeouts(stream, timeout * 1000, timeout * 1000))
+	{
+		fprintf(stderr, "mikectl: setting a timeout on the connection to "
+				"'%s' failed: %s\n", uri, strerror(errno));
+	}
 	if (!mike_msg_write(stream, request, err, sizeof(err)))
 	{
-		fprintf(stderr, "mikectl: sending the request to '%s' failed: %s\n",
-				uri, err);
+		report_failure(uri, "sending the request to", err, errno, timeout);
 		stream->destroy(stream);
 		return EXIT_FAILED;
 	}
 	response = mike_msg_read(stream, err, sizeof(err));
+	errnum = errno;
 	stream->destroy(stream);
 	if (!response)
 	{
-		fprintf(stderr, "mikectl: invalid response from '%s': %s\n", uri,
-				err);
+		report_failure(uri, "reading the response from", err, errnum, timeout);
 		return EXIT_FAILED;
 	}
 	switch (response->get_type(response))
@@ -491,6 +536,7 @@ static int run(int argc, char *argv[])
 	static struct option options[] = {
 		{ "uri",			required_argument,	NULL, 'u' },
 		{ "json",			no_argument,		NULL, 'J' },
+		{ "timeout",		required_argument,	NULL, 't' },
 		{ "version",		no_argument,		NULL, 'v' },
 		{ "load-groups",	no_argument,		NULL, 'g' },
 		{ "file",			required_argument,	NULL, 'f' },
@@ -509,10 +555,12 @@ static int run(int argc, char *argv[])
 	char *identity = NULL;
 	mike_msg_t *request;
 	bool json = FALSE, ok = TRUE;
+	u_int timeout = 0;
+	char *end;
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:Jvgf:ln:j:L:X:R:sh", options,
+	while ((c = getopt_long(argc, argv, "+:u:Jt:vgf:ln:j:L:X:R:sh", options,
 							NULL)) != -1)
 	{
 		switch (c)
@@ -522,6 +570,15 @@ static int run(int argc, char *argv[])
 				break;
 			case 'J':
 				json = TRUE;
+				break;
+			case 't':
+				errno = 0;
+				timeout = strtoul(optarg, &end, 10);
+				if (errno || !*optarg || *end || !timeout ||
+					timeout > 86400)
+				{
+					return usage_error("--timeout needs 1 to 86400 seconds");
+				}
 				break;
 			case 'v':
 				ok = set_command(&command, CMD_VERSION);
@@ -660,7 +717,12 @@ static int run(int argc, char *argv[])
 		request->destroy(request);
 		return EXIT_FAILED;
 	}
-	rc = send_request(uri, request, json);
+	if (!timeout)
+	{
+		timeout = command == CMD_JOIN ? DEFAULT_JOIN_TIMEOUT
+									  : DEFAULT_TIMEOUT;
+	}
+	rc = send_request(uri, request, json, timeout);
 	request->destroy(request);
 	return rc;
 }
@@ -677,6 +739,9 @@ int main(int argc, char *argv[])
 	}
 	/* mikectl reports connection failures itself */
 	dbg_default_set_level_group(DBG_NET, 0);
+	/* a plugin that closes the connection fails the write with EPIPE,
+	 * reported as such, instead of killing mikectl */
+	signal(SIGPIPE, SIG_IGN);
 
 	rc = run(argc, argv);
 

@@ -36,6 +36,12 @@
  */
 #define UNIX_PREFIX "unix://"
 
+/**
+ * Priority of the jobs that handle complete requests: below the watcher's
+ * JOB_PRIO_CRITICAL, as a handler may wait (join waits for a registration)
+ */
+#define DISPATCH_PRIO JOB_PRIO_HIGH
+
 typedef struct private_mike_control_t private_mike_control_t;
 
 /**
@@ -64,18 +70,39 @@ struct private_mike_control_t {
 	rwlock_t *lock;
 
 	/**
-	 * Open connections, as connection_t
+	 * Open connections, as connection_t, each holding one of its references
 	 */
 	linked_list_t *connections;
 
 	/**
-	 * Mutex for connections
+	 * Mutex for connections and the state of each connection
 	 */
 	mutex_t *mutex;
 
 	/**
-	 * References: the owner, plus one per queued disconnect job, so a job
-	 * that runs after destroy() finds the object still there
+	 * Identifier of the next accepted connection
+	 */
+	u_int next_id;
+
+	/**
+	 * Connections a user other than root may hold, 0 for no limit
+	 */
+	u_int max_per_user;
+
+	/**
+	 * Connections all users other than root may hold, 0 for no limit
+	 */
+	u_int max_connections;
+
+	/**
+	 * Seconds to send a whole request, 0 for no deadline
+	 */
+	u_int request_timeout;
+
+	/**
+	 * References: the owner, plus one per connection and per scheduled
+	 * deadline job, so a job that runs after destroy() finds the object
+	 * still there
 	 */
 	refcount_t ref;
 };
@@ -95,7 +122,8 @@ typedef struct {
 } command_t;
 
 /**
- * An accepted connection
+ * An accepted connection.  The fields below the stream are guarded by the
+ * control socket's mutex.
  */
 typedef struct {
 	/** the connection */
@@ -104,30 +132,50 @@ typedef struct {
 	uid_t uid;
 	/** the peer's pid, for logging */
 	pid_t pid;
-	/** back reference */
+	/** finds the connection for its deadline job, which holds no
+	 *  reference to it */
+	u_int id;
+	/** the bytes of the request being received */
+	mike_msg_reader_t *reader;
+	/** removed from the open connections, to be released */
+	bool closed;
+	/** whether the request being received has a deadline */
+	bool deadline_armed;
+	/** when the request being received must be complete (monotonic) */
+	timeval_t deadline;
+	/** whether a deadline job for the connection is scheduled */
+	bool deadline_scheduled;
+	/** references: the list of open connections, a job handling its
+	 *  request, a job releasing it */
+	refcount_t ref;
+	/** back reference, holds a reference */
 	private_mike_control_t *this;
 } connection_t;
 
 /**
- * Data of an asynchronous disconnect
+ * Data of a job handling a complete request
+ */
+typedef struct {
+	/** connection, one reference held */
+	connection_t *connection;
+	/** the request, owned */
+	mike_msg_t *request;
+} request_job_t;
+
+/**
+ * Data of a deadline job
  */
 typedef struct {
 	/** control socket, one reference held */
 	private_mike_control_t *this;
-	/** stream to close */
-	stream_t *stream;
-} disconnect_t;
+	/** id of the connection */
+	u_int id;
+} deadline_job_t;
 
 static void command_destroy(command_t *command)
 {
 	free(command->name);
 	free(command);
-}
-
-static void connection_destroy(connection_t *connection)
-{
-	connection->stream->destroy(connection->stream);
-	free(connection);
 }
 
 /**
@@ -147,57 +195,155 @@ static void put_ref(private_mike_control_t *this)
 }
 
 /**
- * Close a connection: remove it from the list, destroy its stream
+ * Drop a reference to a connection, close and free it on the last.  Never
+ * from the connection's own read callback: destroying the stream waits for
+ * that callback.
  */
-static job_requeue_t disconnect_async(disconnect_t *data)
+static void connection_put(connection_t *connection)
 {
-	private_mike_control_t *this = data->this;
+	if (ref_put(&connection->ref))
+	{
+		connection->stream->destroy(connection->stream);
+		connection->reader->destroy(connection->reader);
+		put_ref(connection->this);
+		free(connection);
+	}
+}
+
+/**
+ * Remove a connection from the open ones (mutex held); the caller drops the
+ * list's reference with connection_put(), outside the mutex
+ */
+static void close_locked(private_mike_control_t *this,
+						 connection_t *connection)
+{
+	connection->closed = TRUE;
+	this->connections->remove(this->connections, connection, NULL);
+}
+
+/**
+ * Nothing to do: the job's cleanup releases the connection
+ */
+static job_requeue_t release_async(connection_t *connection)
+{
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Drop the list's reference of a connection closed in its own read callback
+ * in a job, as the callback can't destroy the stream.
+ */
+static void release_later(connection_t *connection)
+{
+	lib->processor->queue_job(lib->processor,
+			(job_t*)callback_job_create((void*)release_async, connection,
+										(void*)connection_put, NULL));
+}
+
+/**
+ * Close a connection whose deadline passed; a job that finds the connection
+ * gone, or its deadline moved or cleared, does nothing more
+ */
+static job_requeue_t deadline_expired(deadline_job_t *job)
+{
+	private_mike_control_t *this = job->this;
 	enumerator_t *enumerator;
 	connection_t *connection, *found = NULL;
+	timeval_t now;
+	size_t received = 0;
+	bool expired = FALSE;
 
 	this->mutex->lock(this->mutex);
 	enumerator = this->connections->create_enumerator(this->connections);
 	while (enumerator->enumerate(enumerator, &connection))
 	{
-		if (connection->stream == data->stream)
+		if (connection->id == job->id)
 		{
-			this->connections->remove_at(this->connections, enumerator);
 			found = connection;
 			break;
 		}
 	}
 	enumerator->destroy(enumerator);
+	if (!found)
+	{
+		this->mutex->unlock(this->mutex);
+		return JOB_REQUEUE_NONE;
+	}
+	if (found->deadline_armed)
+	{
+		time_monotonic(&now);
+		if (timercmp(&now, &found->deadline, <))
+		{	/* moved since the job was scheduled */
+			timersub(&found->deadline, &now, &now);
+			this->mutex->unlock(this->mutex);
+			return JOB_RESCHEDULE_MS(now.tv_sec * 1000 +
+									 now.tv_usec / 1000 + 1);
+		}
+		received = found->reader->get_received(found->reader);
+		close_locked(this, found);
+		expired = TRUE;
+	}
+	found->deadline_scheduled = FALSE;
 	this->mutex->unlock(this->mutex);
 
-	if (found)
+	if (expired)
 	{
-		connection_destroy(found);
+		if (received)
+		{
+			DBG1(DBG_CFG, "mike: closing control connection of uid %d, pid "
+				 "%d: timed out, %zu bytes of a request in %u s "
+				 "(control.request_timeout)", (int)found->uid,
+				 (int)found->pid, received, this->request_timeout);
+		}
+		else
+		{
+			DBG1(DBG_CFG, "mike: closing control connection of uid %d, pid "
+				 "%d: timed out, no request in %u s since connecting "
+				 "(control.request_timeout)", (int)found->uid,
+				 (int)found->pid, this->request_timeout);
+		}
+		/* not the connection's read callback: the stream may go here */
+		connection_put(found);
 	}
 	return JOB_REQUEUE_NONE;
 }
 
-static void disconnect_destroy(disconnect_t *data)
+static void deadline_job_destroy(deadline_job_t *job)
 {
-	put_ref(data->this);
-	free(data);
+	put_ref(job->this);
+	free(job);
 }
 
 /**
- * Close a connection from its own read callback: the stream can't be
- * destroyed there (the watcher waits for the callback), so a job does it.
+ * Give the request a connection is receiving a deadline, unless it has one
+ * already (mutex held); at most one deadline job per connection is pending
  */
-static void disconnect(private_mike_control_t *this, stream_t *stream)
+static void arm_deadline(private_mike_control_t *this,
+						 connection_t *connection)
 {
-	disconnect_t *data;
+	deadline_job_t *job;
 
+	if (!this->request_timeout || connection->deadline_armed)
+	{
+		return;
+	}
+	time_monotonic(&connection->deadline);
+	connection->deadline.tv_sec += this->request_timeout;
+	connection->deadline_armed = TRUE;
+	if (connection->deadline_scheduled)
+	{	/* it finds the new deadline and waits for it */
+		return;
+	}
+	connection->deadline_scheduled = TRUE;
 	ref_get(&this->ref);
-	INIT(data,
+	INIT(job,
 		.this = this,
-		.stream = stream,
+		.id = connection->id,
 	);
-	lib->processor->queue_job(lib->processor,
-			(job_t*)callback_job_create((void*)disconnect_async, data,
-										(void*)disconnect_destroy, NULL));
+	lib->scheduler->schedule_job(lib->scheduler,
+			(job_t*)callback_job_create((void*)deadline_expired, job,
+										(void*)deadline_job_destroy, NULL),
+			this->request_timeout);
 }
 
 METHOD(mike_control_t, dispatch, mike_msg_t*,
@@ -252,63 +398,147 @@ METHOD(mike_control_t, dispatch, mike_msg_t*,
 	return response;
 }
 
+static bool on_read(connection_t *connection, stream_t *stream);
+
 /**
- * Answer one request of a connection; FALSE to close the connection
+ * Handle a complete request, write the response, then read the connection
+ * again
+ */
+static job_requeue_t request_async(request_job_t *job)
+{
+	connection_t *connection = job->connection;
+	private_mike_control_t *this = connection->this;
+	mike_msg_t *response;
+	char err[MIKE_MSG_ERR_LEN];
+	bool ok, resume = FALSE, close = FALSE;
+
+	this->mutex->lock(this->mutex);
+	ok = !connection->closed;
+	this->mutex->unlock(this->mutex);
+	if (!ok)
+	{
+		return JOB_REQUEUE_NONE;
+	}
+	response = dispatch(this, job->request, connection->uid);
+	/* bounded by the socket's SO_SNDTIMEO */
+	ok = mike_msg_write(connection->stream, response, err, sizeof(err));
+	response->destroy(response);
+
+	this->mutex->lock(this->mutex);
+	if (!connection->closed)
+	{
+		resume = ok;
+		close = !ok;
+		if (close)
+		{
+			close_locked(this, connection);
+		}
+	}
+	this->mutex->unlock(this->mutex);
+
+	if (resume)
+	{
+		connection->stream->on_read(connection->stream, (void*)on_read,
+									connection);
+	}
+	if (close)
+	{
+		DBG1(DBG_CFG, "mike: closing control connection of uid %d, pid %d: "
+			 "%s", (int)connection->uid, (int)connection->pid, err);
+		/* the job still holds a reference, the stream goes with it */
+		connection_put(connection);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+static void request_job_destroy(request_job_t *job)
+{
+	job->request->destroy(job->request);
+	connection_put(job->connection);
+	free(job);
+}
+
+/**
+ * Read what a connection has sent, without blocking, and hand a complete
+ * request to a job; reading pauses until its response is written.  FALSE
+ * to stop watching the connection.
  */
 static bool on_read(connection_t *connection, stream_t *stream)
 {
 	private_mike_control_t *this = connection->this;
-	mike_msg_t *request, *response;
+	mike_msg_t *request = NULL;
+	request_job_t *job;
 	char err[MIKE_MSG_ERR_LEN];
-	bool ok;
+	status_t status;
 
-	request = mike_msg_read(stream, err, sizeof(err));
-	if (!request)
+	this->mutex->lock(this->mutex);
+	if (connection->closed)
 	{
-		if (streq(err, "connection closed"))
-		{
-			DBG2(DBG_CFG, "mike: control connection of uid %d closed",
-				 (int)connection->uid);
-		}
-		else
-		{
-			DBG1(DBG_CFG, "mike: closing control connection of uid %d, pid "
-				 "%d: %s", (int)connection->uid, (int)connection->pid, err);
-		}
-		disconnect(this, stream);
+		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
-	response = dispatch(this, request, connection->uid);
-	request->destroy(request);
-
-	ok = mike_msg_write(stream, response, err, sizeof(err));
-	response->destroy(response);
-	if (!ok)
+	status = connection->reader->read(connection->reader, stream, FALSE,
+									  &request, err, sizeof(err));
+	switch (status)
 	{
-		DBG1(DBG_CFG, "mike: closing control connection of uid %d: %s",
-			 (int)connection->uid, err);
-		disconnect(this, stream);
-		return FALSE;
+		case NEED_MORE:
+			if (connection->reader->get_received(connection->reader))
+			{
+				arm_deadline(this, connection);
+			}
+			this->mutex->unlock(this->mutex);
+			return TRUE;
+		case SUCCESS:
+			connection->deadline_armed = FALSE;
+			ref_get(&connection->ref);
+			this->mutex->unlock(this->mutex);
+			INIT(job,
+				.connection = connection,
+				.request = request,
+			);
+			lib->processor->queue_job(lib->processor,
+				(job_t*)callback_job_create_with_prio((void*)request_async,
+						job, (void*)request_job_destroy,
+						(callback_job_cancel_t)return_false, DISPATCH_PRIO));
+			return FALSE;
+		default:
+			close_locked(this, connection);
+			this->mutex->unlock(this->mutex);
+			if (streq(err, "connection closed"))
+			{
+				DBG2(DBG_CFG, "mike: control connection of uid %d closed",
+					 (int)connection->uid);
+			}
+			else
+			{
+				DBG1(DBG_CFG, "mike: closing control connection of uid %d, "
+					 "pid %d: %s", (int)connection->uid, (int)connection->pid,
+					 err);
+			}
+			release_later(connection);
+			return FALSE;
 	}
-	return TRUE;
 }
 
 /**
- * Read the peer's credentials and bound blocking reads and writes.
- *
- * stream_t of strongSwan 5.9.8 does not expose its file descriptor, but
- * get_file() wraps a dup() of it: both refer to the same socket, so
- * getsockopt()/setsockopt() on the copy act on the connection.
+ * Read the peer's credentials, and bound blocking writes: reads never
+ * block, a response the client does not take in time closes it.
  */
 static bool setup_socket(stream_t *stream, uid_t *uid, pid_t *pid)
 {
-	struct timeval timeout = { .tv_sec = MIKE_CONTROL_READ_TIMEOUT, };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	FILE *file;
-	int fd;
 	bool ok = FALSE;
 
+	if (!mike_msg_set_timeouts(stream, 0, MIKE_CONTROL_WRITE_TIMEOUT))
+	{
+		DBG1(DBG_CFG, "mike: setting the write timeout of the control "
+			 "connection failed: %s", strerror(errno));
+		return FALSE;
+	}
+	/* stream_t of strongSwan 5.9.8 does not expose its descriptor, but
+	 * get_file() wraps a dup() of it: the same socket */
 	file = stream->get_file(stream);
 	if (!file)
 	{
@@ -316,17 +546,8 @@ static bool setup_socket(stream_t *stream, uid_t *uid, pid_t *pid)
 			 strerror(errno));
 		return FALSE;
 	}
-	fd = fileno(file);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout,
-				   sizeof(timeout)) != 0 ||
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout,
-				   sizeof(timeout)) != 0)
-	{
-		DBG1(DBG_CFG, "mike: setting timeouts of the control connection "
-			 "failed: %s", strerror(errno));
-	}
-	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
-			 len != sizeof(cred))
+	if (getsockopt(fileno(file), SOL_SOCKET, SO_PEERCRED, &cred,
+				   &len) != 0 || len != sizeof(cred))
 	{
 		DBG1(DBG_CFG, "mike: reading the peer credentials of the control "
 			 "connection failed: %s", strerror(errno));
@@ -342,6 +563,55 @@ static bool setup_socket(stream_t *stream, uid_t *uid, pid_t *pid)
 }
 
 /**
+ * Whether a connection of uid stays within the limits (mutex held); root
+ * is never refused, and other users' connections never count against it.
+ * Logs a refusal.
+ */
+static bool within_limits(private_mike_control_t *this, uid_t uid,
+						  pid_t pid)
+{
+	enumerator_t *enumerator;
+	connection_t *connection;
+	u_int user = 0, all = 0;
+
+	if (uid == 0)
+	{
+		return TRUE;
+	}
+	enumerator = this->connections->create_enumerator(this->connections);
+	while (enumerator->enumerate(enumerator, &connection))
+	{
+		if (connection->uid != 0)
+		{
+			all++;
+			if (connection->uid == uid)
+			{
+				user++;
+			}
+		}
+	}
+	enumerator->destroy(enumerator);
+
+	if (this->max_per_user && user >= this->max_per_user)
+	{
+		DBG1(DBG_CFG, "mike: refusing control connection of uid %d, pid %d: "
+			 "the user has %u open, the limit per user is %u "
+			 "(control.max_connections_per_user)", (int)uid, (int)pid, user,
+			 this->max_per_user);
+		return FALSE;
+	}
+	if (this->max_connections && all >= this->max_connections)
+	{
+		DBG1(DBG_CFG, "mike: refusing control connection of uid %d, pid %d: "
+			 "users other than root have %u open, the limit is %u "
+			 "(control.max_connections)", (int)uid, (int)pid, all,
+			 this->max_connections);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
  * Accept a connection
  */
 static bool on_accept(private_mike_control_t *this, stream_t *stream)
@@ -354,16 +624,27 @@ static bool on_accept(private_mike_control_t *this, stream_t *stream)
 	{	/* the stream service destroys the stream */
 		return FALSE;
 	}
+	this->mutex->lock(this->mutex);
+	if (!within_limits(this, uid, pid))
+	{
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
 	DBG2(DBG_CFG, "mike: control connection from uid %d, pid %d", (int)uid,
 		 (int)pid);
 	INIT(connection,
 		.stream = stream,
 		.uid = uid,
 		.pid = pid,
+		.id = this->next_id++,
+		.reader = mike_msg_reader_create(),
+		.ref = 1,
 		.this = this,
 	);
-	this->mutex->lock(this->mutex);
+	ref_get(&this->ref);
 	this->connections->insert_last(this->connections, connection);
+	/* an idle connection gets the same time for its first request */
+	arm_deadline(this, connection);
 	this->mutex->unlock(this->mutex);
 
 	stream->on_read(stream, (void*)on_read, connection);
@@ -438,17 +719,24 @@ METHOD(mike_control_t, destroy, void,
 	private_mike_control_t *this)
 {
 	linked_list_t *connections;
+	connection_t *connection;
 
 	/* no new connections, accept callbacks finished */
 	this->service->destroy(this->service);
 
-	/* destroy the streams outside the mutex: stream->destroy() waits for a
-	 * running read callback, which may queue a disconnect */
+	/* release the connections outside the mutex: destroying a stream waits
+	 * for its running read callback, which takes the mutex; a connection
+	 * whose request is being handled goes when that job ends */
+	connections = linked_list_create();
 	this->mutex->lock(this->mutex);
-	connections = this->connections;
-	this->connections = linked_list_create();
+	while (this->connections->remove_first(this->connections,
+										   (void**)&connection) == SUCCESS)
+	{
+		connection->closed = TRUE;
+		connections->insert_last(connections, connection);
+	}
 	this->mutex->unlock(this->mutex);
-	connections->destroy_function(connections, (void*)connection_destroy);
+	connections->destroy_function(connections, (void*)connection_put);
 
 	put_ref(this);
 }
@@ -456,7 +744,9 @@ METHOD(mike_control_t, destroy, void,
 /*
  * Described in header
  */
-mike_control_t *mike_control_create(char *uri)
+mike_control_t *mike_control_create(char *uri, u_int max_per_user,
+									u_int max_connections,
+									u_int request_timeout)
 {
 	private_mike_control_t *this;
 	stream_service_t *service;
@@ -487,6 +777,9 @@ mike_control_t *mike_control_create(char *uri)
 		.lock = rwlock_create(RWLOCK_TYPE_DEFAULT),
 		.connections = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.max_per_user = max_per_user,
+		.max_connections = max_connections,
+		.request_timeout = request_timeout,
 		.ref = 1,
 	);
 

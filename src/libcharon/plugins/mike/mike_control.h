@@ -28,10 +28,11 @@
 #endif
 
 /**
- * Seconds a client may take to send the rest of a started message before
- * the connection is closed, so a stalled client cannot hold a thread.
+ * Milliseconds the plugin waits for a client to take its response before
+ * the connection is closed, so a client that does not read cannot hold a
+ * thread for long.
  */
-#define MIKE_CONTROL_READ_TIMEOUT 5
+#define MIKE_CONTROL_WRITE_TIMEOUT 1000
 
 typedef struct mike_control_t mike_control_t;
 
@@ -50,6 +51,11 @@ typedef mike_msg_t *(*mike_control_cb_t)(void *data, mike_msg_t *request,
 /**
  * The plugin's control socket: a stream service whose connections send one
  * request at a time and get one response each, dispatched by command name.
+ *
+ * No local user can stall it: requests are read without blocking as their
+ * bytes arrive, handled in jobs below the watcher's priority while reading
+ * of that connection pauses, must be complete within a deadline, and users
+ * other than root may hold only a limited number of connections.
  */
 struct mike_control_t {
 
@@ -94,10 +100,19 @@ struct mike_control_t {
 /**
  * Create the control socket service.
  *
- * @param uri		URI of the socket, e.g. unix:///run/charon.mike
- * @return			control socket, NULL if the service can't be created
- *					(errno as left by the stream service)
+ * @param uri				URI of the socket, e.g. unix:///run/charon.mike
+ * @param max_per_user		connections a user other than root may hold open,
+ *							0 for no limit
+ * @param max_connections	connections all users other than root may hold
+ *							open together, 0 for no limit
+ * @param request_timeout	seconds a connection has to send a whole request,
+ *							from its first byte, or from connecting for the
+ *							first request; 0 for no deadline
+ * @return					control socket, NULL if the service can't be
+ *							created (errno as left by the stream service)
  */
-mike_control_t *mike_control_create(char *uri);
+mike_control_t *mike_control_create(char *uri, u_int max_per_user,
+									u_int max_connections,
+									u_int request_timeout);
 
 #endif /** MIKE_CONTROL_H_ @}*/

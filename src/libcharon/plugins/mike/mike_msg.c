@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 
 #include <bio/bio_writer.h>
 
@@ -845,51 +847,229 @@ mike_msg_t *mike_msg_parse(chunk_t data, char *err, size_t err_len)
 	return &this->public;
 }
 
+typedef struct private_mike_msg_reader_t private_mike_msg_reader_t;
+
+/**
+ * Private data of a mike_msg_reader_t object.
+ */
+struct private_mike_msg_reader_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_msg_reader_t public;
+
+	/**
+	 * The length field, while it is incomplete
+	 */
+	uint8_t header[4];
+
+	/**
+	 * The whole message, length field included, allocated once the length
+	 * field is complete and accepted; chunk_empty before
+	 */
+	chunk_t data;
+
+	/**
+	 * Bytes of the current message received
+	 */
+	size_t received;
+};
+
+/**
+ * Where the next bytes of the current message go, and how many are missing
+ */
+static chunk_t missing(private_mike_msg_reader_t *this)
+{
+	if (!this->data.ptr)
+	{
+		return chunk_create(this->header + this->received,
+							sizeof(this->header) - this->received);
+	}
+	return chunk_create(this->data.ptr + this->received,
+						this->data.len - this->received);
+}
+
+/**
+ * Account for received bytes: once the length field is complete check it
+ * and make room for the rest.  FALSE if the length is refused.
+ */
+static bool received(private_mike_msg_reader_t *this, size_t len, char *err,
+					 size_t err_len)
+{
+	uint32_t size;
+
+	this->received += len;
+	if (this->data.ptr || this->received < sizeof(this->header))
+	{
+		return TRUE;
+	}
+	size = untoh32(this->header);
+	if (size > MIKE_MSG_MAX_LEN)
+	{
+		snprintf(err, err_len, "length %u exceeds the maximum of %d", size,
+				 MIKE_MSG_MAX_LEN);
+		return FALSE;
+	}
+	this->data = chunk_alloc(sizeof(this->header) + size);
+	memcpy(this->data.ptr, this->header, sizeof(this->header));
+	return TRUE;
+}
+
+/**
+ * Forget the current message, ready for the next
+ */
+static void reset(private_mike_msg_reader_t *this)
+{
+	chunk_free(&this->data);
+	this->received = 0;
+}
+
+/**
+ * The reason a read of the current message failed, errno as the stream
+ * left it; a read of 0 bytes is the peer closing the stream
+ */
+static void read_failed(private_mike_msg_reader_t *this, ssize_t len,
+						char *err, size_t err_len)
+{
+	const char *reason;
+
+	if (len == 0 && this->received == 0)
+	{
+		snprintf(err, err_len, "connection closed");
+		return;
+	}
+	if (len == 0)
+	{
+		reason = "connection closed";
+	}
+	else if (errno == EAGAIN || errno == EWOULDBLOCK)
+	{	/* a blocking read hit the socket's SO_RCVTIMEO */
+		reason = "timed out";
+	}
+	else
+	{
+		reason = strerror(errno);
+	}
+	if (this->data.ptr)
+	{
+		snprintf(err, err_len, "reading %zu bytes of message failed after "
+				 "%zu: %s", this->data.len - sizeof(this->header),
+				 this->received - sizeof(this->header), reason);
+	}
+	else
+	{
+		snprintf(err, err_len, "reading the length failed: %s", reason);
+	}
+}
+
+METHOD(mike_msg_reader_t, reader_read, status_t,
+	private_mike_msg_reader_t *this, stream_t *stream, bool block,
+	mike_msg_t **msg, char *err, size_t err_len)
+{
+	chunk_t next;
+	ssize_t len;
+
+	while (TRUE)
+	{
+		next = missing(this);
+		if (!next.len)
+		{
+			*msg = mike_msg_parse(this->data, err, err_len);
+			reset(this);
+			return *msg ? SUCCESS : FAILED;
+		}
+		len = stream->read(stream, next.ptr, next.len, block);
+		if (len < 0 && !block && errno == EWOULDBLOCK)
+		{
+			return NEED_MORE;
+		}
+		if (len <= 0)
+		{
+			read_failed(this, len, err, err_len);
+			reset(this);
+			return FAILED;
+		}
+		if (!received(this, len, err, err_len))
+		{
+			reset(this);
+			return FAILED;
+		}
+	}
+}
+
+METHOD(mike_msg_reader_t, reader_get_received, size_t,
+	private_mike_msg_reader_t *this)
+{
+	return this->received;
+}
+
+METHOD(mike_msg_reader_t, reader_destroy, void,
+	private_mike_msg_reader_t *this)
+{
+	reset(this);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_msg_reader_t *mike_msg_reader_create()
+{
+	private_mike_msg_reader_t *this;
+
+	INIT(this,
+		.public = {
+			.read = _reader_read,
+			.get_received = _reader_get_received,
+			.destroy = _reader_destroy,
+		},
+	);
+	return &this->public;
+}
+
 /*
  * Described in header
  */
 mike_msg_t *mike_msg_read(stream_t *stream, char *err, size_t err_len)
 {
-	mike_msg_t *msg;
-	uint8_t header[4];
-	chunk_t data;
-	ssize_t len;
-	uint32_t size;
+	mike_msg_reader_t *reader;
+	mike_msg_t *msg = NULL;
 
-	len = stream->read(stream, header, sizeof(header), TRUE);
-	if (len == 0)
-	{
-		snprintf(err, err_len, "connection closed");
-		return NULL;
-	}
-	if (len < 0 || (len < sizeof(header) &&
-		!stream->read_all(stream, header + len, sizeof(header) - len)))
-	{
-		snprintf(err, err_len, "reading the length failed: %s",
-				 errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
-														 : strerror(errno));
-		return NULL;
-	}
-	size = untoh32(header);
-	if (size > MIKE_MSG_MAX_LEN)
-	{
-		snprintf(err, err_len, "length %u exceeds the maximum of %d", size,
-				 MIKE_MSG_MAX_LEN);
-		return NULL;
-	}
-	data = chunk_alloc(sizeof(header) + size);
-	memcpy(data.ptr, header, sizeof(header));
-	if (!stream->read_all(stream, data.ptr + sizeof(header), size))
-	{
-		snprintf(err, err_len, "reading %u bytes of message failed: %s",
-				 size, errno == EAGAIN || errno == EWOULDBLOCK ?
-				 "timed out" : strerror(errno));
-		chunk_free(&data);
-		return NULL;
-	}
-	msg = mike_msg_parse(data, err, err_len);
-	chunk_free(&data);
+	reader = mike_msg_reader_create();
+	reader->read(reader, stream, TRUE, &msg, err, err_len);
+	reader->destroy(reader);
 	return msg;
+}
+
+/*
+ * Described in header
+ */
+bool mike_msg_set_timeouts(stream_t *stream, u_int read_ms, u_int write_ms)
+{
+	struct timeval read = {
+		.tv_sec = read_ms / 1000,
+		.tv_usec = (read_ms % 1000) * 1000,
+	}, write = {
+		.tv_sec = write_ms / 1000,
+		.tv_usec = (write_ms % 1000) * 1000,
+	};
+	FILE *file;
+	bool ok;
+
+	/* stream_t of strongSwan 5.9.8 does not expose its descriptor, but
+	 * get_file() wraps a dup() of it: the same socket */
+	file = stream->get_file(stream);
+	if (!file)
+	{
+		return FALSE;
+	}
+	ok = setsockopt(fileno(file), SOL_SOCKET, SO_RCVTIMEO, &read,
+					sizeof(read)) == 0 &&
+		 setsockopt(fileno(file), SOL_SOCKET, SO_SNDTIMEO, &write,
+					sizeof(write)) == 0;
+	fclose(file);
+	return ok;
 }
 
 /*
@@ -909,7 +1089,9 @@ bool mike_msg_write(stream_t *stream, mike_msg_t *msg, char *err,
 	ok = stream->write_all(stream, data.ptr, data.len);
 	if (!ok)
 	{
-		snprintf(err, err_len, "writing failed: %s", strerror(errno));
+		snprintf(err, err_len, "writing failed: %s",
+				 errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
+														 : strerror(errno));
 	}
 	chunk_free(&data);
 	return ok;

@@ -41,6 +41,7 @@
 #define MIKE_MSG_ERR_LEN 128
 
 typedef struct mike_msg_t mike_msg_t;
+typedef struct mike_msg_reader_t mike_msg_reader_t;
 typedef struct mike_node_t mike_node_t;
 typedef enum mike_msg_type_t mike_msg_type_t;
 typedef enum mike_elem_type_t mike_elem_type_t;
@@ -238,17 +239,75 @@ mike_msg_t *mike_msg_create_error(char *fmt, ...);
 mike_msg_t *mike_msg_parse(chunk_t data, char *err, size_t err_len);
 
 /**
- * Read and parse one message from a stream (blocking).  The length field is
- * checked before the rest is read, so an oversized message is rejected
- * without reading it.
+ * Reassembles one message at a time from a stream's bytes as they arrive,
+ * so a reader that must not block (a watcher callback) takes what the
+ * stream has and comes back when it has more.  The length field is checked
+ * before the rest is read, so an oversized message is refused without
+ * reading it, and no byte past a message's end is read.
+ */
+struct mike_msg_reader_t {
+
+	/**
+	 * Read bytes of the current message from a stream, and parse the
+	 * message once it is complete.
+	 *
+	 * @param stream	stream to read from
+	 * @param block		TRUE to wait for the whole message, FALSE to take only
+	 *					the bytes the stream has now
+	 * @param msg		receives the parsed message on SUCCESS
+	 * @param err		receives the reason of a failure ("connection closed"
+	 *					if the peer closed the stream between messages)
+	 * @param err_len	size of err
+	 * @return			SUCCESS (ready for the next message), NEED_MORE if
+	 *					the stream has no more bytes now (only without block),
+	 *					FAILED (the stream is unusable for further messages)
+	 */
+	status_t (*read)(mike_msg_reader_t *this, stream_t *stream, bool block,
+					 mike_msg_t **msg, char *err, size_t err_len);
+
+	/**
+	 * Bytes of the current message received so far, 0 between messages.
+	 *
+	 * @return			bytes received, length field included
+	 */
+	size_t (*get_received)(mike_msg_reader_t *this);
+
+	/**
+	 * Destroy the reader and a partly received message.
+	 */
+	void (*destroy)(mike_msg_reader_t *this);
+};
+
+/**
+ * Create a reader, waiting for the first byte of a message.
+ *
+ * @return			reader
+ */
+mike_msg_reader_t *mike_msg_reader_create();
+
+/**
+ * Read and parse one message from a stream (blocking), with a reader of its
+ * own, see mike_msg_reader_t.
  *
  * @param stream	stream to read from
  * @param err		receives the reason of a failure ("connection closed"
- *					if the peer closed the stream before a message started)
+ *					if the peer closed the stream before a message started,
+ *					"... timed out" if a read hit the socket's SO_RCVTIMEO)
  * @param err_len	size of err
  * @return			parsed message, NULL on failure
  */
 mike_msg_t *mike_msg_read(stream_t *stream, char *err, size_t err_len);
+
+/**
+ * Bound the blocking reads and writes of a stream's socket (SO_RCVTIMEO,
+ * SO_SNDTIMEO); a read or write that hits the bound fails with EAGAIN.
+ *
+ * @param stream	stream of a socket
+ * @param read_ms	milliseconds a read may wait, 0 for no bound
+ * @param write_ms	milliseconds a write may wait, 0 for no bound
+ * @return			TRUE if set, FALSE with errno set
+ */
+bool mike_msg_set_timeouts(stream_t *stream, u_int read_ms, u_int write_ms);
 
 /**
  * Encode and write a message to a stream (blocking).

@@ -120,7 +120,10 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		load_static_groups(this);
 		this->listener->set_rekey(this->listener, this->rekey);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
-		this->control = mike_control_create(this->settings.socket);
+		this->control = mike_control_create(this->settings.socket,
+							this->settings.control_max_connections_per_user,
+							this->settings.control_max_connections,
+							this->settings.control_request_timeout);
 		if (this->control)
 		{
 			this->commands = mike_commands_create(this->control, this->groups,

@@ -28,6 +28,24 @@
  */
 #define MIKE_DEFAULT_DATABASE "/var/lib/strongswan/mike.db"
 
+/**
+ * Default of the connections one user other than root may hold open on the
+ * control socket at once.
+ */
+#define MIKE_DEFAULT_CONTROL_MAX_CONNECTIONS_PER_USER 8
+
+/**
+ * Default of the connections all users other than root together may hold
+ * open on the control socket.
+ */
+#define MIKE_DEFAULT_CONTROL_MAX_CONNECTIONS 32
+
+/**
+ * Default of the seconds a control connection has to send a whole request,
+ * from its first byte (or from connecting, for the first one).
+ */
+#define MIKE_DEFAULT_CONTROL_REQUEST_TIMEOUT 5
+
 typedef struct mike_settings_t mike_settings_t;
 
 /**
@@ -40,6 +58,24 @@ struct mike_settings_t {
 	 * URI of the control socket mikectl and libsam connect to.
 	 */
 	char *socket;
+
+	/**
+	 * Connections a user other than root may hold open on the control
+	 * socket, 0 for no limit.
+	 */
+	u_int control_max_connections_per_user;
+
+	/**
+	 * Connections all users other than root may hold open together, 0 for
+	 * no limit.
+	 */
+	u_int control_max_connections;
+
+	/**
+	 * Seconds a control connection has to send a whole request, 0 for no
+	 * deadline.
+	 */
+	u_int control_request_timeout;
 
 	/**
 	 * Extra copies of each GSA_REKEY message.

@@ -564,6 +564,180 @@ START_TEST(test_stream)
 }
 END_TEST
 
+/**
+ * Write bytes to a stream, failing the test if they can't be
+ */
+static void put(stream_t *stream, void *ptr, size_t len)
+{
+	ck_assert(stream->write_all(stream, ptr, len));
+}
+
+START_TEST(test_reader_pieces)
+{
+	mike_msg_reader_t *reader;
+	stream_t *a, *b;
+	mike_msg_t *msg = NULL;
+	chunk_t data;
+	int fds[2];
+	size_t i;
+
+	ck_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+	a = stream_create_from_fd(fds[0]);
+	b = stream_create_from_fd(fds[1]);
+	reader = mike_msg_reader_create();
+
+	/* nothing there yet: no byte, no waiting */
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 NEED_MORE);
+	ck_assert_int_eq(reader->get_received(reader), 0);
+
+	/* one byte at a time: the length field, then the rest */
+	msg = build_sample();
+	data = encode(msg);
+	msg->destroy(msg);
+	msg = NULL;
+	for (i = 0; i < data.len - 1; i++)
+	{
+		put(a, data.ptr + i, 1);
+		ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err,
+									  sizeof(err)), NEED_MORE);
+		ck_assert_int_eq(reader->get_received(reader), i + 1);
+	}
+	put(a, data.ptr + i, 1);
+	ck_assert_msg(reader->read(reader, b, FALSE, &msg, err,
+							   sizeof(err)) == SUCCESS, "failed: %s", err);
+	ck_assert_str_eq(msg->get_command(msg), "load-groups");
+	ck_assert_str_eq(msg->get_str(msg, NULL, "groups.video.address"),
+					 "239.1.2.3");
+	ck_assert_int_eq(reader->get_received(reader), 0);
+	msg->destroy(msg);
+
+	/* two messages and the first byte of a third in one write: one message
+	 * per read, never a byte past its end */
+	put(a, data.ptr, data.len);
+	put(a, data.ptr, data.len);
+	put(a, data.ptr, 1);
+	for (i = 0; i < 2; i++)
+	{
+		msg = NULL;
+		ck_assert_msg(reader->read(reader, b, FALSE, &msg, err,
+								   sizeof(err)) == SUCCESS, "failed: %s", err);
+		ck_assert_str_eq(msg->get_command(msg), "load-groups");
+		msg->destroy(msg);
+	}
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 NEED_MORE);
+	ck_assert_int_eq(reader->get_received(reader), 1);
+
+	/* a blocking read waits for the rest */
+	put(a, data.ptr + 1, data.len - 1);
+	msg = NULL;
+	ck_assert_msg(reader->read(reader, b, TRUE, &msg, err,
+							   sizeof(err)) == SUCCESS, "failed: %s", err);
+	msg->destroy(msg);
+	chunk_free(&data);
+
+	/* a close between messages */
+	a->destroy(a);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 FAILED);
+	ck_assert_str_eq(err, "connection closed");
+	reader->destroy(reader);
+	b->destroy(b);
+}
+END_TEST
+
+START_TEST(test_reader_refusals)
+{
+	mike_msg_reader_t *reader;
+	stream_t *a, *b;
+	mike_msg_t *msg = NULL;
+	chunk_t data, value;
+	int fds[2];
+	size_t i, piece = 4096;
+
+	ck_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+	a = stream_create_from_fd(fds[0]);
+	b = stream_create_from_fd(fds[1]);
+	reader = mike_msg_reader_create();
+
+	/* an oversized length is refused as soon as the length field is
+	 * complete, the body never read */
+	put(a, "\x00\x01", 2);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 NEED_MORE);
+	put(a, "\x00\x01" "rest", 6);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 FAILED);
+	ck_assert(strstr(err, "exceeds the maximum of 65536"));
+	ck_assert_int_eq(reader->get_received(reader), 0);
+	/* the rest is still unread: the caller closes, the reader stays sane */
+	ck_assert_int_eq(b->read(b, err, sizeof(err), FALSE), 4);
+
+	/* a complete but malformed message gets the parser's reason */
+	put(a, "\x00\x00\x00\x02\x09\x02", 6);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 FAILED);
+	ck_assert(strstr(err, "unsupported protocol version 9"));
+
+	/* the largest message arrives in pieces */
+	value = chunk_alloc(MIKE_MSG_MAX_LEN - 7);
+	memset(value.ptr, 'x', value.len);
+	msg = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	msg->add_kv_chunk(msg, "a", value);
+	data = encode(msg);
+	msg->destroy(msg);
+	msg = NULL;
+	chunk_free(&value);
+	for (i = 0; i + piece < data.len; i += piece)
+	{
+		put(a, data.ptr + i, piece);
+		ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err,
+									  sizeof(err)), NEED_MORE);
+		ck_assert_int_eq(reader->get_received(reader), i + piece);
+	}
+	put(a, data.ptr + i, data.len - i);
+	ck_assert_msg(reader->read(reader, b, FALSE, &msg, err,
+							   sizeof(err)) == SUCCESS, "failed: %s", err);
+	ck_assert_int_eq(msg->find(msg, "a")->value.len, MIKE_MSG_MAX_LEN - 7);
+	msg->destroy(msg);
+	msg = NULL;
+
+	/* a close within a message says how far it got */
+	put(a, data.ptr, 10);
+	chunk_free(&data);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 NEED_MORE);
+	a->destroy(a);
+	ck_assert_int_eq(reader->read(reader, b, FALSE, &msg, err, sizeof(err)),
+					 FAILED);
+	ck_assert_msg(strstr(err, "failed after 6: connection closed"), "%s",
+				  err);
+	/* a partly received message is freed with the reader */
+	reader->destroy(reader);
+	b->destroy(b);
+}
+END_TEST
+
+START_TEST(test_read_timeout)
+{
+	stream_t *a, *b;
+	int fds[2];
+
+	ck_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0);
+	a = stream_create_from_fd(fds[0]);
+	b = stream_create_from_fd(fds[1]);
+	ck_assert(mike_msg_set_timeouts(b, 100, 100));
+
+	/* a blocking read of a started message ends at SO_RCVTIMEO */
+	put(a, "\x00\x00\x00\x08\x01", 5);
+	ck_assert(mike_msg_read(b, err, sizeof(err)) == NULL);
+	ck_assert_msg(strstr(err, "timed out"), "%s", err);
+	a->destroy(a);
+	b->destroy(b);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("mike_msg");
@@ -588,6 +762,9 @@ static Suite *msg_suite(void)
 
 	tc = tcase_create("stream");
 	tcase_add_test(tc, test_stream);
+	tcase_add_test(tc, test_reader_pieces);
+	tcase_add_test(tc, test_reader_refusals);
+	tcase_add_test(tc, test_read_timeout);
 	suite_add_tcase(s, tc);
 	return s;
 }
