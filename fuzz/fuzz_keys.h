@@ -5,9 +5,9 @@
 #ifndef FUZZ_KEYS_H_
 #define FUZZ_KEYS_H_
 
-#include <stdio.h>
-
 #include <sam.h>
+
+#include "fuzz_assert.h"
 
 /** The session and source id of the frames in src/libsam/tests/vectors */
 #define FUZZ_SESSION 0x01020304
@@ -28,16 +28,5 @@ extern sam_key *fuzz_sign_keys[FUZZ_NSCHEMES];
  * verify).  Aborts only if even generating fails.
  */
 void fuzz_keys_init(void);
-
-/** Crash (a finding) if cond does not hold: a broken library invariant;
- *  says which, since a trap alone leaves only a stack trace */
-#define FUZZ_ASSERT(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", \
-					__FILE__, __LINE__, #cond); \
-			__builtin_trap(); \
-		} \
-	} while (0)
 
 #endif /* FUZZ_KEYS_H_ */

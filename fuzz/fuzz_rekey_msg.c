@@ -46,15 +46,7 @@
 
 #include "../src/libcharon/plugins/mike/mike_rekey_msg.h"
 
-/** a broken invariant: say which, then crash */
-#define FUZZ_ASSERT(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "fuzz invariant broken at %s:%d: %s\n", \
-					__FILE__, __LINE__, #cond); \
-			__builtin_trap(); \
-		} \
-	} while (0)
+#include "fuzz_assert.h"
 
 static chunk_t spi, gsk_e;
 static private_key_t *gcks;
