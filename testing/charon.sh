@@ -90,31 +90,47 @@ charon_stop() {
 #
 #   node_pki NODE...        a CA in $tmp/pki and a certificate per node,
 #                           identity N.mike.test (DN and SAN), ed25519
+#                           (pki_ca, pki_issue: further CAs and certificates)
 #   node_swanctl N ARGS...  swanctl against node N, with its SWANCTL_DIR
 #   node_mikectl N ARGS...  mikectl against node N ($builddir's)
+#   node_start N            start N's charon, load its connections,
+#                           credentials and groups
+#   node_kill N             SIGKILL N's charon: no goodbye, its kernel SAs
+#                           and policies stay
 
 node_pki() {
-	local n dir
+	local n
 	mkdir -p "$tmp/pki"
 	# pki complains on stderr about every plugin of its list Debian does not
 	# ship; keep that out of the way
 	exec 3>&2 2>>"$tmp/pki/pki.log"
-	pki --gen --type ed25519 --outform pem > "$tmp/pki/ca.key"
-	pki --self --ca --lifetime 30 --in "$tmp/pki/ca.key" --type ed25519 \
-		--dn "C=CH, O=mike test, CN=mike test CA" --outform pem \
-		> "$tmp/pki/ca.crt"
+	pki_ca ca "mike test CA"
 	for n in "$@"; do
-		dir=$tmp/$n/swanctl
-		mkdir -p "$dir/x509" "$dir/x509ca" "$dir/private"
-		pki --gen --type ed25519 --outform pem > "$dir/private/$n.key"
-		pki --issue --lifetime 30 --cacert "$tmp/pki/ca.crt" \
-			--cakey "$tmp/pki/ca.key" --type priv --in "$dir/private/$n.key" \
-			--dn "C=CH, O=mike test, CN=$n.mike.test" --san "$n.mike.test" \
-			--outform pem > "$dir/x509/$n.crt"
-		cp "$tmp/pki/ca.crt" "$dir/x509ca/"
+		pki_issue ca "$n" "$n.mike.test"
 	done
 	exec 2>&3 3>&-
 	[ -s "$tmp/pki/ca.crt" ] || { cat "$tmp/pki/pki.log" >&2; return 1; }
+}
+
+# pki_ca CA CN: a self-signed CA $tmp/pki/CA.{key,crt} (ed25519)
+pki_ca() {
+	pki --gen --type ed25519 --outform pem > "$tmp/pki/$1.key"
+	pki --self --ca --lifetime 30 --in "$tmp/pki/$1.key" --type ed25519 \
+		--dn "C=CH, O=mike test, CN=$2" --outform pem > "$tmp/pki/$1.crt"
+}
+
+# pki_issue CA N ID: node N's key and certificate for identity ID (DN and
+# SAN) issued by CA, in $tmp/N/swanctl, with CA's certificate as its trust
+# anchor
+pki_issue() {
+	local ca=$1 n=$2 id=$3 dir=$tmp/$2/swanctl
+	mkdir -p "$dir/x509" "$dir/x509ca" "$dir/private"
+	pki --gen --type ed25519 --outform pem > "$dir/private/$n.key"
+	pki --issue --lifetime 30 --cacert "$tmp/pki/$ca.crt" \
+		--cakey "$tmp/pki/$ca.key" --type priv --in "$dir/private/$n.key" \
+		--dn "C=CH, O=mike test, CN=$id" --san "$id" \
+		--outform pem > "$dir/x509/$n.crt"
+	cp "$tmp/pki/$ca.crt" "$dir/x509ca/"
 }
 
 node_swanctl() {
@@ -127,9 +143,55 @@ node_mikectl() {
 	"$builddir/src/mikectl/mikectl" --uri "unix://$tmp/$n/charon.mike" "$@"
 }
 
+node_start() {
+	charon_start "$lan-$1" "$tmp/$1" "$tmp/plugins" ||
+		fail_all "charon did not start in $1"
+	node_swanctl "$1" --load-all --noprompt > /dev/null 2>&1 ||
+		fail_all "swanctl --load-all failed in $1"
+	node_mikectl "$1" --load-groups --file "$tmp/$1/swanctl/swanctl.conf" \
+		> /dev/null 2>&1 || fail_all "mikectl --load-groups failed in $1"
+}
+
+node_kill() {
+	local pid
+	pid=$(cat "$tmp/$1/charon.pid")
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null		# reaped quietly, no "Killed" from bash
+	rm -f "$tmp/$1/charon.pid"
+}
+
+# conf_groups LINE ARGS...: a groups section; ARGS are the keys of the
+# group "news", one a line, until an argument "[NAME]" starts the group
+# NAME; every group opens with LINE unless it sets LINE's key itself
+conf_groups() {
+	local line=$1 key=${1%%=*} arg name= body=
+	shift
+	case "${1:-}" in \[*\]) ;; *) set -- "[news]" "$@" ;; esac
+	printf 'groups {\n'
+	for arg in "$@" "[]"; do
+		case "$arg" in
+		\[*\])
+			if [ -n "$name" ]; then
+				printf '\t%s {\n' "$name"
+				case "$body" in
+				*"		$key"*) ;;
+				*) printf '\t\t%s\n' "$line" ;;
+				esac
+				printf '%s\t}\n' "$body"
+			fi
+			name=${arg#[}
+			name=${name%]}
+			body= ;;
+		*)	body+=$'\t\t'"$arg"$'\n' ;;
+		esac
+	done
+	printf '}\n'
+}
+
 # node_gcks_conf N GROUP-KEYS...: swanctl.conf of a GCKS node that takes
 # members authenticated with certificates of the test CA, with the GCKS
-# group "news" (role = gcks plus the keys given, one a line)
+# group "news" (role = gcks plus the keys given, one a line; "[NAME]"
+# starts a further group, see conf_groups)
 node_gcks_conf() {
 	local n=$1; shift
 	{
@@ -146,41 +208,40 @@ connections {
 		}
 	}
 }
-groups {
-	news {
-		role = gcks
 EOF
-		printf '\t\t%s\n' "$@"
-		printf '\t}\n}\n'
+		conf_groups "role = gcks" "$@"
 	} > "$tmp/$n/swanctl/swanctl.conf"
 }
 
-# node_member_conf N GROUP-KEYS...: swanctl.conf of a member node with the
-# connection "gcks" to the GCKS at 10.99.0.1 and the member group "news"
-# registered over it (the keys given, one a line)
-node_member_conf() {
-	local n=$1; shift
-	{
-		cat <<EOF
-connections {
-	gcks {
-		remote_addrs = 10.99.0.1
+# member_connection NAME N ADDRESS: the connection NAME of member node N to
+# the GCKS at ADDRESS (certificate N.crt, the GCKS is gcks.mike.test)
+member_connection() {
+	cat <<EOF
+	$1 {
+		remote_addrs = $3
 		local {
 			auth = pubkey
-			certs = $n.crt
-			id = $n.mike.test
+			certs = $2.crt
+			id = $2.mike.test
 		}
 		remote {
 			auth = pubkey
 			id = gcks.mike.test
 		}
 	}
-}
-groups {
-	news {
-		connection = gcks
 EOF
-		printf '\t\t%s\n' "$@"
-		printf '\t}\n}\n'
+}
+
+# node_member_conf N GROUP-KEYS...: swanctl.conf of a member node with the
+# connection "gcks" to the GCKS at 10.99.0.1 and the member group "news"
+# registered over it (the keys given, one a line; "[NAME]" starts a further
+# group, see conf_groups)
+node_member_conf() {
+	local n=$1; shift
+	{
+		echo "connections {"
+		member_connection gcks "$n" 10.99.0.1
+		echo "}"
+		conf_groups "connection = gcks" "$@"
 	} > "$tmp/$n/swanctl/swanctl.conf"
 }
