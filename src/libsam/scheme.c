@@ -10,6 +10,7 @@ static const struct sam_scheme_ops *const schemes[] = {
 	&sam_scheme_hmac_sha256,
 	&sam_scheme_ed25519,
 	&sam_scheme_ecdsa_p256,
+	&sam_scheme_ed25519_oo,
 };
 
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id)

@@ -48,6 +48,7 @@ struct sam_scheme_ops {
 extern const struct sam_scheme_ops sam_scheme_hmac_sha256;
 extern const struct sam_scheme_ops sam_scheme_ed25519;
 extern const struct sam_scheme_ops sam_scheme_ecdsa_p256;
+extern const struct sam_scheme_ops sam_scheme_ed25519_oo;
 
 /** @return the ops of a scheme, NULL if unknown */
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id);

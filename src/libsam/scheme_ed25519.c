@@ -5,10 +5,10 @@
 
 #include <openssl/err.h>
 
-#include "scheme.h"
+#include "ed25519_ops.h"
 #include "key.h"
 
-#define ED25519_SIG_LEN 64
+#define ED25519_SIG_LEN SAM_ED25519_SIG_LEN
 
 static int ed25519_sign(const struct sam_key *key, EVP_MD_CTX *md,
 						const uint8_t *data, size_t len, uint8_t *out)
@@ -26,17 +26,20 @@ static int ed25519_sign(const struct sam_key *key, EVP_MD_CTX *md,
 	return SAM_OK;
 }
 
-static int ed25519_verify(const struct sam_key *key, EVP_MD_CTX *md,
-						  const uint8_t *data, size_t len,
-						  const uint8_t *auth, size_t auth_len)
+/* ed25519-oo's frames are ed25519 frames: it verifies with this too */
+int sam_ed25519_verify(void *verifier, const struct sam_key *key,
+					   const struct sam_scheme_env *env,
+					   const struct sam_frame_view *frame)
 {
-	if (auth_len != ED25519_SIG_LEN)
+	(void)verifier;
+	if (frame->auth_len != ED25519_SIG_LEN)
 	{
 		return SAM_E_BAD_AUTH;
 	}
-	EVP_MD_CTX_reset(md);
-	if (EVP_DigestVerifyInit(md, NULL, NULL, NULL, key->pkey) != 1 ||
-		EVP_DigestVerify(md, auth, auth_len, data, len) != 1)
+	EVP_MD_CTX_reset(env->md);
+	if (EVP_DigestVerifyInit(env->md, NULL, NULL, NULL, key->pkey) != 1 ||
+		EVP_DigestVerify(env->md, frame->auth, frame->auth_len,
+						 frame->data, frame->data_len) != 1)
 	{
 		/* don't let rejected frames pile up entries in the error queue */
 		ERR_clear_error();
@@ -45,7 +48,7 @@ static int ed25519_verify(const struct sam_key *key, EVP_MD_CTX *md,
 	return SAM_OK;
 }
 
-static int ed25519_generate(struct sam_key *key)
+int sam_ed25519_generate(struct sam_key *key)
 {
 	key->pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
 	if (!key->pkey)
@@ -63,6 +66,6 @@ const struct sam_scheme_ops sam_scheme_ed25519 = {
 	.name = "ed25519",
 	.auth_len = ED25519_SIG_LEN,
 	.sign = ed25519_sign,
-	.verify = ed25519_verify,
-	.generate = ed25519_generate,
+	.verify = sam_ed25519_verify,
+	.generate = sam_ed25519_generate,
 };
