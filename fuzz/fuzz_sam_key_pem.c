@@ -43,6 +43,8 @@ static void check_signs(const sam_key *key, const sam_key *verify_key)
 
 	FUZZ_ASSERT(sam_ctx_new(NULL, &tx) == SAM_OK);
 	FUZZ_ASSERT(sam_ctx_new(NULL, &rx) == SAM_OK);
+	FUZZ_ASSERT(sam_set_session(tx, 1) == SAM_OK);
+	FUZZ_ASSERT(sam_set_session(rx, 1) == SAM_OK);
 	FUZZ_ASSERT(sam_set_source(tx, 1, 1) == SAM_OK);
 	FUZZ_ASSERT(sam_set_signing_key(tx, key) == SAM_OK);
 	FUZZ_ASSERT(sam_add_source(rx, 1, verify_key) == SAM_OK);

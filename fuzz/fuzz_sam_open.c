@@ -135,19 +135,20 @@ static void readfrom_frame(const uint8_t *data, size_t size)
 	once_io o = { .data = data, .size = size };
 	sam_io_ops ops = { .readfrom = once_readfrom, .io = &o };
 	uint8_t buf[SAM_MAX_FRAME];
-	uint32_t source = 0;
+	sam_frame_info info = { 0 };
 	sam_ctx *ctx = receiver(size ? data[size - 1] % FUZZ_NSCHEMES : 0);
 	ssize_t n;
 
 	FUZZ_ASSERT(sam_set_io(ctx, &ops) == SAM_OK);
 	FUZZ_ASSERT(sam_set_reject_cb(ctx, on_reject, &o) == SAM_OK);
-	n = sam_readfrom(ctx, buf, sizeof(buf), &source, NULL, NULL);
+	n = sam_readfrom(ctx, buf, sizeof(buf), &info, NULL, NULL);
 	if (n >= 0) {
 		FUZZ_ASSERT(o.rejected == 0);
 		FUZZ_ASSERT(size >= SAM_HEADER_SIZE &&
 					(size_t)n == get_be(data + 20, 2));
 		FUZZ_ASSERT(memcmp(buf, data + SAM_HEADER_SIZE, n) == 0);
-		FUZZ_ASSERT(source == get_be(data + 8, 4));
+		FUZZ_ASSERT(info.source_id == get_be(data + 8, 4));
+		FUZZ_ASSERT(info.payload == buf && info.payload_len == (size_t)n);
 	} else {
 		FUZZ_ASSERT(n == SAM_E_IO && o.rejected == 1);
 	}

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -32,17 +33,115 @@ static void default_free(void *user, void *ptr)
 	free(ptr);
 }
 
-static void *mem_alloc(const sam_ctx *ctx, size_t size)
+void *sam_ctx_alloc(const sam_ctx *ctx, size_t size)
 {
 	return ctx->mem.alloc(ctx->mem.user, size);
 }
 
-static void mem_free(const sam_ctx *ctx, void *ptr)
+void sam_ctx_free_mem(const sam_ctx *ctx, void *ptr)
 {
 	if (ptr)
 	{
 		ctx->mem.free(ctx->mem.user, ptr);
 	}
+}
+
+/** The default clock: CLOCK_REALTIME in milliseconds */
+static uint64_t realtime_ms(void *user)
+{
+	struct timespec ts;
+
+	(void)user;
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+	{
+		return 0;
+	}
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void sam_ctx_env(sam_ctx *ctx, uint32_t source_id,
+				 struct sam_scheme_env *env)
+{
+	*env = (struct sam_scheme_env){
+		.session_id = ctx->session_id,
+		.source_id = source_id,
+		.now = ctx->clock(ctx->clock_user),
+		.md = ctx->md,
+	};
+}
+
+int sam_ctx_reject(sam_ctx *ctx, int err)
+{
+	if (err < 0 && -err < SAM_REJECT_SLOTS)
+	{
+		ctx->rejected[-err]++;
+	}
+	ctx->stats.rejected++;
+	return err;
+}
+
+/**
+ * Scheme state of size bytes, zeroed, through the memory context; NULL
+ * with *err set on failure, NULL and SAM_OK for size 0
+ */
+static void *state_alloc(sam_ctx *ctx, size_t size, int *err)
+{
+	void *state;
+
+	*err = SAM_OK;
+	if (!size)
+	{
+		return NULL;
+	}
+	state = sam_ctx_alloc(ctx, size);
+	if (!state)
+	{
+		*err = SAM_E_NOMEM;
+		return NULL;
+	}
+	memset(state, 0, size);
+	return state;
+}
+
+/** Wipe and free scheme state */
+static void state_free(sam_ctx *ctx, void *state, size_t size,
+					   void (*clear)(void *state))
+{
+	if (state)
+	{
+		if (clear)
+		{
+			clear(state);
+		}
+		OPENSSL_cleanse(state, size);
+		sam_ctx_free_mem(ctx, state);
+	}
+}
+
+/** Drop the signing key and the signer state */
+static void clear_signer(sam_ctx *ctx)
+{
+	if (ctx->send_ops)
+	{
+		state_free(ctx, ctx->signer, ctx->send_ops->signer_size,
+				   ctx->send_ops->signer_clear);
+		sam_key_clear(&ctx->signing);
+	}
+	ctx->signer = NULL;
+	ctx->send_ops = NULL;
+}
+
+/** Wipe and free what a source holds, except its array slot */
+static void clear_source(sam_ctx *ctx, struct sam_source *src)
+{
+	sam_pending_forget(ctx, src->id);
+	sam_pending_clear(ctx, &src->pending);
+	state_free(ctx, src->verifier, src->ops->verifier_size,
+			   src->ops->verifier_clear);
+	src->verifier = NULL;
+	sam_key_clear(&src->key);
+	sam_ctx_free_mem(ctx, src->replay.bits);
+	src->replay.bits = NULL;
 }
 
 int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **out)
@@ -75,7 +174,10 @@ int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **out)
 	ctx->mem = ops;
 	ctx->next_seq = 1;
 	ctx->window = SAM_DEFAULT_REPLAY_WINDOW;
-	ctx->buf = mem_alloc(ctx, SAM_MAX_FRAME);
+	ctx->pending_frames = SAM_DEFAULT_PENDING_FRAMES;
+	ctx->pending_len = SAM_DEFAULT_PENDING_LEN;
+	ctx->clock = realtime_ms;
+	ctx->buf = sam_ctx_alloc(ctx, SAM_MAX_FRAME);
 	ctx->md = EVP_MD_CTX_new();
 	if (!ctx->buf || !ctx->md)
 	{
@@ -97,23 +199,20 @@ void sam_ctx_free(sam_ctx *ctx)
 	}
 	for (i = 0; i < ctx->nsources; i++)
 	{
-		sam_key_clear(&ctx->sources[i].key);
-		mem_free(ctx, ctx->sources[i].replay.bits);
+		clear_source(ctx, &ctx->sources[i]);
 	}
 	if (ctx->sources)
 	{
 		OPENSSL_cleanse(ctx->sources, ctx->capsources * sizeof(*ctx->sources));
-		mem_free(ctx, ctx->sources);
+		sam_ctx_free_mem(ctx, ctx->sources);
 	}
-	if (ctx->send_ops)
-	{
-		sam_key_clear(&ctx->signing);
-	}
+	sam_ctx_free_mem(ctx, ctx->ready);
+	clear_signer(ctx);
 	if (ctx->buf)
 	{
 		/* may hold the last payload */
 		OPENSSL_cleanse(ctx->buf, SAM_MAX_FRAME);
-		mem_free(ctx, ctx->buf);
+		sam_ctx_free_mem(ctx, ctx->buf);
 	}
 	EVP_MD_CTX_free(ctx->md);
 	/* the context itself goes last, through a copy of its allocator */
@@ -145,19 +244,42 @@ int sam_set_reject_cb(sam_ctx *ctx, sam_reject_cb cb, void *user)
 
 int sam_set_source(sam_ctx *ctx, uint32_t source_id, uint64_t next_seq)
 {
+	uint64_t now;
+
 	if (!ctx)
 	{
 		return SAM_E_INVAL;
 	}
+	if (!next_seq)
+	{	/* above what a restarted sender used before, see sam.h */
+		now = ctx->clock(ctx->clock_user);
+		if (!now || now >= (UINT64_C(1) << 43))
+		{
+			return SAM_E_INVAL;
+		}
+		next_seq = now << 20;
+	}
 	ctx->source_id = source_id;
 	ctx->have_source = 1;
-	ctx->next_seq = next_seq ? next_seq : 1;
+	ctx->next_seq = next_seq;
+	return SAM_OK;
+}
+
+int sam_set_clock(sam_ctx *ctx, uint64_t (*now)(void *user), void *user)
+{
+	if (!ctx)
+	{
+		return SAM_E_INVAL;
+	}
+	ctx->clock = now ? now : realtime_ms;
+	ctx->clock_user = now ? user : NULL;
 	return SAM_OK;
 }
 
 int sam_set_signing_key(sam_ctx *ctx, const sam_key *key)
 {
 	const struct sam_scheme_ops *ops;
+	int err;
 
 	if (!ctx || !key)
 	{
@@ -168,13 +290,58 @@ int sam_set_signing_key(sam_ctx *ctx, const sam_key *key)
 	{
 		return SAM_E_KEY;
 	}
-	if (ctx->send_ops)
+	clear_signer(ctx);
+	ctx->signer = state_alloc(ctx, ops->signer_size, &err);
+	if (err != SAM_OK)
 	{
-		sam_key_clear(&ctx->signing);
+		return err;
 	}
 	sam_key_copy(&ctx->signing, key);
 	ctx->send_ops = ops;
+	if (ops->signer_init)
+	{
+		err = ops->signer_init(ctx->signer, &ctx->signing);
+		if (err != SAM_OK)
+		{
+			clear_signer(ctx);
+			return err;
+		}
+	}
 	return SAM_OK;
+}
+
+int sam_precompute(sam_ctx *ctx, size_t frames)
+{
+	struct sam_scheme_env env;
+
+	if (!ctx)
+	{
+		return SAM_E_INVAL;
+	}
+	if (!ctx->send_ops)
+	{
+		return SAM_E_NOKEY;
+	}
+	if (!ctx->send_ops->precompute)
+	{
+		return SAM_OK;
+	}
+	sam_ctx_env(ctx, ctx->source_id, &env);
+	return ctx->send_ops->precompute(ctx->signer, &ctx->signing, &env,
+									 frames);
+}
+
+size_t sam_precomputed(const sam_ctx *ctx)
+{
+	if (!ctx || !ctx->send_ops)
+	{
+		return 0;
+	}
+	if (!ctx->send_ops->available)
+	{
+		return SIZE_MAX;
+	}
+	return ctx->send_ops->available(ctx->signer);
 }
 
 uint64_t sam_next_seq(const sam_ctx *ctx)
@@ -189,6 +356,20 @@ int sam_set_session(sam_ctx *ctx, uint32_t session_id)
 		return SAM_E_INVAL;
 	}
 	ctx->session_id = session_id;
+	ctx->have_session = 1;
+	return SAM_OK;
+}
+
+int sam_set_pending(sam_ctx *ctx, size_t frames, size_t frame_len)
+{
+	if (!ctx || (frames && (frame_len < SAM_HEADER_SIZE ||
+							frame_len > SAM_MAX_FRAME)) ||
+		frames > SAM_MAX_PENDING_FRAMES)
+	{
+		return SAM_E_INVAL;
+	}
+	ctx->pending_frames = frames;
+	ctx->pending_len = frame_len;
 	return SAM_OK;
 }
 
@@ -252,7 +433,7 @@ static int grow_sources(sam_ctx *ctx)
 	{
 		return SAM_E_NOMEM;
 	}
-	array = mem_alloc(ctx, cap * sizeof(*array));
+	array = sam_ctx_alloc(ctx, cap * sizeof(*array));
 	if (!array)
 	{
 		return SAM_E_NOMEM;
@@ -261,7 +442,7 @@ static int grow_sources(sam_ctx *ctx)
 	{
 		memcpy(array, ctx->sources, ctx->nsources * sizeof(*array));
 		OPENSSL_cleanse(ctx->sources, ctx->capsources * sizeof(*array));
-		mem_free(ctx, ctx->sources);
+		sam_ctx_free_mem(ctx, ctx->sources);
 	}
 	ctx->sources = array;
 	ctx->capsources = cap;
@@ -271,7 +452,7 @@ static int grow_sources(sam_ctx *ctx)
 int sam_add_source(sam_ctx *ctx, uint32_t source_id, const sam_key *key)
 {
 	const struct sam_scheme_ops *ops;
-	struct sam_source *src;
+	struct sam_source *src, new;
 	uint64_t *bits;
 	size_t i;
 	int err;
@@ -295,19 +476,42 @@ int sam_add_source(sam_ctx *ctx, uint32_t source_id, const sam_key *key)
 	{
 		return err;
 	}
-	bits = mem_alloc(ctx, sam_replay_words(ctx->window) * sizeof(uint64_t));
+	bits = sam_ctx_alloc(ctx, sam_replay_words(ctx->window) * sizeof(uint64_t));
 	if (!bits)
 	{
 		return SAM_E_NOMEM;
 	}
+	/* everything that can fail before the source takes its place */
+	new = (struct sam_source){
+		.id = source_id,
+		.ops = ops,
+	};
+	new.verifier = state_alloc(ctx, ops->verifier_size, &err);
+	if (err == SAM_OK && ops->resolve)
+	{
+		err = sam_pending_init(ctx, &new.pending, ctx->pending_frames,
+							   ctx->pending_len);
+		if (err == SAM_OK)
+		{
+			err = sam_pending_grow_ready(ctx, new.pending.nslots);
+		}
+	}
+	sam_key_copy(&new.key, key);
+	sam_replay_init(&new.replay, ctx->window, bits);
+	if (err == SAM_OK && ops->verifier_init)
+	{
+		err = ops->verifier_init(new.verifier, &new.key);
+	}
+	if (err != SAM_OK)
+	{
+		clear_source(ctx, &new);
+		return err;
+	}
 	memmove(&ctx->sources[i + 1], &ctx->sources[i],
 			(ctx->nsources - i) * sizeof(*src));
 	src = &ctx->sources[i];
-	memset(src, 0, sizeof(*src));
-	src->id = source_id;
-	src->ops = ops;
-	sam_key_copy(&src->key, key);
-	sam_replay_init(&src->replay, ctx->window, bits);
+	*src = new;
+	OPENSSL_cleanse(&new, sizeof(new));
 	ctx->nsources++;
 	return SAM_OK;
 }
@@ -327,8 +531,7 @@ int sam_remove_source(sam_ctx *ctx, uint32_t source_id)
 		return SAM_E_UNKNOWN_SOURCE;
 	}
 	src = &ctx->sources[i];
-	sam_key_clear(&src->key);
-	mem_free(ctx, src->replay.bits);
+	clear_source(ctx, src);
 	memmove(src, src + 1, (ctx->nsources - i - 1) * sizeof(*src));
 	ctx->nsources--;
 	/* the last slot still holds a copy of a moved entry's key */
@@ -344,4 +547,13 @@ int sam_get_stats(const sam_ctx *ctx, sam_stats *stats)
 	}
 	*stats = ctx->stats;
 	return SAM_OK;
+}
+
+uint64_t sam_get_rejected(const sam_ctx *ctx, int err)
+{
+	if (!ctx || err >= 0 || -err >= SAM_REJECT_SLOTS)
+	{
+		return 0;
+	}
+	return ctx->rejected[-err];
 }

@@ -1,6 +1,6 @@
 /*
- * Internal layout of sam_ctx, shared by the setup (context.c) and the data
- * path (data.c).
+ * Internal layout of sam_ctx, shared by the setup (context.c), the data
+ * path (data.c) and the pending frames (pending.c).
  */
 
 #ifndef SAM_CONTEXT_H_
@@ -13,12 +13,59 @@
 #include "replay.h"
 #include "scheme.h"
 
+/** Rejection counters: one per error code, -SAM_E_... < this */
+#define SAM_REJECT_SLOTS 64
+
+/** States of a pending slot */
+enum sam_slot_state {
+	SAM_SLOT_FREE = 0,
+	/** waiting for the scheme to say it is authentic */
+	SAM_SLOT_PENDING,
+	/** authentic, in the ready queue */
+	SAM_SLOT_READY,
+	/** handed out by sam_next_authentic(), freed at the next call */
+	SAM_SLOT_HELD,
+};
+
+/** A received frame kept until it becomes authentic */
+struct sam_slot {
+	enum sam_slot_state state;
+	/** its sequence number */
+	uint64_t seq;
+	/** its length */
+	size_t len;
+	/** the frame, slot_len bytes of the source's arena */
+	uint8_t *frame;
+};
+
+/** The pending budget of a source: slots of slot_len bytes each */
+struct sam_pending {
+	struct sam_slot *slots;
+	size_t nslots;
+	size_t slot_len;
+	/** slot_len * nslots bytes */
+	uint8_t *arena;
+	/** indices of PENDING slots in arrival order, npending of them */
+	size_t *order;
+	size_t npending;
+};
+
 /** A registered sender of the group context */
 struct sam_source {
 	uint32_t id;
 	const struct sam_scheme_ops *ops;
 	struct sam_key key;
 	struct sam_replay replay;
+	/** the scheme's state for this source, NULL if it has none */
+	void *verifier;
+	/** frames waiting to become authentic; empty for immediate schemes */
+	struct sam_pending pending;
+};
+
+/** A pending frame that became authentic, in the ready queue */
+struct sam_ready {
+	uint32_t source_id;
+	size_t slot;
 };
 
 struct sam_ctx {
@@ -30,6 +77,10 @@ struct sam_ctx {
 	sam_reject_cb reject_cb;
 	void *reject_user;
 
+	/* clock, milliseconds since the epoch */
+	uint64_t (*clock)(void *user);
+	void *clock_user;
+
 	/* user context: this host as a sender */
 	int have_source;
 	uint32_t source_id;
@@ -38,15 +89,32 @@ struct sam_ctx {
 	/** the signing key, valid if send_ops is set */
 	struct sam_key signing;
 	const struct sam_scheme_ops *send_ops;
+	/** the signing scheme's state, NULL if it has none */
+	void *signer;
 
 	/* group context */
+	int have_session;
 	uint32_t session_id;
 	/** window size for sources added from now on */
 	unsigned int window;
+	/** pending budget for sources added from now on */
+	size_t pending_frames;
+	size_t pending_len;
 	/** sorted by id, for binary search on every received frame */
 	struct sam_source *sources;
 	size_t nsources;
 	size_t capsources;
+
+	/** ring of frames ready for sam_next_authentic(), in the order they
+	 *  became authentic; room for every pending slot of every source */
+	struct sam_ready *ready;
+	size_t ready_cap;
+	size_t ready_head;
+	size_t ready_count;
+	/** the slot sam_next_authentic() handed out last, if holding */
+	int holding;
+	uint32_t held_source;
+	size_t held_slot;
 
 	/** one frame, for sam_write() / sam_readfrom(); SAM_MAX_FRAME bytes */
 	uint8_t *buf;
@@ -54,9 +122,56 @@ struct sam_ctx {
 	EVP_MD_CTX *md;
 
 	sam_stats stats;
+	uint64_t rejected[SAM_REJECT_SLOTS];
 };
 
 /** The registered source with id, NULL if none */
 struct sam_source *sam_ctx_find_source(const sam_ctx *ctx, uint32_t id);
+
+/** Allocate through the memory context */
+void *sam_ctx_alloc(const sam_ctx *ctx, size_t size);
+
+/** Free through the memory context; NULL is allowed */
+void sam_ctx_free_mem(const sam_ctx *ctx, void *ptr);
+
+/** The env a scheme is called with, for a source id */
+void sam_ctx_env(sam_ctx *ctx, uint32_t source_id,
+				 struct sam_scheme_env *env);
+
+/** Count a rejection and return err */
+int sam_ctx_reject(sam_ctx *ctx, int err);
+
+/* ---- pending.c ---------------------------------------------------------- */
+
+/** Allocate a source's pending budget (nothing if frames is 0) */
+int sam_pending_init(sam_ctx *ctx, struct sam_pending *pending,
+					 size_t frames, size_t frame_len);
+
+/** Free a source's pending budget, wiping it */
+void sam_pending_clear(sam_ctx *ctx, struct sam_pending *pending);
+
+/** Make room in the ready ring for frames more slots */
+int sam_pending_grow_ready(sam_ctx *ctx, size_t frames);
+
+/** Forget the ready frames of a source that goes away */
+void sam_pending_forget(sam_ctx *ctx, uint32_t source_id);
+
+/**
+ * Keep a frame the scheme answered SAM_PENDING for.
+ * @return			SAM_PENDING, SAM_E_BUDGET or SAM_E_REPLAY (the same
+ *					sequence number is pending already)
+ */
+int sam_pending_add(sam_ctx *ctx, struct sam_source *src, uint64_t seq,
+					const uint8_t *frame, size_t len);
+
+/**
+ * Ask the scheme again about a source's pending frames, in the order they
+ * came; authentic ones move to the ready queue (and mark the replay
+ * window), rejected ones are dropped and reported.
+ */
+void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src);
+
+/** Free the slot last handed out by sam_next_authentic() */
+void sam_pending_release_held(sam_ctx *ctx);
 
 #endif /* SAM_CONTEXT_H_ */

@@ -1,7 +1,8 @@
 /*
- * The data path: sealing and opening frames, and the blocking
- * sam_write() / sam_readfrom() over the I/O context.  Nothing here
- * allocates through the memory context.
+ * The data path: sealing and opening frames, handing out frames that
+ * became authentic later, and the blocking sam_write() / sam_readfrom()
+ * over the I/O context.  Nothing here allocates through the memory
+ * context.
  */
 
 #include <string.h>
@@ -12,18 +13,28 @@
 /** Largest payload the 16-bit Payload Length field can describe */
 #define SAM_MAX_PAYLOAD_FIELD 65535
 
+/** Frames of offline work sealing does by itself when none is left */
+#define SAM_PRECOMPUTE_ON_DEMAND 64
+
 /**
- * Frame size for a payload under ops, or SAM_E_TOOBIG.  Checked before
- * adding so that a huge len cannot wrap the sum.
+ * Frame size for a payload with an authenticator of auth_len bytes, or
+ * SAM_E_TOOBIG.  Checked before adding so that a huge len cannot wrap the
+ * sum.
  */
-static ssize_t frame_size(const struct sam_scheme_ops *ops, size_t len)
+static ssize_t frame_size(size_t auth_len, size_t len)
 {
-	if (len > SAM_MAX_PAYLOAD_FIELD ||
-		len > (size_t)SAM_MAX_FRAME - SAM_HEADER_SIZE - ops->auth_len)
+	if (len > SAM_MAX_PAYLOAD_FIELD || auth_len > UINT16_MAX ||
+		len > (size_t)SAM_MAX_FRAME - SAM_HEADER_SIZE - auth_len)
 	{
 		return SAM_E_TOOBIG;
 	}
-	return (ssize_t)(SAM_HEADER_SIZE + len + ops->auth_len);
+	return (ssize_t)(SAM_HEADER_SIZE + len + auth_len);
+}
+
+/** The length of the next authenticator of the signing scheme */
+static size_t next_auth_len(const sam_ctx *ctx)
+{
+	return ctx->send_ops->auth_len(ctx->signer);
 }
 
 ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len)
@@ -36,7 +47,30 @@ ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len)
 	{
 		return SAM_E_NOKEY;
 	}
-	return frame_size(ctx->send_ops, payload_len);
+	return frame_size(next_auth_len(ctx), payload_len);
+}
+
+/** Let the signing scheme authenticate a frame, doing offline work it needs */
+static int sign(sam_ctx *ctx, uint8_t *frame, size_t signed_len)
+{
+	const struct sam_scheme_ops *ops = ctx->send_ops;
+	struct sam_scheme_env env;
+	int err;
+
+	sam_ctx_env(ctx, ctx->source_id, &env);
+	err = ops->sign(ctx->signer, &ctx->signing, &env, frame, signed_len,
+					frame + signed_len);
+	if (err == SAM_E_PRECOMPUTE && ops->precompute)
+	{	/* the application did not keep ahead: pay for it now */
+		err = ops->precompute(ctx->signer, &ctx->signing, &env,
+							  SAM_PRECOMPUTE_ON_DEMAND);
+		if (err == SAM_OK)
+		{
+			err = ops->sign(ctx->signer, &ctx->signing, &env, frame,
+							signed_len, frame + signed_len);
+		}
+	}
+	return err;
 }
 
 ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
@@ -44,6 +78,7 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 {
 	const struct sam_scheme_ops *ops;
 	struct sam_frame_hdr hdr;
+	size_t auth_len;
 	ssize_t total;
 	int err;
 
@@ -56,7 +91,12 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 	{
 		return SAM_E_NOKEY;
 	}
-	total = frame_size(ops, len);
+	if (!ctx->have_session)
+	{
+		return SAM_E_NOSESSION;
+	}
+	auth_len = next_auth_len(ctx);
+	total = frame_size(auth_len, len);
 	if (total < 0)
 	{
 		return total;
@@ -71,13 +111,13 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 	}
 	hdr = (struct sam_frame_hdr){
 		.version = SAM_FRAME_VERSION,
-		.scheme = (uint8_t)ops->id,
+		.scheme = ops->wire_id,
 		.flags = 0,
 		.session_id = ctx->session_id,
 		.source_id = ctx->source_id,
 		.seq = ctx->next_seq,
 		.payload_len = (uint16_t)len,
-		.auth_len = ops->auth_len,
+		.auth_len = (uint16_t)auth_len,
 	};
 	/* memmove: the payload may already sit at its place in the frame */
 	if (len)
@@ -85,32 +125,80 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 		memmove(frame + SAM_HEADER_SIZE, payload, len);
 	}
 	sam_frame_encode(&hdr, frame);
-	err = ops->sign(&ctx->signing, ctx->md, frame, SAM_HEADER_SIZE + len,
-					frame + SAM_HEADER_SIZE + len);
-	if (err != SAM_OK)
+	err = sign(ctx, frame, SAM_HEADER_SIZE + len);
+	if (err != SAM_OK && err != SAM_PENDING)
 	{
 		return err;
 	}
-	/* only a produced frame uses up its number; after UINT64_MAX the
-	 * counter wraps to 0, which marks the sender as exhausted */
+	/* only a produced (or batched) frame uses up its number; after
+	 * UINT64_MAX the counter wraps to 0, which marks the sender as
+	 * exhausted */
 	ctx->next_seq++;
 	ctx->stats.sealed++;
-	return total;
+	/* a batching scheme took the frame: it comes from sam_next_sealed() */
+	return err == SAM_PENDING ? 0 : total;
 }
 
-/** Count a rejection of a received frame */
-static int reject(sam_ctx *ctx, int err)
+int sam_flush(sam_ctx *ctx)
 {
-	if (err < 0 && (size_t)-err < SAM_COUNTOF(ctx->stats.rejected))
+	struct sam_scheme_env env;
+
+	if (!ctx)
 	{
-		ctx->stats.rejected[-err]++;
+		return SAM_E_INVAL;
 	}
-	return err;
+	if (!ctx->send_ops)
+	{
+		return SAM_E_NOKEY;
+	}
+	if (!ctx->send_ops->flush)
+	{
+		return SAM_OK;
+	}
+	sam_ctx_env(ctx, ctx->source_id, &env);
+	return ctx->send_ops->flush(ctx->signer, &ctx->signing, &env);
+}
+
+ssize_t sam_next_sealed(sam_ctx *ctx, uint8_t *frame, size_t size)
+{
+	if (!ctx || !frame)
+	{
+		return SAM_E_INVAL;
+	}
+	if (!ctx->send_ops)
+	{
+		return SAM_E_NOKEY;
+	}
+	if (!ctx->send_ops->next_sealed)
+	{
+		return 0;
+	}
+	return ctx->send_ops->next_sealed(ctx->signer, frame, size);
+}
+
+/** Fill info for an authentic frame of src */
+static void fill_info(const struct sam_source *src,
+					  const struct sam_frame_hdr *hdr, const uint8_t *frame,
+					  sam_frame_info *info)
+{
+	if (info)
+	{
+		*info = (sam_frame_info){
+			.source_id = hdr->source_id,
+			.seq = hdr->seq,
+			.payload = frame + SAM_HEADER_SIZE,
+			.payload_len = hdr->payload_len,
+			.scheme = src->ops->id,
+			.auth = src->ops->auth,
+		};
+	}
 }
 
 int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 			 sam_frame_info *info)
 {
+	struct sam_scheme_env env;
+	struct sam_frame_view view;
 	struct sam_frame_hdr hdr;
 	struct sam_source *src;
 	size_t signed_len;
@@ -120,60 +208,148 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return SAM_E_INVAL;
 	}
+	if (!ctx->have_session)
+	{
+		return SAM_E_NOSESSION;
+	}
+	/* a frame handed out by sam_next_authentic() is done with now */
+	sam_pending_release_held(ctx);
 	/* checks 1-6: shape of the frame */
 	err = sam_frame_parse(frame, len, &hdr);
 	if (err != SAM_OK)
 	{
-		return reject(ctx, err);
+		return sam_ctx_reject(ctx, err);
 	}
 	/* 7 */
 	if (hdr.session_id != ctx->session_id)
 	{
-		return reject(ctx, SAM_E_SESSION);
+		return sam_ctx_reject(ctx, SAM_E_SESSION);
 	}
 	/* 8 */
 	src = sam_ctx_find_source(ctx, hdr.source_id);
 	if (!src)
 	{
-		return reject(ctx, SAM_E_UNKNOWN_SOURCE);
+		return sam_ctx_reject(ctx, SAM_E_UNKNOWN_SOURCE);
 	}
 	/* 9-11 */
 	err = sam_frame_check_sender(&hdr, src->ops);
 	if (err != SAM_OK)
 	{
-		return reject(ctx, err);
+		return sam_ctx_reject(ctx, err);
 	}
 	/* 12-13: before the expensive verification, without changing state */
 	err = sam_replay_check(&src->replay, hdr.seq);
 	if (err != SAM_OK)
 	{
-		return reject(ctx, err);
+		return sam_ctx_reject(ctx, err);
 	}
 	/* 14 */
 	signed_len = SAM_HEADER_SIZE + (size_t)hdr.payload_len;
-	err = src->ops->verify(&src->key, ctx->md, frame, signed_len,
-						   frame + signed_len, hdr.auth_len);
+	view = (struct sam_frame_view){
+		.hdr = &hdr,
+		.data = frame,
+		.data_len = signed_len,
+		.auth = frame + signed_len,
+		.auth_len = hdr.auth_len,
+	};
+	sam_ctx_env(ctx, hdr.source_id, &env);
+	err = src->ops->verify(src->verifier, &src->key, &env, &view);
+	if (err == SAM_PENDING)
+	{
+		err = src->ops->resolve ? sam_pending_add(ctx, src, hdr.seq, frame,
+												  len)
+								: SAM_E_BAD_AUTH;
+		if (err != SAM_PENDING)
+		{
+			return sam_ctx_reject(ctx, err);
+		}
+		/* what it brought (a disclosed key, a block signature) may settle
+		 * frames that came before */
+		sam_pending_resolve(ctx, src);
+		return SAM_PENDING;
+	}
 	if (err != SAM_OK)
 	{
-		return reject(ctx, err);
+		return sam_ctx_reject(ctx, err);
 	}
 	/* authentic: only now may the frame move the window */
 	sam_replay_update(&src->replay, hdr.seq);
 	ctx->stats.accepted++;
-	if (info)
-	{
-		info->source_id = hdr.source_id;
-		info->seq = hdr.seq;
-		info->payload = frame + SAM_HEADER_SIZE;
-		info->payload_len = hdr.payload_len;
-		info->scheme = src->ops->id;
-	}
+	fill_info(src, &hdr, frame, info);
+	sam_pending_resolve(ctx, src);
 	return SAM_OK;
+}
+
+int sam_poll(sam_ctx *ctx)
+{
+	size_t i;
+
+	if (!ctx)
+	{
+		return SAM_E_INVAL;
+	}
+	for (i = 0; i < ctx->nsources; i++)
+	{
+		sam_pending_resolve(ctx, &ctx->sources[i]);
+	}
+	return ctx->ready_count > INT32_MAX ? INT32_MAX : (int)ctx->ready_count;
+}
+
+int sam_next_authentic(sam_ctx *ctx, sam_frame_info *info)
+{
+	struct sam_frame_hdr hdr;
+	struct sam_source *src;
+	struct sam_ready ready;
+	struct sam_slot *slot;
+
+	if (!ctx)
+	{
+		return SAM_E_INVAL;
+	}
+	sam_pending_release_held(ctx);
+	while (ctx->ready_count)
+	{
+		ready = ctx->ready[ctx->ready_head];
+		ctx->ready_head = (ctx->ready_head + 1) % ctx->ready_cap;
+		ctx->ready_count--;
+		src = sam_ctx_find_source(ctx, ready.source_id);
+		if (!src || ready.slot >= src->pending.nslots ||
+			src->pending.slots[ready.slot].state != SAM_SLOT_READY)
+		{
+			continue;
+		}
+		slot = &src->pending.slots[ready.slot];
+		slot->state = SAM_SLOT_HELD;
+		ctx->holding = 1;
+		ctx->held_source = ready.source_id;
+		ctx->held_slot = ready.slot;
+		ctx->stats.accepted++;
+		sam_frame_decode(slot->frame, &hdr);
+		fill_info(src, &hdr, slot->frame, info);
+		return SAM_OK;
+	}
+	return SAM_PENDING;
+}
+
+/** Send what a batching scheme finished */
+static int write_sealed(sam_ctx *ctx)
+{
+	ssize_t flen;
+
+	while ((flen = sam_next_sealed(ctx, ctx->buf, SAM_MAX_FRAME)) > 0)
+	{
+		if (ctx->io.write(ctx->io.io, ctx->buf, (size_t)flen) != flen)
+		{
+			return SAM_E_IO;
+		}
+	}
+	return flen < 0 ? (int)flen : SAM_OK;
 }
 
 ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len)
 {
 	ssize_t flen, n;
+	int err;
 
 	if (!ctx || (!payload && len))
 	{
@@ -188,21 +364,62 @@ ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len)
 	{
 		return flen;
 	}
-	n = ctx->io.write(ctx->io.io, ctx->buf, (size_t)flen);
-	if (n != flen)
+	if (flen > 0)
 	{
-		return SAM_E_IO;
+		n = ctx->io.write(ctx->io.io, ctx->buf, (size_t)flen);
+		if (n != flen)
+		{
+			return SAM_E_IO;
+		}
 	}
-	return (ssize_t)len;
+	err = write_sealed(ctx);
+	return err == SAM_OK ? (ssize_t)len : err;
+}
+
+/** Report a rejected datagram to the reject callback */
+static void report(sam_ctx *ctx, int err, const uint8_t *frame, size_t len,
+				   const struct sockaddr *from, socklen_t fromlen)
+{
+	if (ctx->reject_cb)
+	{
+		ctx->reject_cb(ctx->reject_user, err, frame, len, from, fromlen);
+	}
+}
+
+/**
+ * Copy an authentic frame's payload to the caller, or drop it visibly if
+ * the caller cannot take it
+ */
+static ssize_t deliver(sam_ctx *ctx, sam_frame_info *got, void *buf,
+					   size_t len, sam_frame_info *info, const uint8_t *frame,
+					   size_t flen, const struct sockaddr *from,
+					   socklen_t fromlen)
+{
+	if (got->payload_len > len)
+	{
+		report(ctx, sam_ctx_reject(ctx, SAM_E_BUFSIZE), frame, flen, from,
+			   fromlen);
+		return SAM_E_BUFSIZE;
+	}
+	if (got->payload_len)
+	{
+		memcpy(buf, got->payload, got->payload_len);
+	}
+	if (info)
+	{
+		*info = *got;
+		info->payload = buf;
+	}
+	return (ssize_t)got->payload_len;
 }
 
 ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
-					 uint32_t *source_id, struct sockaddr *from,
+					 sam_frame_info *info, struct sockaddr *from,
 					 socklen_t *fromlen)
 {
 	socklen_t fromsize;
-	sam_frame_info info;
-	ssize_t n;
+	sam_frame_info got;
+	ssize_t n, ret;
 	int err;
 
 	if (!ctx || (!buf && len) || (from && !fromlen))
@@ -219,6 +436,21 @@ ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
 		const struct sockaddr *hint = NULL;
 		socklen_t hintlen = 0;
 
+		/* frames that became authentic meanwhile come first */
+		if (sam_next_authentic(ctx, &got) == SAM_OK)
+		{
+			if (fromlen)
+			{	/* the datagram is long gone */
+				*fromlen = 0;
+			}
+			ret = deliver(ctx, &got, buf, len, info, got.payload - SAM_HEADER_SIZE,
+						  SAM_HEADER_SIZE + got.payload_len, NULL, 0);
+			if (ret >= 0)
+			{
+				return ret;
+			}
+			continue;
+		}
 		if (ctx->io.readfrom)
 		{
 			/* each datagram gets the caller's full address buffer */
@@ -246,29 +478,21 @@ ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
 		{
 			return SAM_E_IO;
 		}
-		err = sam_open(ctx, ctx->buf, (size_t)n, &info);
-		if (err == SAM_OK && info.payload_len > len)
+		err = sam_open(ctx, ctx->buf, (size_t)n, &got);
+		if (err == SAM_PENDING)
 		{
-			/* authentic but the caller can't take it: drop it visibly */
-			err = reject(ctx, SAM_E_BUFSIZE);
+			continue;
 		}
 		if (err != SAM_OK)
 		{
-			if (ctx->reject_cb)
-			{
-				ctx->reject_cb(ctx->reject_user, err, ctx->buf, (size_t)n,
-							   hint, hintlen);
-			}
+			report(ctx, err, ctx->buf, (size_t)n, hint, hintlen);
 			continue;
 		}
-		if (info.payload_len)
+		ret = deliver(ctx, &got, buf, len, info, ctx->buf, (size_t)n, hint,
+					  hintlen);
+		if (ret >= 0)
 		{
-			memcpy(buf, info.payload, info.payload_len);
+			return ret;
 		}
-		if (source_id)
-		{
-			*source_id = info.source_id;
-		}
-		return (ssize_t)info.payload_len;
 	}
 }

@@ -46,6 +46,18 @@ const char *sam_strerror(int err)
 			return "sequence numbers exhausted";
 		case SAM_E_CRYPTO:
 			return "crypto library failure";
+		case SAM_E_NOSESSION:
+			return "no session id set";
+		case SAM_E_BUDGET:
+			return "the source's pending budget is full";
+		case SAM_E_PRECOMPUTE:
+			return "no precomputed signing values left";
+		case SAM_E_KEY_USED:
+			return "one-time key used twice";
+		case SAM_E_EXPIRED:
+			return "pending frame expired";
+		case SAM_PENDING:
+			return "pending";
 		default:
 			return "unknown error";
 	}

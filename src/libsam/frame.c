@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "scheme.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -101,7 +102,7 @@ int sam_frame_parse(const uint8_t *frame, size_t len,
 		return SAM_E_MALFORMED;
 	}
 	/* 6 */
-	if (!sam_scheme_get(hdr->scheme))
+	if (!sam_scheme_wire_known(hdr->scheme))
 	{
 		return SAM_E_SCHEME;
 	}
@@ -112,12 +113,12 @@ int sam_frame_check_sender(const struct sam_frame_hdr *hdr,
 						   const struct sam_scheme_ops *ops)
 {
 	/* 9 */
-	if (hdr->scheme != ops->id)
+	if (hdr->scheme != ops->wire_id)
 	{
 		return SAM_E_SCHEME;
 	}
 	/* 10 */
-	if (hdr->auth_len != ops->auth_len)
+	if (hdr->auth_len > ops->max_auth_len)
 	{
 		return SAM_E_MALFORMED;
 	}

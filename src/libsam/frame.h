@@ -7,7 +7,8 @@
 #define SAM_FRAME_H_
 
 #include "common.h"
-#include "scheme.h"
+
+struct sam_scheme_ops;
 
 /** The decoded 24-byte header, host byte order */
 struct sam_frame_hdr {
@@ -36,7 +37,8 @@ int sam_frame_parse(const uint8_t *frame, size_t len,
 
 /**
  * Receive checks 9 to 11, once the sender is known: its registered scheme
- * ops, the scheme's authenticator length, a sequence number other than 0.
+ * ops, an authenticator no longer than the scheme's bound (the scheme
+ * checks its exact length), a sequence number other than 0.
  */
 int sam_frame_check_sender(const struct sam_frame_hdr *hdr,
 						   const struct sam_scheme_ops *ops);

@@ -129,7 +129,33 @@ int sam_key_generate(sam_scheme scheme, sam_key **key)
 		sam_key_free(k);
 		return err;
 	}
+	/* schemes sharing a kind of key share its generator */
+	k->scheme = scheme;
 	*key = k;
+	return SAM_OK;
+}
+
+/** The kind of key a sam_key holds */
+static enum sam_key_kind key_kind(const struct sam_key *key)
+{
+	const struct sam_scheme_ops *ops = sam_scheme_get(key->scheme);
+
+	return ops ? ops->key_kind : SAM_KEY_SECRET;
+}
+
+int sam_key_set_scheme(sam_key *key, sam_scheme scheme)
+{
+	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);
+
+	if (!key)
+	{
+		return SAM_E_INVAL;
+	}
+	if (!ops || ops->key_kind != key_kind(key))
+	{
+		return SAM_E_KEY;
+	}
+	key->scheme = scheme;
 	return SAM_OK;
 }
 

@@ -49,6 +49,13 @@ extern "C" {
 /** Largest replay window size, in frames */
 #define SAM_MAX_REPLAY_WINDOW 65536
 
+/** Default pending budget per source: frames, and bytes per frame */
+#define SAM_DEFAULT_PENDING_FRAMES 64
+#define SAM_DEFAULT_PENDING_LEN 2048
+
+/** Largest pending budget per source, in frames */
+#define SAM_MAX_PENDING_FRAMES 65536
+
 /**
  * Error codes.  All are negative; SAM_OK is zero.
  */
@@ -90,7 +97,36 @@ typedef enum {
 	SAM_E_SEQ_EXHAUSTED = -17,
 	/** the crypto library failed */
 	SAM_E_CRYPTO = -18,
+	/** no session id is set: a context must be told its session first */
+	SAM_E_NOSESSION = -19,
+	/** a frame that may become authentic later does not fit the source's
+	 *  pending budget (sam_set_pending()) */
+	SAM_E_BUDGET = -20,
+	/** the signer has no precomputed values left (sam_precompute()) */
+	SAM_E_PRECOMPUTE = -21,
+	/** a one-time key of the sender was already used */
+	SAM_E_KEY_USED = -22,
+	/** a frame kept pending did not become authentic in time */
+	SAM_E_EXPIRED = -23,
 } sam_err;
+
+/**
+ * Not an error: sam_open() kept a frame that may become authentic later
+ * (sam_next_authentic() hands it out then), sam_seal() kept a frame of a
+ * batching scheme (sam_next_sealed() after sam_flush()).
+ */
+#define SAM_PENDING 1
+
+/**
+ * What an authenticator proves.
+ */
+typedef enum {
+	/** only that a member of the group (a holder of the group key) made
+	 *  the frame, not which one: the source id is a claim */
+	SAM_AUTH_GROUP = 1,
+	/** that the registered source made the frame (a signature) */
+	SAM_AUTH_SOURCE = 2,
+} sam_auth;
 
 /**
  * Authentication schemes.  The value is the frame's scheme field.
@@ -103,6 +139,14 @@ typedef enum {
 	SAM_SCHEME_ED25519 = 2,
 	/** one ECDSA P-256 / SHA-256 signature per frame, r || s */
 	SAM_SCHEME_ECDSA_P256 = 3,
+	/** hybrid online/offline signatures (docs/sam-hybrid.md): a one-time
+	 *  hash-based signature per frame, its key certified per batch by an
+	 *  Ed25519 signature */
+	SAM_SCHEME_HYBRID = 4,
+	/** online/offline Ed25519: nonce commitments made offline, one hash
+	 *  and scalar arithmetic online; the frames are standard ed25519
+	 *  frames (scheme field 2) any Ed25519 verifier accepts */
+	SAM_SCHEME_ED25519_OO = 5,
 } sam_scheme;
 
 /** Opaque: a SAM context */
@@ -150,6 +194,9 @@ typedef struct {
 	size_t payload_len;
 	/** the scheme that authenticated it */
 	sam_scheme scheme;
+	/** whether the source itself was authenticated, or only a member of
+	 *  the group (a MAC): then source_id is the sender's claim */
+	sam_auth auth;
 } sam_frame_info;
 
 /**
@@ -166,13 +213,18 @@ typedef void (*sam_reject_cb)(void *user, sam_err err, const uint8_t *frame,
 							  socklen_t fromlen);
 
 /**
- * Counters of a context.
+ * Counters of a context; the rejections by reason come from
+ * sam_get_rejected().
  */
 typedef struct {
+	/** frames sealed */
 	uint64_t sealed;
+	/** frames accepted as authentic */
 	uint64_t accepted;
-	/** rejections, indexed by -err (index 0 unused) */
-	uint64_t rejected[19];
+	/** frames rejected, for any reason */
+	uint64_t rejected;
+	/** frames kept pending (later accepted or rejected) */
+	uint64_t pending;
 } sam_stats;
 
 /** @return a static description of err */
@@ -228,6 +280,14 @@ sam_scheme sam_key_scheme(const sam_key *key);
 /** @return non-zero if the key can sign (private key or secret) */
 int sam_key_can_sign(const sam_key *key);
 
+/**
+ * Use a key with another scheme of the same kind of key: an Ed25519 key
+ * with ed25519, ed25519-oo or hybrid (key files do not say which).
+ *
+ * @return			SAM_OK, or SAM_E_KEY if the key does not fit the scheme
+ */
+int sam_key_set_scheme(sam_key *key, sam_scheme scheme);
+
 /** Free a key and wipe its secret parts; NULL is allowed */
 void sam_key_free(sam_key *key);
 
@@ -253,8 +313,15 @@ int sam_set_reject_cb(sam_ctx *ctx, sam_reject_cb cb, void *user);
 /* user context: this host as a sender */
 
 /**
- * Set this host's source id and the sequence number of its next frame
- * (0 means the default, 1).
+ * Set this host's source id and the sequence number of its next frame.
+ *
+ * next_seq 0 derives it from the clock (sam_set_clock()): the
+ * milliseconds since the epoch shifted left by 20 bits.  A sender that
+ * restarts without saved state so continues above every number it used
+ * before (as long as it sealed fewer than 2^20 frames per millisecond and
+ * its clock does not go back): receivers take its frames at once, and its
+ * old frames fall behind their replay windows.  A sender that keeps its
+ * state passes the number it saved.
  */
 int sam_set_source(sam_ctx *ctx, uint32_t source_id, uint64_t next_seq);
 
@@ -267,10 +334,42 @@ int sam_set_signing_key(sam_ctx *ctx, const sam_key *key);
 /** @return the sequence number the next sealed frame will carry */
 uint64_t sam_next_seq(const sam_ctx *ctx);
 
+/**
+ * Do the signing scheme's offline work for up to frames future frames
+ * (ed25519-oo: nonce commitments; hybrid: batches of one-time keys and
+ * their certificates).  Sealing does it by itself when nothing is left,
+ * at a cost; an application that cares for latency calls this ahead, e.g.
+ * when idle.  No-op for schemes without offline work.
+ */
+int sam_precompute(sam_ctx *ctx, size_t frames);
+
+/** @return frames the signer can seal from precomputed values
+ *  (SIZE_MAX for schemes without offline work) */
+size_t sam_precomputed(const sam_ctx *ctx);
+
+/**
+ * Set the clock schemes and the context use, in milliseconds since the
+ * epoch (default: CLOCK_REALTIME).  Time-based schemes need the clocks of
+ * sender and receivers loosely synchronized.
+ */
+int sam_set_clock(sam_ctx *ctx, uint64_t (*now)(void *user), void *user);
+
 /* group context: the session and its senders */
 
-/** Set the session id every frame must carry */
+/**
+ * Set the session id every frame must carry.  Required: sealing and
+ * opening fail with SAM_E_NOSESSION until it is set.
+ */
 int sam_set_session(sam_ctx *ctx, uint32_t session_id);
+
+/**
+ * Set the pending budget of sources added afterwards: how many frames of
+ * at most frame_len bytes each source may have waiting to become
+ * authentic (schemes that authenticate later; others keep nothing).  A
+ * frame beyond it is rejected with SAM_E_BUDGET.  Default 64 frames of
+ * 2048 bytes; 0 frames to keep none.
+ */
+int sam_set_pending(sam_ctx *ctx, size_t frames, size_t frame_len);
 
 /**
  * Set the replay window size, in frames, for sources added afterwards.
@@ -310,10 +409,44 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
  * authenticator; on success the sequence number is marked as seen.
  * info->payload points into frame.
  *
- * @return			SAM_OK, or the reason the frame is rejected
+ * @return			SAM_OK, SAM_PENDING (the frame was copied into the
+ *					source's pending budget; it comes out of
+ *					sam_next_authentic() if it becomes authentic), or the
+ *					reason the frame is rejected
  */
 int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 			 sam_frame_info *info);
+
+/**
+ * Let time-based schemes settle what is pending (frames whose time ran
+ * out are dropped with SAM_E_EXPIRED, passed to the reject callback).
+ *
+ * @return			frames ready for sam_next_authentic()
+ */
+int sam_poll(sam_ctx *ctx);
+
+/**
+ * The next pending frame that became authentic, in the order they did.
+ * info->payload points into the context and stays valid until the next
+ * call of sam_next_authentic(), sam_readfrom() or sam_open().
+ *
+ * @return			SAM_OK, or SAM_PENDING if none is ready
+ */
+int sam_next_authentic(sam_ctx *ctx, sam_frame_info *info);
+
+/**
+ * A batching signing scheme: authenticate the frames it holds now; they
+ * come out of sam_next_sealed() (sam_write() sends them itself).  No-op
+ * for other schemes.
+ */
+int sam_flush(sam_ctx *ctx);
+
+/**
+ * A batching signing scheme: the next finished frame.
+ *
+ * @return			its length, 0 if none is finished, or an error
+ */
+ssize_t sam_next_sealed(sam_ctx *ctx, uint8_t *frame, size_t size);
 
 /**
  * Seal payload and send the frame with the I/O context's write.
@@ -323,7 +456,8 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len);
 
 /**
- * Block until an authentic frame arrives; copy its payload to buf.
+ * Block until an authentic frame is there (a pending one that became
+ * authentic first, then what arrives); copy its payload to buf.
  * Frames that fail sam_open() are dropped (and reported to the reject
  * callback); a payload longer than len is dropped with SAM_E_BUFSIZE
  * passed to the reject callback.
@@ -331,17 +465,22 @@ ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len);
  * @param ctx		context
  * @param buf		payload buffer
  * @param len		its size
- * @param source_id	the authenticated source id, may be NULL
+ * @param info		what authenticated the frame (info->payload is buf),
+ *					may be NULL
  * @param from		the datagram's sender address, may be NULL
  * @param fromlen	in: size of from; out: its length; may be NULL
  * @return			the payload length, or SAM_E_IO
  */
 ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
-					 uint32_t *source_id, struct sockaddr *from,
+					 sam_frame_info *info, struct sockaddr *from,
 					 socklen_t *fromlen);
 
 /** Copy the context's counters */
 int sam_get_stats(const sam_ctx *ctx, sam_stats *stats);
+
+/** @return how many frames the context rejected for reason err (a sam_err),
+ *  0 for codes that are none */
+uint64_t sam_get_rejected(const sam_ctx *ctx, int err);
 
 #ifdef __cplusplus
 }

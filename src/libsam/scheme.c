@@ -27,6 +27,20 @@ const struct sam_scheme_ops *sam_scheme_get(unsigned int id)
 	return NULL;
 }
 
+int sam_scheme_wire_known(unsigned int wire_id)
+{
+	size_t i;
+
+	for (i = 0; i < SAM_COUNTOF(schemes); i++)
+	{
+		if ((unsigned int)schemes[i]->wire_id == wire_id)
+		{
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const char *sam_scheme_name(sam_scheme scheme)
 {
 	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);

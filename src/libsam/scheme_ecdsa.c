@@ -16,8 +16,9 @@
 /* SEQUENCE { INTEGER r, INTEGER s }, each up to 33 bytes */
 #define ECDSA_DER_MAX 72
 
-static int ecdsa_sign(const struct sam_key *key, EVP_MD_CTX *md,
-					  const uint8_t *data, size_t len, uint8_t *out)
+static int ecdsa_sign(void *signer, const struct sam_key *key,
+		const struct sam_scheme_env *env, const uint8_t *data, size_t len,
+		uint8_t *out)
 {
 	uint8_t der[ECDSA_DER_MAX];
 	const uint8_t *p = der;
@@ -26,9 +27,11 @@ static int ecdsa_sign(const struct sam_key *key, EVP_MD_CTX *md,
 	const BIGNUM *r, *s;
 	int ret = SAM_E_CRYPTO;
 
-	EVP_MD_CTX_reset(md);
-	if (EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, key->pkey) != 1 ||
-		EVP_DigestSign(md, der, &derlen, data, len) != 1)
+	(void)signer;
+	EVP_MD_CTX_reset(env->md);
+	if (EVP_DigestSignInit(env->md, NULL, EVP_sha256(), NULL,
+						   key->pkey) != 1 ||
+		EVP_DigestSign(env->md, der, &derlen, data, len) != 1)
 	{
 		goto out;
 	}
@@ -53,22 +56,22 @@ out:
 	return ret;
 }
 
-static int ecdsa_verify(const struct sam_key *key, EVP_MD_CTX *md,
-						const uint8_t *data, size_t len,
-						const uint8_t *auth, size_t auth_len)
+static int ecdsa_verify(void *verifier, const struct sam_key *key,
+		const struct sam_scheme_env *env, const struct sam_frame_view *frame)
 {
 	uint8_t der[ECDSA_DER_MAX + 8], *p = der;
 	ECDSA_SIG *sig = NULL;
 	BIGNUM *r = NULL, *s = NULL;
 	int derlen, ret = SAM_E_BAD_AUTH;
 
-	if (auth_len != ECDSA_SIG_LEN)
+	(void)verifier;
+	if (frame->auth_len != ECDSA_SIG_LEN)
 	{
-		return SAM_E_BAD_AUTH;
+		return SAM_E_MALFORMED;
 	}
 	sig = ECDSA_SIG_new();
-	r = BN_bin2bn(auth, P256_LEN, NULL);
-	s = BN_bin2bn(auth + P256_LEN, P256_LEN, NULL);
+	r = BN_bin2bn(frame->auth, P256_LEN, NULL);
+	s = BN_bin2bn(frame->auth + P256_LEN, P256_LEN, NULL);
 	if (!sig || !r || !s || ECDSA_SIG_set0(sig, r, s) != 1)
 	{
 		BN_free(r);
@@ -86,9 +89,11 @@ static int ecdsa_verify(const struct sam_key *key, EVP_MD_CTX *md,
 	{
 		goto out;
 	}
-	EVP_MD_CTX_reset(md);
-	if (EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, key->pkey) != 1 ||
-		EVP_DigestVerify(md, der, (size_t)derlen, data, len) != 1)
+	EVP_MD_CTX_reset(env->md);
+	if (EVP_DigestVerifyInit(env->md, NULL, EVP_sha256(), NULL,
+							 key->pkey) != 1 ||
+		EVP_DigestVerify(env->md, der, (size_t)derlen, frame->data,
+						 frame->data_len) != 1)
 	{
 		goto out;
 	}
@@ -115,10 +120,20 @@ static int ecdsa_generate(struct sam_key *key)
 	return SAM_OK;
 }
 
+static size_t ecdsa_auth_len(const void *signer)
+{
+	(void)signer;
+	return ECDSA_SIG_LEN;
+}
+
 const struct sam_scheme_ops sam_scheme_ecdsa_p256 = {
 	.id = SAM_SCHEME_ECDSA_P256,
 	.name = "ecdsa-p256",
-	.auth_len = ECDSA_SIG_LEN,
+	.wire_id = SAM_SCHEME_ECDSA_P256,
+	.key_kind = SAM_KEY_P256,
+	.auth = SAM_AUTH_SOURCE,
+	.max_auth_len = ECDSA_SIG_LEN,
+	.auth_len = ecdsa_auth_len,
 	.sign = ecdsa_sign,
 	.verify = ecdsa_verify,
 	.generate = ecdsa_generate,

@@ -10,14 +10,16 @@
 
 #define ED25519_SIG_LEN SAM_ED25519_SIG_LEN
 
-static int ed25519_sign(const struct sam_key *key, EVP_MD_CTX *md,
-						const uint8_t *data, size_t len, uint8_t *out)
+static int ed25519_sign(void *signer, const struct sam_key *key,
+		const struct sam_scheme_env *env, const uint8_t *data, size_t len,
+		uint8_t *out)
 {
 	size_t siglen = ED25519_SIG_LEN;
 
-	EVP_MD_CTX_reset(md);
-	if (EVP_DigestSignInit(md, NULL, NULL, NULL, key->pkey) != 1 ||
-		EVP_DigestSign(md, out, &siglen, data, len) != 1 ||
+	(void)signer;
+	EVP_MD_CTX_reset(env->md);
+	if (EVP_DigestSignInit(env->md, NULL, NULL, NULL, key->pkey) != 1 ||
+		EVP_DigestSign(env->md, out, &siglen, data, len) != 1 ||
 		siglen != ED25519_SIG_LEN)
 	{
 		ERR_clear_error();
@@ -34,7 +36,7 @@ int sam_ed25519_verify(void *verifier, const struct sam_key *key,
 	(void)verifier;
 	if (frame->auth_len != ED25519_SIG_LEN)
 	{
-		return SAM_E_BAD_AUTH;
+		return SAM_E_MALFORMED;
 	}
 	EVP_MD_CTX_reset(env->md);
 	if (EVP_DigestVerifyInit(env->md, NULL, NULL, NULL, key->pkey) != 1 ||
@@ -61,10 +63,20 @@ int sam_ed25519_generate(struct sam_key *key)
 	return SAM_OK;
 }
 
+static size_t ed25519_auth_len(const void *signer)
+{
+	(void)signer;
+	return ED25519_SIG_LEN;
+}
+
 const struct sam_scheme_ops sam_scheme_ed25519 = {
 	.id = SAM_SCHEME_ED25519,
 	.name = "ed25519",
-	.auth_len = ED25519_SIG_LEN,
+	.wire_id = SAM_SCHEME_ED25519,
+	.key_kind = SAM_KEY_ED25519,
+	.auth = SAM_AUTH_SOURCE,
+	.max_auth_len = ED25519_SIG_LEN,
+	.auth_len = ed25519_auth_len,
 	.sign = ed25519_sign,
 	.verify = sam_ed25519_verify,
 	.generate = sam_ed25519_generate,

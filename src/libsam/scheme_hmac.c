@@ -12,12 +12,14 @@
 
 #define HMAC_LEN 32
 
-static int hmac_sign(const struct sam_key *key, EVP_MD_CTX *md,
-					 const uint8_t *data, size_t len, uint8_t *out)
+static int hmac_sign(void *signer, const struct sam_key *key,
+		const struct sam_scheme_env *env, const uint8_t *data, size_t len,
+		uint8_t *out)
 {
 	unsigned int outlen = 0;
 
-	(void)md;
+	(void)signer;
+	(void)env;
 	if (!HMAC(EVP_sha256(), key->secret, (int)key->secret_len, data, len,
 			  out, &outlen) || outlen != HMAC_LEN)
 	{
@@ -26,23 +28,23 @@ static int hmac_sign(const struct sam_key *key, EVP_MD_CTX *md,
 	return SAM_OK;
 }
 
-static int hmac_verify(const struct sam_key *key, EVP_MD_CTX *md,
-					   const uint8_t *data, size_t len,
-					   const uint8_t *auth, size_t auth_len)
+static int hmac_verify(void *verifier, const struct sam_key *key,
+		const struct sam_scheme_env *env, const struct sam_frame_view *frame)
 {
 	uint8_t mac[HMAC_LEN];
 	int ok;
 
-	if (auth_len != HMAC_LEN)
+	if (frame->auth_len != HMAC_LEN)
 	{
-		return SAM_E_BAD_AUTH;
+		return SAM_E_MALFORMED;
 	}
-	if (hmac_sign(key, md, data, len, mac) != SAM_OK)
+	(void)verifier;
+	if (hmac_sign(NULL, key, env, frame->data, frame->data_len, mac) != SAM_OK)
 	{
 		return SAM_E_BAD_AUTH;
 	}
 	/* constant time: a timing difference would leak the MAC byte by byte */
-	ok = CRYPTO_memcmp(mac, auth, HMAC_LEN) == 0;
+	ok = CRYPTO_memcmp(mac, frame->auth, HMAC_LEN) == 0;
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return ok ? SAM_OK : SAM_E_BAD_AUTH;
 }
@@ -57,10 +59,20 @@ static int hmac_generate(struct sam_key *key)
 		   SAM_OK : SAM_E_CRYPTO;
 }
 
+static size_t hmac_auth_len(const void *signer)
+{
+	(void)signer;
+	return HMAC_LEN;
+}
+
 const struct sam_scheme_ops sam_scheme_hmac_sha256 = {
 	.id = SAM_SCHEME_HMAC_SHA256,
 	.name = "hmac-sha256",
-	.auth_len = HMAC_LEN,
+	.wire_id = SAM_SCHEME_HMAC_SHA256,
+	.key_kind = SAM_KEY_SECRET,
+	.auth = SAM_AUTH_GROUP,
+	.max_auth_len = HMAC_LEN,
+	.auth_len = hmac_auth_len,
 	.sign = hmac_sign,
 	.verify = hmac_verify,
 	.generate = hmac_generate,

@@ -246,21 +246,20 @@ static void catch_signals(void)
 static void print_summary(const sam_ctx *ctx)
 {
 	sam_stats st;
-	uint64_t rejected = 0;
-	size_t i;
-	int first = 1;
+	uint64_t count;
+	int err, first = 1;
 
 	if (sam_get_stats(ctx, &st) != SAM_OK)
 		return;
-	for (i = 1; i < sizeof(st.rejected) / sizeof(st.rejected[0]); i++)
-		rejected += st.rejected[i];
 	fprintf(stderr, "%s: %llu accepted, %llu rejected", tool_name,
-			(unsigned long long)st.accepted, (unsigned long long)rejected);
-	for (i = 1; i < sizeof(st.rejected) / sizeof(st.rejected[0]); i++) {
-		if (!st.rejected[i])
+			(unsigned long long)st.accepted, (unsigned long long)st.rejected);
+	/* every code sam_strerror() knows, without counting them here */
+	for (err = -1; strcmp(sam_strerror(err), "unknown error") != 0; err--) {
+		count = sam_get_rejected(ctx, err);
+		if (!count)
 			continue;
 		fprintf(stderr, "%s%s: %llu", first ? " (" : "; ",
-				sam_strerror(-(int)i), (unsigned long long)st.rejected[i]);
+				sam_strerror(err), (unsigned long long)count);
 		first = 0;
 	}
 	fprintf(stderr, "%s\n", first ? "" : ")");
@@ -274,12 +273,12 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 	struct sockaddr_storage from;
 	socklen_t fromlen;
 	uint64_t got = 0;
-	uint32_t source;
+	sam_frame_info info;
 	ssize_t n;
 
 	while (!o->count || got < o->count) {
 		fromlen = sizeof(from);
-		n = sam_readfrom(ctx, buf, sizeof(buf), &source,
+		n = sam_readfrom(ctx, buf, sizeof(buf), &info,
 						 (struct sockaddr *)&from, &fromlen);
 		if (n < 0) {
 			if (stop || io->last_errno == EINTR)
@@ -299,7 +298,7 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 		}
 		got++;
 		if (!o->quiet) {
-			printf("source=%u ", source);
+			printf("source=%u ", info.source_id);
 			print_escaped(stdout, buf, n);
 			putchar('\n');
 			fflush(stdout);

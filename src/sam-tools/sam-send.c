@@ -39,8 +39,8 @@ static void usage(void)
 "\n"
 "Without --count, every line read from standard input is sent as one frame\n"
 "(without its newline) until end of input.  With --count, N generated\n"
-"payloads \"frame <seq>\" are sent, where <seq> is the frame's sequence\n"
-"number.\n"
+"payloads \"frame <n>\" are sent, n counting from 1, or the frame's\n"
+"sequence number when --first-seq is given.\n"
 "\n"
 "Options:\n"
 "  -k, --key FILE        the signing key (PEM private key or group MAC\n"
@@ -55,10 +55,10 @@ static void usage(void)
 "  -I, --interface IF    send through interface IF (IP_MULTICAST_IF /\n"
 "                        IPV6_MULTICAST_IF; default: by the routing table)\n"
 "  -t, --ttl N           multicast TTL / hop limit, 0 to 255 (default 1)\n"
-"  -f, --first-seq N     sequence number of the first frame (default 1);\n"
-"                        a restarted sender must continue above the last\n"
-"                        number it used, or receivers drop its frames\n"
-"                        as replays\n"
+"  -f, --first-seq N     sequence number of the first frame (default:\n"
+"                        derived from the clock, milliseconds << 20, so\n"
+"                        a restarted sender continues above the numbers\n"
+"                        it used before and receivers take its frames)\n"
 "  -l, --loop            deliver the frames to receivers on this host too\n"
 "                        (IP_MULTICAST_LOOP; default off)\n"
 "  -h, --help            show this help and exit\n"
@@ -95,7 +95,7 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 	};
 	int c;
 
-	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 1 };
+	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0 };
 	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:lh", opts,
 							NULL)) != -1) {
 		switch (c) {
@@ -254,8 +254,9 @@ static int send_generated(sam_ctx *ctx, const mcast_io *io,
 	}
 	pacer_init(&p, o->rate);
 	for (i = 0; i < o->count && !rc; i++) {
-		int len = snprintf(buf, 32, "frame %llu",
-						   (unsigned long long)sam_next_seq(ctx));
+		int len = snprintf(buf, 32, "frame %llu", o->first_seq ?
+						   (unsigned long long)sam_next_seq(ctx) :
+						   (unsigned long long)i + 1);
 		size_t n = len;
 
 		if (o->size >= 0) {

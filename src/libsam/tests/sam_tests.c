@@ -85,6 +85,9 @@ ssize_t tc_seal(sam_ctx *sender, uint8_t *frame, size_t size)
 /* test_ed25519_oo.c */
 Suite *suite_ed25519_oo(void);
 
+/* test_pending.c */
+Suite *suite_pending(void);
+
 int main(void)
 {
 	SRunner *sr;
@@ -97,6 +100,7 @@ int main(void)
 	srunner_add_suite(sr, suite_api());
 	srunner_add_suite(sr, suite_io());
 	srunner_add_suite(sr, suite_ed25519_oo());
+	srunner_add_suite(sr, suite_pending());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

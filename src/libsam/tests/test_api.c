@@ -132,7 +132,7 @@ START_TEST(test_nokey)
 	ck_assert_int_eq(sam_set_signing_key(ctx, key), SAM_OK);
 	ck_assert_int_eq(sam_seal(ctx, "x", 1, frame, sizeof(frame)),
 					 SAM_E_NOKEY);
-	ck_assert_int_eq(sam_set_source(ctx, 9, 0), SAM_OK);
+	ck_assert_int_eq(sam_set_source(ctx, 9, 1), SAM_OK);
 	ck_assert_uint_eq(sam_next_seq(ctx), 1);
 	ck_assert_int_eq(sam_seal(ctx, "x", 1, frame, sizeof(frame)), 57);
 	/* a public key cannot sign */
@@ -277,7 +277,7 @@ START_TEST(test_strerror)
 {
 	int i, j;
 
-	for (i = 0; i >= SAM_E_CRYPTO; i--)
+	for (i = 0; i >= SAM_E_EXPIRED; i--)
 	{
 		ck_assert_str_ne(sam_strerror(i), "unknown error");
 		for (j = 0; j > i; j--)
@@ -292,8 +292,9 @@ START_TEST(test_strerror)
 					 "frame older than the replay window");
 	ck_assert_str_eq(sam_strerror(SAM_E_MALFORMED),
 					 "truncated or malformed frame");
-	ck_assert_str_eq(sam_strerror(SAM_E_CRYPTO - 1), "unknown error");
-	ck_assert_str_eq(sam_strerror(1), "unknown error");
+	ck_assert_str_eq(sam_strerror(SAM_E_EXPIRED - 1), "unknown error");
+	ck_assert_str_eq(sam_strerror(SAM_PENDING), "pending");
+	ck_assert_str_eq(sam_strerror(2), "unknown error");
 	ck_assert_str_eq(sam_strerror(-1000), "unknown error");
 }
 END_TEST
@@ -359,6 +360,9 @@ START_TEST(test_mem_ops)
 	ck_assert_int_eq(sam_ctx_new(&mem, &txe), SAM_OK);
 	/* the context and its frame buffer, at least */
 	ck_assert_int_ge(c.allocs, 6);
+	ck_assert_int_eq(sam_set_session(tx, TV_SESSION), SAM_OK);
+	ck_assert_int_eq(sam_set_session(rx, TV_SESSION), SAM_OK);
+	ck_assert_int_eq(sam_set_session(txe, TV_SESSION), SAM_OK);
 	ck_assert_int_eq(sam_set_source(tx, 1, 1), SAM_OK);
 	ck_assert_int_eq(sam_set_signing_key(tx, group), SAM_OK);
 	ck_assert_int_eq(sam_set_source(txe, 2, 1), SAM_OK);

@@ -348,7 +348,7 @@ START_TEST(test_bad_auth)
 	ck_assert_int_eq(open_spec(&s), SAM_E_BAD_AUTH);
 	/* counted per reason */
 	ck_assert_int_eq(sam_get_stats(rx, &stats), SAM_OK);
-	ck_assert_uint_eq(stats.rejected[-SAM_E_BAD_AUTH], 2);
+	ck_assert_uint_eq(sam_get_rejected(rx, SAM_E_BAD_AUTH), 2);
 	ck_assert_uint_eq(stats.accepted, 0);
 }
 END_TEST
