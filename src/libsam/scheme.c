@@ -11,6 +11,7 @@ static const struct sam_scheme_ops *const schemes[] = {
 	&sam_scheme_ed25519,
 	&sam_scheme_ecdsa_p256,
 	&sam_scheme_ed25519_oo,
+	&sam_scheme_hybrid,
 };
 
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id)

@@ -197,6 +197,7 @@ extern const struct sam_scheme_ops sam_scheme_hmac_sha256;
 extern const struct sam_scheme_ops sam_scheme_ed25519;
 extern const struct sam_scheme_ops sam_scheme_ecdsa_p256;
 extern const struct sam_scheme_ops sam_scheme_ed25519_oo;
+extern const struct sam_scheme_ops sam_scheme_hybrid;
 
 /** @return the ops of a scheme (by sam_scheme), NULL if unknown */
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id);

@@ -88,6 +88,9 @@ Suite *suite_ed25519_oo(void);
 /* test_pending.c */
 Suite *suite_pending(void);
 
+/* test_hybrid.c */
+Suite *suite_hybrid(void);
+
 int main(void)
 {
 	SRunner *sr;
@@ -101,6 +104,7 @@ int main(void)
 	srunner_add_suite(sr, suite_io());
 	srunner_add_suite(sr, suite_ed25519_oo());
 	srunner_add_suite(sr, suite_pending());
+	srunner_add_suite(sr, suite_hybrid());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
