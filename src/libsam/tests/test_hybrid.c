@@ -4,7 +4,7 @@
  * RFC 8554's test vectors, the frames of tests/vectors/hybrid_vector.py
  * byte for byte, round trips across batches, every bit flip and length of
  * the authenticator, certificates of other sessions and sources, a reused
- * one-time key, and frames lost at random.
+ * one-time key, frames lost at random; and a round trip through a context.
  *
  * The vectors of hybrid_vector.py are checked against this file by
  *   python3 tests/vectors/hybrid_vector.py --check tests/test_hybrid.c
@@ -869,6 +869,62 @@ START_TEST(test_loss)
 }
 END_TEST
 
+/* the same through a context: key files, sam_precompute(), seal and open */
+START_TEST(test_context)
+{
+	static uint8_t frame[SAM_MAX_FRAME], payload[MAX_PAYLOAD];
+	sam_key *key, *pub;
+	sam_ctx *tx, *rx;
+	sam_frame_info info;
+	char pem[1024];
+	int seq;
+
+	ck_assert_int_eq(sam_key_generate(SAM_SCHEME_HYBRID, &key), SAM_OK);
+	ck_assert_int_eq(sam_key_scheme(key), SAM_SCHEME_HYBRID);
+	/* a public key file does not say which Ed25519 scheme it is for */
+	ck_assert_int_gt(sam_key_to_pem(key, 0, pem, sizeof(pem)), 0);
+	pub = tc_key(pem);
+	ck_assert_int_eq(sam_key_set_scheme(pub, SAM_SCHEME_HYBRID), SAM_OK);
+	tx = tc_sender(5, 1, key);
+	rx = tc_ctx();
+	ck_assert_int_eq(sam_add_source(rx, 5, pub), SAM_OK);
+
+	ck_assert_uint_eq(sam_precomputed(tx), 0);
+	ck_assert_int_eq(sam_precompute(tx, 40), SAM_OK);
+	ck_assert_uint_eq(sam_precomputed(tx), 2 * HYB_KEYS);
+	ck_assert_int_eq(sam_frame_size(tx, MAX_PAYLOAD),
+					 SAM_HEADER_SIZE + MAX_PAYLOAD + HYB_AUTH_LEN);
+	for (seq = 1; seq <= 100; seq++)
+	{
+		size_t len = (size_t)seq * 7 % (MAX_PAYLOAD + 1);
+		ssize_t n = sam_seal(tx, payload, len, frame, sizeof(frame));
+
+		/* the context precomputes when nothing is left */
+		ck_assert_int_eq(n, (ssize_t)(SAM_HEADER_SIZE + len + HYB_AUTH_LEN));
+		if (seq % 3 == 0)
+		{
+			continue;
+		}
+		/* a forgery does not mark the sequence number */
+		frame[n - 1] ^= 1;
+		ck_assert_int_eq(sam_open(rx, frame, (size_t)n, &info),
+						 SAM_E_BAD_AUTH);
+		frame[n - 1] ^= 1;
+		ck_assert_int_eq(sam_open(rx, frame, (size_t)n, &info), SAM_OK);
+		ck_assert_int_eq(info.scheme, SAM_SCHEME_HYBRID);
+		ck_assert_int_eq(info.auth, SAM_AUTH_SOURCE);
+		ck_assert_uint_eq(info.payload_len, len);
+		ck_assert_int_eq(sam_open(rx, frame, (size_t)n, &info),
+						 SAM_E_REPLAY);
+	}
+	ck_assert_int_eq(sam_open(rx, frame, 10, &info), SAM_E_MALFORMED);
+	sam_ctx_free(tx);
+	sam_ctx_free(rx);
+	sam_key_free(key);
+	sam_key_free(pub);
+}
+END_TEST
+
 Suite *suite_hybrid(void)
 {
 	Suite *s = suite_create("hybrid");
@@ -890,6 +946,7 @@ Suite *suite_hybrid(void)
 	tcase_add_test(tc, test_other_session_source);
 	tcase_add_test(tc, test_key_reuse);
 	tcase_add_test(tc, test_loss);
+	tcase_add_test(tc, test_context);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
