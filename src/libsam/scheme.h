@@ -118,8 +118,9 @@ struct sam_scheme_ops {
 	 * @param key		the signing key
 	 * @return			SAM_OK, SAM_PENDING (a batching scheme took the frame,
 	 *					it comes out of next_sealed() after flush()),
-	 *					SAM_E_NOKEY (offline work has not kept up, call
-	 *					sam_precompute()), or SAM_E_CRYPTO
+	 *					SAM_E_PRECOMPUTE (offline work has not kept up: the
+	 *					context runs precompute() and tries once more), or
+	 *					SAM_E_CRYPTO
 	 */
 	int (*sign)(void *signer, const struct sam_key *key,
 				const struct sam_scheme_env *env, const uint8_t *data,
