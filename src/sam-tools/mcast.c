@@ -431,3 +431,60 @@ int sam_fail(int err, const char *fmt, ...)
 	fflush(stderr);
 	return err;
 }
+
+const char *scheme_list(const sam_key *key, char *buf, size_t size)
+{
+	const char *names[SCHEME_PROBE_MAX];
+	sam_key *probe = NULL;
+	char pem[8192];
+	size_t n = 0, used = 0, i;
+	int s;
+
+	/* probe a copy: sam_key_set_scheme() changes the key it is given */
+	if (key) {
+		ssize_t len = sam_key_to_pem(key, sam_key_can_sign(key), pem,
+									 sizeof(pem));
+
+		if (len < 0 || sam_key_from_pem(pem, len, &probe) != SAM_OK)
+			probe = NULL;
+		explicit_bzero(pem, sizeof(pem));
+	}
+	for (s = 1; s < SCHEME_PROBE_MAX; s++) {
+		if (!sam_scheme_name(s))
+			continue;
+		if (key && (!probe || sam_key_set_scheme(probe, s) != SAM_OK))
+			continue;
+		names[n++] = sam_scheme_name(s);
+	}
+	sam_key_free(probe);
+	buf[0] = '\0';
+	for (i = 0; i < n && used < size; i++)
+		used += snprintf(buf + used, size - used, "%s%s",
+						 i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+	if (!n)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+sam_scheme opt_scheme(const char *s)
+{
+	char known[256];
+	sam_scheme scheme;
+
+	if (sam_scheme_from_name(s, &scheme) != SAM_OK)
+		tool_usage_error("unknown scheme '%s' (expected %s)", s,
+						 scheme_list(NULL, known, sizeof(known)));
+	return scheme;
+}
+
+int key_use_scheme(sam_key *key, const char *path, sam_scheme scheme)
+{
+	char fits[256];
+
+	if (sam_key_scheme(key) == scheme ||
+		sam_key_set_scheme(key, scheme) == SAM_OK)
+		return 0;
+	tool_err("key '%s' does not fit scheme %s (it fits %s)", path,
+			 sam_scheme_name(scheme), scheme_list(key, fits, sizeof(fits)));
+	return -1;
+}

@@ -128,6 +128,30 @@ void print_escaped(FILE *f, const uint8_t *buf, size_t len);
  */
 sam_key *load_key(const char *path);
 
+/** Largest scheme value scheme_list() and key_fits() probe */
+#define SCHEME_PROBE_MAX 64
+
+/**
+ * Write the names of the schemes libsam knows into buf as "a, b or c"
+ * (or those a key fits, with key not NULL).
+ */
+const char *scheme_list(const sam_key *key, char *buf, size_t size);
+
+/**
+ * Parse a --scheme option; exits with a usage error naming the known
+ * schemes if libsam does not know it.
+ */
+sam_scheme opt_scheme(const char *s);
+
+/**
+ * Make key serve scheme (sam_key_set_scheme()): an Ed25519 key file can
+ * serve ed25519, ed25519-oo or hybrid.  On failure prints which schemes
+ * the key of path fits.
+ *
+ * @return 0, or -1 after printing why
+ */
+int key_use_scheme(sam_key *key, const char *path, sam_scheme scheme);
+
 /** Print "<tool>: <what>: <sam_strerror(err)>" and return err */
 int sam_fail(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

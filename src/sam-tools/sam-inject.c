@@ -17,11 +17,27 @@
  * the replay window cannot be the reason they are rejected */
 #define FRESH_SEQ_OFFSET 0x100000
 
+/* The hybrid scheme's authenticator (docs/sam-hybrid.md): Batch ID, I,
+ * leaf index q, the one-time signature (randomizer C, then y[0..34]), the
+ * authentication path, the batch certificate */
+#define HYB_AUTH_LEN 748
+#define HYB_OFF_BATCH_ID 0
+#define HYB_OFF_Q 24
+#define HYB_OFF_C 28
+#define HYB_OFF_Y 44
+#define HYB_OFF_PATH 604
+#define HYB_OFF_CERT 684
+#define HYB_KEYS 32
+
 typedef struct {
 	const char *ifname;
 	double timeout;
 	unsigned int gap_ms;
 	int ttl;
+	int other_source;		/* --other-source given */
+	uint32_t other_id;
+	const char *save;		/* --save FILE: capture only */
+	const char *replay;		/* --replay FILE: send only that frame */
 } inject_opts;
 
 /* The header fields of the captured frame */
@@ -47,12 +63,47 @@ static void usage(void)
 "  bitflip    a copy with one payload bit flipped and\n"
 "             an unused sequence number                 (bad authenticator)\n"
 "  truncated  the captured frame without its last byte  (malformed)\n"
+"  authflip   a bit of the authenticator's first byte\n"
+"             flipped, unused sequence number           (bad authenticator)\n"
+"  authlast   the same in its last byte                 (bad authenticator)\n"
+"  authshort  the authenticator one byte short, the\n"
+"             header's length fixed to match            (malformed)\n"
+"  other      with --other-source N: the captured frame claimed by source\n"
+"             N, registered with the same key: a signature (or hybrid\n"
+"             certificate) replayed under another source (bad authenticator)\n"
+"\n"
+"For a hybrid frame (one-time signature, path, certificate; see\n"
+"docs/sam-hybrid.md), each with an unused sequence number:\n"
+"\n"
+"  hyb-ots       a bit of the one-time signature y flipped  (bad authenticator)\n"
+"  hyb-rand      a bit of its randomizer C flipped          (bad authenticator)\n"
+"  hyb-path      a bit of the authentication path flipped   (bad authenticator)\n"
+"  hyb-index     the leaf index q with its lowest bit flipped (bad authenticator)\n"
+"  hyb-range     a leaf index past the batch (q + 32)       (bad authenticator)\n"
+"  hyb-cert      a bit of the batch certificate flipped     (bad authenticator)\n"
+"  hyb-batch     a bit of the Batch ID flipped              (bad authenticator)\n"
+"  hyb-keyreuse  \"FORGED-keyreuse\": a new payload under the captured\n"
+"                one-time key index and authenticator     (bad authenticator)\n"
+"  hyb-session   the captured frame, its certificate intact, under\n"
+"                another session id                       (wrong session)\n"
+"\n"
+"A one-time key used twice is reported as \"one-time key used twice\" only\n"
+"when the second signature verifies, which only the key's holder can make:\n"
+"an attacker's reuse of a captured key index fails the signature first.\n"
+"\n"
+"Then, for every scheme, frames sealed with a key of the attacker's:\n"
+"\n"
 "  wrongkey   \"FORGED-wrongkey\" from the captured source, signed with\n"
 "             a freshly generated key of its scheme     (bad authenticator)\n"
 "  unknown    \"FORGED-unknown\" from an unregistered\n"
 "             source id                                 (unknown source)\n"
 "  session    \"FORGED-session\" with another session id (wrong session)\n"
 "  version    \"FORGED-version\" with version 2          (version)\n"
+"\n"
+"With --save FILE it only captures the frame and writes it to FILE; with\n"
+"--replay FILE it only sends the frame in FILE (kind \"replay\"; a receiver\n"
+"rejects it as replayed, or as older than its replay window once the\n"
+"sender went on far enough).\n"
 "\n"
 "For each frame sent it prints a line \"<kind><TAB><reason>\" on standard\n"
 "output, the reason being libsam's sam_strerror() text a receiver must\n"
@@ -68,6 +119,10 @@ static void usage(void)
 "  -g, --gap MS        wait MS milliseconds after the capture and between\n"
 "                      the frames sent (default 100)\n"
 "  -T, --ttl N         multicast TTL / hop limit (default 1)\n"
+"  -o, --other-source N  also send the \"other\" frame, claimed by source\n"
+"                      id N\n"
+"  -s, --save FILE     capture one frame into FILE and exit\n"
+"  -r, --replay FILE   send the frame in FILE and exit\n"
 "  -h, --help          show this help and exit\n"
 "\n"
 "Exit status:\n"
@@ -86,13 +141,16 @@ static void parse_args(int argc, char *argv[], inject_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "gap", required_argument, NULL, 'g' },
 		{ "ttl", required_argument, NULL, 'T' },
+		{ "other-source", required_argument, NULL, 'o' },
+		{ "save", required_argument, NULL, 's' },
+		{ "replay", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (inject_opts){ .timeout = 10, .gap_ms = 100, .ttl = 1 };
-	while ((c = getopt_long(argc, argv, "I:t:g:T:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "I:t:g:T:o:s:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'I':
 			o->ifname = optarg;
@@ -106,6 +164,16 @@ static void parse_args(int argc, char *argv[], inject_opts *o)
 		case 'T':
 			o->ttl = opt_uint("--ttl", optarg, 0, 255);
 			break;
+		case 'o':
+			o->other_source = 1;
+			o->other_id = opt_uint("--other-source", optarg, 0, UINT32_MAX);
+			break;
+		case 's':
+			o->save = optarg;
+			break;
+		case 'r':
+			o->replay = optarg;
+			break;
 		case 'h':
 			usage();
 			exit(0);
@@ -115,6 +183,8 @@ static void parse_args(int argc, char *argv[], inject_opts *o)
 	}
 	if (argc - optind != 2)
 		tool_usage_error("expected GROUP and PORT");
+	if (o->save && o->replay)
+		tool_usage_error("--save and --replay exclude each other");
 }
 
 static uint64_t get_be(const uint8_t *p, int n)
@@ -223,6 +293,41 @@ static ssize_t seal_as(const sam_key *key, uint32_t session, uint32_t source,
 	return rc;
 }
 
+static int save_capture(const char *path, const capture *c)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f || fwrite(c->frame, 1, c->len, f) != c->len) {
+		tool_err("cannot write '%s': %s", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	if (fclose(f)) {
+		tool_err("cannot write '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	tool_err("saved the captured frame to %s", path);
+	return 0;
+}
+
+static int load_capture(const char *path, capture *c)
+{
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		tool_err("cannot read '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	c->len = fread(c->frame, 1, sizeof(c->frame), f);
+	fclose(f);
+	if (parse_capture(c)) {
+		tool_err("'%s' holds no SAM frame", path);
+		return -1;
+	}
+	return 0;
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000,
@@ -246,23 +351,97 @@ static int send_forged(mcast_io *io, const char *kind, int expect,
 	return 0;
 }
 
-/* Variants of the captured frame itself */
-static int inject_copies(mcast_io *io, const capture *c, unsigned int gap)
+/* The captured frame with a fresh sequence number, one bit of byte off
+ * flipped */
+static int send_flipped(mcast_io *io, const capture *c, const char *kind,
+						size_t off, uint8_t bit, unsigned int gap)
 {
 	static uint8_t f[SAM_MAX_FRAME];
 
-	if (send_forged(io, "replay", SAM_E_REPLAY, c->frame, c->len, gap))
-		return -1;
-
 	memcpy(f, c->frame, c->len);
 	put_be(f + 12, c->seq + FRESH_SEQ_OFFSET, 8);
-	/* without a payload, the flip goes into the authenticator */
-	f[SAM_HEADER_SIZE] ^= 0x01;
-	if (send_forged(io, "bitflip", SAM_E_BAD_AUTH, f, c->len, gap))
-		return -1;
+	f[off] ^= bit;
+	return send_forged(io, kind, SAM_E_BAD_AUTH, f, c->len, gap);
+}
 
-	return send_forged(io, "truncated", SAM_E_MALFORMED, c->frame,
-					   c->len - 1, gap);
+/* Variants of the captured frame itself */
+static int inject_copies(mcast_io *io, const capture *c,
+						 const inject_opts *o)
+{
+	static uint8_t f[SAM_MAX_FRAME];
+	size_t auth = SAM_HEADER_SIZE + c->payload_len;
+	size_t alen = c->len - auth;
+	unsigned int gap = o->gap_ms;
+
+	if (send_forged(io, "replay", SAM_E_REPLAY, c->frame, c->len, gap))
+		return -1;
+	/* without a payload, the flip goes into the authenticator */
+	if (send_flipped(io, c, "bitflip", SAM_HEADER_SIZE, 0x01, gap))
+		return -1;
+	if (send_forged(io, "truncated", SAM_E_MALFORMED, c->frame,
+					c->len - 1, gap))
+		return -1;
+	if (alen && (send_flipped(io, c, "authflip", auth, 0x04, gap) ||
+				 send_flipped(io, c, "authlast", c->len - 1, 0x40, gap)))
+		return -1;
+	if (alen) {
+		memcpy(f, c->frame, c->len - 1);
+		put_be(f + 12, c->seq + FRESH_SEQ_OFFSET, 8);
+		put_be(f + 22, alen - 1, 2);
+		if (send_forged(io, "authshort", SAM_E_MALFORMED, f, c->len - 1,
+						gap))
+			return -1;
+	}
+	if (o->other_source) {
+		memcpy(f, c->frame, c->len);
+		put_be(f + 8, o->other_id, 4);
+		if (send_forged(io, "other", SAM_E_BAD_AUTH, f, c->len, gap))
+			return -1;
+	}
+	return 0;
+}
+
+/* The hybrid authenticator's fields (docs/sam-hybrid.md) */
+static int inject_hybrid(mcast_io *io, const capture *c, unsigned int gap)
+{
+	static uint8_t f[SAM_MAX_FRAME];
+	static const char payload[] = "FORGED-keyreuse";
+	size_t auth = SAM_HEADER_SIZE + c->payload_len;
+	size_t plen = sizeof(payload) - 1;
+	uint32_t q;
+
+	if (strcmp(sam_scheme_name(c->scheme), "hybrid") != 0)
+		return 0;
+	if (c->len - auth != HYB_AUTH_LEN) {
+		tool_err("captured hybrid frame has a %zu-byte authenticator, not "
+				 "%d: no hybrid forgeries", c->len - auth, HYB_AUTH_LEN);
+		return -1;
+	}
+	q = get_be(c->frame + auth + HYB_OFF_Q, 4);
+	if (send_flipped(io, c, "hyb-ots", auth + HYB_OFF_Y + 100, 0x10, gap) ||
+		send_flipped(io, c, "hyb-rand", auth + HYB_OFF_C, 0x80, gap) ||
+		send_flipped(io, c, "hyb-path", auth + HYB_OFF_PATH + 20, 0x02, gap) ||
+		send_flipped(io, c, "hyb-index", auth + HYB_OFF_Q + 3, 0x01, gap))
+		return -1;
+	memcpy(f, c->frame, c->len);
+	put_be(f + 12, c->seq + FRESH_SEQ_OFFSET, 8);
+	put_be(f + auth + HYB_OFF_Q, q + HYB_KEYS, 4);
+	if (send_forged(io, "hyb-range", SAM_E_BAD_AUTH, f, c->len, gap) ||
+		send_flipped(io, c, "hyb-cert", auth + HYB_OFF_CERT + 7, 0x08, gap) ||
+		send_flipped(io, c, "hyb-batch", auth + HYB_OFF_BATCH_ID, 0x01, gap))
+		return -1;
+	/* the captured header and authenticator around a new payload */
+	memcpy(f, c->frame, SAM_HEADER_SIZE);
+	put_be(f + 12, c->seq + FRESH_SEQ_OFFSET, 8);
+	put_be(f + 20, plen, 2);
+	memcpy(f + SAM_HEADER_SIZE, payload, plen);
+	memcpy(f + SAM_HEADER_SIZE + plen, c->frame + auth, HYB_AUTH_LEN);
+	if (send_forged(io, "hyb-keyreuse", SAM_E_BAD_AUTH, f,
+					SAM_HEADER_SIZE + plen + HYB_AUTH_LEN, gap))
+		return -1;
+	memcpy(f, c->frame, c->len);
+	put_be(f + 4, c->session ^ 0x01000000, 4);
+	return send_forged(io, "hyb-session", SAM_E_SESSION, f, c->len, gap);
 }
 
 /* Frames sealed with the attacker's own key */
@@ -316,13 +495,26 @@ int main(int argc, char *argv[])
 	parse_args(argc, argv, &o);
 	if (mcast_resolve(argv[optind], argv[optind + 1], &g))
 		return EXIT_USAGE;
-	if (capture_frame(&g, &o, &c))
+	if (o.replay) {
+		if (load_capture(o.replay, &c))
+			return EXIT_RUNTIME;
+	} else if (capture_frame(&g, &o, &c)) {
 		return EXIT_RUNTIME;
+	}
+	if (o.save)
+		return save_capture(o.save, &c) ? EXIT_RUNTIME : 0;
 	io.group = &g;
 	io.fd = mcast_open_sender(&g, o.ifname, o.ttl, 0);
 	if (io.fd < 0)
 		return EXIT_RUNTIME;
-	rc = inject_copies(&io, &c, o.gap_ms);
+	if (o.replay) {
+		rc = send_forged(&io, "replay", SAM_E_REPLAY, c.frame, c.len, 0);
+		close(io.fd);
+		return rc ? EXIT_RUNTIME : 0;
+	}
+	rc = inject_copies(&io, &c, &o);
+	if (!rc)
+		rc = inject_hybrid(&io, &c, o.gap_ms);
 	if (!rc)
 		rc = inject_sealed(&io, &c, o.gap_ms);
 	close(io.fd);

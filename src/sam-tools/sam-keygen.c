@@ -23,14 +23,23 @@ static void usage(void)
 "Generate a key for libsam, the Source Authentication Module for secure IP\n"
 "multicast, and write it as PEM files.\n"
 "\n"
-"For the signature schemes (ed25519, ecdsa-p256) a key pair is generated:\n"
-"the private key goes to PREFIX.key (mode 0600), for sam-send --key; the\n"
-"public key to PREFIX.pub, which receivers register with sam-recv --peer.\n"
-"For hmac-sha256 a 32-byte group secret is written to PREFIX.key only; the\n"
-"same file is used by the sender (--key) and every receiver (--peer).\n"
+"For the signature schemes (ed25519, ecdsa-p256, ed25519-oo, hybrid) a key\n"
+"pair is generated: the private key goes to PREFIX.key (mode 0600), for\n"
+"sam-send --key; the public key to PREFIX.pub, which receivers register\n"
+"with sam-recv --peer.  For hmac-sha256 a 32-byte group secret is written\n"
+"to PREFIX.key only; the same file is used by the sender (--key) and every\n"
+"receiver (--peer).\n"
+"\n"
+"ed25519-oo (online/offline Ed25519) and hybrid (one-time hash-based\n"
+"signatures certified per batch by Ed25519) use an Ed25519 key pair: the\n"
+"PEM files are Ed25519 keys and do not record the scheme.  Name it on the\n"
+"other tools: sam-send --scheme ed25519-oo or --scheme hybrid; sam-recv\n"
+"--scheme hybrid (ed25519-oo frames are plain ed25519 frames, so sam-recv\n"
+"takes them with the key's default scheme ed25519, or --scheme ed25519-oo).\n"
 "\n"
 "Options:\n"
-"  -s, --scheme SCHEME  ed25519 (default), ecdsa-p256 or hmac-sha256\n"
+"  -s, --scheme SCHEME  ed25519 (default), ecdsa-p256, hmac-sha256,\n"
+"                       ed25519-oo or hybrid\n"
 "  -o, --out PREFIX     write PREFIX.key and PREFIX.pub (default: sam)\n"
 "  -f, --force          overwrite existing files\n"
 "  -h, --help           show this help and exit\n"
@@ -45,7 +54,10 @@ static void usage(void)
 "\n"
 "Example:\n"
 "  sam-keygen --scheme ecdsa-p256 --out sender1\n"
-"  # sender1.key for sam-send, sender1.pub for sam-recv --peer 1:sender1.pub\n");
+"  # sender1.key for sam-send, sender1.pub for sam-recv --peer 1:sender1.pub\n"
+"  sam-keygen --scheme hybrid --out sender2\n"
+"  # sam-send --scheme hybrid --key sender2.key ...\n"
+"  # sam-recv --scheme hybrid --peer 2:sender2.pub ...\n");
 }
 
 /* Open path for writing; mode is enforced even on an existing file with
@@ -125,6 +137,25 @@ static int check_absent(const char *path)
 	return 0;
 }
 
+/* A key file says only what kind of key it holds: if reading it back
+ * gives another scheme (ed25519 for ed25519-oo and hybrid), tell the user
+ * to name the scheme on the other tools */
+static void note_file_scheme(const sam_key *key)
+{
+	char pem[PEM_MAX];
+	sam_key *back = NULL;
+	ssize_t len;
+
+	len = sam_key_to_pem(key, 1, pem, sizeof(pem));
+	if (len >= 0 && sam_key_from_pem(pem, len, &back) == SAM_OK &&
+		sam_key_scheme(back) != sam_key_scheme(key))
+		tool_err("note: the files hold an %s key; name --scheme %s on "
+				 "sam-send and sam-recv", sam_scheme_name(sam_key_scheme(back)),
+				 sam_scheme_name(sam_key_scheme(key)));
+	explicit_bzero(pem, sizeof(pem));
+	sam_key_free(back);
+}
+
 static int keygen(sam_scheme scheme, const char *prefix, int force)
 {
 	int has_pub = scheme != SAM_SCHEME_HMAC_SHA256;
@@ -163,6 +194,8 @@ static int keygen(sam_scheme scheme, const char *prefix, int force)
 			}
 		}
 	}
+	if (!rc)
+		note_file_scheme(key);
 	sam_key_free(key);
 	if (!rc)
 		printf("%s%s%s\n", keypath, has_pub ? "\n" : "",
@@ -187,9 +220,7 @@ int main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "s:o:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (sam_scheme_from_name(optarg, &scheme) != SAM_OK)
-				tool_usage_error("unknown scheme '%s' (expected ed25519, "
-								 "ecdsa-p256 or hmac-sha256)", optarg);
+			scheme = opt_scheme(optarg);
 			break;
 		case 'o':
 			if (!*optarg)

@@ -14,6 +14,7 @@
 typedef struct {
 	uint32_t id;
 	const char *file;
+	const char *scheme;	/* NULL: the key's own */
 } peer;
 
 typedef struct {
@@ -25,6 +26,7 @@ typedef struct {
 	double timeout;			/* 0: none */
 	const char *ifname;
 	int quiet;
+	int verbose;
 } recv_opts;
 
 static volatile sig_atomic_t stop;
@@ -44,6 +46,15 @@ static void usage(void)
 "\n"
 "  source=<source-id> <payload>\n"
 "\n"
+"or, with --verbose, with what authenticated it:\n"
+"\n"
+"  source=<source-id> seq=<n> scheme=<name> auth=<source|group> <payload>\n"
+"\n"
+"auth=source: a signature of the registered sender (ed25519, ecdsa-p256,\n"
+"hybrid; ed25519-oo frames are ed25519 frames); auth=group: a group MAC\n"
+"(hmac-sha256), which proves only that a holder of the group key sent the\n"
+"frame, so the source id is that member's claim.\n"
+"\n"
 "where bytes of the payload outside printable ASCII, and the backslash, are\n"
 "written as \\xNN.  Every rejected frame is reported on standard error as\n"
 "\n"
@@ -57,6 +68,14 @@ static void usage(void)
 "                        key (.pub) for ed25519 and ecdsa-p256, the group\n"
 "                        key (.key) for hmac-sha256; repeatable, at least\n"
 "                        one required\n"
+"  -s, --scheme NAME     verify the keys of the --peer options after it with\n"
+"                        scheme NAME (the first --scheme also applies to\n"
+"                        the --peer options before it; default: each key's\n"
+"                        own scheme, ed25519 for an Ed25519 key file).  A\n"
+"                        sender that signs with hybrid needs --scheme\n"
+"                        hybrid; ed25519-oo frames verify as ed25519 (or\n"
+"                        --scheme ed25519-oo).  A scheme that does not fit\n"
+"                        a peer's key is an error\n"
 "  -S, --session N       the session id (default 0)\n"
 "  -w, --window N        replay window in frames, 64 to 65536, rounded up\n"
 "                        to a multiple of 64 (default 1024)\n"
@@ -69,6 +88,8 @@ static void usage(void)
 "                        a bridge and its ports)\n"
 "  -q, --quiet           print no payloads and no progress messages; only\n"
 "                        rejections, errors and the summary\n"
+"  -v, --verbose         print each payload with its sequence number and\n"
+"                        what authenticated it (see above)\n"
 "  -h, --help            show this help and exit\n"
 "\n"
 "Numbers are decimal or hexadecimal with 0x.\n"
@@ -81,7 +102,9 @@ static void usage(void)
 "\n"
 "Example:\n"
 "  sam-recv --session 0x1234 --peer 7:alice.pub --peer 8:bob.pub \\\n"
-"           --count 100 --timeout 10 239.1.2.3 5000\n");
+"           --count 100 --timeout 10 239.1.2.3 5000\n"
+"  sam-recv --session 0x1234 --scheme hybrid --peer 9:carol.pub \\\n"
+"           --verbose 239.1.2.3 5000\n");
 }
 
 static void parse_peer(const char *arg, peer *p)
@@ -111,10 +134,13 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "interface", required_argument, NULL, 'I' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "scheme", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	const char *scheme = NULL, *first_scheme = NULL;
+	int c, i;
 
 	memset(o, 0, sizeof(*o));
 	/* never more peers than arguments */
@@ -123,11 +149,21 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		tool_err("out of memory");
 		exit(EXIT_RUNTIME);
 	}
-	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qh", opts,
+	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:h", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'p':
+			o->peers[o->npeers].scheme = scheme;
 			parse_peer(optarg, &o->peers[o->npeers++]);
+			break;
+		case 's':
+			opt_scheme(optarg);
+			scheme = optarg;
+			if (!first_scheme)
+				first_scheme = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
 			break;
 		case 'S':
 			o->session = opt_uint("--session", optarg, 0, UINT32_MAX);
@@ -157,6 +193,11 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 	}
 	if (!o->npeers)
 		tool_usage_error("at least one --peer ID:FILE is required");
+	if (o->quiet && o->verbose)
+		tool_usage_error("--quiet and --verbose exclude each other");
+	for (i = 0; i < o->npeers; i++)
+		if (!o->peers[i].scheme)
+			o->peers[i].scheme = first_scheme;
 	if (argc - optind != 2)
 		tool_usage_error("expected GROUP and PORT");
 }
@@ -185,6 +226,19 @@ static int add_peers(sam_ctx *ctx, const recv_opts *o)
 
 		if (!key)
 			return -1;
+		if (o->peers[i].scheme) {
+			sam_scheme scheme;
+
+			sam_scheme_from_name(o->peers[i].scheme, &scheme);
+			if (key_use_scheme(key, o->peers[i].file, scheme)) {
+				sam_key_free(key);
+				return -1;
+			}
+		}
+		if (!o->quiet && sam_key_scheme(key) == SAM_SCHEME_HMAC_SHA256)
+			tool_err("note: source %u uses %s, a group MAC: its frames "
+					 "prove only that a group member sent them, not which",
+					 o->peers[i].id, sam_scheme_name(sam_key_scheme(key)));
 		rc = sam_add_source(ctx, o->peers[i].id, key);
 		sam_key_free(key);
 		if (rc != SAM_OK) {
@@ -297,7 +351,15 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 			return EXIT_RUNTIME;
 		}
 		got++;
-		if (!o->quiet) {
+		if (o->verbose) {
+			printf("source=%u seq=%llu scheme=%s auth=%s ", info.source_id,
+				   (unsigned long long)info.seq,
+				   sam_scheme_name(info.scheme),
+				   info.auth == SAM_AUTH_GROUP ? "group" : "source");
+			print_escaped(stdout, buf, n);
+			putchar('\n');
+			fflush(stdout);
+		} else if (!o->quiet) {
 			printf("source=%u ", info.source_id);
 			print_escaped(stdout, buf, n);
 			putchar('\n');

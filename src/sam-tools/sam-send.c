@@ -22,7 +22,27 @@ typedef struct {
 	int ttl;
 	uint64_t first_seq;
 	int loop;
+	const char *scheme;	/* NULL: the key's own */
+	unsigned int loss;	/* test only: percent of frames not sent */
 } send_opts;
+
+/* Online/offline schemes: precompute for this many frames ahead (the
+ * signer keeps what it can hold), refill when half of it is used */
+#define PRECOMPUTE_AHEAD 1024
+
+/* What sending needs besides the context */
+typedef struct {
+	sam_ctx *ctx;
+	mcast_io *io;
+	/* frames the signer held after the first sam_precompute(), 0 for a
+	 * scheme without offline work */
+	size_t precomputed_full;
+	/* --test-loss: percent dropped, the generator's state, counters */
+	unsigned int loss;
+	uint64_t rand;
+	uint64_t dropped;
+	uint8_t frame[SAM_MAX_FRAME];
+} sender;
 
 static void usage(void)
 {
@@ -33,9 +53,15 @@ static void usage(void)
 "on PORT, using libsam, the Source Authentication Module for secure IP\n"
 "multicast.  Each datagram is one SAM frame: a header with the session id,\n"
 "this sender's source id and a sequence number, the payload, and a\n"
-"signature (ed25519, ecdsa-p256) or group MAC (hmac-sha256) made with the\n"
-"key.  Receivers (sam-recv) accept only frames authenticated by a\n"
-"registered sender's key, and each sequence number only once.\n"
+"signature (ed25519, ecdsa-p256, ed25519-oo, hybrid) or group MAC\n"
+"(hmac-sha256) made with the key.  Receivers (sam-recv) accept only frames\n"
+"authenticated by a registered sender's key, and each sequence number only\n"
+"once.\n"
+"\n"
+"The online/offline schemes (ed25519-oo, hybrid) do their expensive part\n"
+"ahead: sam-send precomputes before the first frame and again, between\n"
+"frames, whenever half of what the signer holds is used, so that signing\n"
+"a frame stays cheap.\n"
 "\n"
 "Without --count, every line read from standard input is sent as one frame\n"
 "(without its newline) until end of input.  With --count, N generated\n"
@@ -45,6 +71,12 @@ static void usage(void)
 "Options:\n"
 "  -k, --key FILE        the signing key (PEM private key or group MAC\n"
 "                        secret from sam-keygen); required\n"
+"  -s, --scheme NAME     sign with scheme NAME (default: the key's own:\n"
+"                        ed25519 for an Ed25519 key file, ecdsa-p256,\n"
+"                        hmac-sha256); an Ed25519 key also signs with\n"
+"                        ed25519-oo or hybrid (receivers of hybrid frames\n"
+"                        need sam-recv --scheme hybrid); a scheme that does\n"
+"                        not fit the key is an error\n"
 "  -i, --source-id N     this sender's source id (default 1)\n"
 "  -S, --session N       the session id (default 0)\n"
 "  -n, --count N         send N generated frames instead of stdin lines\n"
@@ -61,6 +93,11 @@ static void usage(void)
 "                        it used before and receivers take its frames)\n"
 "  -l, --loop            deliver the frames to receivers on this host too\n"
 "                        (IP_MULTICAST_LOOP; default off)\n"
+"      --test-loss PCT   test only: seal every frame but do not send PCT\n"
+"                        percent of them (pseudo-random, the same ones on\n"
+"                        every run), reporting each on standard error as\n"
+"                        \"test loss: dropped payload <n>\"; for loss\n"
+"                        tests where no qdisc can drop\n"
 "  -h, --help            show this help and exit\n"
 "\n"
 "Numbers are decimal or hexadecimal with 0x.\n"
@@ -74,7 +111,10 @@ static void usage(void)
 "  sam-keygen --out alice\n"
 "  sam-send --key alice.key --source-id 7 --session 0x1234 \\\n"
 "           --count 100 --rate 10 239.1.2.3 5000\n"
-"  echo hello | sam-send --key alice.key --source-id 7 ff15::1234 5000\n");
+"  echo hello | sam-send --key alice.key --source-id 7 ff15::1234 5000\n"
+"  sam-keygen --scheme hybrid --out bob\n"
+"  sam-send --scheme hybrid --key bob.key --source-id 8 --count 100 \\\n"
+"           239.1.2.3 5000\n");
 }
 
 static void parse_args(int argc, char *argv[], send_opts *o)
@@ -90,13 +130,15 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 		{ "ttl", required_argument, NULL, 't' },
 		{ "first-seq", required_argument, NULL, 'f' },
 		{ "loop", no_argument, NULL, 'l' },
+		{ "scheme", required_argument, NULL, 's' },
+		{ "test-loss", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0 };
-	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:lh", opts,
+	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:h", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -128,6 +170,13 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 			break;
 		case 'l':
 			o->loop = 1;
+			break;
+		case 's':
+			opt_scheme(optarg);
+			o->scheme = optarg;
+			break;
+		case 'L':
+			o->loss = opt_uint("--test-loss", optarg, 0, 100);
 			break;
 		case 'h':
 			usage();
@@ -202,6 +251,15 @@ static sam_ctx *setup_ctx(const send_opts *o, const sam_io_ops *ops)
 		sam_key_free(key);
 		return NULL;
 	}
+	if (o->scheme) {
+		sam_scheme scheme;
+
+		sam_scheme_from_name(o->scheme, &scheme);
+		if (key_use_scheme(key, o->key, scheme)) {
+			sam_key_free(key);
+			return NULL;
+		}
+	}
 	rc = sam_ctx_new(NULL, &ctx);
 	if (rc == SAM_OK && (rc = sam_set_signing_key(ctx, key)) != SAM_OK)
 		sam_fail(rc, "cannot use key '%s'", o->key);
@@ -222,25 +280,93 @@ static sam_ctx *setup_ctx(const send_opts *o, const sam_io_ops *ops)
 	return ctx;
 }
 
-static int send_one(sam_ctx *ctx, const mcast_io *io, const void *payload,
-					size_t len)
+/* Keep the online/offline signer stocked: before the first frame
+ * (initial) and, between frames, once half of it is used */
+static int precompute_ahead(sender *sd, int initial)
 {
-	uint64_t seq = sam_next_seq(ctx);
-	ssize_t rc;
+	size_t left = sam_precomputed(sd->ctx);
+	int rc;
 
-	rc = sam_write(ctx, payload, len);
-	if (rc >= 0)
+	if (left == SIZE_MAX)
 		return 0;
-	if (rc == SAM_E_IO && io->last_errno)
-		tool_err("cannot send frame %llu: %s: %s", (unsigned long long)seq,
-				 sam_strerror(rc), strerror(io->last_errno));
-	else
-		sam_fail(rc, "cannot send frame %llu", (unsigned long long)seq);
+	if (!initial && left > sd->precomputed_full / 2)
+		return 0;
+	rc = sam_precompute(sd->ctx, PRECOMPUTE_AHEAD);
+	if (rc != SAM_OK)
+		return sam_fail(rc, "cannot precompute signing values");
+	if (initial)
+		sd->precomputed_full = sam_precomputed(sd->ctx);
+	return 0;
+}
+
+static int send_frame(sender *sd, const uint8_t *frame, size_t len,
+					  uint64_t seq)
+{
+	if (mcast_io_write(sd->io, frame, len) == (ssize_t)len)
+		return 0;
+	tool_err("cannot send frame %llu: %s", (unsigned long long)seq,
+			 strerror(sd->io->last_errno));
 	return -1;
 }
 
-static int send_generated(sam_ctx *ctx, const mcast_io *io,
-						  const send_opts *o)
+/* A batching scheme hands out frames after it finished them */
+static int send_sealed(sender *sd)
+{
+	ssize_t n;
+
+	while ((n = sam_next_sealed(sd->ctx, sd->frame, sizeof(sd->frame))) > 0)
+		if (send_frame(sd, sd->frame, n, 0))
+			return -1;
+	if (n < 0)
+		return sam_fail(n, "cannot send a sealed frame");
+	return 0;
+}
+
+/* --test-loss: whether to drop this frame (xorshift64*, fixed seed) */
+static int test_drop(sender *sd)
+{
+	if (!sd->loss)
+		return 0;
+	sd->rand ^= sd->rand >> 12;
+	sd->rand ^= sd->rand << 25;
+	sd->rand ^= sd->rand >> 27;
+	return (sd->rand * 0x2545F4914F6CDD1DULL >> 32) % 100 < sd->loss;
+}
+
+/* n: the payload's number, for --test-loss reports */
+static int send_one(sender *sd, const void *payload, size_t len, uint64_t n)
+{
+	uint64_t seq = sam_next_seq(sd->ctx);
+	ssize_t flen;
+
+	flen = sam_seal(sd->ctx, payload, len, sd->frame, sizeof(sd->frame));
+	if (flen < 0) {
+		sam_fail(flen, "cannot seal frame %llu", (unsigned long long)seq);
+		return -1;
+	}
+	if (flen > 0 && test_drop(sd)) {
+		sd->dropped++;
+		tool_err("test loss: dropped payload %llu", (unsigned long long)n);
+	} else if (flen > 0 && send_frame(sd, sd->frame, flen, seq)) {
+		return -1;
+	}
+	if (send_sealed(sd))
+		return -1;
+	/* the time until the next frame is the offline phase */
+	return precompute_ahead(sd, 0);
+}
+
+/* End of input: a batching scheme signs and hands out what it holds */
+static int send_flush(sender *sd)
+{
+	int rc = sam_flush(sd->ctx);
+
+	if (rc != SAM_OK)
+		return sam_fail(rc, "cannot flush the last frames");
+	return send_sealed(sd);
+}
+
+static int send_generated(sender *sd, const send_opts *o)
 {
 	size_t cap = o->size >= 0 ? (size_t)o->size : 0;
 	char *buf = malloc(cap + 32);
@@ -254,9 +380,8 @@ static int send_generated(sam_ctx *ctx, const mcast_io *io,
 	}
 	pacer_init(&p, o->rate);
 	for (i = 0; i < o->count && !rc; i++) {
-		int len = snprintf(buf, 32, "frame %llu", o->first_seq ?
-						   (unsigned long long)sam_next_seq(ctx) :
-						   (unsigned long long)i + 1);
+		uint64_t num = o->first_seq ? sam_next_seq(sd->ctx) : i + 1;
+		int len = snprintf(buf, 32, "frame %llu", (unsigned long long)num);
 		size_t n = len;
 
 		if (o->size >= 0) {
@@ -265,17 +390,18 @@ static int send_generated(sam_ctx *ctx, const mcast_io *io,
 			n = cap;
 		}
 		pacer_wait(&p);
-		rc = send_one(ctx, io, buf, n);
+		rc = send_one(sd, buf, n, num);
 	}
 	free(buf);
 	return rc;
 }
 
-static int send_stdin(sam_ctx *ctx, const mcast_io *io, const send_opts *o)
+static int send_stdin(sender *sd, const send_opts *o)
 {
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	uint64_t num = 0;
 	pacer p;
 	int rc = 0;
 
@@ -284,7 +410,7 @@ static int send_stdin(sam_ctx *ctx, const mcast_io *io, const send_opts *o)
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
 		pacer_wait(&p);
-		rc = send_one(ctx, io, line, len);
+		rc = send_one(sd, line, len, ++num);
 	}
 	if (!rc && ferror(stdin)) {
 		tool_err("cannot read standard input: %s", strerror(errno));
@@ -300,6 +426,7 @@ int main(int argc, char *argv[])
 	mcast_group g;
 	mcast_io io = { .fd = -1 };
 	sam_io_ops ops;
+	static sender sd;
 	sam_ctx *ctx;
 	int rc;
 
@@ -317,10 +444,20 @@ int main(int argc, char *argv[])
 		close(io.fd);
 		return EXIT_RUNTIME;
 	}
-	if (o.count)
-		rc = send_generated(ctx, &io, &o);
-	else
-		rc = send_stdin(ctx, &io, &o);
+	sd.ctx = ctx;
+	sd.io = &io;
+	sd.loss = o.loss;
+	sd.rand = 0x9e3779b97f4a7c15ULL;
+	rc = precompute_ahead(&sd, 1);
+	if (!rc && o.count)
+		rc = send_generated(&sd, &o);
+	else if (!rc)
+		rc = send_stdin(&sd, &o);
+	if (!rc)
+		rc = send_flush(&sd);
+	if (sd.dropped)
+		tool_err("test loss: %llu frames not sent",
+				 (unsigned long long)sd.dropped);
 	sam_ctx_free(ctx);
 	close(io.fd);
 	return rc ? EXIT_RUNTIME : 0;
