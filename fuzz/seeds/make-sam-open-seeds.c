@@ -1,0 +1,97 @@
+/*
+ * Writes seeds of fuzz_sam_open into fuzz/seeds/fuzz_sam_open/: frames of
+ * the schemes that share the test vectors' Ed25519 key (ed25519-oo,
+ * hybrid), made by libsam itself under the vectors' key, session and
+ * source (fuzz/fuzz_keys.h), so the fuzzer starts inside their verifiers.
+ * The frames are random (fresh nonces, batches); run again after a change
+ * of a scheme's authenticator, from the source tree:
+ *   cc -Isrc/libsam fuzz/seeds/make-sam-open-seeds.c \
+ *     -LBUILDDIR/src/libsam/.libs -lsam -o /tmp/make-seeds &&
+ *   LD_LIBRARY_PATH=BUILDDIR/src/libsam/.libs /tmp/make-seeds
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sam.h>
+
+#define VECTORS "src/libsam/tests/vectors"
+#define OUT "fuzz/seeds/fuzz_sam_open"
+#define SESSION 0x01020304
+#define SOURCE 0x0a0b0c0d
+
+static void fail(const char *what, int err)
+{
+	fprintf(stderr, "make-sam-open-seeds: %s: %s\n", what, sam_strerror(err));
+	exit(1);
+}
+
+static void write_file(const char *name, const uint8_t *buf, size_t len)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), OUT "/%s", name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f))
+	{
+		perror(path);
+		exit(1);
+	}
+	printf("%s (%zu bytes)\n", path, len);
+}
+
+/* frames of scheme name: payloads[i] sealed with sequence number i + 1 */
+static void seeds(const char *name, const char *const *payloads, int n)
+{
+	static uint8_t frame[SAM_MAX_FRAME];
+	sam_scheme scheme;
+	sam_key *key;
+	sam_ctx *ctx;
+	char file[64];
+	ssize_t len;
+	int err, i;
+
+	if (sam_scheme_from_name(name, &scheme))
+	{
+		fprintf(stderr, "make-sam-open-seeds: no %s in this libsam\n", name);
+		return;
+	}
+	if ((err = sam_key_load(VECTORS "/ed25519.key", &key)) ||
+		(err = sam_key_set_scheme(key, scheme)) ||
+		(err = sam_ctx_new(NULL, &ctx)) ||
+		(err = sam_set_session(ctx, SESSION)) ||
+		(err = sam_set_source(ctx, SOURCE, 1)) ||
+		(err = sam_set_signing_key(ctx, key)))
+	{
+		fail(name, err);
+	}
+	for (i = 0; i < n; i++)
+	{
+		len = sam_seal(ctx, payloads[i], strlen(payloads[i]), frame,
+					   sizeof(frame));
+		if (len <= 0)
+		{
+			fail("sam_seal", len ? len : SAM_E_INVAL);
+		}
+		snprintf(file, sizeof(file), "%s-%d.bin", name, i + 1);
+		write_file(file, frame, len);
+	}
+	sam_ctx_free(ctx);
+	sam_key_free(key);
+}
+
+int main(void)
+{
+	/* hybrid: two keys of one batch (a cached certificate for the
+	 * second), and an empty payload */
+	static const char *const hybrid[] = {
+		"hello, multicast", "second frame of the batch", "",
+	};
+	static const char *const oo[] = { "hello, multicast" };
+
+	seeds("hybrid", hybrid, 3);
+	seeds("ed25519-oo", oo, 1);
+	return 0;
+}
