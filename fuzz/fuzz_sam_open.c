@@ -77,16 +77,6 @@ static void schemes_init(void)
 	}
 }
 
-/* The frame's scheme field a source of scheme accepts: ed25519-oo signs
- * plain ed25519 frames (libsam keeps the wire id private) */
-static int wire_scheme(sam_scheme scheme)
-{
-	const char *name = sam_scheme_name(scheme);
-
-	return name && strcmp(name, "ed25519-oo") == 0 ? SAM_SCHEME_ED25519 :
-		   (int)scheme;
-}
-
 /* Every code a frame can be rejected with */
 static int is_reject(int rc)
 {
@@ -134,7 +124,7 @@ static void check_accepted(const uint8_t *data, size_t size,
 	FUZZ_ASSERT(info->payload == data + SAM_HEADER_SIZE);
 	FUZZ_ASSERT(info->payload_len == plen);
 	FUZZ_ASSERT(SAM_HEADER_SIZE + plen + get_be(data + 22, 2) == size);
-	FUZZ_ASSERT(wire_scheme(info->scheme) == data[1]);
+	FUZZ_ASSERT(sam_scheme_wire_id(info->scheme) == data[1]);
 }
 
 static void open_frame(const uint8_t *data, size_t size)

@@ -234,6 +234,19 @@ const char *sam_strerror(int err);
 const char *sam_scheme_name(sam_scheme scheme);
 
 /**
+ * The frame's scheme field a scheme writes and accepts: its own value,
+ * except ed25519-oo, whose frames are ed25519 frames.
+ * @return the wire value, or 0 if the scheme is unknown
+ */
+unsigned int sam_scheme_wire_id(sam_scheme scheme);
+
+/**
+ * What a scheme's frames prove: SAM_AUTH_SOURCE (signatures) or
+ * SAM_AUTH_GROUP (a group MAC); 0 if the scheme is unknown.
+ */
+sam_auth sam_scheme_auth(sam_scheme scheme);
+
+/**
  * Parse a scheme name ("hmac-sha256", "ed25519", "ecdsa-p256").
  * @return SAM_OK and *scheme, or SAM_E_SCHEME
  */

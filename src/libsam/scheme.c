@@ -42,6 +42,20 @@ int sam_scheme_wire_known(unsigned int wire_id)
 	return 0;
 }
 
+unsigned int sam_scheme_wire_id(sam_scheme scheme)
+{
+	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);
+
+	return ops ? ops->wire_id : 0;
+}
+
+sam_auth sam_scheme_auth(sam_scheme scheme)
+{
+	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);
+
+	return ops ? ops->auth : (sam_auth)0;
+}
+
 const char *sam_scheme_name(sam_scheme scheme)
 {
 	const struct sam_scheme_ops *ops = sam_scheme_get(scheme);

@@ -235,7 +235,8 @@ static int add_peers(sam_ctx *ctx, const recv_opts *o)
 				return -1;
 			}
 		}
-		if (!o->quiet && sam_key_scheme(key) == SAM_SCHEME_HMAC_SHA256)
+		if (!o->quiet &&
+			sam_scheme_auth(sam_key_scheme(key)) == SAM_AUTH_GROUP)
 			tool_err("note: source %u uses %s, a group MAC: its frames "
 					 "prove only that a group member sent them, not which",
 					 o->peers[i].id, sam_scheme_name(sam_key_scheme(key)));

@@ -532,6 +532,20 @@ START_TEST(test_rejected_by_reason)
 }
 END_TEST
 
+START_TEST(test_scheme_accessors)
+{
+	ck_assert_uint_eq(sam_scheme_wire_id(SAM_SCHEME_ED25519), 2);
+	/* online/offline Ed25519 writes plain ed25519 frames */
+	ck_assert_uint_eq(sam_scheme_wire_id(SAM_SCHEME_ED25519_OO), 2);
+	ck_assert_uint_eq(sam_scheme_wire_id(SAM_SCHEME_HYBRID), 4);
+	ck_assert_uint_eq(sam_scheme_wire_id((sam_scheme)99), 0);
+	ck_assert_int_eq(sam_scheme_auth(SAM_SCHEME_HMAC_SHA256), SAM_AUTH_GROUP);
+	ck_assert_int_eq(sam_scheme_auth(SAM_SCHEME_HYBRID), SAM_AUTH_SOURCE);
+	ck_assert_int_eq(sam_scheme_auth(SAM_SCHEME_ED25519_OO), SAM_AUTH_SOURCE);
+	ck_assert_int_eq(sam_scheme_auth((sam_scheme)99), 0);
+}
+END_TEST
+
 Suite *suite_pending(void)
 {
 	Suite *s = suite_create("interface v2");
@@ -554,6 +568,7 @@ Suite *suite_pending(void)
 	tcase_add_test(tc, test_session_required);
 	tcase_add_test(tc, test_auth_kind);
 	tcase_add_test(tc, test_rejected_by_reason);
+	tcase_add_test(tc, test_scheme_accessors);
 	suite_add_tcase(s, tc);
 	return s;
 }
