@@ -8,7 +8,6 @@
  */
 
 #include "mike_commands.h"
-#include "mike_register_task.h"
 #include "mike_rekey_msg.h"
 
 #include <unistd.h>
@@ -47,11 +46,6 @@ struct private_mike_commands_t {
 	 * The registration listener.
 	 */
 	mike_listener_t *listener;
-
-	/**
-	 * The rekey logic.
-	 */
-	mike_rekey_t *rekey;
 };
 
 /**
@@ -157,8 +151,8 @@ CALLBACK(load_groups, mike_msg_t*,
 				 mike_group_role_names, cfg->role, cfg->address);
 			response->add_list_item(response, "%s", cfg->name);
 			this->groups->lock(this->groups);
-			this->rekey->start(this->rekey,
-							   this->groups->add(this->groups, cfg));
+			this->listener->start(this->listener,
+								  this->groups->add(this->groups, cfg));
 			this->groups->unlock(this->groups);
 			loaded++;
 		}
@@ -710,8 +704,7 @@ METHOD(mike_commands_t, destroy, void,
  */
 mike_commands_t *mike_commands_create(mike_control_t *control,
 									  mike_groups_t *groups,
-									  mike_listener_t *listener,
-									  mike_rekey_t *rekey)
+									  mike_listener_t *listener)
 {
 	private_mike_commands_t *this;
 
@@ -722,7 +715,6 @@ mike_commands_t *mike_commands_create(mike_control_t *control,
 		.control = control,
 		.groups = groups,
 		.listener = listener,
-		.rekey = rekey,
 	);
 
 	control->register_command(control, "load-groups", load_groups, this, TRUE);

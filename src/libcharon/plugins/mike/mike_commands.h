@@ -18,7 +18,6 @@
 #include "mike_control.h"
 #include "mike_groups.h"
 #include "mike_listener.h"
-#include "mike_rekey.h"
 
 typedef struct mike_commands_t mike_commands_t;
 
@@ -39,14 +38,13 @@ struct mike_commands_t {
  *
  * @param control	the control socket
  * @param groups	the group store
- * @param listener	the registration listener (for leave)
- * @param rekey		the rekey logic (GCKS groups restored from the state
+ * @param listener	the registration listener (join, leave, expel, readmit;
+ *					and start, so that GCKS groups restored from the state
  *					store go on rekeying once loaded)
  * @return			the commands
  */
 mike_commands_t *mike_commands_create(mike_control_t *control,
 									  mike_groups_t *groups,
-									  mike_listener_t *listener,
-									  mike_rekey_t *rekey);
+									  mike_listener_t *listener);
 
 #endif /** MIKE_COMMANDS_H_ @}*/

@@ -10,6 +10,8 @@
 #include "mike_listener.h"
 #include "mike_gsa.h"
 #include "mike_register_task.h"
+#include "mike_registrar.h"
+#include "mike_rekey.h"
 #include "mike_keywrap.h"
 #include "payloads/gikev2.h"
 #include "payloads/idg_payload.h"
@@ -22,6 +24,8 @@
 
 typedef struct private_mike_listener_t private_mike_listener_t;
 typedef struct registration_t registration_t;
+typedef struct register_builder_t register_builder_t;
+typedef struct registrar_t registrar_t;
 
 /**
  * A registration in progress on one IKE SA, in either role.
@@ -56,6 +60,34 @@ struct registration_t {
 };
 
 /**
+ * The listener as the register tasks see it: what builds their requests.
+ * A struct of its own with a pointer back, since METHOD() takes an
+ * interface's address for its object's, and the listener's address is its
+ * listener_t's.
+ */
+struct register_builder_t {
+
+	/** implements mike_register_builder_t */
+	mike_register_builder_t public;
+
+	/** the listener */
+	private_mike_listener_t *listener;
+};
+
+/**
+ * The listener as the rekey logic sees it: exchanges over IKE SAs and
+ * dormant members.  A struct of its own, as register_builder_t.
+ */
+struct registrar_t {
+
+	/** implements mike_registrar_t */
+	mike_registrar_t public;
+
+	/** the listener */
+	private_mike_listener_t *listener;
+};
+
+/**
  * Private data of a mike_listener_t object.
  */
 struct private_mike_listener_t {
@@ -87,9 +119,20 @@ struct private_mike_listener_t {
 	mutex_t *mutex;
 
 	/**
-	 * Rekey logic, NULL if none.
+	 * Rekey logic, created and owned by the listener, which it calls back
+	 * through registrar only.
 	 */
 	mike_rekey_t *rekey;
+
+	/**
+	 * Builds the requests of the register tasks.
+	 */
+	register_builder_t builder;
+
+	/**
+	 * The registration the rekey logic uses.
+	 */
+	registrar_t registrar;
 };
 
 static void registration_destroy(registration_t *reg)
@@ -259,9 +302,12 @@ static bool idg_group_name(idg_payload_t *idg, char *buf, size_t len)
  * ---- member --------------------------------------------------------------
  */
 
-METHOD(mike_listener_t, request_group, bool,
-	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
-	char *name)
+/**
+ * Member: add IDg (and N(GROUP_SENDER)) for a group to a request and expect
+ * the GSA in the response; FALSE if there is no such group
+ */
+static bool request_group(private_mike_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message, char *name)
 {
 	idg_payload_t *idg;
 	registration_t *reg;
@@ -299,8 +345,15 @@ METHOD(mike_listener_t, request_group, bool,
 	return TRUE;
 }
 
-METHOD(mike_listener_t, request_leave, bool,
-	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+METHOD(mike_register_builder_t, builder_request_group, bool,
+	register_builder_t *builder, ike_sa_t *ike_sa, message_t *message,
+	char *name)
+{
+	return request_group(builder->listener, ike_sa, message, name);
+}
+
+METHOD(mike_register_builder_t, request_leave, bool,
+	register_builder_t *builder, ike_sa_t *ike_sa, message_t *message,
 	char *name)
 {
 	idg_payload_t *idg;
@@ -378,8 +431,9 @@ static void queue_further_groups(private_mike_listener_t *this,
 	names = unregistered_groups(this, ike_sa, registered);
 	while (names->remove_first(names, (void**)&name) == SUCCESS)
 	{
-		ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
-											ike_sa, name, MIKE_REGISTER_JOIN));
+		ike_sa->queue_task(ike_sa, mike_register_task_create(
+							&this->builder.public, ike_sa, name,
+							MIKE_REGISTER_JOIN));
 		free(name);
 	}
 	names->destroy(names);
@@ -475,8 +529,7 @@ static void member_apply(private_mike_listener_t *this, ike_sa_t *ike_sa,
 	{
 		failure = "no key wrap key for this IKE SA";
 	}
-	else if (group->kernel && group->ike_sa_id == reg->ike_sa_id &&
-			 this->rekey)
+	else if (group->kernel && group->ike_sa_id == reg->ike_sa_id)
 	{	/* registered again over the same IKE SA after a missed rekey: the
 		 * keys are taken as from a GSA_REKEY, traffic goes on */
 		failure = this->rekey->apply(this->rekey, group, reg->gsa, reg->kd,
@@ -507,10 +560,7 @@ static void member_apply(private_mike_listener_t *this, ike_sa_t *ike_sa,
 			group->my_host = ike_sa->get_my_host(ike_sa);
 			group->my_host = group->my_host->clone(group->my_host);
 			group->keys_updated = group->registered;
-			if (this->rekey)
-			{
-				this->rekey->start(this->rekey, group);
-			}
+			this->rekey->start(this->rekey, group);
 			DBG1(DBG_IKE, "mike: group '%s' registered: %d sender SA%s "
 				 "installed%s", reg->group,
 				 group->kernel->get_inbound_count(group->kernel),
@@ -696,10 +746,7 @@ static void member_gone(private_mike_listener_t *this, mike_group_t *group,
 	linked_list_t *rekey = NULL;
 
 	group->remove_member(group, member, &rekey);
-	if (this->rekey)
-	{
-		this->rekey->left(this->rekey, group, rekey);
-	}
+	this->rekey->left(this->rekey, group, rekey);
 	group->save(group);
 	if (rekey)
 	{
@@ -748,10 +795,7 @@ static bool renew_tek(private_mike_listener_t *this, mike_group_t *group,
 		group->retire_tek(group, member->tek);
 	}
 	member->tek = tek;
-	if (this->rekey)
-	{
-		this->rekey->announce(this->rekey, group, member, why);
-	}
+	this->rekey->announce(this->rekey, group, member, why);
 	return TRUE;
 }
 
@@ -787,11 +831,8 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 		{	/* it does not ask to send (any longer): no TEK it did not ask
 			 * for */
 			group->drop_tek(group, member);
-			if (this->rekey)
-			{
-				this->rekey->announce(this->rekey, group, member,
-									  "a member stopped sending");
-			}
+			this->rekey->announce(this->rekey, group, member,
+								  "a member stopped sending");
 		}
 		else if (reg->sender && (!member->tek || restored))
 		{	/* after a restart its kernel SA is new: its sequence numbers
@@ -815,7 +856,7 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 		member = group->add_member(group, id, reg->ike_sa_id, tek, &path,
 								   &rekey);
 		ok = member != NULL;
-		if (ok && this->rekey)
+		if (ok)
 		{	/* the others learn of the new sender (and, with rekey_on_join,
 			 * get new keys) before it gets the group's keys */
 			this->rekey->joined(this->rekey, group, rekey);
@@ -865,10 +906,7 @@ static bool register_member(private_mike_listener_t *this, mike_group_t *group,
 		DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
 			 reg->group, id, member->tek->spi);
 	}
-	if (this->rekey)
-	{
-		this->rekey->start(this->rekey, group);
-	}
+	this->rekey->start(this->rekey, group);
 	return TRUE;
 }
 
@@ -1039,7 +1077,7 @@ static void member_push(private_mike_listener_t *this, ike_sa_t *ike_sa,
 		{
 			error = "not a group registered over this IKE SA";
 		}
-		else if (!this->rekey || !get_gsk_w(ike_sa, &gsk_w))
+		else if (!get_gsk_w(ike_sa, &gsk_w))
 		{
 			error = "no key wrap key for this IKE SA";
 		}
@@ -1255,10 +1293,7 @@ static void ike_sa_gone(private_mike_listener_t *this, uint32_t ike_sa_id)
 		{
 			DBG1(DBG_IKE, "mike: group '%s': registration IKE SA gone, "
 				 "removing the group's SAs and policies", group->cfg->name);
-			if (this->rekey)
-			{
-				this->rekey->stop(this->rekey, group);
-			}
+			this->rekey->stop(this->rekey, group);
 			group->unregister(group);
 			if (lost && !streq(connection ?: "", group->cfg->connection))
 			{
@@ -1512,12 +1547,13 @@ CALLBACK(is_dormant, bool,
 	return !member->ike_sa_id;
 }
 
-METHOD(mike_listener_t, drop_dormant, int,
-	private_mike_listener_t *this, char *name)
+METHOD(mike_registrar_t, drop_dormant, int,
+	registrar_t *registrar, char *name)
 {
 	int groups;
 
-	return remove_members(this, name, is_dormant, NULL, &groups);
+	return remove_members(registrar->listener, name, is_dormant, NULL,
+						  &groups);
 }
 
 METHOD(mike_listener_t, readmit, int,
@@ -1567,7 +1603,7 @@ static bool queue_over(private_mike_listener_t *this, uint32_t ike_sa_id,
 	{
 		return FALSE;
 	}
-	ike_sa->queue_task(ike_sa, mike_register_task_create(&this->public,
+	ike_sa->queue_task(ike_sa, mike_register_task_create(&this->builder.public,
 														 ike_sa, name, mode));
 	if (ike_sa->initiate(ike_sa, NULL, NULL) == DESTROY_ME)
 	{
@@ -1585,10 +1621,17 @@ METHOD(mike_listener_t, register_over, bool,
 	return queue_over(this, ike_sa_id, name, MIKE_REGISTER_JOIN);
 }
 
-METHOD(mike_listener_t, push_over, bool,
-	private_mike_listener_t *this, uint32_t ike_sa_id, char *name)
+METHOD(mike_registrar_t, push_over, bool,
+	registrar_t *registrar, uint32_t ike_sa_id, char *name)
 {
-	return queue_over(this, ike_sa_id, name, MIKE_REGISTER_PUSH);
+	return queue_over(registrar->listener, ike_sa_id, name,
+					  MIKE_REGISTER_PUSH);
+}
+
+METHOD(mike_registrar_t, registrar_register_over, bool,
+	registrar_t *registrar, uint32_t ike_sa_id, char *name)
+{
+	return register_over(registrar->listener, ike_sa_id, name);
 }
 
 /**
@@ -1624,10 +1667,7 @@ METHOD(mike_listener_t, leave, bool,
 	{
 		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
 		ike_sa_id = group->ike_sa_id;
-		if (this->rekey)
-		{
-			this->rekey->stop(this->rekey, group);
-		}
+		this->rekey->stop(this->rekey, group);
 		group->unregister(group);
 		registered = TRUE;
 		others = ike_sa_id && carries_groups(this, ike_sa_id);
@@ -1651,10 +1691,11 @@ METHOD(mike_listener_t, leave, bool,
 	return registered;
 }
 
-METHOD(mike_listener_t, push_group, bool,
-	private_mike_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+METHOD(mike_register_builder_t, push_group, bool,
+	register_builder_t *builder, ike_sa_t *ike_sa, message_t *message,
 	char *name)
 {
+	private_mike_listener_t *this = builder->listener;
 	mike_group_t *group;
 	mike_group_member_t *member = NULL;
 	gsa_payload_t *gsa = NULL;
@@ -1696,15 +1737,16 @@ METHOD(mike_listener_t, push_group, bool,
 	return TRUE;
 }
 
-METHOD(mike_listener_t, set_rekey, void,
-	private_mike_listener_t *this, mike_rekey_t *rekey)
+METHOD(mike_listener_t, start, void,
+	private_mike_listener_t *this, mike_group_t *group)
 {
-	this->rekey = rekey;
+	this->rekey->start(this->rekey, group);
 }
 
 METHOD(mike_listener_t, destroy, void,
 	private_mike_listener_t *this)
 {
+	this->rekey->destroy(this->rekey);
 	this->registrations->destroy_function(this->registrations,
 										  (void*)registration_destroy);
 	this->lost->destroy(this->lost);
@@ -1715,7 +1757,8 @@ METHOD(mike_listener_t, destroy, void,
 /*
  * Described in header
  */
-mike_listener_t *mike_listener_create(mike_groups_t *groups)
+mike_listener_t *mike_listener_create(mike_groups_t *groups,
+									  mike_settings_t *settings)
 {
 	private_mike_listener_t *this;
 
@@ -1728,23 +1771,36 @@ mike_listener_t *mike_listener_create(mike_groups_t *groups)
 				.alert = _alert,
 				.ike_rekey = _ike_rekey,
 			},
-			.request_group = _request_group,
-			.request_leave = _request_leave,
+			.start = _start,
 			.reauthorize = _reauthorize,
-			.drop_dormant = _drop_dormant,
 			.leave = _leave,
 			.register_over = _register_over,
-			.push_over = _push_over,
-			.push_group = _push_group,
 			.expel = _expel,
 			.readmit = _readmit,
-			.set_rekey = _set_rekey,
 			.destroy = _destroy,
 		},
 		.groups = groups,
 		.registrations = linked_list_create(),
 		.lost = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.builder = {
+			.public = {
+				.request_group = _builder_request_group,
+				.request_leave = _request_leave,
+				.push_group = _push_group,
+			},
+			.listener = this,
+		},
+		.registrar = {
+			.public = {
+				.push_over = _push_over,
+				.register_over = _registrar_register_over,
+				.drop_dormant = _drop_dormant,
+			},
+			.listener = this,
+		},
 	);
+	this->rekey = mike_rekey_create(groups, settings,
+									&this->registrar.public);
 	return &this->public;
 }

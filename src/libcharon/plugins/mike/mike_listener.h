@@ -16,7 +16,7 @@
 #define MIKE_LISTENER_H_
 
 #include "mike_groups.h"
-#include "mike_rekey.h"
+#include "mike_settings.h"
 
 #include <bus/listeners/listener.h>
 
@@ -38,6 +38,12 @@ typedef struct mike_listener_t mike_listener_t;
  *    with GSA and KD, or with AUTHORIZATION_FAILED / INVALID_GROUP_ID.
  * When the IKE SA goes down, a member removes the group's SAs and policies
  * and the GCKS forgets the member.
+ *
+ * The listener creates and owns the rekey logic (mike_rekey), which calls
+ * it back only through mike_registrar_t, and builds the requests of the
+ * register tasks (mike_register_task) it queues, which call it back only
+ * through mike_register_builder_t: dependencies run from the listener to
+ * both, never back.
  */
 struct mike_listener_t {
 
@@ -47,50 +53,15 @@ struct mike_listener_t {
 	listener_t listener;
 
 	/**
-	 * Member: add IDg (and N(GROUP_SENDER)) for a group to a request and
-	 * expect the GSA in the response.
+	 * A group was added to the store (from strongswan.conf, over the
+	 * control socket, or restored from the state store): start what it
+	 * runs by itself, its TEK rollover and the watch on restored members
+	 * (GCKS) or its GSA_REKEY reception (a registered member).  Called
+	 * with the group store locked.
 	 *
-	 * @param ike_sa	the registration IKE SA
-	 * @param message	the request to add to
-	 * @param group		name of the group
-	 * @return			TRUE if added
+	 * @param group		the group
 	 */
-	bool (*request_group)(mike_listener_t *this, ike_sa_t *ike_sa,
-						  message_t *message, char *group);
-
-	/**
-	 * Member: add IDg and N(NO_PROPOSAL_CHOSEN) for a group it left to a
-	 * request (de-registration, RFC 9838 2.3.3).
-	 *
-	 * @param ike_sa	the registration IKE SA
-	 * @param message	the request to add to
-	 * @param group		name of the group
-	 * @return			TRUE if added
-	 */
-	bool (*request_leave)(mike_listener_t *this, ike_sa_t *ike_sa,
-						  message_t *message, char *group);
-
-	/**
-	 * GCKS: add IDg, GSA and KD of a group to a request to a member (unicast
-	 * rekeying), keys wrapped with the IKE SA's key wrap key.
-	 *
-	 * @param ike_sa	the member's registration IKE SA
-	 * @param message	the request to add to
-	 * @param group		name of the group
-	 * @return			TRUE if added (the peer is still a member)
-	 */
-	bool (*push_group)(mike_listener_t *this, ike_sa_t *ike_sa,
-					   message_t *message, char *group);
-
-	/**
-	 * GCKS: push a group's GSA to a member over its IKE SA, without waiting.
-	 * Not to be called with the group store locked.
-	 *
-	 * @param ike_sa_id	unique ID of the member's IKE SA
-	 * @param name		group name
-	 * @return			TRUE if the exchange was started
-	 */
-	bool (*push_over)(mike_listener_t *this, uint32_t ike_sa_id, char *name);
+	void (*start)(mike_listener_t *this, mike_group_t *group);
 
 	/**
 	 * Leave a group on a member: remove its SAs (the fail-close policies
@@ -114,16 +85,6 @@ struct mike_listener_t {
 	 * @return			memberships removed
 	 */
 	int (*reauthorize)(mike_listener_t *this, char *name);
-
-	/**
-	 * GCKS: drop the members restored from the state store that have not
-	 * registered again since (rejoin_timeout), with the usual rekey.  Not
-	 * to be called with the group store locked.
-	 *
-	 * @param name		group name
-	 * @return			memberships removed
-	 */
-	int (*drop_dormant)(mike_listener_t *this, char *name);
 
 	/**
 	 * Member: register a group over an established IKE SA (an
@@ -160,24 +121,19 @@ struct mike_listener_t {
 	int (*readmit)(mike_listener_t *this, char *name, identification_t *id);
 
 	/**
-	 * Set the rekey logic groups are started with once registered.
-	 *
-	 * @param rekey		rekey logic, NULL for none
-	 */
-	void (*set_rekey)(mike_listener_t *this, mike_rekey_t *rekey);
-
-	/**
 	 * Destroy the listener.
 	 */
 	void (*destroy)(mike_listener_t *this);
 };
 
 /**
- * Create the listener.
+ * Create the listener, and the rekey logic it drives.
  *
  * @param groups	the group store
+ * @param settings	the plugin's options, for the rekey logic
  * @return			listener
  */
-mike_listener_t *mike_listener_create(mike_groups_t *groups);
+mike_listener_t *mike_listener_create(mike_groups_t *groups,
+									  mike_settings_t *settings);
 
 #endif /** MIKE_LISTENER_H_ @}*/

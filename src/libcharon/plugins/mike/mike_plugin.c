@@ -13,7 +13,6 @@
 #include "mike_groups.h"
 #include "mike_listener.h"
 #include "mike_commands.h"
-#include "mike_rekey.h"
 #include "mike_control.h"
 
 #include <errno.h>
@@ -44,7 +43,8 @@ struct private_mike_plugin_t {
 	mike_groups_t *groups;
 
 	/**
-	 * Registration in both roles, on charon's bus
+	 * Registration in both roles, on charon's bus, with the rekey logic;
+	 * NULL until the plugin's features are registered
 	 */
 	mike_listener_t *listener;
 
@@ -57,11 +57,6 @@ struct private_mike_plugin_t {
 	 * Group commands of the control socket, NULL without one
 	 */
 	mike_commands_t *commands;
-
-	/**
-	 * TEK rollover with GSA_REKEY, NULL until registered
-	 */
-	mike_rekey_t *rekey;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -91,8 +86,8 @@ static void load_static_groups(private_mike_plugin_t *this)
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
 			this->groups->lock(this->groups);
-			this->rekey->start(this->rekey, this->groups->add(this->groups,
-															  cfg));
+			this->listener->start(this->listener,
+								  this->groups->add(this->groups, cfg));
 			this->groups->unlock(this->groups);
 		}
 		else
@@ -115,10 +110,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		this->groups->set_database(this->groups, this->settings.database);
-		this->rekey = mike_rekey_create(this->groups, &this->settings,
-										this->listener);
+		this->listener = mike_listener_create(this->groups, &this->settings);
 		load_static_groups(this);
-		this->listener->set_rekey(this->listener, this->rekey);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
 		this->control = mike_control_create(this->settings.socket,
 							this->settings.control_max_connections_per_user,
@@ -127,7 +120,7 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		if (this->control)
 		{
 			this->commands = mike_commands_create(this->control, this->groups,
-												  this->listener, this->rekey);
+												  this->listener);
 		}
 		else
 		{
@@ -143,11 +136,9 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		this->control = NULL;
 		charon->bus->remove_listener(charon->bus, &this->listener->listener);
 		this->listener->destroy(this->listener);
-		DESTROY_IF(this->rekey);
-		this->rekey = NULL;
+		this->listener = NULL;
 		this->groups->destroy(this->groups);
 		this->groups = mike_groups_create();
-		this->listener = mike_listener_create(this->groups);
 	}
 	return TRUE;
 }
@@ -171,8 +162,7 @@ METHOD(plugin_t, destroy, void,
 {
 	DESTROY_IF(this->commands);
 	DESTROY_IF(this->control);
-	this->listener->destroy(this->listener);
-	DESTROY_IF(this->rekey);
+	DESTROY_IF(this->listener);
 	this->groups->destroy(this->groups);
 	free(this);
 }
@@ -203,7 +193,6 @@ plugin_t *mike_plugin_create()
 		},
 		.groups = mike_groups_create(),
 	);
-	this->listener = mike_listener_create(this->groups);
 
 	return &this->public.plugin;
 }

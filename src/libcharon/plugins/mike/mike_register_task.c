@@ -22,9 +22,9 @@ struct private_task_t {
 	task_t public;
 
 	/**
-	 * The registration listener.
+	 * Builds the request.
 	 */
-	mike_listener_t *listener;
+	mike_register_builder_t *builder;
 
 	/**
 	 * The IKE SA.
@@ -50,15 +50,15 @@ METHOD(task_t, build, status_t,
 	switch (this->mode)
 	{
 		case MIKE_REGISTER_JOIN:
-			added = this->listener->request_group(this->listener,
+			added = this->builder->request_group(this->builder,
 									this->ike_sa, message, this->group);
 			break;
 		case MIKE_REGISTER_LEAVE:
-			added = this->listener->request_leave(this->listener,
+			added = this->builder->request_leave(this->builder,
 									this->ike_sa, message, this->group);
 			break;
 		case MIKE_REGISTER_PUSH:
-			added = this->listener->push_group(this->listener,
+			added = this->builder->push_group(this->builder,
 									this->ike_sa, message, this->group);
 			break;
 	}
@@ -68,14 +68,16 @@ METHOD(task_t, build, status_t,
 METHOD(task_t, process, status_t,
 	private_task_t *this, message_t *message)
 {
-	/* the listener took the GSA from the response before tasks ran; a
-	 * pushed GSA is answered with an empty response */
+	/* the builder's side (the listener) took the GSA from the response
+	 * before tasks ran; a pushed GSA is answered with an empty response */
 	return SUCCESS;
 }
 
 METHOD(task_t, get_type, task_type_t,
 	private_task_t *this)
 {
+	/* the one type charon runs in an INFORMATIONAL exchange that nothing
+	 * else looks for, see the header */
 	return TASK_IKE_VERIFY_PEER_CERT;
 }
 
@@ -95,8 +97,9 @@ METHOD(task_t, destroy, void,
 /*
  * Described in header
  */
-task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
-								  char *group, mike_register_mode_t mode)
+task_t *mike_register_task_create(mike_register_builder_t *builder,
+								  ike_sa_t *ike_sa, char *group,
+								  mike_register_mode_t mode)
 {
 	private_task_t *this;
 
@@ -108,7 +111,7 @@ task_t *mike_register_task_create(mike_listener_t *listener, ike_sa_t *ike_sa,
 			.migrate = _migrate,
 			.destroy = _destroy,
 		},
-		.listener = listener,
+		.builder = builder,
 		.ike_sa = ike_sa,
 		.group = strdup(group),
 		.mode = mode,

@@ -9,7 +9,6 @@
 
 #include "mike_rekey.h"
 #include "mike_gsa.h"
-#include "mike_listener.h"
 #include "mike_keywrap.h"
 #include "mike_rekey_msg.h"
 #include "mike_rekey_socket.h"
@@ -37,9 +36,9 @@ struct private_mike_rekey_t {
 	mike_groups_t *groups;
 
 	/**
-	 * Registration listener.
+	 * Registration, for exchanges over IKE SAs.
 	 */
-	mike_listener_t *listener;
+	mike_registrar_t *registrar;
 
 	/**
 	 * Multicast transport.
@@ -210,7 +209,7 @@ static job_requeue_t gcks_push(job_data_t *data)
 {
 	private_mike_rekey_t *this = data->this;
 
-	if (!this->listener->push_over(this->listener, data->spi, data->name))
+	if (!this->registrar->push_over(this->registrar, data->spi, data->name))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': the IKE SA of a member is gone, "
 			 "no new GSA for it", data->name);
@@ -526,7 +525,8 @@ static job_requeue_t member_reregister(job_data_t *data)
 	}
 	this->groups->unlock(this->groups);
 	if (ike_sa_id &&
-		!this->listener->register_over(this->listener, ike_sa_id, data->name))
+		!this->registrar->register_over(this->registrar, ike_sa_id,
+										 data->name))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': cannot register again, the IKE SA "
 			 "is gone", data->name);
@@ -901,7 +901,7 @@ static job_requeue_t gcks_drop_dormant(job_data_t *data)
 	this->mutex->lock(this->mutex);
 	remove_name(this->watched, data->name);
 	this->mutex->unlock(this->mutex);
-	this->listener->drop_dormant(this->listener, data->name);
+	this->registrar->drop_dormant(this->registrar, data->name);
 	return JOB_REQUEUE_NONE;
 }
 
@@ -1008,7 +1008,7 @@ METHOD(mike_rekey_t, destroy, void,
  */
 mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
 								mike_settings_t *settings,
-								struct mike_listener_t *listener)
+								mike_registrar_t *registrar)
 {
 	private_mike_rekey_t *this;
 
@@ -1023,7 +1023,7 @@ mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
 			.destroy = _destroy,
 		},
 		.groups = groups,
-		.listener = listener,
+		.registrar = registrar,
 		.running = linked_list_create(),
 		.watched = linked_list_create(),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),

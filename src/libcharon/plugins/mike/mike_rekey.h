@@ -16,11 +16,10 @@
 #define MIKE_REKEY_H_
 
 #include "mike_groups.h"
+#include "mike_registrar.h"
 #include "mike_settings.h"
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
-
-struct mike_listener_t;
 
 typedef struct mike_rekey_t mike_rekey_t;
 
@@ -122,11 +121,12 @@ struct mike_rekey_t {
  *
  * @param groups	the group store
  * @param settings	the plugin's options (retransmissions, TTL)
- * @param listener	the registration listener, to register again with
+ * @param registrar	registration, to push GSAs, register again and drop
+ *					dormant members with
  * @return			object
  */
 mike_rekey_t *mike_rekey_create(mike_groups_t *groups,
 								mike_settings_t *settings,
-								struct mike_listener_t *listener);
+								mike_registrar_t *registrar);
 
 #endif /** MIKE_REKEY_H_ @}*/
