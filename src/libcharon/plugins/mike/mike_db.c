@@ -58,6 +58,21 @@ struct private_mike_db_t {
 };
 
 /**
+ * The LKH tree's nodes (schema version 2): one row per node, written when
+ * the node changes
+ */
+#define LKH_NODES_TABLE \
+	"CREATE TABLE lkh_nodes (" \
+		"group_id INTEGER NOT NULL REFERENCES groups(id), " \
+		"num INTEGER NOT NULL, " \
+		"parent INTEGER NOT NULL, " \
+		"side INTEGER NOT NULL, " \
+		"key_id INTEGER NOT NULL, " \
+		"key BLOB, " \
+		"member INTEGER, " \
+		"PRIMARY KEY (group_id, num)) WITHOUT ROWID"
+
+/**
  * The schema, created in one transaction if the file has none.
  */
 static const char *schema[] = {
@@ -71,7 +86,9 @@ static const char *schema[] = {
 		"kek_keymat BLOB, "
 		"lkh BLOB, "
 		"signer BLOB, "
-		"expelled BLOB)",
+		"expelled BLOB, "
+		"lkh_next_id INTEGER, "
+		"lkh_next_num INTEGER)",
 	"CREATE TABLE used_spis ("
 		"group_id INTEGER NOT NULL REFERENCES groups(id), "
 		"spi BLOB NOT NULL, "
@@ -100,6 +117,19 @@ static const char *schema[] = {
 		"tek_spi INTEGER NOT NULL, "
 		"leaf INTEGER NOT NULL, "
 		"UNIQUE (group_id, id_type, id))",
+	LKH_NODES_TABLE,
+};
+
+/**
+ * Converting a version 1 file: the trees move from groups.lkh into
+ * lkh_nodes when their group is loaded next (mike_group_db_t), the blob
+ * stays until then
+ */
+static const char *upgrade_1_to_2[] = {
+	"ALTER TABLE groups ADD COLUMN lkh_next_id INTEGER",
+	"ALTER TABLE groups ADD COLUMN lkh_next_num INTEGER",
+	LKH_NODES_TABLE,
+	"UPDATE schema_version SET version = 2",
 };
 
 /**
@@ -174,6 +204,21 @@ static bool step_done(private_mike_db_t *this, sqlite3_stmt *stmt, char *what)
 }
 
 /**
+ * Step a statement that returns no rows if binding its parameters went
+ * well, and finalize it
+ */
+static bool step_bound(private_mike_db_t *this, sqlite3_stmt *stmt,
+					   bool bound, char *what)
+{
+	if (!bound)
+	{
+		sqlite3_finalize(stmt);
+		return FALSE;
+	}
+	return step_done(this, stmt, what);
+}
+
+/**
  * Bind a chunk as blob (NULL if empty); the chunk must outlive the step
  */
 static bool bind_chunk(sqlite3_stmt *stmt, int i, chunk_t chunk)
@@ -236,6 +281,27 @@ static bool column_int(sqlite3_stmt *stmt, int i, int64_t min, int64_t max,
 	}
 	*value = sqlite3_column_int64(stmt, i);
 	return *value >= min && *value <= max;
+}
+
+/**
+ * Finish loading rows into a list: the list, or NULL (destroyed) if the
+ * last step was no SQLITE_DONE (a failure, or a row that was invalid)
+ */
+static linked_list_t *rows_done(private_mike_db_t *this, sqlite3_stmt *stmt,
+								int rc, linked_list_t *list,
+								void (*destroy)(void*), char *what)
+{
+	if (rc != SQLITE_DONE)
+	{
+		if (rc != SQLITE_ROW)
+		{
+			log_error(this, what);
+		}
+		list->destroy_function(list, destroy);
+		list = NULL;
+	}
+	sqlite3_finalize(stmt);
+	return list;
 }
 
 /**
@@ -611,6 +677,214 @@ METHOD(mike_db_t, get_lkh, bool,
 					 lkh, NULL);
 }
 
+/**
+ * Run statements that take a group's id as their only parameter, in one
+ * transaction (nothing to do if the group does not exist)
+ */
+static bool run_for_group(private_mike_db_t *this, char *group,
+						  const char **sql, int count, char *what)
+{
+	sqlite3_stmt *stmt;
+	int64_t gid;
+	bool ok;
+	int i;
+
+	if (!tx_begin(this))
+	{
+		return FALSE;
+	}
+	ok = group_id(this, group, FALSE, &gid);
+	for (i = 0; ok && gid && i < count; i++)
+	{
+		stmt = prepare(this, sql[i]);
+		if (!stmt || !bind_int(stmt, 1, gid))
+		{
+			sqlite3_finalize(stmt);
+			ok = FALSE;
+			break;
+		}
+		ok = step_done(this, stmt, what);
+	}
+	return tx_end(this, ok);
+}
+
+METHOD(mike_db_t, put_lkh_nodes, bool,
+	private_mike_db_t *this, char *group, enumerator_t *nodes,
+	uint32_t next_id, uint32_t next_num)
+{
+	sqlite3_stmt *stmt = NULL;
+	mike_lkh_node_t *node;
+	int64_t gid;
+	bool ok;
+
+	if (!tx_begin(this))
+	{
+		return FALSE;
+	}
+	ok = group_id(this, group, TRUE, &gid);
+	if (ok)
+	{
+		stmt = prepare(this, "UPDATE groups SET lkh_next_id = ?, "
+					   "lkh_next_num = ? WHERE id = ?");
+		ok = step_bound(this, stmt, stmt && bind_int(stmt, 1, next_id) &&
+						bind_int(stmt, 2, next_num) && bind_int(stmt, 3, gid),
+						"storing the LKH counters");
+	}
+	if (ok)
+	{
+		/* one statement for all nodes, reset between them */
+		stmt = prepare(this, "INSERT OR REPLACE INTO lkh_nodes (group_id, "
+					   "num, parent, side, key_id, key, member) "
+					   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+		ok = stmt != NULL;
+	}
+	while (ok && nodes->enumerate(nodes, &node))
+	{
+		ok = sqlite3_reset(stmt) == SQLITE_OK &&
+			 bind_int(stmt, 1, gid) && bind_int(stmt, 2, node->num) &&
+			 bind_int(stmt, 3, node->parent) && bind_int(stmt, 4, node->side) &&
+			 bind_int(stmt, 5, node->id) && bind_chunk(stmt, 6, node->key) &&
+			 (node->is_member ? bind_int(stmt, 7, node->member)
+							  : sqlite3_bind_null(stmt, 7) == SQLITE_OK);
+		if (ok && sqlite3_step(stmt) != SQLITE_DONE)
+		{
+			log_error(this, "storing an LKH node");
+			ok = FALSE;
+		}
+	}
+	sqlite3_finalize(stmt);
+	return tx_end(this, ok);
+}
+
+METHOD(mike_db_t, clear_lkh_nodes, bool,
+	private_mike_db_t *this, char *group)
+{
+	static const char *sql[] = {
+		"DELETE FROM lkh_nodes WHERE group_id = ?",
+		"UPDATE groups SET lkh_next_id = NULL, lkh_next_num = NULL "
+			"WHERE id = ?",
+	};
+	return run_for_group(this, group, sql, countof(sql),
+						 "clearing an LKH tree");
+}
+
+/*
+ * Described in header
+ */
+void mike_db_lkh_node_destroy(mike_lkh_node_t *node)
+{
+	if (node)
+	{
+		chunk_clear(&node->key);
+		free(node);
+	}
+}
+
+/**
+ * The LKH counters of a group, FALSE on failure; *found is FALSE if it has
+ * no tree in lkh_nodes
+ */
+static bool get_lkh_counters(private_mike_db_t *this, char *group,
+							 uint32_t *next_id, uint32_t *next_num,
+							 bool *found)
+{
+	sqlite3_stmt *stmt;
+	int64_t id, num;
+	int rc;
+	bool ok = TRUE;
+
+	*found = FALSE;
+	stmt = prepare(this, "SELECT lkh_next_id, lkh_next_num FROM groups "
+				   "WHERE name = ?");
+	if (!stmt || !bind_text(stmt, 1, group))
+	{
+		sqlite3_finalize(stmt);
+		return FALSE;
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) != SQLITE_NULL)
+	{
+		ok = column_int(stmt, 0, 1, UINT32_MAX, &id) &&
+			 column_int(stmt, 1, 1, UINT32_MAX, &num);
+		if (ok)
+		{
+			*next_id = id;
+			*next_num = num;
+			*found = TRUE;
+		}
+		else
+		{
+			DBG1(DBG_CFG, "mike: database %s: invalid LKH counters of group "
+				 "'%s'", this->path, group);
+		}
+	}
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	{
+		log_error(this, "loading the LKH counters");
+		ok = FALSE;
+	}
+	sqlite3_finalize(stmt);
+	return ok;
+}
+
+METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
+	private_mike_db_t *this, char *group, uint32_t *next_id,
+	uint32_t *next_num)
+{
+	sqlite3_stmt *stmt;
+	linked_list_t *list;
+	mike_lkh_node_t *node;
+	int64_t num, parent, side, key_id, member = 0;
+	bool found;
+	int rc;
+
+	*next_id = *next_num = 0;
+	if (!get_lkh_counters(this, group, next_id, next_num, &found))
+	{
+		return NULL;
+	}
+	list = linked_list_create();
+	if (!found)
+	{
+		return list;
+	}
+	stmt = prepare(this, "SELECT n.num, n.parent, n.side, n.key_id, n.key, "
+				"n.member FROM lkh_nodes n JOIN groups g ON n.group_id = g.id "
+				"WHERE g.name = ? ORDER BY n.num");
+	if (!stmt || !bind_text(stmt, 1, group))
+	{
+		sqlite3_finalize(stmt);
+		list->destroy(list);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	{
+		if (!column_int(stmt, 0, 1, UINT32_MAX, &num) ||
+			!column_int(stmt, 1, 0, UINT32_MAX, &parent) ||
+			!column_int(stmt, 2, 0, 1, &side) ||
+			!column_int(stmt, 3, 0, UINT32_MAX, &key_id) ||
+			(sqlite3_column_type(stmt, 5) != SQLITE_NULL &&
+			 !column_int(stmt, 5, 0, UINT32_MAX, &member)))
+		{
+			DBG1(DBG_CFG, "mike: database %s: invalid LKH node of group '%s'",
+				 this->path, group);
+			break;
+		}
+		INIT(node,
+			.num = num,
+			.parent = parent,
+			.side = side,
+			.id = key_id,
+			.key = chunk_clone(column_chunk(stmt, 4)),
+			.is_member = sqlite3_column_type(stmt, 5) != SQLITE_NULL,
+			.member = member,
+		);
+		list->insert_last(list, node);
+	}
+	return rows_done(this, stmt, rc, list, (void*)mike_db_lkh_node_destroy,
+					 "loading LKH nodes");
+}
+
 METHOD(mike_db_t, set_signer, bool,
 	private_mike_db_t *this, char *group, chunk_t spki)
 {
@@ -802,17 +1076,8 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 		}
 		list->insert_last(list, tek);
 	}
-	if (rc != SQLITE_DONE)
-	{
-		if (rc != SQLITE_ROW)
-		{
-			log_error(this, "loading TEKs");
-		}
-		list->destroy_function(list, (void*)mike_db_tek_destroy);
-		list = NULL;
-	}
-	sqlite3_finalize(stmt);
-	return list;
+	return rows_done(this, stmt, rc, list, (void*)mike_db_tek_destroy,
+					 "loading TEKs");
 }
 
 METHOD(mike_db_t, put_member, bool,
@@ -920,17 +1185,8 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 		);
 		list->insert_last(list, member);
 	}
-	if (rc != SQLITE_DONE)
-	{
-		if (rc != SQLITE_ROW)
-		{
-			log_error(this, "loading members");
-		}
-		list->destroy_function(list, (void*)mike_db_member_destroy);
-		list = NULL;
-	}
-	sqlite3_finalize(stmt);
-	return list;
+	return rows_done(this, stmt, rc, list, (void*)mike_db_member_destroy,
+					 "loading members");
 }
 
 METHOD(mike_db_t, has_group, bool,
@@ -952,31 +1208,12 @@ METHOD(mike_db_t, clear_group, bool,
 	static const char *sql[] = {
 		"DELETE FROM teks WHERE group_id = ?",
 		"DELETE FROM members WHERE group_id = ?",
+		"DELETE FROM lkh_nodes WHERE group_id = ?",
 		"UPDATE groups SET kek_spi = NULL, kek_keymat = NULL, lkh = NULL, "
-			"signer = NULL, expelled = NULL WHERE id = ?",
+			"signer = NULL, expelled = NULL, lkh_next_id = NULL, "
+			"lkh_next_num = NULL WHERE id = ?",
 	};
-	sqlite3_stmt *stmt;
-	int64_t gid;
-	bool ok;
-	int i;
-
-	if (!tx_begin(this))
-	{
-		return FALSE;
-	}
-	ok = group_id(this, group, FALSE, &gid);
-	for (i = 0; ok && gid && i < countof(sql); i++)
-	{
-		stmt = prepare(this, sql[i]);
-		if (!stmt || !bind_int(stmt, 1, gid))
-		{
-			sqlite3_finalize(stmt);
-			ok = FALSE;
-			break;
-		}
-		ok = step_done(this, stmt, "clearing a group");
-	}
-	return tx_end(this, ok);
+	return run_for_group(this, group, sql, countof(sql), "clearing a group");
 }
 
 METHOD(mike_db_t, begin, bool,
@@ -1147,6 +1384,21 @@ static bool init_schema(private_mike_db_t *this)
 		ok = stmt && sqlite3_step(stmt) == SQLITE_ROW &&
 			 column_int(stmt, 0, 0, INT_MAX, &version);
 		sqlite3_finalize(stmt);
+		if (ok && version == 1)
+		{
+			DBG1(DBG_CFG, "mike: database %s: converting schema version 1 "
+				 "to %d", this->path, MIKE_DB_SCHEMA_VERSION);
+			for (i = 0; ok && i < countof(upgrade_1_to_2); i++)
+			{
+				ok = exec_sql(this, upgrade_1_to_2[i]);
+			}
+			if (!ok)
+			{
+				DBG1(DBG_CFG, "mike: database %s: converting failed, the file "
+					 "is unchanged", this->path);
+			}
+			return tx_end(this, ok);
+		}
 		if (!ok || version != MIKE_DB_SCHEMA_VERSION)
 		{
 			DBG1(DBG_CFG, "mike: database %s: unsupported schema version "
@@ -1199,6 +1451,9 @@ mike_db_t *mike_db_create(char *path)
 			.load_members = _load_members,
 			.set_lkh = _set_lkh,
 			.get_lkh = _get_lkh,
+			.put_lkh_nodes = _put_lkh_nodes,
+			.clear_lkh_nodes = _clear_lkh_nodes,
+			.load_lkh_nodes = _load_lkh_nodes,
 			.set_signer = _set_signer,
 			.get_signer = _get_signer,
 			.set_expelled = _set_expelled,

@@ -42,13 +42,14 @@
 #include <networking/host.h>
 
 #include "mike_tek.h"
+#include "mike_lkh.h"
 
 typedef struct mike_db_t mike_db_t;
 typedef struct mike_db_tek_t mike_db_tek_t;
 typedef struct mike_db_member_t mike_db_member_t;
 
 /** version of the schema this code writes and reads */
-#define MIKE_DB_SCHEMA_VERSION 1
+#define MIKE_DB_SCHEMA_VERSION 2
 
 /**
  * A stored TEK.
@@ -87,6 +88,13 @@ struct mike_db_member_t {
 	/** its leaf in the group's LKH tree (member id there) */
 	uint32_t leaf;
 };
+
+/**
+ * Destroy a loaded LKH node, wiping its key.
+ *
+ * @param node		node to destroy, may be NULL
+ */
+void mike_db_lkh_node_destroy(mike_lkh_node_t *node);
 
 /**
  * Destroy a loaded member.
@@ -231,9 +239,9 @@ struct mike_db_t {
 	linked_list_t *(*load_members)(mike_db_t *this, char *group);
 
 	/**
-	 * Store the group's LKH tree.
-	 *
-	 * TODO: mike_lkh_t has no serialization yet; the lead defines the blob.
+	 * Store the group's LKH tree as one blob (mike_lkh_t.serialize()): the
+	 * format of schema version 1, kept to convert such trees into nodes
+	 * (put_lkh_nodes()) and to clear the blob then.
 	 *
 	 * @param group		group name
 	 * @param lkh		serialized tree (contains keys), empty to clear
@@ -250,6 +258,41 @@ struct mike_db_t {
 	 * @return			FALSE on failure
 	 */
 	bool (*get_lkh)(mike_db_t *this, char *group, chunk_t *lkh);
+
+	/**
+	 * Store (insert or replace by node number) nodes of the group's LKH
+	 * tree, and the tree's counters (mike_lkh_t.get_counters()).
+	 *
+	 * @param group		group name
+	 * @param nodes		enumerator over mike_lkh_node_t*, consumed, not
+	 *					destroyed
+	 * @param next_id	the tree's next Key ID
+	 * @param next_num	the tree's next node number
+	 * @return			FALSE on failure
+	 */
+	bool (*put_lkh_nodes)(mike_db_t *this, char *group, enumerator_t *nodes,
+						  uint32_t next_id, uint32_t next_num);
+
+	/**
+	 * Remove all nodes and the counters of the group's LKH tree (before a
+	 * new tree is stored).
+	 *
+	 * @param group		group name
+	 * @return			FALSE on failure
+	 */
+	bool (*clear_lkh_nodes)(mike_db_t *this, char *group);
+
+	/**
+	 * The nodes of the group's LKH tree, for mike_lkh_load_nodes().
+	 *
+	 * @param group		group name
+	 * @param next_id	receives the tree's next Key ID, 0 if it has none
+	 * @param next_num	receives the tree's next node number, 0 if none
+	 * @return			list of mike_lkh_node_t (empty if the group has no
+	 *					tree in nodes), NULL on failure
+	 */
+	linked_list_t *(*load_lkh_nodes)(mike_db_t *this, char *group,
+									 uint32_t *next_id, uint32_t *next_num);
 
 	/**
 	 * Store the public key the group's GSA_REKEY messages are signed with
@@ -341,9 +384,11 @@ struct mike_db_t {
 /**
  * Open (create if missing, with mode 0600) a store.
  *
+ * A file of schema version 1 is converted to version 2 (docs/gcks-store.md).
+ *
  * @param path		file path
  * @return			store, NULL if the file can not be created or opened,
- *					is not a database, is corrupt or has another schema
+ *					is not a database, is corrupt or has an unknown schema
  *					version
  */
 mike_db_t *mike_db_create(char *path);

@@ -58,6 +58,28 @@ struct private_mike_group_t {
 	 * Retired TEKs senders may still use, retired_t
 	 */
 	linked_list_t *retired;
+
+	/**
+	 * GCKS: the group's part of the state store, NULL without one
+	 */
+	mike_group_db_t *store;
+
+	/**
+	 * GCKS: members added since the last save, mike_group_member_t
+	 */
+	linked_list_t *unsaved;
+
+	/**
+	 * GCKS: identities of stored members removed since the last save,
+	 * identification_t
+	 */
+	linked_list_t *removed;
+
+	/**
+	 * GCKS: whether TEKs were made, retired or dropped since the last save
+	 * (then members may have other TEKs, too)
+	 */
+	bool teks_changed;
 };
 
 /**
@@ -200,6 +222,7 @@ METHOD(mike_group_t, new_tek, mike_tek_t*,
 	}
 	tek->source = source->clone(source);
 	this->public.teks->insert_last(this->public.teks, tek);
+	this->teks_changed = TRUE;
 	return tek;
 }
 
@@ -316,6 +339,10 @@ METHOD(mike_group_t, add_member, mike_group_member_t*,
 		.leaf = leaf,
 	);
 	this->public.members->insert_last(this->public.members, member);
+	if (this->store)
+	{
+		this->unsaved->insert_last(this->unsaved, member);
+	}
 	return member;
 }
 
@@ -327,6 +354,7 @@ METHOD(mike_group_t, drop_tek, void,
 		this->public.teks->remove(this->public.teks, member->tek, NULL);
 		member->tek->destroy(member->tek);
 		member->tek = NULL;
+		this->teks_changed = TRUE;
 	}
 }
 
@@ -340,6 +368,15 @@ METHOD(mike_group_t, remove_member, bool,
 		return FALSE;
 	}
 	drop_tek(this, member);
+	if (this->store)
+	{
+		this->unsaved->remove(this->unsaved, member, NULL);
+		if (member->stored)
+		{
+			this->removed->insert_last(this->removed,
+									   member->id->clone(member->id));
+		}
+	}
 	if (rekey)
 	{
 		*rekey = NULL;
@@ -387,6 +424,7 @@ METHOD(mike_group_t, retire_tek, void,
 
 	prune_retired(this);
 	this->public.teks->remove(this->public.teks, tek, NULL);
+	this->teks_changed = TRUE;
 	INIT(retired,
 		.tek = tek,
 		/* a second more for the sender's timer */
@@ -419,11 +457,100 @@ METHOD(mike_group_t, create_retired_enumerator, enumerator_t*,
 						retired_filter, NULL, NULL);
 }
 
+/**
+ * Store a member if it is new or has another TEK than stored, and note it
+ * in written
+ */
+static bool save_member(private_mike_group_t *this, mike_group_member_t *member,
+						linked_list_t *written)
+{
+	uint32_t spi = member->tek ? member->tek->spi : 0;
+
+	if (member->stored && member->stored_tek_spi == spi)
+	{
+		return TRUE;
+	}
+	written->insert_last(written, member);
+	return this->store->put_member(this->store, member->id, spi,
+								   member->leaf);
+}
+
 METHOD(mike_group_t, save, bool,
 	private_mike_group_t *this)
 {
-	return !this->public.db || mike_group_db_save(&this->public,
-												  this->public.db);
+	mike_group_db_t *store = this->store;
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	identification_t *id;
+	linked_list_t *written, *members;
+	bool ok, teks_changed = FALSE;
+
+	if (!store)
+	{
+		return TRUE;
+	}
+	if (!store->begin(store))
+	{
+		return FALSE;
+	}
+	ok = !this->public.kek_keymat.len ||
+		 store->set_kek(store, this->public.kek_spi, this->public.kek_keymat);
+	/* cheap without senders; TEKs are also added to teks directly */
+	ok = ok && store->sync_teks(store, this->public.teks, &teks_changed);
+	enumerator = this->removed->create_enumerator(this->removed);
+	while (ok && enumerator->enumerate(enumerator, &id))
+	{
+		ok = store->remove_member(store, id);
+	}
+	enumerator->destroy(enumerator);
+	/* who got another TEK is only known by looking (listener and rekey
+	 * assign TEKs themselves), but only when TEKs changed */
+	written = linked_list_create();
+	members = this->teks_changed || teks_changed ? this->public.members
+												 : this->unsaved;
+	enumerator = members->create_enumerator(members);
+	while (ok && enumerator->enumerate(enumerator, &member))
+	{
+		ok = save_member(this, member, written);
+	}
+	enumerator->destroy(enumerator);
+	if (ok && this->public.lkh)
+	{
+		ok = store->save_lkh(store, this->public.lkh);
+	}
+	if (ok && this->public.rekey_auth_key)
+	{
+		ok = store->set_signer(store, this->public.rekey_auth_key);
+	}
+	ok = ok && store->set_expelled(store, this->public.expelled);
+	if (!ok)
+	{
+		store->rollback(store);
+	}
+	else
+	{
+		ok = store->commit(store);
+	}
+	if (!ok)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': saving its state failed",
+			 this->public.cfg->name);
+		written->destroy(written);
+		return FALSE;
+	}
+	while (written->remove_first(written, (void**)&member) == SUCCESS)
+	{
+		member->stored = TRUE;
+		member->stored_tek_spi = member->tek ? member->tek->spi : 0;
+	}
+	written->destroy(written);
+	this->unsaved->destroy(this->unsaved);
+	this->unsaved = linked_list_create();
+	this->removed->destroy_offset(this->removed,
+								  offsetof(identification_t, destroy));
+	this->removed = linked_list_create();
+	this->teks_changed = FALSE;
+	return TRUE;
 }
 
 METHOD(mike_group_t, next_message_id, bool,
@@ -525,8 +652,95 @@ METHOD(mike_group_t, destroy, void,
 	this->public.expelled->destroy_offset(this->public.expelled,
 									offsetof(identification_t, destroy));
 	DESTROY_IF(this->public.lkh);
+	DESTROY_IF(this->store);
+	this->unsaved->destroy(this->unsaved);
+	this->removed->destroy_offset(this->removed,
+								  offsetof(identification_t, destroy));
 	this->public.cfg->destroy(this->public.cfg);
 	free(this);
+}
+
+/**
+ * The stored TEK with an SPI, taken out of the list, NULL if none
+ */
+static mike_tek_t *take_tek(linked_list_t *teks, uint32_t spi)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *found = NULL;
+
+	enumerator = teks->create_enumerator(teks);
+	while (!found && enumerator->enumerate(enumerator, &tek))
+	{
+		if (tek->spi == spi)
+		{
+			found = tek;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * GCKS: restore the group's state from the store, if it has any
+ */
+static void load_state(private_mike_group_t *this)
+{
+	mike_group_db_state_t state;
+	mike_db_member_t *record;
+	mike_group_member_t *member;
+	identification_t *id;
+	mike_tek_t *tek;
+	char *name = this->public.cfg->name;
+
+	if (!this->store->load(this->store, &state) || !state.kek_keymat.len)
+	{
+		this->public.rekey_msg_id = state.next_msg_id;
+		mike_group_db_state_clear(&state);
+		return;
+	}
+	this->public.kek_spi = state.kek_spi;
+	this->public.kek_keymat = state.kek_keymat;
+	this->public.kek_created = time_monotonic(NULL);
+	this->public.lkh = state.lkh;
+	this->public.rekey_msg_id = state.next_msg_id;
+	this->public.rekey_auth_key = state.signer;
+	while (state.teks->remove_first(state.teks, (void**)&tek) == SUCCESS)
+	{
+		this->public.teks->insert_last(this->public.teks, tek);
+	}
+	while (state.members->remove_first(state.members,
+									   (void**)&record) == SUCCESS)
+	{
+		INIT(member,
+			.id = record->id,
+			.tek = record->tek_spi ? take_tek(this->public.teks,
+											  record->tek_spi) : NULL,
+			.leaf = record->leaf,
+			.stored = TRUE,
+			.stored_tek_spi = record->tek_spi,
+		);
+		record->id = NULL;
+		mike_db_member_destroy(record);
+		this->public.members->insert_last(this->public.members, member);
+		/* new leaves continue after the restored ones */
+		this->next_leaf = max(this->next_leaf, member->leaf);
+	}
+	while (state.expelled->remove_first(state.expelled,
+										(void**)&id) == SUCCESS)
+	{
+		this->public.expelled->insert_last(this->public.expelled, id);
+	}
+	state = (mike_group_db_state_t){ .teks = state.teks,
+									 .members = state.members,
+									 .expelled = state.expelled };
+	mike_group_db_state_clear(&state);
+	DBG1(DBG_CFG, "mike: group '%s': restored %d member%s, %d sender TEK%s, "
+		 "next GSA_REKEY message ID %llu", name,
+		 this->public.members->get_count(this->public.members),
+		 this->public.members->get_count(this->public.members) == 1 ? "" : "s",
+		 this->public.teks->get_count(this->public.teks),
+		 this->public.teks->get_count(this->public.teks) == 1 ? "" : "s",
+		 (unsigned long long)this->public.rekey_msg_id);
 }
 
 /*
@@ -535,8 +749,6 @@ METHOD(mike_group_t, destroy, void,
 mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 {
 	private_mike_group_t *this;
-	enumerator_t *enumerator;
-	mike_group_member_t *member;
 
 	INIT(this,
 		.public = {
@@ -567,6 +779,8 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 		.used_spis = hashtable_create(spi_hash, spi_equals, 64),
 		.used_order = calloc(MIKE_GROUP_MAX_USED_SPIS, sizeof(uint32_t)),
 		.retired = linked_list_create(),
+		.unsaved = linked_list_create(),
+		.removed = linked_list_create(),
 	);
 	if (cfg->role == MIKE_ROLE_MEMBER)
 	{
@@ -574,15 +788,10 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 	}
 	if (this->public.db)
 	{
-		mike_group_db_load(&this->public, this->public.db);
-		/* new leaves continue after the restored ones */
-		enumerator = this->public.members->create_enumerator(
-													this->public.members);
-		while (enumerator->enumerate(enumerator, &member))
-		{
-			this->next_leaf = max(this->next_leaf, member->leaf);
-		}
-		enumerator->destroy(enumerator);
+		this->store = mike_group_db_create(this->public.db, cfg->name);
+		/* the first save compares every member and TEK with the store */
+		this->teks_changed = TRUE;
+		load_state(this);
 	}
 	return &this->public;
 }

@@ -54,6 +54,12 @@ struct mike_group_member_t {
 
 	/** its leaf in the group's key tree (mike_lkh_t member id) */
 	uint32_t leaf;
+
+	/** GCKS: whether the state store has it (save() sets it) */
+	bool stored;
+
+	/** GCKS: the SPI of its sender TEK as stored, 0 if none */
+	uint32_t stored_tek_spi;
 };
 
 /**
@@ -268,7 +274,10 @@ struct mike_group_t {
 
 	/**
 	 * GCKS: store the group's state (no-op without a store).  Call after
-	 * every change of keys, members or expelled identities.
+	 * every change of keys, members or expelled identities.  Only what
+	 * changed is written: the members added, removed or given another TEK,
+	 * the key tree's changed nodes, the KEK, TEKs, signer and expelled
+	 * identities if they differ (docs/gcks-store.md).
 	 *
 	 * @return			FALSE if storing failed (logged)
 	 */

@@ -11,86 +11,131 @@
 
 #include <daemon.h>
 #include <bio/bio_writer.h>
+#include <collections/hashtable.h>
 #include <utils/lexparser.h>
 
 #include <time.h>
 
-/**
- * Remove the stored TEKs the group no longer has
- */
-static bool prune_teks(mike_group_t *group, mike_db_t *db)
-{
-	enumerator_t *enumerator, *current;
-	linked_list_t *stored;
-	mike_db_tek_t *old;
-	mike_tek_t *tek;
-	bool ok = TRUE, found;
+typedef struct private_mike_group_db_t private_mike_group_db_t;
 
-	stored = db->load_teks(db, group->cfg->name);
-	if (!stored)
-	{
-		return FALSE;
-	}
-	enumerator = stored->create_enumerator(stored);
-	while (ok && enumerator->enumerate(enumerator, &old))
-	{
-		found = FALSE;
-		current = group->teks->create_enumerator(group->teks);
-		while (!found && current->enumerate(current, &tek))
-		{
-			found = tek->spi == old->tek->spi;
-		}
-		current->destroy(current);
-		if (!found)
-		{
-			ok = db->remove_tek(db, group->cfg->name, old->tek->spi);
-		}
-	}
-	enumerator->destroy(enumerator);
-	stored->destroy_function(stored, (void*)mike_db_tek_destroy);
-	return ok;
+/**
+ * A value as stored, and the one written since begin(), stored on commit
+ */
+typedef struct {
+	/** as stored, empty if nothing (or not known) */
+	chunk_t stored;
+	/** written since begin() */
+	chunk_t pending;
+	/** whether pending was written */
+	bool written;
+} shadow_t;
+
+/**
+ * Private data of a mike_group_db_t object.
+ */
+struct private_mike_group_db_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_group_db_t public;
+
+	/**
+	 * The store.
+	 */
+	mike_db_t *db;
+
+	/**
+	 * Group name.
+	 */
+	char *name;
+
+	/**
+	 * The KEK as stored, SPI | keying material.
+	 */
+	shadow_t kek;
+
+	/**
+	 * The signer's public key as stored.
+	 */
+	shadow_t signer;
+
+	/**
+	 * The expelled identities as stored.
+	 */
+	shadow_t expelled;
+
+	/**
+	 * SPIs of the stored TEKs (a set of uintptr_t), and the set sync_teks()
+	 * stored since begin(), NULL if it was not called
+	 */
+	hashtable_t *teks;
+	hashtable_t *pending_teks;
+
+	/**
+	 * The tree stored (its changes not yet), NULL if none; the one
+	 * save_lkh() stored since begin(), NULL if it was not called
+	 */
+	mike_lkh_t *lkh;
+	mike_lkh_t *pending_lkh;
+};
+
+static u_int spi_hash(const void *key)
+{
+	return chunk_hash(chunk_from_thing(key));
+}
+
+static bool spi_equals(const void *a, const void *b)
+{
+	return a == b;
 }
 
 /**
- * Remove the stored members the group no longer has
+ * Drop what a shadow got written since begin()
  */
-static bool prune_members(mike_group_t *group, mike_db_t *db)
+static void shadow_drop(shadow_t *shadow)
 {
-	enumerator_t *enumerator, *current;
-	linked_list_t *stored;
-	mike_db_member_t *old;
-	mike_group_member_t *member;
-	bool ok = TRUE, found;
+	chunk_clear(&shadow->pending);
+	shadow->written = FALSE;
+}
 
-	stored = db->load_members(db, group->cfg->name);
-	if (!stored)
+/**
+ * Take what was written since begin() as stored
+ */
+static void shadow_commit(shadow_t *shadow)
+{
+	if (shadow->written)
 	{
+		chunk_clear(&shadow->stored);
+		shadow->stored = shadow->pending;
+		shadow->pending = chunk_empty;
+		shadow->written = FALSE;
+	}
+}
+
+/**
+ * Whether a value differs from the stored one (or the one written since
+ * begin()); takes value as pending if it does, frees it otherwise
+ */
+static bool shadow_update(shadow_t *shadow, chunk_t value)
+{
+	chunk_t current = shadow->written ? shadow->pending : shadow->stored;
+
+	if (chunk_equals_const(current, value) || (!current.len && !value.len))
+	{
+		chunk_clear(&value);
 		return FALSE;
 	}
-	enumerator = stored->create_enumerator(stored);
-	while (ok && enumerator->enumerate(enumerator, &old))
-	{
-		found = FALSE;
-		current = group->members->create_enumerator(group->members);
-		while (!found && current->enumerate(current, &member))
-		{
-			found = member->id->equals(member->id, old->id);
-		}
-		current->destroy(current);
-		if (!found)
-		{
-			ok = db->remove_member(db, group->cfg->name, old->id);
-		}
-	}
-	enumerator->destroy(enumerator);
-	stored->destroy_function(stored, (void*)mike_db_member_destroy);
-	return ok;
+	chunk_clear(&shadow->pending);
+	shadow->pending = value;
+	shadow->written = TRUE;
+	return TRUE;
 }
 
 /**
  * The expelled identities as lines of text
  */
-static chunk_t expelled_encode(mike_group_t *group)
+static chunk_t expelled_encode(linked_list_t *expelled)
 {
 	enumerator_t *enumerator;
 	identification_t *id;
@@ -99,7 +144,7 @@ static chunk_t expelled_encode(mike_group_t *group)
 	chunk_t data;
 
 	writer = bio_writer_create(0);
-	enumerator = group->expelled->create_enumerator(group->expelled);
+	enumerator = expelled->create_enumerator(expelled);
 	while (enumerator->enumerate(enumerator, &id))
 	{
 		snprintf(buf, sizeof(buf), "%Y\n", id);
@@ -111,121 +156,283 @@ static chunk_t expelled_encode(mike_group_t *group)
 	return data;
 }
 
-static void expelled_decode(mike_group_t *group, chunk_t data)
+static linked_list_t *expelled_decode(chunk_t data)
 {
+	linked_list_t *list;
 	chunk_t line;
 	char *str;
 
+	list = linked_list_create();
 	while (fetchline(&data, &line))
 	{
 		if (line.len)
 		{
 			str = strndup(line.ptr, line.len);
-			group->expelled->insert_last(group->expelled,
-										 identification_create_from_string(str));
+			list->insert_last(list, identification_create_from_string(str));
 			free(str);
 		}
 	}
+	return list;
 }
 
-/*
- * Described in header
- */
-bool mike_group_db_save(mike_group_t *group, mike_db_t *db)
+METHOD(mike_group_db_t, begin, bool,
+	private_mike_group_db_t *this)
+{
+	return this->db->begin(this->db);
+}
+
+METHOD(mike_group_db_t, set_kek, bool,
+	private_mike_group_db_t *this, chunk_t spi, chunk_t keymat)
+{
+	if (!shadow_update(&this->kek, chunk_cat("cc", spi, keymat)))
+	{
+		return TRUE;
+	}
+	return this->db->set_kek(this->db, this->name, spi, keymat);
+}
+
+METHOD(mike_group_db_t, sync_teks, bool,
+	private_mike_group_db_t *this, linked_list_t *teks, bool *changed)
 {
 	enumerator_t *enumerator;
-	mike_group_member_t *member;
+	hashtable_t *stored, *current;
 	mike_tek_t *tek;
-	public_key_t *key;
-	char *name = group->cfg->name;
-	chunk_t blob = chunk_empty;
-	bool ok;
+	void *spi;
+	bool ok = TRUE;
 
-	if (!db->begin(db))
-	{
-		return FALSE;
-	}
-	ok = !group->kek_keymat.len ||
-		 db->set_kek(db, name, group->kek_spi, group->kek_keymat);
-	ok = ok && prune_teks(group, db);
-	enumerator = group->teks->create_enumerator(group->teks);
+	*changed = FALSE;
+	stored = this->pending_teks ?: this->teks;
+	current = hashtable_create(spi_hash, spi_equals, 8);
+	enumerator = teks->create_enumerator(teks);
 	while (ok && enumerator->enumerate(enumerator, &tek))
 	{
-		ok = db->put_tek(db, name, tek, time(NULL));
-	}
-	enumerator->destroy(enumerator);
-	ok = ok && prune_members(group, db);
-	enumerator = group->members->create_enumerator(group->members);
-	while (ok && enumerator->enumerate(enumerator, &member))
-	{
-		ok = db->put_member(db, name, member->id, member->tek != NULL,
-							member->tek ? member->tek->spi : 0, member->leaf);
-	}
-	enumerator->destroy(enumerator);
-	if (ok && group->lkh)
-	{
-		ok = group->lkh->serialize(group->lkh, &blob) &&
-			 db->set_lkh(db, name, blob);
-		chunk_clear(&blob);
-	}
-	key = group->rekey_auth_key;
-	if (ok && key && key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &blob))
-	{
-		ok = db->set_signer(db, name, blob);
-		chunk_free(&blob);
-	}
-	if (ok)
-	{
-		blob = expelled_encode(group);
-		ok = db->set_expelled(db, name, blob);
-		chunk_free(&blob);
-	}
-	if (!ok)
-	{
-		db->rollback(db);
-		DBG1(DBG_CFG, "mike: group '%s': saving its state failed", name);
-		return FALSE;
-	}
-	return db->commit(db);
-}
-
-/**
- * The stored TEK with an SPI, taken out of the list, NULL if none
- */
-static mike_tek_t *take_tek(linked_list_t *teks, uint32_t spi)
-{
-	enumerator_t *enumerator;
-	mike_tek_t *tek, *found = NULL;
-
-	enumerator = teks->create_enumerator(teks);
-	while (!found && enumerator->enumerate(enumerator, &tek))
-	{
-		if (tek->spi == spi)
+		spi = (void*)(uintptr_t)tek->spi;
+		current->put(current, spi, spi);
+		if (!stored->get(stored, spi))
 		{
-			found = tek;
+			*changed = TRUE;
+			ok = this->db->put_tek(this->db, this->name, tek, time(NULL));
 		}
 	}
 	enumerator->destroy(enumerator);
-	return found;
+	enumerator = stored->create_enumerator(stored);
+	while (ok && enumerator->enumerate(enumerator, &spi, NULL))
+	{
+		if (!current->get(current, spi))
+		{
+			*changed = TRUE;
+			ok = this->db->remove_tek(this->db, this->name,
+									  (uintptr_t)spi);
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!ok)
+	{
+		current->destroy(current);
+		return FALSE;
+	}
+	DESTROY_IF(this->pending_teks);
+	this->pending_teks = current;
+	return TRUE;
+}
+
+METHOD(mike_group_db_t, put_member, bool,
+	private_mike_group_db_t *this, identification_t *id, uint32_t tek_spi,
+	uint32_t leaf)
+{
+	return this->db->put_member(this->db, this->name, id, tek_spi != 0,
+								tek_spi, leaf);
+}
+
+METHOD(mike_group_db_t, remove_member, bool,
+	private_mike_group_db_t *this, identification_t *id)
+{
+	return this->db->remove_member(this->db, this->name, id);
+}
+
+METHOD(mike_group_db_t, save_lkh, bool,
+	private_mike_group_db_t *this, mike_lkh_t *lkh)
+{
+	enumerator_t *enumerator;
+	uint32_t next_id, next_num;
+	bool ok;
+
+	lkh->get_counters(lkh, &next_id, &next_num);
+	if (lkh != this->lkh)
+	{	/* another tree (or one converted from a blob): replace it whole */
+		enumerator = lkh->create_node_enumerator(lkh);
+		ok = this->db->clear_lkh_nodes(this->db, this->name) &&
+			 this->db->set_lkh(this->db, this->name, chunk_empty) &&
+			 this->db->put_lkh_nodes(this->db, this->name, enumerator,
+									 next_id, next_num);
+		enumerator->destroy(enumerator);
+	}
+	else if (lkh->get_change_count(lkh))
+	{
+		enumerator = lkh->create_change_enumerator(lkh);
+		ok = this->db->put_lkh_nodes(this->db, this->name, enumerator,
+									 next_id, next_num);
+		enumerator->destroy(enumerator);
+	}
+	else
+	{
+		return TRUE;
+	}
+	if (ok)
+	{
+		this->pending_lkh = lkh;
+	}
+	return ok;
+}
+
+METHOD(mike_group_db_t, set_signer, bool,
+	private_mike_group_db_t *this, public_key_t *key)
+{
+	chunk_t spki;
+
+	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
+	{
+		return FALSE;
+	}
+	if (!shadow_update(&this->signer, spki))
+	{
+		return TRUE;
+	}
+	return this->db->set_signer(this->db, this->name, spki);
+}
+
+METHOD(mike_group_db_t, set_expelled, bool,
+	private_mike_group_db_t *this, linked_list_t *expelled)
+{
+	chunk_t data;
+
+	data = expelled_encode(expelled);
+	if (!shadow_update(&this->expelled, data))
+	{
+		return TRUE;
+	}
+	return this->db->set_expelled(this->db, this->name, data);
+}
+
+/**
+ * Drop everything written since begin()
+ */
+static void drop_pending(private_mike_group_db_t *this)
+{
+	shadow_drop(&this->kek);
+	shadow_drop(&this->signer);
+	shadow_drop(&this->expelled);
+	DESTROY_IF(this->pending_teks);
+	this->pending_teks = NULL;
+	this->pending_lkh = NULL;
+}
+
+METHOD(mike_group_db_t, commit, bool,
+	private_mike_group_db_t *this)
+{
+	if (!this->db->commit(this->db))
+	{
+		drop_pending(this);
+		return FALSE;
+	}
+	shadow_commit(&this->kek);
+	shadow_commit(&this->signer);
+	shadow_commit(&this->expelled);
+	if (this->pending_teks)
+	{
+		this->teks->destroy(this->teks);
+		this->teks = this->pending_teks;
+		this->pending_teks = NULL;
+	}
+	if (this->pending_lkh)
+	{
+		this->pending_lkh->clear_changes(this->pending_lkh);
+		this->lkh = this->pending_lkh;
+		this->pending_lkh = NULL;
+	}
+	return TRUE;
+}
+
+METHOD(mike_group_db_t, rollback, void,
+	private_mike_group_db_t *this)
+{
+	this->db->rollback(this->db);
+	drop_pending(this);
 }
 
 /*
  * Described in header
  */
-bool mike_group_db_load(mike_group_t *group, mike_db_t *db)
+void mike_group_db_state_clear(mike_group_db_state_t *state)
 {
-	enumerator_t *enumerator;
-	linked_list_t *teks = NULL, *members = NULL;
+	chunk_free(&state->kek_spi);
+	chunk_clear(&state->kek_keymat);
+	DESTROY_IF(state->lkh);
+	DESTROY_OFFSET_IF(state->teks, offsetof(mike_tek_t, destroy));
+	DESTROY_FUNCTION_IF(state->members, (void*)mike_db_member_destroy);
+	DESTROY_IF(state->signer);
+	DESTROY_OFFSET_IF(state->expelled, offsetof(identification_t, destroy));
+	*state = (mike_group_db_state_t){
+		.next_msg_id = state->next_msg_id,
+	};
+}
+
+/**
+ * The stored tree: its nodes, or a blob of schema version 1, converted
+ * into nodes right away (retried by the next save if that fails)
+ */
+static mike_lkh_t *load_lkh(private_mike_group_db_t *this)
+{
+	linked_list_t *nodes;
+	mike_lkh_t *lkh;
+	uint32_t next_id, next_num;
+	chunk_t blob = chunk_empty;
+
+	nodes = this->db->load_lkh_nodes(this->db, this->name, &next_id,
+									 &next_num);
+	if (!nodes)
+	{
+		return NULL;
+	}
+	if (next_num)
+	{
+		lkh = mike_lkh_load_nodes(next_id, next_num, nodes);
+		nodes->destroy_function(nodes, (void*)mike_db_lkh_node_destroy);
+		this->lkh = lkh;
+		return lkh;
+	}
+	nodes->destroy(nodes);
+	if (!this->db->get_lkh(this->db, this->name, &blob) || !blob.len)
+	{
+		return NULL;
+	}
+	lkh = mike_lkh_load(blob);
+	chunk_clear(&blob);
+	if (lkh)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': converting its key tree into nodes",
+			 this->name);
+		if (!begin(this) || !save_lkh(this, lkh) || !commit(this))
+		{
+			DBG1(DBG_CFG, "mike: group '%s': converting its key tree failed, "
+				 "the next save retries", this->name);
+			rollback(this);
+		}
+	}
+	return lkh;
+}
+
+METHOD(mike_group_db_t, load, bool,
+	private_mike_group_db_t *this, mike_group_db_state_t *state)
+{
+	linked_list_t *teks = NULL;
 	mike_db_tek_t *stored;
-	mike_db_member_t *record;
-	mike_group_member_t *member;
-	mike_lkh_t *lkh = NULL;
-	char *name = group->cfg->name;
-	chunk_t spi = chunk_empty, keymat = chunk_empty, blob = chunk_empty;
-	uint64_t next_id = 0;
+	chunk_t blob = chunk_empty;
+	void *spi;
 	bool exists, ok;
 
-	if (!db->has_group(db, name, &exists))
+	*state = (mike_group_db_state_t){};
+	if (!this->db->has_group(this->db, this->name, &exists))
 	{
 		return FALSE;
 	}
@@ -233,84 +440,105 @@ bool mike_group_db_load(mike_group_t *group, mike_db_t *db)
 	{
 		return TRUE;
 	}
-	ok = db->get_kek(db, name, &spi, &keymat) &&
-		 db->get_next_message_id(db, name, &next_id);
-	if (ok && (!spi.len || !keymat.len))
+	ok = this->db->get_kek(this->db, this->name, &state->kek_spi,
+						   &state->kek_keymat) &&
+		 this->db->get_next_message_id(this->db, this->name,
+									   &state->next_msg_id);
+	if (ok && (!state->kek_spi.len || !state->kek_keymat.len))
 	{	/* never had keys (or cleared): start fresh, but with the IDs */
-		chunk_free(&spi);
-		chunk_clear(&keymat);
-		group->rekey_msg_id = next_id;
+		mike_group_db_state_clear(state);
 		return TRUE;
 	}
 	if (ok)
 	{
-		ok = db->get_lkh(db, name, &blob) && blob.len;
-		if (ok)
-		{
-			lkh = mike_lkh_load(blob);
-			ok = lkh != NULL;
-		}
-		chunk_clear(&blob);
+		state->lkh = load_lkh(this);
+		ok = state->lkh != NULL;
 	}
-	teks = ok ? db->load_teks(db, name) : NULL;
-	members = teks ? db->load_members(db, name) : NULL;
-	if (!members)
+	teks = ok ? this->db->load_teks(this->db, this->name) : NULL;
+	state->members = teks ? this->db->load_members(this->db, this->name)
+						  : NULL;
+	if (!state->members)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': its stored state is unusable, "
-			 "starting fresh", name);
-		DESTROY_IF(lkh);
-		chunk_free(&spi);
-		chunk_clear(&keymat);
+			 "starting fresh", this->name);
 		DESTROY_FUNCTION_IF(teks, (void*)mike_db_tek_destroy);
-		group->rekey_msg_id = next_id;
+		mike_group_db_state_clear(state);
+		this->lkh = NULL;
+		/* the next save starts from nothing, the IDs and SPIs stay */
+		this->db->clear_group(this->db, this->name);
 		return FALSE;
 	}
-
-	group->kek_spi = spi;
-	group->kek_keymat = keymat;
-	group->kek_created = time_monotonic(NULL);
-	DESTROY_IF(group->lkh);
-	group->lkh = lkh;
-	group->rekey_msg_id = next_id;
+	state->teks = linked_list_create();
 	while (teks->remove_first(teks, (void**)&stored) == SUCCESS)
 	{
-		group->teks->insert_last(group->teks, stored->tek);
+		spi = (void*)(uintptr_t)stored->tek->spi;
+		this->teks->put(this->teks, spi, spi);
+		state->teks->insert_last(state->teks, stored->tek);
 		stored->tek = NULL;
 		mike_db_tek_destroy(stored);
 	}
 	teks->destroy(teks);
-	enumerator = members->create_enumerator(members);
-	while (enumerator->enumerate(enumerator, &record))
-	{
-		INIT(member,
-			.id = record->id->clone(record->id),
-			.tek = record->tek_spi ? take_tek(group->teks, record->tek_spi)
-								   : NULL,
-			.leaf = record->leaf,
-		);
-		group->members->insert_last(group->members, member);
-	}
-	enumerator->destroy(enumerator);
-	members->destroy_function(members, (void*)mike_db_member_destroy);
+	this->kek.stored = chunk_cat("cc", state->kek_spi, state->kek_keymat);
 
-	if (db->get_signer(db, name, &blob) && blob.len)
+	if (this->db->get_signer(this->db, this->name, &blob) && blob.len)
 	{
-		group->rekey_auth_key = lib->creds->create(lib->creds,
-								CRED_PUBLIC_KEY, KEY_ANY,
-								BUILD_BLOB_ASN1_DER, blob, BUILD_END);
+		state->signer = lib->creds->create(lib->creds, CRED_PUBLIC_KEY,
+								KEY_ANY, BUILD_BLOB_ASN1_DER, blob, BUILD_END);
+		if (state->signer)
+		{
+			this->signer.stored = chunk_clone(blob);
+		}
 	}
 	chunk_free(&blob);
-	if (db->get_expelled(db, name, &blob))
+	if (this->db->get_expelled(this->db, this->name, &blob))
 	{
-		expelled_decode(group, blob);
+		state->expelled = expelled_decode(blob);
+		this->expelled.stored = blob;
 	}
-	chunk_free(&blob);
-	DBG1(DBG_CFG, "mike: group '%s': restored %d member%s, %d sender TEK%s, "
-		 "next GSA_REKEY message ID %llu", name,
-		 group->members->get_count(group->members),
-		 group->members->get_count(group->members) == 1 ? "" : "s",
-		 group->teks->get_count(group->teks),
-		 group->teks->get_count(group->teks) == 1 ? "" : "s",
-		 (unsigned long long)next_id);
+	else
+	{
+		state->expelled = linked_list_create();
+	}
 	return TRUE;
+}
+
+METHOD(mike_group_db_t, destroy, void,
+	private_mike_group_db_t *this)
+{
+	drop_pending(this);
+	chunk_clear(&this->kek.stored);
+	chunk_free(&this->signer.stored);
+	chunk_free(&this->expelled.stored);
+	this->teks->destroy(this->teks);
+	free(this->name);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_group_db_t *mike_group_db_create(mike_db_t *db, char *group)
+{
+	private_mike_group_db_t *this;
+
+	INIT(this,
+		.public = {
+			.load = _load,
+			.begin = _begin,
+			.set_kek = _set_kek,
+			.sync_teks = _sync_teks,
+			.put_member = _put_member,
+			.remove_member = _remove_member,
+			.save_lkh = _save_lkh,
+			.set_signer = _set_signer,
+			.set_expelled = _set_expelled,
+			.commit = _commit,
+			.rollback = _rollback,
+			.destroy = _destroy,
+		},
+		.db = db,
+		.name = strdup(group),
+		.teks = hashtable_create(spi_hash, spi_equals, 8),
+	);
+	return &this->public;
 }

@@ -49,6 +49,12 @@ struct node_t {
 
 	/** distance from the root */
 	u_int depth;
+
+	/** node number, unique in the tree and never reused (the store's key) */
+	uint32_t num;
+
+	/** TRUE if in the change set */
+	bool changed;
 };
 
 /**
@@ -86,6 +92,17 @@ struct private_mike_lkh_t {
 	 * reused, 0 is the SA key's
 	 */
 	uint32_t next_id;
+
+	/**
+	 * The next node number to assign, from 1 (0 is "no parent")
+	 */
+	uint32_t next_num;
+
+	/**
+	 * Nodes changed since clear_changes(), node_t (nodes are never freed
+	 * before the tree is)
+	 */
+	linked_list_t *changes;
 
 	/**
 	 * Strong RNG for the keys
@@ -148,6 +165,18 @@ static bool equals_member(const void *a, const void *b)
 }
 
 /**
+ * Add a node to the change set
+ */
+static void mark_changed(private_mike_lkh_t *this, node_t *node)
+{
+	if (!node->changed)
+	{
+		node->changed = TRUE;
+		this->changes->insert_last(this->changes, node);
+	}
+}
+
+/**
  * Create a keyless leaf below parent
  */
 static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
@@ -157,7 +186,9 @@ static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
 	INIT(node,
 		.parent = parent,
 		.depth = parent ? parent->depth + 1 : 0,
+		.num = this->next_num++,
 	);
+	mark_changed(this, node);
 	this->nodes++;
 	this->depth = max(this->depth, node->depth);
 	return node;
@@ -223,6 +254,7 @@ static void pool_set_key(private_mike_lkh_t *this, pool_t *pool, node_t *node)
 	chunk_clear(&node->key);
 	node->key = chunk_clone(key);
 	node->id = this->next_id++;
+	mark_changed(this, node);
 }
 
 /**
@@ -236,10 +268,11 @@ static void pool_clear(pool_t *pool)
 /**
  * Drop a node's key: nobody may use it any more
  */
-static void clear_key(node_t *node)
+static void clear_key(private_mike_lkh_t *this, node_t *node)
 {
 	chunk_clear(&node->key);
 	node->id = 0;
+	mark_changed(this, node);
 }
 
 /**
@@ -367,6 +400,7 @@ static node_t *split_leaf(private_mike_lkh_t *this, node_t *leaf)
 	leaf->key = chunk_empty;
 	leaf->id = 0;
 	leaf->is_member = FALSE;
+	mark_changed(this, leaf);
 	leaf->child[0] = left;
 	leaf->child[1] = node_create(this, leaf);
 	this->leaves->put(this->leaves, &left->member, left);
@@ -472,7 +506,7 @@ METHOD(mike_lkh_t, remove_member, bool,
 	}
 	this->leaves->remove(this->leaves, &member);
 	leaf->is_member = FALSE;
-	clear_key(leaf);
+	clear_key(this, leaf);
 	for (node = leaf; node; node = node->parent)
 	{
 		node->members--;
@@ -485,7 +519,7 @@ METHOD(mike_lkh_t, remove_member, bool,
 	{
 		if (!node->members && node != this->root)
 		{
-			clear_key(node);
+			clear_key(this, node);
 		}
 		else
 		{
@@ -642,9 +676,141 @@ METHOD(mike_lkh_t, serialize, bool,
 	return TRUE;
 }
 
+/**
+ * A node as the store keeps it, pointing to the node's key
+ */
+static void node_record(node_t *node, mike_lkh_node_t *record)
+{
+	*record = (mike_lkh_node_t){
+		.num = node->num,
+		.parent = node->parent ? node->parent->num : 0,
+		.side = node->parent && node->parent->child[1] == node,
+		.id = node->id,
+		.key = node->key,
+		.is_member = node->is_member,
+		/* a vacated leaf still has the id of the member it had */
+		.member = node->is_member ? node->member : 0,
+	};
+}
+
+/**
+ * Enumerator over a snapshot of nodes, as mike_lkh_node_t
+ */
+typedef struct {
+	enumerator_t public;
+	node_t **nodes;
+	u_int count;
+	u_int pos;
+	mike_lkh_node_t record;
+} node_enumerator_t;
+
+METHOD(enumerator_t, node_enumerate, bool,
+	node_enumerator_t *this, va_list args)
+{
+	mike_lkh_node_t **out;
+
+	VA_ARGS_VGET(args, out);
+	if (this->pos >= this->count)
+	{
+		return FALSE;
+	}
+	node_record(this->nodes[this->pos++], &this->record);
+	*out = &this->record;
+	return TRUE;
+}
+
+METHOD(enumerator_t, node_enumerator_destroy, void,
+	node_enumerator_t *this)
+{
+	free(this->nodes);
+	free(this);
+}
+
+static node_enumerator_t *node_enumerator_create(u_int count)
+{
+	node_enumerator_t *this;
+
+	INIT(this,
+		.public = {
+			.enumerate = enumerator_enumerate_default,
+			.venumerate = _node_enumerate,
+			.destroy = _node_enumerator_destroy,
+		},
+		.nodes = calloc(max(count, 1), sizeof(node_t*)),
+	);
+	return this;
+}
+
+METHOD(mike_lkh_t, create_change_enumerator, enumerator_t*,
+	private_mike_lkh_t *this)
+{
+	node_enumerator_t *enumerator;
+	enumerator_t *changes;
+	node_t *node;
+
+	enumerator = node_enumerator_create(this->changes->get_count(
+																this->changes));
+	changes = this->changes->create_enumerator(this->changes);
+	while (changes->enumerate(changes, &node))
+	{
+		enumerator->nodes[enumerator->count++] = node;
+	}
+	changes->destroy(changes);
+	return &enumerator->public;
+}
+
+METHOD(mike_lkh_t, get_change_count, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->changes->get_count(this->changes);
+}
+
+METHOD(mike_lkh_t, clear_changes, void,
+	private_mike_lkh_t *this)
+{
+	node_t *node;
+
+	while (this->changes->remove_first(this->changes,
+									   (void**)&node) == SUCCESS)
+	{
+		node->changed = FALSE;
+	}
+}
+
+/**
+ * Collect a subtree's nodes in preorder
+ */
+static void collect_nodes(node_enumerator_t *enumerator, node_t *node)
+{
+	enumerator->nodes[enumerator->count++] = node;
+	if (node->child[0])
+	{
+		collect_nodes(enumerator, node->child[0]);
+		collect_nodes(enumerator, node->child[1]);
+	}
+}
+
+METHOD(mike_lkh_t, create_node_enumerator, enumerator_t*,
+	private_mike_lkh_t *this)
+{
+	node_enumerator_t *enumerator;
+
+	enumerator = node_enumerator_create(this->nodes);
+	collect_nodes(enumerator, this->root);
+	return &enumerator->public;
+}
+
+METHOD(mike_lkh_t, get_counters, void,
+	private_mike_lkh_t *this, uint32_t *next_id, uint32_t *next_num)
+{
+	*next_id = this->next_id;
+	*next_num = this->next_num;
+}
+
 METHOD(mike_lkh_t, destroy, void,
 	private_mike_lkh_t *this)
 {
+	this->changes->destroy(this->changes);
 	this->leaves->destroy(this->leaves);
 	node_destroy(this->root);
 	DESTROY_IF(this->rng);
@@ -667,10 +833,17 @@ static private_mike_lkh_t *create_empty()
 			.get_member_count = _get_member_count,
 			.get_depth = _get_depth,
 			.serialize = _serialize,
+			.create_change_enumerator = _create_change_enumerator,
+			.get_change_count = _get_change_count,
+			.clear_changes = _clear_changes,
+			.create_node_enumerator = _create_node_enumerator,
+			.get_counters = _get_counters,
 			.destroy = _destroy,
 		},
 		.leaves = hashtable_create(hash_member, equals_member, 8),
+		.changes = linked_list_create(),
 		.next_id = 1,
+		.next_num = 1,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
 	);
 	if (!this->rng)
@@ -709,6 +882,69 @@ mike_lkh_t *mike_lkh_create()
 	pool_set_key(this, &pool, this->root);
 	pool_clear(&pool);
 	return &this->public;
+}
+
+/**
+ * Register a restored member leaf, FALSE if its member is in the tree twice
+ */
+static bool add_leaf(private_mike_lkh_t *this, node_t *node)
+{
+	if (this->leaves->get(this->leaves, &node->member))
+	{
+		DBG1(DBG_CFG, "LKH member %u twice in the tree", node->member);
+		return FALSE;
+	}
+	node->members = 1;
+	this->leaves->put(this->leaves, &node->member, node);
+	return TRUE;
+}
+
+/**
+ * Register a restored node's Key ID, FALSE if it is invalid or taken
+ */
+static bool add_key_id(private_mike_lkh_t *this, hashtable_t *ids,
+					   node_t *node)
+{
+	/* a Key ID at or above the next one would be handed out again */
+	if (!node->id || node->id >= this->next_id)
+	{
+		DBG1(DBG_CFG, "LKH Key ID %u invalid, next is %u", node->id,
+			 this->next_id);
+		return FALSE;
+	}
+	if (ids->get(ids, &node->id))
+	{
+		DBG1(DBG_CFG, "LKH Key ID %u twice in the tree", node->id);
+		return FALSE;
+	}
+	ids->put(ids, &node->id, node);
+	return TRUE;
+}
+
+/**
+ * Check that a restored node, its subtree counted, is keyed as it must be
+ */
+static bool check_keyed(node_t *node)
+{
+	if (!node->parent)
+	{
+		/* the root wraps the KEK even with nobody in the group, and is
+		 * never a leaf (add_member() would make it one's) */
+		if (!node->key.len || !node->child[0])
+		{
+			DBG1(DBG_CFG, "LKH root keyless or a leaf");
+			return FALSE;
+		}
+	}
+	else if (!node->key.len != !node->members)
+	{
+		/* a key without members below was known to departed members only,
+		 * a member needs every key on its path */
+		DBG1(DBG_CFG, "LKH node at depth %u %s with %u members below",
+			 node->depth, node->key.len ? "keyed" : "keyless", node->members);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /**
@@ -755,14 +991,11 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 			DBG1(DBG_CFG, "LKH tree truncated");
 			return FALSE;
 		}
-		if (this->leaves->get(this->leaves, &node->member))
+		node->is_member = TRUE;
+		if (!add_leaf(this, node))
 		{
-			DBG1(DBG_CFG, "LKH member %u twice in the tree", node->member);
 			return FALSE;
 		}
-		node->is_member = TRUE;
-		node->members = 1;
-		this->leaves->put(this->leaves, &node->member, node);
 	}
 	if (flags & LKH_NODE_KEYED)
 	{
@@ -772,19 +1005,10 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 			DBG1(DBG_CFG, "LKH tree truncated");
 			return FALSE;
 		}
-		/* a Key ID at or above the next one would be handed out again */
-		if (!node->id || node->id >= this->next_id)
+		if (!add_key_id(this, ids, node))
 		{
-			DBG1(DBG_CFG, "LKH Key ID %u invalid, next is %u", node->id,
-				 this->next_id);
 			return FALSE;
 		}
-		if (ids->get(ids, &node->id))
-		{
-			DBG1(DBG_CFG, "LKH Key ID %u twice in the tree", node->id);
-			return FALSE;
-		}
-		ids->put(ids, &node->id, node);
 		node->key = chunk_clone(key);
 	}
 	if (flags & LKH_NODE_INNER)
@@ -799,25 +1023,7 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 			node->members += node->child[i]->members;
 		}
 	}
-	if (!node->parent)
-	{
-		/* the root wraps the KEK even with nobody in the group, and is
-		 * never a leaf (add_member() would make it one's) */
-		if (!node->key.len || !node->child[0])
-		{
-			DBG1(DBG_CFG, "LKH root keyless or a leaf");
-			return FALSE;
-		}
-	}
-	else if (!node->key.len != !node->members)
-	{
-		/* a key without members below was known to departed members only,
-		 * a member needs every key on its path */
-		DBG1(DBG_CFG, "LKH node at depth %u %s with %u members below",
-			 node->depth, node->key.len ? "keyed" : "keyless", node->members);
-		return FALSE;
-	}
-	return TRUE;
+	return check_keyed(node);
 }
 
 /*
@@ -866,6 +1072,171 @@ mike_lkh_t *mike_lkh_load(chunk_t blob)
 	}
 	ids->destroy(ids);
 	reader->destroy(reader);
+	if (!ok)
+	{
+		destroy(this);
+		return NULL;
+	}
+	return &this->public;
+}
+
+/**
+ * Check a subtree linked by mike_lkh_load_nodes() as node_read() checks a
+ * decoded one, and count its members, nodes and depth.  The recursion is
+ * bounded by MIKE_LKH_MAX_DEPTH.
+ */
+static bool node_check(private_mike_lkh_t *this, hashtable_t *ids,
+					   node_t *node)
+{
+	int i;
+
+	this->nodes++;
+	this->depth = max(this->depth, node->depth);
+	if (!node->child[0] != !node->child[1])
+	{
+		DBG1(DBG_CFG, "LKH node %u with one child", node->num);
+		return FALSE;
+	}
+	if (node->is_member && (!node->parent || node->child[0]))
+	{
+		DBG1(DBG_CFG, "LKH member on the root or an inner node");
+		return FALSE;
+	}
+	if (node->child[0] && node->depth >= MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree deeper than %d", MIKE_LKH_MAX_DEPTH);
+		return FALSE;
+	}
+	if ((node->is_member && !add_leaf(this, node)) ||
+		(node->key.len && !add_key_id(this, ids, node)))
+	{
+		return FALSE;
+	}
+	for (i = 0; i < 2 && node->child[i]; i++)
+	{
+		node->child[i]->depth = node->depth + 1;
+		if (!node_check(this, ids, node->child[i]))
+		{
+			return FALSE;
+		}
+		node->members += node->child[i]->members;
+	}
+	return check_keyed(node);
+}
+
+/**
+ * Link the nodes of mike_lkh_load_nodes() by their parents
+ */
+static bool link_nodes(private_mike_lkh_t *this, hashtable_t *nums,
+					   linked_list_t *nodes)
+{
+	enumerator_t *enumerator;
+	mike_lkh_node_t *record;
+	node_t *node, *parent;
+	bool ok = TRUE;
+
+	enumerator = nodes->create_enumerator(nodes);
+	while (ok && enumerator->enumerate(enumerator, &record))
+	{
+		node = nums->get(nums, &record->num);
+		if (!record->parent)
+		{
+			ok = !this->root;
+			this->root = node;
+			continue;
+		}
+		parent = nums->get(nums, &record->parent);
+		ok = parent && parent != node && record->side < 2 &&
+			 !parent->child[record->side];
+		if (ok)
+		{
+			parent->child[record->side] = node;
+			node->parent = parent;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!ok || !this->root)
+	{
+		DBG1(DBG_CFG, "LKH nodes do not make a tree");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_load_nodes(uint32_t next_id, uint32_t next_num,
+								linked_list_t *nodes)
+{
+	private_mike_lkh_t *this;
+	enumerator_t *enumerator;
+	hashtable_t *nums, *ids;
+	mike_lkh_node_t *record;
+	node_t *node;
+	bool ok = TRUE;
+
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
+	this->next_id = next_id;
+	this->next_num = next_num;
+	/* node numbers, &node_t.num => node_t, owning the nodes until they
+	 * are checked to make one tree */
+	nums = hashtable_create(hash_member, equals_member, 1024);
+	enumerator = nodes->create_enumerator(nodes);
+	while (ok && enumerator->enumerate(enumerator, &record))
+	{
+		if (!record->num || record->num >= next_num ||
+			nums->get(nums, &record->num))
+		{
+			DBG1(DBG_CFG, "LKH node number %u invalid or twice, next is %u",
+				 record->num, next_num);
+			ok = FALSE;
+		}
+		else if (!record->id != !record->key.len ||
+				 (record->key.len && record->key.len != MIKE_LKH_KEY_SIZE))
+		{
+			DBG1(DBG_CFG, "LKH node %u with an invalid key", record->num);
+			ok = FALSE;
+		}
+		else
+		{
+			INIT(node,
+				.num = record->num,
+				.id = record->id,
+				.key = chunk_clone(record->key),
+				.is_member = record->is_member,
+				.member = record->member,
+			);
+			nums->put(nums, &node->num, node);
+		}
+	}
+	enumerator->destroy(enumerator);
+	ids = hashtable_create(hash_member, equals_member, 1024);
+	ok = ok && link_nodes(this, nums, nodes) && node_check(this, ids,
+														   this->root);
+	if (ok && this->nodes != nums->get_count(nums))
+	{
+		DBG1(DBG_CFG, "%u LKH nodes not in the tree",
+			 nums->get_count(nums) - this->nodes);
+		ok = FALSE;
+	}
+	ids->destroy(ids);
+	if (!ok)
+	{
+		enumerator = nums->create_enumerator(nums);
+		while (enumerator->enumerate(enumerator, NULL, &node))
+		{
+			chunk_clear(&node->key);
+			free(node);
+		}
+		enumerator->destroy(enumerator);
+		this->root = NULL;
+	}
+	nums->destroy(nums);
 	if (!ok)
 	{
 		destroy(this);

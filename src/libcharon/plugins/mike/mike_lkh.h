@@ -34,6 +34,7 @@
 typedef struct mike_lkh_t mike_lkh_t;
 typedef struct mike_lkh_key_t mike_lkh_key_t;
 typedef struct mike_lkh_wrapped_t mike_lkh_wrapped_t;
+typedef struct mike_lkh_node_t mike_lkh_node_t;
 
 /** size of the tree's keys: AES-256 key wrap with padding (KW_5649_256) */
 #define MIKE_LKH_KEY_SIZE 32
@@ -71,6 +72,36 @@ struct mike_lkh_wrapped_t {
 
 	/** the RFC 5649 wrapped key, allocated */
 	chunk_t wrapped;
+};
+
+/**
+ * A node of the tree as the GCKS's store keeps it (docs/gcks-store.md): its
+ * place in the shape and what it holds.  The member count below a node is
+ * not part of it, it follows from the shape.
+ */
+struct mike_lkh_node_t {
+
+	/** node number, unique in the tree and never reused, from 1 */
+	uint32_t num;
+
+	/** parent's node number, 0 for the root */
+	uint32_t parent;
+
+	/** which child of the parent: 0 (left) or 1 (right) */
+	uint8_t side;
+
+	/** Key ID, 0 if keyless */
+	uint32_t id;
+
+	/** the key, empty if keyless (mike_lkh_t: internal; mike_lkh_load_nodes():
+	 *  copied) */
+	chunk_t key;
+
+	/** TRUE if a leaf with a member */
+	bool is_member;
+
+	/** the member's id, if is_member */
+	uint32_t member;
 };
 
 /**
@@ -192,6 +223,47 @@ struct mike_lkh_t {
 	bool (*serialize)(mike_lkh_t *this, chunk_t *blob);
 
 	/**
+	 * Enumerate the nodes changed since the tree was created or loaded (all
+	 * of them then, except after mike_lkh_load_nodes()) or since the last
+	 * clear_changes(): what a store has to write so that it holds the tree
+	 * again.  add_member() and remove_member() change the nodes of one path
+	 * (and the two a split adds): O(log n) nodes.
+	 *
+	 * @return			enumerator over mike_lkh_node_t* (valid until the
+	 *					next enumerate() call or the tree changes)
+	 */
+	enumerator_t *(*create_change_enumerator)(mike_lkh_t *this);
+
+	/**
+	 * Number of nodes changed since the last clear_changes().
+	 *
+	 * @return			nodes create_change_enumerator() enumerates
+	 */
+	u_int (*get_change_count)(mike_lkh_t *this);
+
+	/**
+	 * Forget the changes, e.g. once a store committed them.
+	 */
+	void (*clear_changes)(mike_lkh_t *this);
+
+	/**
+	 * Enumerate all nodes, in preorder.
+	 *
+	 * @return			enumerator over mike_lkh_node_t* (as above)
+	 */
+	enumerator_t *(*create_node_enumerator)(mike_lkh_t *this);
+
+	/**
+	 * The counters a restored tree has to continue with, so that no Key ID
+	 * and no node number is handed out twice.
+	 *
+	 * @param next_id	receives the next Key ID
+	 * @param next_num	receives the next node number
+	 */
+	void (*get_counters)(mike_lkh_t *this, uint32_t *next_id,
+						 uint32_t *next_num);
+
+	/**
 	 * Destroy the tree, wiping all keys.
 	 */
 	void (*destroy)(mike_lkh_t *this);
@@ -217,6 +289,22 @@ mike_lkh_t *mike_lkh_create();
  *					available
  */
 mike_lkh_t *mike_lkh_load(chunk_t blob);
+
+/**
+ * Restore a key tree from its nodes as create_node_enumerator() or, summed
+ * up over time, create_change_enumerator() gave them, with the counters of
+ * get_counters().  The nodes are validated as strictly as mike_lkh_load()
+ * validates a blob.  The restored tree has no changes.
+ *
+ * @param next_id	the next Key ID
+ * @param next_num	the next node number
+ * @param nodes		mike_lkh_node_t, in any order (not modified, the keys
+ *					are copied)
+ * @return			tree, NULL if the nodes do not make a valid tree or no
+ *					strong RNG is available
+ */
+mike_lkh_t *mike_lkh_load_nodes(uint32_t next_id, uint32_t next_num,
+								linked_list_t *nodes);
 
 /**
  * Unwrap all keys of a rekey set that can be reached from known keys,

@@ -675,6 +675,155 @@ START_TEST(test_schema_version)
 }
 END_TEST
 
+/** the schema of version 1, as the first release wrote it */
+static const char *schema_v1 =
+	"CREATE TABLE schema_version (version INTEGER NOT NULL);"
+	"CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+		"next_msg_id INTEGER NOT NULL DEFAULT 0, kek_spi BLOB, "
+		"kek_keymat BLOB, lkh BLOB, signer BLOB, expelled BLOB);"
+	"CREATE TABLE used_spis (group_id INTEGER NOT NULL REFERENCES "
+		"groups(id), spi BLOB NOT NULL, PRIMARY KEY (group_id, spi)) "
+		"WITHOUT ROWID;"
+	"CREATE TABLE teks (group_id INTEGER NOT NULL REFERENCES groups(id), "
+		"spi INTEGER NOT NULL, enc_alg INTEGER NOT NULL, "
+		"enc_keylen INTEGER NOT NULL, int_alg INTEGER NOT NULL, "
+		"keymat BLOB NOT NULL, lifetime INTEGER NOT NULL, "
+		"created INTEGER NOT NULL, sender_type INTEGER, sender BLOB, "
+		"source_family INTEGER, source BLOB, source_port INTEGER, "
+		"PRIMARY KEY (group_id, spi));"
+	"CREATE TABLE members (seq INTEGER PRIMARY KEY, group_id INTEGER NOT "
+		"NULL REFERENCES groups(id), id_type INTEGER NOT NULL, "
+		"id BLOB NOT NULL, sender INTEGER NOT NULL, tek_spi INTEGER NOT NULL, "
+		"leaf INTEGER NOT NULL, UNIQUE (group_id, id_type, id));"
+	"INSERT INTO schema_version VALUES (1);"
+	"INSERT INTO groups (name, next_msg_id, kek_spi, kek_keymat, lkh) "
+		"VALUES ('" GROUP "', 7, x'0102', x'0304', x'05060708');";
+
+/**
+ * A file of schema version 1 is converted to version 2: its data kept, the
+ * tree blob there until its group converts it into nodes
+ */
+START_TEST(test_schema_upgrade)
+{
+	mike_db_t *db;
+	sqlite3 *raw;
+	sqlite3_stmt *stmt;
+	linked_list_t *nodes;
+	uint64_t next;
+	uint32_t next_id, next_num;
+	chunk_t lkh, spi, keymat;
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, schema_v1, NULL, NULL, NULL),
+					 SQLITE_OK);
+	sqlite3_close(raw);
+
+	db = mike_db_create(path);
+	ck_assert(db);
+	ck_assert(db->get_next_message_id(db, GROUP, &next));
+	ck_assert_int_eq(next, 7);
+	ck_assert(db->get_kek(db, GROUP, &spi, &keymat));
+	ck_assert_chunk_eq(spi, chunk_from_chars(0x01, 0x02));
+	chunk_free(&spi);
+	chunk_clear(&keymat);
+	ck_assert(db->get_lkh(db, GROUP, &lkh));
+	ck_assert_chunk_eq(lkh, chunk_from_chars(0x05, 0x06, 0x07, 0x08));
+	chunk_clear(&lkh);
+	nodes = db->load_lkh_nodes(db, GROUP, &next_id, &next_num);
+	ck_assert(nodes);
+	ck_assert_int_eq(nodes->get_count(nodes), 0);
+	ck_assert_int_eq(next_num, 0);
+	nodes->destroy(nodes);
+	db->destroy(db);
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT version FROM "
+								"schema_version", -1, &stmt, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(stmt, 0), MIKE_DB_SCHEMA_VERSION);
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+	/* and once converted it opens as it is */
+	db = mike_db_create(path);
+	ck_assert(db);
+	db->destroy(db);
+}
+END_TEST
+
+/**
+ * Tree nodes are stored by number, replaced when written again, loaded in
+ * order with the counters, and cleared
+ */
+START_TEST(test_lkh_nodes)
+{
+	mike_lkh_node_t in[3] = {
+		{ .num = 1, .parent = 0, .id = 5, .key = bytes(32, 1) },
+		{ .num = 2, .parent = 1, .side = 0, .id = 6, .key = bytes(32, 2),
+		  .is_member = TRUE, .member = 0 },
+		{ .num = 3, .parent = 1, .side = 1 },
+	}, *out;
+	mike_db_t *db;
+	linked_list_t *list, *nodes;
+	enumerator_t *enumerator;
+	uint32_t next_id, next_num;
+	int i = 0;
+
+	db = mike_db_create(path);
+	ck_assert(db);
+	list = linked_list_create_with_items(&in[2], &in[0], &in[1], NULL);
+	enumerator = list->create_enumerator(list);
+	ck_assert(db->put_lkh_nodes(db, GROUP, enumerator, 7, 4));
+	enumerator->destroy(enumerator);
+	/* node 2 loses its member and key */
+	in[1].is_member = FALSE;
+	chunk_clear(&in[1].key);
+	in[1].id = 0;
+	list->remove(list, &in[0], NULL);
+	list->remove(list, &in[2], NULL);
+	enumerator = list->create_enumerator(list);
+	ck_assert(db->put_lkh_nodes(db, GROUP, enumerator, 8, 4));
+	enumerator->destroy(enumerator);
+	list->destroy(list);
+
+	nodes = db->load_lkh_nodes(db, GROUP, &next_id, &next_num);
+	ck_assert(nodes);
+	ck_assert_int_eq(next_id, 8);
+	ck_assert_int_eq(next_num, 4);
+	ck_assert_int_eq(nodes->get_count(nodes), 3);
+	enumerator = nodes->create_enumerator(nodes);
+	while (enumerator->enumerate(enumerator, &out))
+	{
+		ck_assert_int_eq(out->num, in[i].num);
+		ck_assert_int_eq(out->parent, in[i].parent);
+		ck_assert_int_eq(out->side, in[i].side);
+		ck_assert_int_eq(out->id, in[i].id);
+		ck_assert_int_eq(out->key.len, in[i].key.len);
+		ck_assert(!out->key.len || chunk_equals(out->key, in[i].key));
+		ck_assert(out->is_member == in[i].is_member);
+		i++;
+	}
+	enumerator->destroy(enumerator);
+	nodes->destroy_function(nodes, (void*)mike_db_lkh_node_destroy);
+
+	/* cleared with the group, and by clear_lkh_nodes() */
+	ck_assert(db->clear_group(db, GROUP));
+	nodes = db->load_lkh_nodes(db, GROUP, &next_id, &next_num);
+	ck_assert(nodes && !nodes->get_count(nodes) && !next_num);
+	nodes->destroy(nodes);
+	list = linked_list_create_with_items(&in[0], NULL);
+	enumerator = list->create_enumerator(list);
+	ck_assert(db->put_lkh_nodes(db, GROUP, enumerator, 7, 4));
+	enumerator->destroy(enumerator);
+	list->destroy(list);
+	ck_assert(db->clear_lkh_nodes(db, GROUP));
+	nodes = db->load_lkh_nodes(db, GROUP, &next_id, &next_num);
+	ck_assert(nodes && !nodes->get_count(nodes) && !next_num);
+	nodes->destroy(nodes);
+	chunk_clear(&in[0].key);
+	db->destroy(db);
+}
+END_TEST
+
 /*******************************************************************************
  * Concurrent use
  */
@@ -798,6 +947,8 @@ static Suite *db_suite()
 	tcase_add_test(tc, test_corrupt_pages);
 	tcase_add_test(tc, test_corrupt_truncated_header);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_schema_upgrade);
+	tcase_add_test(tc, test_lkh_nodes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("concurrent");

@@ -1035,6 +1035,341 @@ static chunk_t sample_blob(u_int ops)
 	return blob;
 }
 
+/*******************************************************************************
+ * Nodes, as the GCKS's store keeps them
+ */
+
+/**
+ * A store of tree nodes by node number, as mike_group_db_t keeps them
+ */
+typedef struct {
+	/** &mike_lkh_node_t.num => mike_lkh_node_t (key cloned) */
+	hashtable_t *nodes;
+	/** the tree's counters */
+	uint32_t next_id;
+	uint32_t next_num;
+} node_store_t;
+
+static void node_free(mike_lkh_node_t *node)
+{
+	chunk_clear(&node->key);
+	free(node);
+}
+
+/**
+ * Write the nodes an enumerator gives into the store, return how many
+ */
+static u_int store_nodes(node_store_t *store, enumerator_t *enumerator)
+{
+	mike_lkh_node_t *node, *copy;
+	u_int count = 0;
+
+	while (enumerator->enumerate(enumerator, &node))
+	{
+		copy = malloc_thing(mike_lkh_node_t);
+		*copy = *node;
+		copy->key = chunk_clone(node->key);
+		copy = store->nodes->put(store->nodes, &copy->num, copy);
+		if (copy)
+		{
+			node_free(copy);
+		}
+		count++;
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+/**
+ * Save a tree's changes into the store, as a save() after an operation
+ */
+static u_int store_changes(node_store_t *store, mike_lkh_t *lkh)
+{
+	u_int count, changes = lkh->get_change_count(lkh);
+
+	count = store_nodes(store, lkh->create_change_enumerator(lkh));
+	chk_int(count, ==, changes);
+	lkh->clear_changes(lkh);
+	chk_int(lkh->get_change_count(lkh), ==, 0);
+	lkh->get_counters(lkh, &store->next_id, &store->next_num);
+	return count;
+}
+
+static void store_init(node_store_t *store)
+{
+	*store = (node_store_t){
+		.nodes = hashtable_create(hash_id, equals_id, 64),
+	};
+}
+
+static void store_destroy(node_store_t *store)
+{
+	enumerator_t *enumerator;
+	mike_lkh_node_t *node;
+
+	enumerator = store->nodes->create_enumerator(store->nodes);
+	while (enumerator->enumerate(enumerator, NULL, &node))
+	{
+		node_free(node);
+	}
+	enumerator->destroy(enumerator);
+	store->nodes->destroy(store->nodes);
+}
+
+/**
+ * A fresh tree from the store, as a restarted GCKS loads it
+ */
+static mike_lkh_t *store_load(node_store_t *store)
+{
+	enumerator_t *enumerator;
+	linked_list_t *list;
+	mike_lkh_node_t *node;
+	mike_lkh_t *lkh;
+
+	list = linked_list_create();
+	enumerator = store->nodes->create_enumerator(store->nodes);
+	while (enumerator->enumerate(enumerator, NULL, &node))
+	{
+		list->insert_last(list, node);
+	}
+	enumerator->destroy(enumerator);
+	lkh = mike_lkh_load_nodes(store->next_id, store->next_num, list);
+	list->destroy(list);
+	return lkh;
+}
+
+/**
+ * Both trees have exactly the same nodes, numbers and counters
+ */
+static void check_same_nodes(mike_lkh_t *a, mike_lkh_t *b)
+{
+	enumerator_t *ea, *eb;
+	mike_lkh_node_t *na, *nb;
+	uint32_t ida, idb, numa, numb;
+	bool more_a, more_b;
+
+	a->get_counters(a, &ida, &numa);
+	b->get_counters(b, &idb, &numb);
+	chk_int(ida, ==, idb);
+	chk_int(numa, ==, numb);
+	ea = a->create_node_enumerator(a);
+	eb = b->create_node_enumerator(b);
+	while (TRUE)
+	{
+		more_a = ea->enumerate(ea, &na);
+		more_b = eb->enumerate(eb, &nb);
+		chk(more_a == more_b);
+		if (!more_a)
+		{
+			break;
+		}
+		chk_int(na->num, ==, nb->num);
+		chk_int(na->parent, ==, nb->parent);
+		chk_int(na->side, ==, nb->side);
+		chk_int(na->id, ==, nb->id);
+		chk((!na->key.len && !nb->key.len) || chunk_equals(na->key, nb->key));
+		chk(na->is_member == nb->is_member);
+		chk_int(na->member, ==, nb->member);
+	}
+	ea->destroy(ea);
+	eb->destroy(eb);
+	check_same(a, b);
+}
+
+/**
+ * The random walk, the tree's changes saved into a store after every
+ * operation (O(log n) nodes each) and the tree restored from the store:
+ * the same nodes, and the members (evicted ones unwrapping nothing, as
+ * sim_leave() and sim_deliver() check) go on with the restored tree
+ */
+START_TEST(test_nodes_walk)
+{
+	node_store_t store;
+	mike_lkh_t *loaded;
+	sim_t sim;
+	u_int op, changed, most = 0;
+
+	sim_init(&sim, walk_seed(_i));
+	store_init(&store);
+	/* a new tree reports all its nodes */
+	ck_assert_int_eq(store_changes(&store, sim.lkh), 3);
+	for (op = 0; op < OPERATIONS; op++)
+	{
+		sim_random_op(&sim, walk_join_percent(op));
+		changed = store_changes(&store, sim.lkh);
+		/* a path, plus the two nodes of a split */
+		chk_int(changed, <=, sim.lkh->get_depth(sim.lkh) + 3);
+		most = max(most, changed);
+		if (op % 7 == 0 || op == OPERATIONS - 1)
+		{
+			loaded = store_load(&store);
+			ck_assert(loaded);
+			chk_int(loaded->get_change_count(loaded), ==, 0);
+			check_same_nodes(sim.lkh, loaded);
+			sim.lkh->destroy(sim.lkh);
+			sim.lkh = loaded;
+			sim_check(&sim);
+		}
+	}
+	fprintf(stderr, "nodes walk seed 0x%08x: %u nodes stored, at most %u "
+			"written per operation, depth %u\n", walk_seed(_i),
+			store.nodes->get_count(store.nodes), most,
+			sim.lkh->get_depth(sim.lkh));
+	store_destroy(&store);
+	sim_destroy(&sim);
+}
+END_TEST
+
+/**
+ * A tree converted from a blob reports all its nodes, so a store converts
+ * it whole; the nodes make the same tree
+ */
+START_TEST(test_nodes_from_blob)
+{
+	node_store_t store;
+	mike_lkh_t *a, *b, *c;
+	chunk_t blob;
+
+	blob = sample_blob(200);
+	a = load_copy(blob);
+	ck_assert(a);
+	store_init(&store);
+	ck_assert_int_eq(store_changes(&store, a),
+					 store.nodes->get_count(store.nodes));
+	b = store_load(&store);
+	ck_assert(b);
+	check_same(a, b);
+	/* numbered in preorder on conversion, so twice gives the same */
+	c = load_copy(blob);
+	check_same_nodes(a, c);
+	store_destroy(&store);
+	chunk_clear(&blob);
+	a->destroy(a);
+	b->destroy(b);
+	c->destroy(c);
+}
+END_TEST
+
+/**
+ * Apply mutation m to a copy of a node, FALSE if it does not apply to it
+ */
+static bool mutate_node(mike_lkh_node_t *copy, int m, uint32_t next_id,
+						uint32_t next_num)
+{
+	switch (m)
+	{
+		case 0:		/* a node number beyond the counter */
+			copy->num = next_num;
+			return TRUE;
+		case 1:		/* a second root */
+			copy->parent = 0;
+			return copy->num != 1;
+		case 2:		/* its own parent */
+			copy->parent = copy->num;
+			return TRUE;
+		case 3:		/* the other side, taken by its sibling */
+			copy->side = !copy->side;
+			return copy->num != 1;
+		case 4:		/* a key of the wrong size */
+			copy->key.len = 16;
+			return copy->id != 0;
+		case 5:		/* a Key ID beyond the counter */
+			copy->id = next_id;
+			return copy->key.len != 0;
+		case 6:		/* dropped: its parent has one child left */
+			copy->num = 0;
+			return TRUE;
+		case 7:		/* a member on the root */
+			copy->is_member = TRUE;
+			copy->member = 100000;
+			return copy->parent == 0;
+		case 8:		/* a keyed member leaf loses its key */
+			copy->id = 0;
+			copy->key.len = 0;
+			return copy->is_member;
+		default:
+			return FALSE;
+	}
+}
+
+/**
+ * Stored nodes that do not make a valid tree are refused
+ */
+START_TEST(test_nodes_invalid)
+{
+	node_store_t store;
+	mike_lkh_node_t *node, *copy;
+	mike_lkh_t *lkh, *loaded;
+	enumerator_t *enumerator;
+	linked_list_t *list;
+	uint32_t next_id, next_num, target;
+	chunk_t blob, key;
+	bool applies;
+	int m, tried = 0;
+
+	blob = sample_blob(120);
+	lkh = load_copy(blob);
+	chunk_clear(&blob);
+	ck_assert(lkh);
+	lkh->get_counters(lkh, &next_id, &next_num);
+	quiet(TRUE);
+	for (m = 0; m < 9; m++)
+	{
+		for (target = 1; target < next_num; target += 3)
+		{
+			applies = FALSE;
+			list = linked_list_create();
+			enumerator = lkh->create_node_enumerator(lkh);
+			while (enumerator->enumerate(enumerator, &node))
+			{
+				copy = malloc_thing(mike_lkh_node_t);
+				*copy = *node;
+				key = node->key;
+				if (copy->num == target)
+				{
+					applies = mutate_node(copy, m, next_id, next_num);
+					key.len = copy->key.len;
+				}
+				copy->key = chunk_clone(key);
+				if (copy->num)
+				{
+					list->insert_last(list, copy);
+				}
+				else
+				{
+					node_free(copy);
+				}
+			}
+			enumerator->destroy(enumerator);
+			if (applies)
+			{
+				loaded = mike_lkh_load_nodes(next_id, next_num, list);
+				if (loaded)
+				{
+					quiet(FALSE);
+					ck_abort_msg("mutation %d of node %u accepted", m, target);
+				}
+				tried++;
+			}
+			list->destroy_function(list, (void*)node_free);
+		}
+	}
+	quiet(FALSE);
+	ck_assert_int_gt(tried, 100);
+	/* unchanged, it loads */
+	store_init(&store);
+	store_nodes(&store, lkh->create_node_enumerator(lkh));
+	store.next_id = next_id;
+	store.next_num = next_num;
+	loaded = store_load(&store);
+	ck_assert(loaded);
+	check_same_nodes(lkh, loaded);
+	store_destroy(&store);
+	loaded->destroy(loaded);
+	lkh->destroy(lkh);
+}
+END_TEST
+
 START_TEST(test_serialize_truncated)
 {
 	mike_lkh_t *lkh;
@@ -1416,6 +1751,13 @@ static Suite *lkh_suite()
 	tcase_add_test(tc, test_serialize_handmade);
 	tcase_add_test(tc, test_serialize_depth);
 	tcase_add_test(tc, test_serialize_bitflip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nodes");
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, test_nodes_walk, 0, countof(seeds));
+	tcase_add_test(tc, test_nodes_from_blob);
+	tcase_add_test(tc, test_nodes_invalid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("costs");

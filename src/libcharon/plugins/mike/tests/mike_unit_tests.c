@@ -40,6 +40,8 @@
 #include <bus/listeners/file_logger.h>
 #include <crypto/kdfs/kdf.h>
 
+#include <sqlite3.h>
+
 #include "../mike_keywrap.h"
 #include "../mike_tek.h"
 #include "../mike_group_config.h"
@@ -1261,6 +1263,294 @@ START_TEST(test_group_db)
 }
 END_TEST
 
+/** the GCKS group of the store tests */
+static const char *db_group_body =
+	"role = gcks\naddress = 239.1.2.3\nsenders = %any\n";
+
+/**
+ * A store in a fresh temporary file, its path written to path (a
+ * mkstemp() template)
+ */
+static mike_db_t *temp_db(char *path)
+{
+	mike_db_t *db;
+	int fd;
+
+	fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	close(fd);
+	unlink(path);
+	db = mike_db_create(path);
+	ck_assert(db);
+	return db;
+}
+
+/**
+ * The GCKS group of the store tests, restored from db
+ */
+static mike_group_t *db_group(mike_db_t *db)
+{
+	mike_group_config_t *cfg;
+	char *error = NULL;
+
+	cfg = cfg_create(db_group_body, &error);
+	ck_assert(cfg);
+	return mike_group_create(cfg, db);
+}
+
+/**
+ * The restored group has exactly the original's state: KEK, TEKs, members
+ * by leaf with their TEKs, and every node of the key tree
+ */
+static void check_restored(mike_group_t *group, mike_group_t *restored)
+{
+	enumerator_t *enumerator, *ea, *eb;
+	mike_group_member_t *member, *found, *m;
+	mike_lkh_node_t *na, *nb;
+	uint32_t ida, idb, numa, numb;
+	bool more_a, more_b;
+
+	ck_assert_chunk_eq(restored->kek_spi, group->kek_spi);
+	ck_assert_chunk_eq(restored->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(restored->members->get_count(restored->members),
+					 group->members->get_count(group->members));
+	ck_assert_int_eq(restored->teks->get_count(restored->teks),
+					 group->teks->get_count(group->teks));
+	enumerator = group->members->create_enumerator(group->members);
+	while (enumerator->enumerate(enumerator, &member))
+	{
+		found = NULL;
+		ea = restored->members->create_enumerator(restored->members);
+		while (!found && ea->enumerate(ea, &m))
+		{
+			found = m->leaf == member->leaf ? m : NULL;
+		}
+		ea->destroy(ea);
+		ck_assert(found);
+		ck_assert(found->id->equals(found->id, member->id));
+		ck_assert(!found->tek == !member->tek);
+		if (member->tek)
+		{
+			ck_assert_int_eq(found->tek->spi, member->tek->spi);
+			ck_assert_chunk_eq(found->tek->keymat, member->tek->keymat);
+		}
+	}
+	enumerator->destroy(enumerator);
+
+	group->lkh->get_counters(group->lkh, &ida, &numa);
+	restored->lkh->get_counters(restored->lkh, &idb, &numb);
+	ck_assert_int_eq(ida, idb);
+	ck_assert_int_eq(numa, numb);
+	ea = group->lkh->create_node_enumerator(group->lkh);
+	eb = restored->lkh->create_node_enumerator(restored->lkh);
+	while (TRUE)
+	{
+		more_a = ea->enumerate(ea, &na);
+		more_b = eb->enumerate(eb, &nb);
+		ck_assert(more_a == more_b);
+		if (!more_a)
+		{
+			break;
+		}
+		ck_assert_int_eq(na->num, nb->num);
+		ck_assert_int_eq(na->parent, nb->parent);
+		ck_assert_int_eq(na->side, nb->side);
+		ck_assert_int_eq(na->id, nb->id);
+		ck_assert(na->key.len == nb->key.len);
+		ck_assert(!na->key.len || chunk_equals(na->key, nb->key));
+		ck_assert(na->is_member == nb->is_member);
+		ck_assert_int_eq(na->member, nb->member);
+	}
+	ea->destroy(ea);
+	eb->destroy(eb);
+}
+
+/**
+ * Evict a member, remembering every key it held; nobody evicted so far can
+ * unwrap anything of the rekey set
+ */
+static void evict(mike_group_t *group, mike_group_member_t *member,
+				  linked_list_t *evicted)
+{
+	linked_list_t *path, *rekey = NULL, *learned;
+	mike_lkh_key_t *key;
+
+	ck_assert(group->lkh->get_path(group->lkh, member->leaf, &path));
+	while (path->remove_first(path, (void**)&key) == SUCCESS)
+	{
+		evicted->insert_last(evicted, key);
+	}
+	path->destroy(path);
+	ck_assert(group->remove_member(group, member, &rekey));
+	ck_assert(rekey);
+	learned = linked_list_create();
+	ck_assert_int_eq(mike_lkh_member_unwrap(evicted, rekey, learned), 0);
+	learned->destroy(learned);
+	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+}
+
+/**
+ * A random walk of joins, leaves and TEK changes, saved after every change:
+ * a restart at any point restores exactly the group
+ */
+START_TEST(test_group_db_walk)
+{
+	mike_group_t *group, *restored;
+	mike_group_member_t *member;
+	enumerator_t *enumerator;
+	linked_list_t *evicted;
+	mike_db_t *db;
+	char path[] = "/tmp/mike-unit-walk.XXXXXX", id[64];
+	uint32_t x = 0x6d696b65, ike_sa_id = 0, pick;
+	u_int op, count;
+
+	db = temp_db(path);
+	group = db_group(db);
+	ck_assert(group->ensure_kek(group));
+	evicted = linked_list_create();
+
+	for (op = 0; op < 400; op++)
+	{
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		count = group->members->get_count(group->members);
+		if (!count || (x % 100 < (op < 200 ? 75 : 35) && count < 100))
+		{
+			snprintf(id, sizeof(id), "m%u.example.org", ++ike_sa_id);
+			add_member(group, id, ike_sa_id, x % 7 < 2);
+		}
+		else
+		{
+			pick = (x >> 8) % count;
+			enumerator = group->members->create_enumerator(group->members);
+			while (enumerator->enumerate(enumerator, &member) && pick)
+			{
+				pick--;
+			}
+			enumerator->destroy(enumerator);
+			if (member->tek && x % 5 == 0)
+			{	/* it may no longer send */
+				group->drop_tek(group, member);
+			}
+			else
+			{
+				evict(group, member, evicted);
+			}
+		}
+		ck_assert(group->save(group));
+		if (op % 40 == 0 || op == 399)
+		{
+			restored = db_group(db);
+			check_restored(group, restored);
+			restored->destroy(restored);
+		}
+	}
+
+	/* the restored group goes on: evictions from it reach nobody evicted
+	 * before the restart either */
+	restored = db_group(db);
+	check_restored(group, restored);
+	while (restored->members->get_first(restored->members,
+										(void**)&member) == SUCCESS)
+	{
+		evict(restored, member, evicted);
+		ck_assert(restored->save(restored));
+	}
+	group->destroy(group);
+	group = db_group(db);
+	check_restored(restored, group);
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+
+	evicted->destroy_function(evicted, (void*)mike_lkh_key_destroy);
+	restored->destroy(restored);
+	group->destroy(group);
+	db->destroy(db);
+	unlink(path);
+}
+END_TEST
+
+/**
+ * A store of schema version 1 (the tree as one blob) is converted: the
+ * group restores the same tree, writes it as nodes and drops the blob
+ */
+START_TEST(test_group_db_upgrade)
+{
+	mike_group_t *group, *restored, *again;
+	mike_db_t *db;
+	sqlite3 *raw;
+	sqlite3_stmt *stmt;
+	char path[] = "/tmp/mike-unit-upgrade.XXXXXX", id[64];
+	chunk_t blob, converted;
+	int i;
+
+	db = temp_db(path);
+	group = db_group(db);
+	ck_assert(group->ensure_kek(group));
+	for (i = 1; i <= 20; i++)
+	{
+		snprintf(id, sizeof(id), "m%d.example.org", i);
+		add_member(group, id, i, i % 4 == 0);
+	}
+	for (i = 3; i <= 20; i += 4)
+	{
+		ck_assert(remove_member(group, i));
+	}
+	ck_assert(group->save(group));
+	ck_assert(group->lkh->serialize(group->lkh, &blob));
+	db->destroy(db);
+
+	/* what the first release left: the tree as a blob, version 1 */
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "DROP TABLE lkh_nodes; "
+				"ALTER TABLE groups DROP COLUMN lkh_next_id; "
+				"ALTER TABLE groups DROP COLUMN lkh_next_num; "
+				"UPDATE schema_version SET version = 1", NULL, NULL, NULL),
+				SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, "UPDATE groups SET lkh = ?", -1,
+										&stmt, NULL), SQLITE_OK);
+	sqlite3_bind_blob(stmt, 1, blob.ptr, blob.len, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+
+	db = mike_db_create(path);
+	ck_assert(db);
+	restored = db_group(db);
+	ck_assert(restored->lkh);
+	ck_assert(restored->lkh->serialize(restored->lkh, &converted));
+	ck_assert_chunk_eq(converted, blob);
+	chunk_clear(&converted);
+	ck_assert_int_eq(restored->members->get_count(restored->members),
+					 group->members->get_count(group->members));
+	/* converted on load: the blob is gone, the nodes make the same tree */
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT lkh IS NULL, "
+				"(SELECT count(*) FROM lkh_nodes) FROM groups", -1, &stmt,
+				NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(stmt, 0), 1);
+	ck_assert_int_gt(sqlite3_column_int(stmt, 1), 20);
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+	again = db_group(db);
+	check_restored(restored, again);
+	/* and it goes on incrementally */
+	add_member(restored, "late.example.org", 99, TRUE);
+	ck_assert(restored->save(restored));
+	again->destroy(again);
+	again = db_group(db);
+	check_restored(restored, again);
+
+	chunk_clear(&blob);
+	again->destroy(again);
+	restored->destroy(restored);
+	group->destroy(group);
+	db->destroy(db);
+	unlink(path);
+}
+END_TEST
+
 /*******************************************************************************
  * GSA build/apply
  */
@@ -2191,6 +2481,8 @@ static Suite *group_suite()
 	tcase_add_test(tc, test_group_kek);
 	tcase_add_test(tc, test_group_members);
 	tcase_add_test(tc, test_group_db);
+	tcase_add_test(tc, test_group_db_walk);
+	tcase_add_test(tc, test_group_db_upgrade);
 	suite_add_tcase(s, tc);
 	return s;
 }
