@@ -78,6 +78,11 @@ struct private_mike_group_db_t {
 	 */
 	mike_lkh_t *lkh;
 	mike_lkh_t *pending_lkh;
+
+	/**
+	 * Whether the stored state was unusable: the next save clears it first
+	 */
+	bool reset;
 };
 
 static u_int spi_hash(const void *key)
@@ -178,7 +183,16 @@ static linked_list_t *expelled_decode(chunk_t data)
 METHOD(mike_group_db_t, begin, bool,
 	private_mike_group_db_t *this)
 {
-	return this->db->begin(this->db);
+	if (!this->db->begin(this->db))
+	{
+		return FALSE;
+	}
+	if (this->reset && !this->db->clear_group(this->db, this->name))
+	{
+		this->db->rollback(this->db);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 METHOD(mike_group_db_t, set_kek, bool,
@@ -344,6 +358,7 @@ METHOD(mike_group_db_t, commit, bool,
 		this->teks = this->pending_teks;
 		this->pending_teks = NULL;
 	}
+	this->reset = FALSE;
 	if (this->pending_lkh)
 	{
 		this->pending_lkh->clear_changes(this->pending_lkh);
@@ -464,8 +479,8 @@ METHOD(mike_group_db_t, load, bool,
 		DESTROY_FUNCTION_IF(teks, (void*)mike_db_tek_destroy);
 		mike_group_db_state_clear(state);
 		this->lkh = NULL;
-		/* the next save starts from nothing, the IDs and SPIs stay */
-		this->db->clear_group(this->db, this->name);
+		/* the next save replaces it, the IDs and SPIs stay */
+		this->reset = TRUE;
 		return FALSE;
 	}
 	state->teks = linked_list_create();

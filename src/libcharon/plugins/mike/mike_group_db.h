@@ -88,7 +88,7 @@ struct mike_group_db_t {
 	/**
 	 * Restore the group's state.  A tree stored by schema version 1 (one
 	 * blob) is converted into nodes here.  Unusable state is cleared from
-	 * the store (except the Message IDs and SPIs).
+	 * the store (except the Message IDs and SPIs) by the next save.
 	 *
 	 * @param state		receives the state (zeroed first; next_msg_id is
 	 *					set even on failure)

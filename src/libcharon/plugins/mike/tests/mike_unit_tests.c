@@ -1551,6 +1551,57 @@ START_TEST(test_group_db_upgrade)
 }
 END_TEST
 
+/**
+ * A stored tree that fails its checks: the group starts fresh with the
+ * Message IDs, and its next save replaces the stored state
+ */
+START_TEST(test_group_db_unusable)
+{
+	mike_group_t *group, *restored;
+	mike_db_t *db;
+	sqlite3 *raw;
+	char path[] = "/tmp/mike-unit-unusable.XXXXXX", id[64];
+	uint32_t msg_id;
+	int i;
+
+	db = temp_db(path);
+	group = db_group(db);
+	ck_assert(group->ensure_kek(group));
+	for (i = 1; i <= 5; i++)
+	{
+		snprintf(id, sizeof(id), "m%d.example.org", i);
+		add_member(group, id, i, i == 2);
+	}
+	ck_assert(group->next_message_id(group, &msg_id));
+	ck_assert(group->save(group));
+	group->destroy(group);
+
+	/* a Key ID the tree's counter says was never handed out */
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "UPDATE lkh_nodes SET key_id = "
+				"(SELECT lkh_next_id FROM groups) WHERE num = 1", NULL, NULL,
+				NULL), SQLITE_OK);
+	sqlite3_close(raw);
+	restored = db_group(db);
+	ck_assert_int_eq(restored->members->get_count(restored->members), 0);
+	ck_assert(!restored->kek_keymat.len);
+	ck_assert(restored->next_message_id(restored, &msg_id));
+	ck_assert_int_eq(msg_id, 1);
+	ck_assert(restored->ensure_kek(restored));
+	add_member(restored, "late.example.org", 9, TRUE);
+	ck_assert(restored->save(restored));
+
+	group = db_group(db);
+	check_restored(restored, group);
+	ck_assert_int_eq(group->members->get_count(group->members), 1);
+
+	group->destroy(group);
+	restored->destroy(restored);
+	db->destroy(db);
+	unlink(path);
+}
+END_TEST
+
 /*******************************************************************************
  * GSA build/apply
  */
@@ -2483,6 +2534,7 @@ static Suite *group_suite()
 	tcase_add_test(tc, test_group_db);
 	tcase_add_test(tc, test_group_db_walk);
 	tcase_add_test(tc, test_group_db_upgrade);
+	tcase_add_test(tc, test_group_db_unusable);
 	suite_add_tcase(s, tc);
 	return s;
 }
