@@ -55,7 +55,16 @@ struct node_t {
 
 	/** TRUE if in the change set */
 	bool changed;
+
+	/** depth of the shallowest free leaf in this subtree, NO_LEAF if none */
+	u_int min_free;
+
+	/** depth of the shallowest member leaf in this subtree, NO_LEAF if none */
+	u_int min_member;
 };
+
+/** no such leaf in a subtree */
+#define NO_LEAF UINT_MAX
 
 /**
  * Private data of a mike_lkh_t object.
@@ -177,6 +186,36 @@ static void mark_changed(private_mike_lkh_t *this, node_t *node)
 }
 
 /**
+ * Update a node's shallowest leaves from its children, or as a leaf
+ */
+static void update_leaves(node_t *node)
+{
+	if (node->child[0])
+	{
+		node->min_free = min(node->child[0]->min_free,
+							 node->child[1]->min_free);
+		node->min_member = min(node->child[0]->min_member,
+							   node->child[1]->min_member);
+	}
+	else
+	{
+		node->min_free = node->is_member ? NO_LEAF : node->depth;
+		node->min_member = node->is_member ? node->depth : NO_LEAF;
+	}
+}
+
+/**
+ * Update the shallowest leaves from a node up to the root
+ */
+static void update_path(node_t *node)
+{
+	for (; node; node = node->parent)
+	{
+		update_leaves(node);
+	}
+}
+
+/**
  * Create a keyless leaf below parent
  */
 static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
@@ -188,6 +227,7 @@ static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
 		.depth = parent ? parent->depth + 1 : 0,
 		.num = this->next_num++,
 	);
+	update_leaves(node);
 	mark_changed(this, node);
 	this->nodes++;
 	this->depth = max(this->depth, node->depth);
@@ -347,39 +387,37 @@ static bool wrap_for_children(node_t *node, node_t *joined,
 }
 
 /**
- * Find the shallowest free leaf and the shallowest member leaf, leftmost
- * first (breadth-first)
+ * Descend to the shallowest leaf whose depth a subtree records in the
+ * field at offset, leftmost first (the first a breadth-first walk finds),
+ * NULL if there is none
+ */
+static node_t *find_leaf(node_t *node, size_t offset)
+{
+	#define LEAF_DEPTH(n) (*(u_int*)((char*)(n) + offset))
+	if (LEAF_DEPTH(node) == NO_LEAF)
+	{
+		return NULL;
+	}
+	while (node->child[0])
+	{
+		node = LEAF_DEPTH(node->child[0]) <= LEAF_DEPTH(node->child[1]) ?
+					node->child[0] : node->child[1];
+	}
+	#undef LEAF_DEPTH
+	return node;
+}
+
+/**
+ * Find the shallowest free leaf, and if there is none the shallowest member
+ * leaf, leftmost first (breadth-first order): O(depth), every node knows
+ * the depths of the shallowest leaves below it
  */
 static void find_leaves(private_mike_lkh_t *this, node_t **free_leaf,
 						node_t **member_leaf)
 {
-	node_t **queue, *node;
-	u_int head = 0, tail = 0;
-
-	*free_leaf = *member_leaf = NULL;
-	queue = malloc(sizeof(node_t*) * this->nodes);
-	queue[tail++] = this->root;
-	while (head < tail && !*free_leaf)
-	{
-		node = queue[head++];
-		if (node->child[0])
-		{
-			queue[tail++] = node->child[0];
-			queue[tail++] = node->child[1];
-		}
-		else if (node->is_member)
-		{
-			if (!*member_leaf)
-			{
-				*member_leaf = node;
-			}
-		}
-		else
-		{
-			*free_leaf = node;
-		}
-	}
-	free(queue);
+	*free_leaf = find_leaf(this->root, offsetof(node_t, min_free));
+	*member_leaf = *free_leaf ? NULL
+						: find_leaf(this->root, offsetof(node_t, min_member));
 }
 
 /**
@@ -395,6 +433,7 @@ static node_t *split_leaf(private_mike_lkh_t *this, node_t *leaf)
 	left->is_member = TRUE;
 	left->member = leaf->member;
 	left->members = 1;
+	update_leaves(left);
 	left->id = leaf->id;
 	left->key = leaf->key;
 	leaf->key = chunk_empty;
@@ -452,6 +491,7 @@ METHOD(mike_lkh_t, add_member, bool,
 	}
 	leaf->is_member = TRUE;
 	leaf->member = member;
+	update_path(leaf);
 	pool_set_key(this, &pool, leaf);
 	this->leaves->put(this->leaves, &leaf->member, leaf);
 	for (node = leaf; node; node = node->parent)
@@ -506,6 +546,7 @@ METHOD(mike_lkh_t, remove_member, bool,
 	}
 	this->leaves->remove(this->leaves, &member);
 	leaf->is_member = FALSE;
+	update_path(leaf);
 	clear_key(this, leaf);
 	for (node = leaf; node; node = node->parent)
 	{
@@ -874,6 +915,7 @@ mike_lkh_t *mike_lkh_create()
 	this->root = node_create(this, NULL);
 	this->root->child[0] = node_create(this, this->root);
 	this->root->child[1] = node_create(this, this->root);
+	update_leaves(this->root);
 	if (!pool_fill(this, &pool, 1))
 	{
 		destroy(this);
@@ -1023,6 +1065,7 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 			node->members += node->child[i]->members;
 		}
 	}
+	update_leaves(node);
 	return check_keyed(node);
 }
 
@@ -1121,6 +1164,7 @@ static bool node_check(private_mike_lkh_t *this, hashtable_t *ids,
 		}
 		node->members += node->child[i]->members;
 	}
+	update_leaves(node);
 	return check_keyed(node);
 }
 
