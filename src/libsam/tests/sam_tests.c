@@ -82,15 +82,6 @@ ssize_t tc_seal(sam_ctx *sender, uint8_t *frame, size_t size)
 	return len;
 }
 
-/* test_ed25519_oo.c */
-Suite *suite_ed25519_oo(void);
-
-/* test_pending.c */
-Suite *suite_pending(void);
-
-/* test_hybrid.c */
-Suite *suite_hybrid(void);
-
 int main(void)
 {
 	SRunner *sr;

@@ -94,5 +94,8 @@ Suite *suite_replay(void);
 Suite *suite_receive(void);
 Suite *suite_api(void);
 Suite *suite_io(void);
+Suite *suite_ed25519_oo(void);
+Suite *suite_pending(void);
+Suite *suite_hybrid(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

@@ -279,8 +279,16 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
 	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
 	if (!*gsa || !*kd)
 	{
-		DESTROY_IF(&(*gsa)->payload_interface);
-		DESTROY_IF(&(*kd)->payload_interface);
+		/* not DESTROY_IF(&(*gsa)->payload_interface): taking a member of
+		 * NULL is undefined (UBSan) */
+		if (*gsa)
+		{
+			(*gsa)->destroy(*gsa);
+		}
+		if (*kd)
+		{
+			(*kd)->destroy(*kd);
+		}
 		*gsa = NULL;
 		*kd = NULL;
 		return FALSE;

@@ -143,7 +143,7 @@ static bool check_wrapped_keys(kd_key_bag_t *this)
 {
 	enumerator_t *enumerator;
 	gikev2_attr_t *attr;
-	uint32_t key_id, kwk_id;
+	uint32_t key_id = 0, kwk_id = 0;
 	chunk_t encrypted;
 	bool ok = TRUE, member = this->protocol == GIKEV2_PROTO_NONE;
 
