@@ -29,6 +29,7 @@
 #include <utils/debug.h>
 
 #include "../src/libcharon/plugins/mike/payloads/gikev2.h"
+#include "../src/libcharon/plugins/mike/payloads/gikev2_parser.h"
 
 static void quiet(debug_t group, level_t level, char *fmt, ...)
 {

@@ -13,7 +13,7 @@
 #include "mike_registrar.h"
 #include "mike_rekey.h"
 #include "mike_keywrap.h"
-#include "payloads/gikev2.h"
+#include "payloads/gikev2_parser.h"
 #include "payloads/idg_payload.h"
 
 #include <daemon.h>

@@ -12,7 +12,7 @@
 #include "mike_keywrap.h"
 #include "mike_rekey_msg.h"
 #include "mike_rekey_socket.h"
-#include "payloads/gikev2.h"
+#include "payloads/gikev2_parser.h"
 
 #include <daemon.h>
 #include <threading/mutex.h>

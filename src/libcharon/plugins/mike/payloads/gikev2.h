@@ -122,34 +122,4 @@ enum gikev2_mkb_attr_t {
 /** Generic payload header size */
 #define GIKEV2_PAYLOAD_HEADER	4
 
-/**
- * Parse the body of a G-IKEv2 payload of the given type.
- *
- * This is the single entry point for received IDg, GSA and KD payloads
- * (and the fuzz target).  It validates strictly and logs one DBG1 line on
- * rejection.
- *
- * @param type			GIKEV2_PL_IDG, GIKEV2_PL_GSA or GIKEV2_PL_KD
- * @param body			payload body (without the generic payload header)
- * @return				payload, NULL if malformed or type unknown
- */
-payload_t *gikev2_payload_parse(payload_type_t type, chunk_t body);
-
-/**
- * Convert a G-IKEv2 payload that charon's parser kept as unknown_payload_t.
- *
- * @param payload		payload of a received message (not adopted)
- * @return				parsed payload, NULL if not a valid IDg/GSA/KD
- */
-payload_t *gikev2_payload_from_unknown(payload_t *payload);
-
-/**
- * Get the encoded body (everything after the generic payload header) of an
- * IDg, GSA or KD payload created by this module.
- *
- * @param payload		G-IKEv2 payload
- * @return				body, internal data
- */
-chunk_t gikev2_payload_get_body(payload_t *payload);
-
 #endif /** GIKEV2_H_ @}*/

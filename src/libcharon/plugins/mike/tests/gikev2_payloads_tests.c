@@ -26,7 +26,7 @@
 #include <encoding/generator.h>
 #include <encoding/payloads/unknown_payload.h>
 
-#include "../payloads/gikev2.h"
+#include "../payloads/gikev2_parser.h"
 #include "../payloads/idg_payload.h"
 #include "../payloads/gsa_payload.h"
 #include "../payloads/kd_payload.h"

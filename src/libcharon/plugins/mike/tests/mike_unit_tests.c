@@ -47,7 +47,7 @@
 #include "../mike_group_config.h"
 #include "../mike_group.h"
 #include "../mike_gsa.h"
-#include "../payloads/gikev2.h"
+#include "../payloads/gikev2_parser.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
 #define PLUGINS "random kdf hmac sha1 sha2 pkcs1 openssl"

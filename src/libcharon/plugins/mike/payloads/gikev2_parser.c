@@ -7,7 +7,7 @@
  * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
  */
 
-#include "gikev2.h"
+#include "gikev2_parser.h"
 #include "idg_payload.h"
 #include "gsa_payload.h"
 #include "kd_payload.h"
