@@ -34,7 +34,9 @@ static ssize_t frame_size(size_t auth_len, size_t len)
 /** The length of the next authenticator of the signing scheme */
 static size_t next_auth_len(const sam_ctx *ctx)
 {
-	return ctx->send_ops->auth_len(ctx->signer);
+	const struct sam_scheme_ops *ops = ctx->send_ops;
+
+	return ops->auth_len ? ops->auth_len(ctx->signer) : ops->max_auth_len;
 }
 
 ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len)

@@ -111,6 +111,14 @@ void sam_pending_forget(sam_ctx *ctx, uint32_t source_id)
 	}
 }
 
+/** Take the i-th entry out of the arrival order */
+static void order_remove(struct sam_pending *pending, size_t i)
+{
+	memmove(&pending->order[i], &pending->order[i + 1],
+			(pending->npending - i - 1) * sizeof(size_t));
+	pending->npending--;
+}
+
 /** Free a slot and take it out of the arrival order */
 static void slot_free(struct sam_pending *pending, size_t slot)
 {
@@ -120,9 +128,7 @@ static void slot_free(struct sam_pending *pending, size_t slot)
 	{
 		if (pending->order[i] == slot)
 		{
-			memmove(&pending->order[i], &pending->order[i + 1],
-					(pending->npending - i - 1) * sizeof(size_t));
-			pending->npending--;
+			order_remove(pending, i);
 			break;
 		}
 	}
@@ -226,9 +232,7 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 		}
 		sam_replay_update(&src->replay, slot->seq);
 		/* leaves the arrival order, stays allocated until handed out */
-		memmove(&pending->order[i], &pending->order[i + 1],
-				(pending->npending - i - 1) * sizeof(size_t));
-		pending->npending--;
+		order_remove(pending, i);
 		slot->state = SAM_SLOT_READY;
 		ctx->ready[(ctx->ready_head + ctx->ready_count) % ctx->ready_cap] =
 			(struct sam_ready){

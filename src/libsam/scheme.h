@@ -105,7 +105,8 @@ struct sam_scheme_ops {
 	void (*signer_clear)(void *signer);
 
 	/**
-	 * The length of the next frame's authenticator.
+	 * The length of the next frame's authenticator; NULL for schemes whose
+	 * authenticators are always max_auth_len bytes.
 	 * @param signer	signer state, NULL if signer_size is 0
 	 */
 	size_t (*auth_len)(const void *signer);

@@ -120,12 +120,6 @@ static int ecdsa_generate(struct sam_key *key)
 	return SAM_OK;
 }
 
-static size_t ecdsa_auth_len(const void *signer)
-{
-	(void)signer;
-	return ECDSA_SIG_LEN;
-}
-
 const struct sam_scheme_ops sam_scheme_ecdsa_p256 = {
 	.id = SAM_SCHEME_ECDSA_P256,
 	.name = "ecdsa-p256",
@@ -133,7 +127,6 @@ const struct sam_scheme_ops sam_scheme_ecdsa_p256 = {
 	.key_kind = SAM_KEY_P256,
 	.auth = SAM_AUTH_SOURCE,
 	.max_auth_len = ECDSA_SIG_LEN,
-	.auth_len = ecdsa_auth_len,
 	.sign = ecdsa_sign,
 	.verify = ecdsa_verify,
 	.generate = ecdsa_generate,

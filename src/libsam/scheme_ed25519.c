@@ -63,12 +63,6 @@ int sam_ed25519_generate(struct sam_key *key)
 	return SAM_OK;
 }
 
-static size_t ed25519_auth_len(const void *signer)
-{
-	(void)signer;
-	return ED25519_SIG_LEN;
-}
-
 const struct sam_scheme_ops sam_scheme_ed25519 = {
 	.id = SAM_SCHEME_ED25519,
 	.name = "ed25519",
@@ -76,7 +70,6 @@ const struct sam_scheme_ops sam_scheme_ed25519 = {
 	.key_kind = SAM_KEY_ED25519,
 	.auth = SAM_AUTH_SOURCE,
 	.max_auth_len = ED25519_SIG_LEN,
-	.auth_len = ed25519_auth_len,
 	.sign = ed25519_sign,
 	.verify = sam_ed25519_verify,
 	.generate = sam_ed25519_generate,

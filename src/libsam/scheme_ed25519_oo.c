@@ -154,12 +154,6 @@ static void oo_signer_clear(void *signer)
 	sodium_memzero(signer, sizeof(struct oo_signer));
 }
 
-static size_t oo_auth_len(const void *signer)
-{
-	(void)signer;
-	return SAM_ED25519_SIG_LEN;
-}
-
 /**
  * Sign with the next nonce of the pool.
  *
@@ -280,7 +274,6 @@ const struct sam_scheme_ops sam_scheme_ed25519_oo = {
 	.signer_size = sizeof(struct oo_signer),
 	.signer_init = oo_signer_init,
 	.signer_clear = oo_signer_clear,
-	.auth_len = oo_auth_len,
 	.sign = oo_sign,
 	.precompute = oo_precompute,
 	.available = oo_available,

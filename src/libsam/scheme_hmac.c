@@ -59,12 +59,6 @@ static int hmac_generate(struct sam_key *key)
 		   SAM_OK : SAM_E_CRYPTO;
 }
 
-static size_t hmac_auth_len(const void *signer)
-{
-	(void)signer;
-	return HMAC_LEN;
-}
-
 const struct sam_scheme_ops sam_scheme_hmac_sha256 = {
 	.id = SAM_SCHEME_HMAC_SHA256,
 	.name = "hmac-sha256",
@@ -72,7 +66,6 @@ const struct sam_scheme_ops sam_scheme_hmac_sha256 = {
 	.key_kind = SAM_KEY_SECRET,
 	.auth = SAM_AUTH_GROUP,
 	.max_auth_len = HMAC_LEN,
-	.auth_len = hmac_auth_len,
 	.sign = hmac_sign,
 	.verify = hmac_verify,
 	.generate = hmac_generate,

@@ -80,12 +80,6 @@ static void hybrid_signer_clear(void *state)
 	OPENSSL_cleanse(state, sizeof(struct hyb_signer));
 }
 
-static size_t hybrid_auth_len(const void *state)
-{
-	(void)state;
-	return HYB_AUTH_LEN;
-}
-
 /** Drop the head batch: used up, or certified for another session/source */
 static void drop_head(struct hyb_signer *signer)
 {
@@ -324,7 +318,6 @@ const struct sam_scheme_ops sam_scheme_hybrid = {
 	.signer_size = sizeof(struct hyb_signer),
 	.signer_init = hybrid_signer_init,
 	.signer_clear = hybrid_signer_clear,
-	.auth_len = hybrid_auth_len,
 	.sign = hybrid_sign,
 	.precompute = hybrid_precompute,
 	.available = hybrid_available,
