@@ -36,10 +36,10 @@
 #include <library.h>
 #include <daemon.h>
 
-#include "mike_group.h"
-#include "mike_group_config.h"
-#include "mike_db.h"
-#include "mike_lkh.h"
+#include "group/mike_group.h"
+#include "common/mike_group_config.h"
+#include "group/mike_db.h"
+#include "group/mike_lkh.h"
 
 /** crypto plugins the group needs */
 #define PLUGINS "random kdf hmac sha1 sha2 pkcs1 openssl"

@@ -18,12 +18,12 @@
  *     -fno-sanitize-recover=undefined -include $SS/config.h \
  *     -I$SS/src/libstrongswan -Isrc/libcharon/plugins/mike \
  *     fuzz/fuzz_mike_msg.c fuzz/fuzz_msg_check.c \
- *     src/libcharon/plugins/mike/mike_msg.c \
+ *     src/libcharon/plugins/mike/control/mike_msg.c \
  *     -L/usr/lib/ipsec -lstrongswan -Wl,-rpath,/usr/lib/ipsec \
  *     -o fuzz_mike_msg
  */
 
-#include "mike_msg.h"
+#include "control/mike_msg.h"
 
 #include "fuzz_msg_check.h"
 

@@ -44,7 +44,7 @@
 #include <utils/debug.h>
 #include <crypto/aead.h>
 
-#include "../src/libcharon/plugins/mike/mike_rekey_msg.h"
+#include "../src/libcharon/plugins/mike/common/mike_rekey_msg.h"
 
 #include "fuzz_assert.h"
 

@@ -15,14 +15,14 @@
  * tree):
  *   cc -include $SS/config.h -I$SS/src/libstrongswan \
  *     -Isrc/libcharon/plugins/mike fuzz/seeds/make-mike-msg-seeds.c \
- *     src/libcharon/plugins/mike/mike_msg.c -L/usr/lib/ipsec -lstrongswan \
+ *     src/libcharon/plugins/mike/control/mike_msg.c -L/usr/lib/ipsec -lstrongswan \
  *     -Wl,-rpath,/usr/lib/ipsec -o /tmp/make-seeds && /tmp/make-seeds
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mike_msg.h"
+#include "control/mike_msg.h"
 
 /** Reader seed flags, as in fuzz/fuzz_mike_msg_reader.c */
 #define FLAG_CLOSE 0x01

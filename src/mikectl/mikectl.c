@@ -25,8 +25,8 @@
 #include <utils/debug.h>
 #include <settings/settings.h>
 
-#include "mike_msg.h"
-#include "mike_settings.h"
+#include "control/mike_msg.h"
+#include "common/mike_settings.h"
 
 #ifndef MIKE_VERSION
 #define MIKE_VERSION "0.1.0"

@@ -8,12 +8,13 @@
  */
 
 #include "mike_plugin.h"
-#include "mike_settings.h"
-#include "mike_group_config.h"
-#include "mike_groups.h"
-#include "mike_listener.h"
-#include "mike_commands.h"
-#include "mike_control.h"
+#include "common/mike_settings.h"
+#include "common/mike_group_config.h"
+#include "group/mike_groups.h"
+#include "gcks/mike_gcks_listener.h"
+#include "member/mike_member_listener.h"
+#include "control/mike_commands.h"
+#include "control/mike_control.h"
 
 #include <errno.h>
 
@@ -43,10 +44,16 @@ struct private_mike_plugin_t {
 	mike_groups_t *groups;
 
 	/**
-	 * Registration in both roles, on charon's bus, with the rekey logic;
-	 * NULL until the plugin's features are registered
+	 * The GCKS's registration and rekeying, on charon's bus; NULL until
+	 * the plugin's features are registered
 	 */
-	mike_listener_t *listener;
+	mike_gcks_listener_t *gcks;
+
+	/**
+	 * The member's registration and rekeying, on charon's bus; NULL until
+	 * the plugin's features are registered
+	 */
+	mike_member_listener_t *member;
 
 	/**
 	 * Control socket, NULL if it could not be created
@@ -73,6 +80,7 @@ static void load_static_groups(private_mike_plugin_t *this)
 {
 	enumerator_t *enumerator;
 	mike_group_config_t *cfg;
+	mike_group_t *group;
 	char *name, base[BUF_LEN];
 
 	enumerator = lib->settings->create_section_enumerator(lib->settings,
@@ -86,8 +94,9 @@ static void load_static_groups(private_mike_plugin_t *this)
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
 			this->groups->lock(this->groups);
-			this->listener->start(this->listener,
-								  this->groups->add(this->groups, cfg));
+			group = this->groups->add(this->groups, cfg);
+			this->gcks->start(this->gcks, group);
+			this->member->start(this->member, group);
 			this->groups->unlock(this->groups);
 		}
 		else
@@ -110,9 +119,12 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		this->groups->set_database(this->groups, this->settings.database);
-		this->listener = mike_listener_create(this->groups, &this->settings);
+		/* one listener per role, each looking only at its groups */
+		this->gcks = mike_gcks_listener_create(this->groups, &this->settings);
+		this->member = mike_member_listener_create(this->groups);
 		load_static_groups(this);
-		charon->bus->add_listener(charon->bus, &this->listener->listener);
+		charon->bus->add_listener(charon->bus, &this->gcks->listener);
+		charon->bus->add_listener(charon->bus, &this->member->listener);
 		this->control = mike_control_create(this->settings.socket,
 							this->settings.control_max_connections_per_user,
 							this->settings.control_max_connections,
@@ -120,7 +132,7 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		if (this->control)
 		{
 			this->commands = mike_commands_create(this->control, this->groups,
-												  this->listener);
+												  this->gcks, this->member);
 		}
 		else
 		{
@@ -134,9 +146,12 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		this->commands = NULL;
 		DESTROY_IF(this->control);
 		this->control = NULL;
-		charon->bus->remove_listener(charon->bus, &this->listener->listener);
-		this->listener->destroy(this->listener);
-		this->listener = NULL;
+		charon->bus->remove_listener(charon->bus, &this->member->listener);
+		charon->bus->remove_listener(charon->bus, &this->gcks->listener);
+		this->member->destroy(this->member);
+		this->member = NULL;
+		this->gcks->destroy(this->gcks);
+		this->gcks = NULL;
 		this->groups->destroy(this->groups);
 		this->groups = mike_groups_create();
 	}
@@ -162,7 +177,8 @@ METHOD(plugin_t, destroy, void,
 {
 	DESTROY_IF(this->commands);
 	DESTROY_IF(this->control);
-	DESTROY_IF(this->listener);
+	DESTROY_IF(this->member);
+	DESTROY_IF(this->gcks);
 	this->groups->destroy(this->groups);
 	free(this);
 }

@@ -17,7 +17,7 @@
 
 #include <check.h>
 
-#include "test_util.h"
+#include "tests/test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +26,10 @@
 #include <encoding/generator.h>
 #include <encoding/payloads/unknown_payload.h>
 
-#include "../payloads/gikev2_parser.h"
-#include "../payloads/idg_payload.h"
-#include "../payloads/gsa_payload.h"
-#include "../payloads/kd_payload.h"
+#include "payloads/gikev2_parser.h"
+#include "payloads/idg_payload.h"
+#include "payloads/gsa_payload.h"
+#include "payloads/kd_payload.h"
 
 /*
  * IDg: ID_KEY_ID "grp1"

@@ -18,7 +18,7 @@
 #endif
 #include <check.h>
 
-#include "test_util.h"
+#include "tests/test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +33,7 @@
 #include <daemon.h>
 #include <bus/listeners/file_logger.h>
 
-#include "../mike_db.h"
+#include "group/mike_db.h"
 
 #define GROUP "group1"
 

@@ -30,7 +30,7 @@
 #include <collections/hashtable.h>
 #include <bio/bio_writer.h>
 
-#include "../mike_lkh.h"
+#include "group/mike_lkh.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
 #define PLUGINS "random"

@@ -20,7 +20,7 @@
 
 #include <library.h>
 
-#include "mike_msg.h"
+#include "control/mike_msg.h"
 
 static char err[MIKE_MSG_ERR_LEN];
 

@@ -30,7 +30,7 @@
 
 #include <check.h>
 
-#include "test_util.h"
+#include "tests/test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,8 +39,8 @@
 #include <crypto/aead.h>
 #include <credentials/keys/signature_params.h>
 
-#include "../mike_rekey_msg.h"
-#include "../payloads/gikev2.h"
+#include "common/mike_rekey_msg.h"
+#include "payloads/gikev2.h"
 
 /** crypto plugins the tests need (Debian's plugin directory): AES-GCM,
  *  Ed25519, ECDSA, RSA and the RNG all come from openssl */

@@ -30,7 +30,7 @@
 #endif
 #include <check.h>
 
-#include "test_util.h"
+#include "tests/test_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +42,13 @@
 
 #include <sqlite3.h>
 
-#include "../mike_keywrap.h"
-#include "../mike_tek.h"
-#include "../mike_group_config.h"
-#include "../mike_group.h"
-#include "../mike_gsa.h"
-#include "../payloads/gikev2_parser.h"
+#include "common/mike_keywrap.h"
+#include "common/mike_tek.h"
+#include "common/mike_group_config.h"
+#include "group/mike_group.h"
+#include "gcks/mike_gsa_builder.h"
+#include "member/mike_gsa_applier.h"
+#include "payloads/gikev2_parser.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
 #define PLUGINS "random kdf hmac sha1 sha2 pkcs1 openssl"
@@ -55,6 +56,34 @@
 /*******************************************************************************
  * Key wrap
  */
+
+/**
+ * The last "GSA refused" reason logged over charon's bus, where
+ * mike_gsa_apply() says why it refused a GSA
+ */
+static char last_refusal[512];
+
+static void capture_log(logger_t *this, debug_t group, level_t level,
+						int thread, ike_sa_t *ike_sa, const char *message)
+{
+	const char *why = strstr(message, "GSA refused: ");
+
+	if (why)
+	{
+		snprintf(last_refusal, sizeof(last_refusal), "%s",
+				 why + strlen("GSA refused: "));
+	}
+}
+
+static level_t capture_get_level(logger_t *this, debug_t group)
+{
+	return LEVEL_DIAG;
+}
+
+static logger_t refusal_logger = {
+	.log = capture_log,
+	.get_level = capture_get_level,
+};
 
 /** RFC 5649 section 6 */
 static const char *rfc5649_kek =
@@ -1752,15 +1781,14 @@ START_TEST(test_gsa_apply)
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
 	mike_tek_t *tek;
-	char *error;
 
 	gcks = gcks_create(_i, "");
 	build(gcks, gsk_w, &gsa, &kd);
 
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	ck_assert_int_eq(member->kek_keymat.len, 68);
 	ck_assert(member->teks->get_first(member->teks, (void**)&tek) == SUCCESS);
@@ -1775,8 +1803,8 @@ START_TEST(test_gsa_apply)
 	ck_assert_int_eq(tek->keymat.len, 16 + 32);
 
 	/* applied again (an update): the keys are replaced, not added */
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	payloads_destroy(gsa, kd);
 
@@ -1788,8 +1816,8 @@ START_TEST(test_gsa_apply)
 	chunk_clear(&gcks->kek_keymat);
 	ck_assert(gcks->ensure_kek(gcks));
 	build(gcks, gsk_w, &gsa, &kd);
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	payloads_destroy(gsa, kd);
 
@@ -1810,7 +1838,6 @@ START_TEST(test_gsa_rekey_auth)
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
-	char *error;
 
 	key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
 							 BUILD_END);
@@ -1822,8 +1849,8 @@ START_TEST(test_gsa_rekey_auth)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	ck_assert(member->rekey_auth_key);
 	ck_assert(member->rekey_auth_key->equals(member->rekey_auth_key,
 											 gcks->rekey_auth_key));
@@ -1838,8 +1865,8 @@ START_TEST(test_gsa_rekey_auth)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	ck_assert(!member->rekey_auth_key && !member->rekey_auth_scheme);
 	payloads_destroy(gsa, kd);
 
@@ -1856,7 +1883,6 @@ START_TEST(test_gsa_apply_kek_only)
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
-	char *error;
 
 	gcks = group_create("role = gcks\naddress = 239.1.2.3\n"
 						"rekey_address = 239.1.2.99\nrekey_port = 8848\n");
@@ -1864,8 +1890,8 @@ START_TEST(test_gsa_apply_kek_only)
 	build(gcks, gsk_w, &gsa, &kd);
 	ck_assert(gsa->get_kek_policy(gsa));
 	member = member_create("239.1.2.3", "aes128gcm16");
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error == NULL, "refused: %s", error);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
 	payloads_destroy(gsa, kd);
@@ -1885,14 +1911,14 @@ static void assert_refused(mike_group_t *member, gsa_payload_t *gsa,
 {
 	chunk_t kek_spi, kek_keymat;
 	int teks;
-	char *error;
 
 	kek_spi = chunk_clone(member->kek_spi);
 	kek_keymat = chunk_clone(member->kek_keymat);
 	teks = member->teks->get_count(member->teks);
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
-	ck_assert_msg(error && strstr(error, expected),
-				  "reason '%s' lacks '%s'", error, expected);
+	last_refusal[0] = '\0';
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) != SUCCESS);
+	ck_assert_msg(strstr(last_refusal, expected),
+				  "reason '%s' lacks '%s'", last_refusal, expected);
 	ck_assert_chunk_eq(member->kek_spi, kek_spi);
 	ck_assert_chunk_eq(member->kek_keymat, kek_keymat);
 	ck_assert_int_eq(member->teks->get_count(member->teks), teks);
@@ -1975,7 +2001,7 @@ START_TEST(test_gsa_wrong_gsk_w)
 	ck_assert(member->kek_spi.ptr == NULL);
 
 	/* the right key still works afterwards */
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == NULL);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
 	assert_same_keys(gcks, member);
 	/* and a later failure keeps what was applied */
 	assert_refused(member, gsa, kd, chunk_create(gsk_w.ptr, 16),
@@ -2294,7 +2320,7 @@ START_TEST(test_gsa_build_no_source)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == NULL);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
 	member->teks->get_first(member->teks, (void**)&tek);
 	ck_assert(tek->source == NULL);
 	member->teks->get_last(member->teks, (void**)&tek);
@@ -2309,19 +2335,19 @@ END_TEST
 /**
  * Build a GSA with extra keys, apply it to a member, return the verdict
  */
-static char *apply_with(mike_group_t *gcks, mike_group_t *member,
-						chunk_t gsk_w, mike_gsa_keys_t *keys)
+static status_t apply_with(mike_group_t *gcks, mike_group_t *member,
+						   chunk_t gsk_w, mike_gsa_keys_t *keys)
 {
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
-	char *error;
+	status_t status;
 
 	ck_assert(mike_gsa_build(gcks, gsk_w, keys, &gsa, &kd));
 	gsa = (gsa_payload_t*)wire(&gsa->payload_interface);
 	kd = (kd_payload_t*)wire(&kd->payload_interface);
-	error = mike_gsa_apply(member, gsa, kd, gsk_w);
+	status = mike_gsa_apply(member, gsa, kd, gsk_w);
 	payloads_destroy(gsa, kd);
-	return error;
+	return status;
 }
 
 #define LKH_MEMBERS 5
@@ -2334,7 +2360,7 @@ START_TEST(test_gsa_lkh)
 	identification_t *id;
 	linked_list_t *path, *rekey;
 	chunk_t ike_gsk_w, kek_gsk_w;
-	char *error;
+	status_t error;
 	int i, j, out = 2;
 
 	gcks = gcks_create(0, "");
@@ -2350,8 +2376,8 @@ START_TEST(test_gsa_lkh)
 		for (j = 0; j < i; j++)
 		{
 			error = apply_with(gcks, members[j], kek_gsk_w, &keys);
-			ck_assert_msg(!error, "member %d refused join update: %s", j,
-						  error);
+			ck_assert_msg(error == SUCCESS, "member %d refused join update: "
+						  "%s", j, last_refusal);
 		}
 		chunk_clear(&kek_gsk_w);
 		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
@@ -2367,7 +2393,8 @@ START_TEST(test_gsa_lkh)
 		members[i] = member_create("239.1.2.3",
 								   "aes256gcm16, aes128-sha256");
 		error = apply_with(gcks, members[i], ike_gsk_w, &keys);
-		ck_assert_msg(!error, "registration refused: %s", error);
+		ck_assert_msg(error == SUCCESS, "registration refused: %s",
+					  last_refusal);
 		assert_same_keys(gcks, members[i]);
 		ck_assert_int_eq(members[i]->rekey_msg_id, 7 + i);
 		ck_assert_int_eq(members[i]->key_path->get_count(members[i]->key_path),
@@ -2393,12 +2420,13 @@ START_TEST(test_gsa_lkh)
 		error = apply_with(gcks, members[i], kek_gsk_w, &keys);
 		if (i == out)
 		{	/* it holds none of the keys the new KEK is wrapped with */
-			ck_assert(error == mike_gsa_excluded);
+			ck_assert(error == NOT_FOUND);
 			ck_assert(!chunk_equals(members[i]->kek_keymat, gcks->kek_keymat));
 		}
 		else
 		{
-			ck_assert_msg(!error, "member %d refused eviction: %s", i, error);
+			ck_assert_msg(error == SUCCESS, "member %d refused eviction: %s",
+						  i, last_refusal);
 			assert_same_keys(gcks, members[i]);
 		}
 	}
@@ -2419,11 +2447,12 @@ START_TEST(test_gsa_lkh)
 			continue;
 		}
 		error = apply_with(gcks, members[i], kek_gsk_w, &keys);
-		ck_assert_msg(!error, "member %d refused 2nd eviction: %s", i, error);
+		ck_assert_msg(error == SUCCESS, "member %d refused 2nd eviction: "
+					  "%s", i, last_refusal);
 		assert_same_keys(gcks, members[i]);
 	}
 	error = apply_with(gcks, members[0], kek_gsk_w, &keys);
-	ck_assert(error == mike_gsa_excluded);
+	ck_assert(error == NOT_FOUND);
 	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
 	chunk_clear(&kek_gsk_w);
 
@@ -2585,6 +2614,7 @@ int main(void)
 		library_deinit();
 		return EXIT_FAILURE;
 	}
+	charon->bus->add_logger(charon->bus, &refusal_logger);
 	if (getenv("MIKE_TESTS_DEBUG"))
 	{
 		logger = file_logger_create("stderr");
@@ -2615,6 +2645,7 @@ int main(void)
 	srunner_free(sr);
 
 out:
+	charon->bus->remove_logger(charon->bus, &refusal_logger);
 	if (logger)
 	{
 		charon->bus->remove_logger(charon->bus, &logger->logger);

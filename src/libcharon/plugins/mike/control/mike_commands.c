@@ -1,0 +1,724 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "control/mike_commands.h"
+#include "common/mike_rekey_msg.h"
+
+#include <unistd.h>
+
+#include <daemon.h>
+
+/** deepest nesting of a group section carried by load-groups */
+#define MAX_PATH 6
+
+/** how long join waits for the registration, in ms */
+#define JOIN_TIMEOUT 30000
+
+typedef struct private_mike_commands_t private_mike_commands_t;
+
+/**
+ * Private data of a mike_commands_t object.
+ */
+struct private_mike_commands_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_commands_t public;
+
+	/**
+	 * The control socket.
+	 */
+	mike_control_t *control;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * The GCKS's registration.
+	 */
+	mike_gcks_listener_t *gcks;
+
+	/**
+	 * The member's registration.
+	 */
+	mike_member_listener_t *member;
+};
+
+/**
+ * Whether a peer may see a group: root, and the group's local users
+ */
+static bool may_read(mike_group_config_t *cfg, uid_t uid)
+{
+	enumerator_t *enumerator;
+	uid_t *user;
+	bool found = uid == 0;
+
+	enumerator = cfg->users->create_enumerator(cfg->users);
+	while (!found && enumerator->enumerate(enumerator, &user))
+	{
+		found = *user == uid;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Start what a group just added runs by itself, in its role (call with the
+ * store locked)
+ */
+static void start(private_mike_commands_t *this, mike_group_t *group)
+{
+	this->gcks->start(this->gcks, group);
+	this->member->start(this->member, group);
+}
+
+/**
+ * Copy the key/values below a request node into settings, under
+ * "groups.<path...>"; the path segments are passed as %s arguments, so
+ * that dots in names stay part of the name
+ */
+static bool copy_node(settings_t *settings, mike_node_t *node, char *path[],
+					  int depth)
+{
+	enumerator_t *enumerator;
+	mike_node_t *child;
+	char fmt[8 + 3 * MAX_PATH] = "groups";
+	bool ok = TRUE;
+	int i;
+
+	if (depth >= MAX_PATH || node->type == MIKE_NODE_LIST)
+	{
+		return FALSE;
+	}
+	enumerator = node->children->create_enumerator(node->children);
+	while (ok && enumerator->enumerate(enumerator, &child))
+	{
+		path[depth] = child->name;
+		if (child->type == MIKE_NODE_VALUE)
+		{
+			for (i = 0; i <= depth; i++)
+			{
+				strcat(fmt, ".%s");
+			}
+			settings->set_str(settings, fmt, child->value.ptr, path[0],
+							  path[1], path[2], path[3], path[4], path[5]);
+			fmt[strlen("groups")] = '\0';
+		}
+		else
+		{
+			ok = copy_node(settings, child, path, depth + 1);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+CALLBACK(load_groups, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	mike_node_t *groups, *group;
+	mike_group_config_t *cfg;
+	enumerator_t *enumerator;
+	linked_list_t *failures;
+	settings_t *settings;
+	char *path[MAX_PATH] = {}, *error, *name;
+	int loaded = 0, failed = 0, removed;
+
+	groups = request->find(request, "groups");
+	if (!groups || groups->type != MIKE_NODE_SECTION)
+	{
+		return mike_msg_create_error("load-groups: the request has no "
+									 "groups section");
+	}
+	settings = settings_create_string(strdup(""));
+	if (!copy_node(settings, groups, path, 0))
+	{
+		settings->destroy(settings);
+		return mike_msg_create_error("load-groups: groups nested deeper "
+									 "than %d levels, or lists in groups",
+									 MAX_PATH);
+	}
+	failures = linked_list_create();
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_list(response, "loaded");
+	enumerator = groups->children->create_enumerator(groups->children);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (group->type != MIKE_NODE_SECTION)
+		{
+			continue;
+		}
+		cfg = mike_group_config_create(settings, "groups", group->name,
+									   &error);
+		if (cfg)
+		{
+			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
+				 mike_group_role_names, cfg->role, cfg->address);
+			response->add_list_item(response, "%s", cfg->name);
+			this->groups->lock(this->groups);
+			start(this, this->groups->add(this->groups, cfg));
+			this->groups->unlock(this->groups);
+			loaded++;
+		}
+		else
+		{
+			failures->insert_last(failures, group->name);
+			failures->insert_last(failures, error ?: strdup("invalid"));
+		}
+	}
+	enumerator->destroy(enumerator);
+	response->end_list(response);
+
+	/* a group loaded again may allow fewer members or senders now */
+	removed = this->gcks->reauthorize(this->gcks, NULL);
+	if (removed)
+	{
+		response->add_kv(response, "memberships_removed", "%d", removed);
+	}
+
+	/* why each group failed, as charon's log says it */
+	response->begin_section(response, "failed");
+	while (failures->remove_first(failures, (void**)&name) == SUCCESS &&
+		   failures->remove_first(failures, (void**)&error) == SUCCESS)
+	{
+		response->add_kv(response, name, "%s", error);
+		free(error);
+		failed++;
+	}
+	response->end_section(response);
+	failures->destroy(failures);
+	response->add_kv(response, "summary", "%d loaded, %d failed", loaded,
+					 failed);
+	settings->destroy(settings);
+	return response;
+}
+
+/**
+ * The key sizes of a TEK as "AES_GCM_16_128" (and "/HMAC_SHA2_256_128")
+ */
+static void add_algorithms(mike_msg_t *response, mike_tek_t *tek)
+{
+	if (tek->enc_keylen)
+	{
+		response->add_kv(response, "encryption", "%N_%u",
+						 encryption_algorithm_names, tek->enc_alg,
+						 tek->enc_keylen);
+	}
+	else
+	{
+		response->add_kv(response, "encryption", "%N",
+						 encryption_algorithm_names, tek->enc_alg);
+	}
+	if (tek->int_alg != AUTH_UNDEFINED)
+	{
+		response->add_kv(response, "integrity", "%N",
+						 integrity_algorithm_names, tek->int_alg);
+	}
+}
+
+/**
+ * One group's configuration and state
+ */
+static void list_group(mike_msg_t *response, mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	proposal_t *proposal;
+	mike_tek_t *tek;
+	char spi[9];
+
+	response->begin_section(response, cfg->name);
+	response->add_kv(response, "role", "%N", mike_group_role_names,
+					 cfg->role);
+	response->add_kv(response, "address", "%H", cfg->address);
+	response->add_kv(response, "protocol", "%u", cfg->protocol);
+	response->add_kv(response, "port", "%u", cfg->port);
+	response->add_kv(response, "mode", "%N", ipsec_mode_names, cfg->mode);
+	response->begin_list(response, "esp_proposals");
+	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
+	while (enumerator->enumerate(enumerator, &proposal))
+	{
+		response->add_list_item(response, "%P", proposal);
+	}
+	enumerator->destroy(enumerator);
+	response->end_list(response);
+	response->add_kv(response, "tek_lifetime", "%us", cfg->tek_lifetime);
+	response->add_kv(response, "kek_lifetime", "%us", cfg->kek_lifetime);
+	if (cfg->rekey_address)
+	{
+		response->add_kv(response, "rekey", "%H port %u", cfg->rekey_address,
+						 cfg->rekey_port);
+	}
+	else
+	{
+		response->add_kv(response, "rekey", "unicast");
+	}
+	response->add_kv(response, "sam_scheme", "%s", cfg->sam_scheme);
+
+	if (cfg->role == MIKE_ROLE_MEMBER)
+	{
+		response->add_kv(response, "connection", "%s", cfg->connection);
+		response->add_kv(response, "state", "%s",
+						 group->kernel ? "registered" : "not registered");
+		if (group->kernel)
+		{
+			response->add_kv(response, "registered_for", "%us",
+						(u_int)(time_monotonic(NULL) - group->registered));
+		}
+		if (group->own_spi)
+		{
+			response->add_kv(response, "sending_spi", "%.8x", group->own_spi);
+		}
+	}
+	else
+	{
+		response->add_kv(response, "state", "%s",
+						 group->kek_keymat.len ? "serving" : "waiting");
+	}
+	if (group->kek_spi.len)
+	{
+		response->add_kv(response, "kek_spi", "%#B", &group->kek_spi);
+	}
+	if (group->rekey_auth_scheme)
+	{
+		response->add_kv(response, "rekey_signature", "%N",
+						 signature_scheme_names,
+						 group->rekey_auth_scheme->scheme);
+	}
+	response->begin_section(response, "senders");
+	enumerator = group->teks->create_enumerator(group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		snprintf(spi, sizeof(spi), "%.8x", tek->spi);
+		response->begin_section(response, spi);
+		if (tek->sender)
+		{
+			response->add_kv(response, "identity", "%Y", tek->sender);
+		}
+		if (tek->source)
+		{
+			response->add_kv(response, "source", "%H", tek->source);
+		}
+		add_algorithms(response, tek);
+		response->add_kv(response, "lifetime", "%us", tek->lifetime);
+		response->end_section(response);
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	if (cfg->role == MIKE_ROLE_GCKS)
+	{
+		response->begin_list(response, "members");
+		enumerator = group->members->create_enumerator(group->members);
+		while (enumerator->enumerate(enumerator, &member))
+		{
+			if (member->tek)
+			{
+				response->add_list_item(response, "%Y (sender, SPI %.8x)",
+										member->id, member->tek->spi);
+			}
+			else
+			{
+				response->add_list_item(response, "%Y", member->id);
+			}
+		}
+		enumerator->destroy(enumerator);
+		response->end_list(response);
+	}
+	response->end_section(response);
+}
+
+CALLBACK(list_groups, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	char *name;
+
+	name = request->get_str(request, NULL, "group");
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_section(response, "groups");
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if ((!name || streq(name, group->cfg->name)) &&
+			may_read(group->cfg, uid))
+		{
+			list_group(response, group);
+		}
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	return response;
+}
+
+/**
+ * The configured member group a request names, or an error response
+ */
+static mike_group_config_t *requested_member_group(
+								private_mike_commands_t *this,
+								mike_msg_t *request, mike_msg_t **error)
+{
+	mike_group_t *group;
+	char *name;
+
+	name = request->get_str(request, NULL, "group");
+	if (!name)
+	{
+		*error = mike_msg_create_error("%s: no group given",
+									   request->get_command(request));
+		return NULL;
+	}
+	group = this->groups->get(this->groups, name);
+	if (!group || group->cfg->role != MIKE_ROLE_MEMBER)
+	{
+		*error = mike_msg_create_error("%s: no member group '%s' is "
+									   "configured", request->get_command(request),
+									   name);
+		return NULL;
+	}
+	return group->cfg;
+}
+
+/**
+ * The IKE SA of a connection that carries a registered group, 0 if none
+ */
+static uint32_t connection_ike_sa(private_mike_commands_t *this,
+								  char *connection)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	uint32_t id = 0;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!id && enumerator->enumerate(enumerator, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_MEMBER && group->ike_sa_id &&
+			streq(group->cfg->connection, connection))
+		{
+			id = group->ike_sa_id;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return id;
+}
+
+/**
+ * Join a group over an established IKE SA (an INFORMATIONAL exchange)
+ */
+static mike_msg_t *join_over(private_mike_commands_t *this,
+							 uint32_t ike_sa_id, char *name)
+{
+	mike_msg_t *response;
+
+	if (!this->member->register_over(this->member, ike_sa_id, name))
+	{
+		return mike_msg_create_error("join: the IKE SA of group '%s' is "
+									 "gone", name);
+	}
+	if (!this->member->wait_registered(this->member, name, JOIN_TIMEOUT))
+	{
+		return mike_msg_create_error("join: registering group '%s' failed, "
+									 "see charon's log", name);
+	}
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, "joined", "%s", name);
+	return response;
+}
+
+CALLBACK(join, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_group_config_t *cfg;
+	mike_msg_t *response = NULL;
+	peer_cfg_t *peer_cfg;
+	char *name, *connection;
+	uint32_t ike_sa_id;
+	bool registered;
+	status_t status;
+
+	this->groups->lock(this->groups);
+	cfg = requested_member_group(this, request, &response);
+	if (!cfg)
+	{
+		this->groups->unlock(this->groups);
+		return response;
+	}
+	name = strdup(cfg->name);
+	connection = strdup(cfg->connection);
+	registered = this->groups->get(this->groups, name)->kernel != NULL;
+	ike_sa_id = connection_ike_sa(this, connection);
+	this->groups->unlock(this->groups);
+
+	if (registered)
+	{
+		response = mike_msg_create_error("join: group '%s' is registered "
+										 "already", name);
+	}
+	else if (ike_sa_id)
+	{
+		response = join_over(this, ike_sa_id, name);
+	}
+	else
+	{
+		peer_cfg = charon->backends->get_peer_cfg_by_name(charon->backends,
+														  connection);
+		if (!peer_cfg)
+		{
+			response = mike_msg_create_error("join: connection '%s' of group "
+									"'%s' is not loaded", connection, name);
+		}
+		else
+		{
+			/* registering rides on the IKE SA's IKE_AUTH: initiate it and
+			 * wait for the outcome */
+			status = charon->controller->initiate(charon->controller,
+									peer_cfg, NULL, controller_cb_empty, NULL,
+									JOIN_TIMEOUT, FALSE);
+			/* further groups of the connection follow the first in
+			 * INFORMATIONAL exchanges: wait for this one */
+			if (status == SUCCESS &&
+				this->member->wait_registered(this->member, name,
+											  JOIN_TIMEOUT))
+			{
+				response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+				response->add_kv(response, "joined", "%s", name);
+			}
+			else
+			{
+				response = mike_msg_create_error("join: registering group "
+								"'%s' over connection '%s' failed, see "
+								"charon's log", name, connection);
+			}
+		}
+	}
+	free(name);
+	free(connection);
+	return response;
+}
+
+CALLBACK(leave, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_group_config_t *cfg;
+	mike_msg_t *response = NULL;
+	char *name;
+
+	this->groups->lock(this->groups);
+	cfg = requested_member_group(this, request, &response);
+	if (!cfg)
+	{
+		this->groups->unlock(this->groups);
+		return response;
+	}
+	name = strdup(cfg->name);
+	this->groups->unlock(this->groups);
+
+	if (!this->member->leave(this->member, name))
+	{
+		response = mike_msg_create_error("leave: group '%s' is not "
+										 "registered", name);
+	}
+	else
+	{
+		response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+		response->add_kv(response, "left", "%s", name);
+	}
+	free(name);
+	return response;
+}
+
+/**
+ * Expel or readmit an identity on the GCKS
+ */
+static mike_msg_t *expel_or_readmit(private_mike_commands_t *this,
+									mike_msg_t *request, bool expel)
+{
+	char *command = request->get_command(request);
+	mike_msg_t *response;
+	identification_t *id;
+	char *name, *identity;
+	int count;
+
+	identity = request->get_str(request, NULL, "identity");
+	if (!identity || !*identity)
+	{
+		return mike_msg_create_error("%s: no identity given", command);
+	}
+	name = request->get_str(request, NULL, "group");
+	id = identification_create_from_string(identity);
+	if (expel)
+	{
+		count = this->gcks->expel(this->gcks, name, id);
+	}
+	else
+	{
+		count = this->gcks->readmit(this->gcks, name, id);
+	}
+	id->destroy(id);
+	if (count < 0)
+	{
+		return name ? mike_msg_create_error("%s: no GCKS group '%s' is "
+											"configured", command, name)
+					: mike_msg_create_error("%s: no GCKS group is configured",
+											command);
+	}
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, expel ? "expelled" : "readmitted", "%s",
+					 identity);
+	response->add_kv(response, expel ? "memberships_removed" : "groups",
+					 "%d", count);
+	return response;
+}
+
+CALLBACK(expel, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	return expel_or_readmit(this, request, TRUE);
+}
+
+CALLBACK(readmit, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	return expel_or_readmit(this, request, FALSE);
+}
+
+/**
+ * A member's rejected GSA_REKEY messages, by reason
+ */
+static void add_rejections(mike_msg_t *response, mike_group_t *group)
+{
+	/* short keys for the reasons, in the order of mike_rekey_status_t */
+	static char *names[] = {
+		"accepted", "truncated", "header", "spi", "icv", "malformed",
+		"payload_type", "no_auth", "auth_not_last", "auth_method", "sig_alg",
+		"replay", "signature", "internal",
+	};
+	int i;
+
+	response->begin_section(response, "rekeys_rejected");
+	for (i = 1; i < MIKE_REKEY_STATUS_MAX && i < countof(names) &&
+				i < countof(group->rekeys_rejected); i++)
+	{
+		if (group->rekeys_rejected[i])
+		{
+			response->add_kv(response, names[i], "%llu",
+							 group->rekeys_rejected[i]);
+		}
+	}
+	response->end_section(response);
+}
+
+CALLBACK(stats, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_msg_t *response;
+	enumerator_t *enumerator;
+	mike_group_t *group;
+
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->begin_section(response, "groups");
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (!may_read(group->cfg, uid))
+		{
+			continue;
+		}
+		response->begin_section(response, group->cfg->name);
+		response->add_kv(response, "role", "%N", mike_group_role_names,
+						 group->cfg->role);
+		response->add_kv(response, "senders", "%d",
+						 group->teks->get_count(group->teks));
+		if (group->cfg->role == MIKE_ROLE_GCKS)
+		{
+			response->add_kv(response, "members", "%d",
+							 group->members->get_count(group->members));
+			response->add_kv(response, "rekeys_sent", "%llu",
+							 group->rekeys);
+			response->add_kv(response, "next_message_id", "%llu",
+							 group->rekey_msg_id);
+			response->add_kv(response, "expelled", "%d",
+							 group->expelled->get_count(group->expelled));
+			if (group->lkh)
+			{
+				response->add_kv(response, "key_tree_depth", "%u",
+								 group->lkh->get_depth(group->lkh));
+			}
+		}
+		else
+		{
+			response->add_kv(response, "registered", "%s",
+							 group->kernel ? "yes" : "no");
+			response->add_kv(response, "rekeys_accepted", "%llu",
+							 group->rekeys);
+			response->add_kv(response, "next_message_id", "%llu",
+							 group->rekey_msg_id);
+			response->add_kv(response, "registrations_after_loss", "%llu",
+							 group->reregistrations);
+			response->add_kv(response, "key_path_length", "%d",
+							 group->key_path->get_count(group->key_path));
+			add_rejections(response, group);
+		}
+		response->end_section(response);
+	}
+	enumerator->destroy(enumerator);
+	response->end_section(response);
+	return response;
+}
+
+METHOD(mike_commands_t, destroy, void,
+	private_mike_commands_t *this)
+{
+	char *commands[] = { "load-groups", "list-groups", "join", "leave",
+						 "expel", "readmit", "stats" };
+	int i;
+
+	for (i = 0; i < countof(commands); i++)
+	{
+		this->control->unregister_command(this->control, commands[i]);
+	}
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_commands_t *mike_commands_create(mike_control_t *control,
+									  mike_groups_t *groups,
+									  mike_gcks_listener_t *gcks,
+									  mike_member_listener_t *member)
+{
+	private_mike_commands_t *this;
+
+	INIT(this,
+		.public = {
+			.destroy = _destroy,
+		},
+		.control = control,
+		.groups = groups,
+		.gcks = gcks,
+		.member = member,
+	);
+
+	control->register_command(control, "load-groups", load_groups, this, TRUE);
+	control->register_command(control, "list-groups", list_groups, this,
+							  FALSE);
+	control->register_command(control, "join", join, this, TRUE);
+	control->register_command(control, "leave", leave, this, TRUE);
+	control->register_command(control, "expel", expel, this, TRUE);
+	control->register_command(control, "readmit", readmit, this, TRUE);
+	control->register_command(control, "stats", stats, this, FALSE);
+	return &this->public;
+}

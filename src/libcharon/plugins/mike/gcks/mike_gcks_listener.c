@@ -1,0 +1,981 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "gcks/mike_gcks_listener.h"
+#include "gcks/mike_gcks_rekey.h"
+#include "gcks/mike_gsa_builder.h"
+#include "common/mike_exchange.h"
+#include "common/mike_register_task.h"
+#include "common/mike_registrations.h"
+
+#include <daemon.h>
+
+typedef struct private_mike_gcks_listener_t private_mike_gcks_listener_t;
+typedef struct registration_t registration_t;
+typedef struct builder_t builder_t;
+
+/**
+ * A registration in progress on one IKE SA.
+ */
+struct registration_t {
+
+	/** name of the group, NULL if the IDg named no group we could have */
+	char *group;
+
+	/** whether the member asked to send */
+	bool sender;
+
+	/** the IDg could not be parsed */
+	bool malformed;
+
+	/** the error notify to answer with, 0 if authorized */
+	notify_type_t refusal;
+
+	/** the payloads of the response */
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+};
+
+/**
+ * The listener's request builder for the register task (see
+ * mike_member_listener.c).
+ */
+struct builder_t {
+
+	/** implements mike_register_builder_t */
+	mike_register_builder_t public;
+
+	/** the listener */
+	private_mike_gcks_listener_t *listener;
+};
+
+/**
+ * Private data of a mike_gcks_listener_t object.
+ */
+struct private_mike_gcks_listener_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_gcks_listener_t public;
+
+	/**
+	 * Implements mike_gcks_registrar_t for the rekeying.
+	 */
+	mike_gcks_registrar_t registrar;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * Registrations in progress, registration_t.
+	 */
+	mike_registrations_t *registrations;
+
+	/**
+	 * Rekeying, created and owned by the listener, which it calls back
+	 * through registrar only.
+	 */
+	mike_gcks_rekey_t *rekey;
+
+	/**
+	 * Builds the request that pushes a GSA to a member.
+	 */
+	builder_t push_builder;
+};
+
+/**
+ * The listener that implements a registrar
+ */
+static inline private_mike_gcks_listener_t *of_registrar(mike_gcks_registrar_t *registrar)
+{
+	return (private_mike_gcks_listener_t*)((char*)registrar - offsetof(private_mike_gcks_listener_t, registrar));
+}
+
+static void registration_destroy(registration_t *reg)
+{
+	DESTROY_IF(&reg->gsa->payload_interface);
+	DESTROY_IF(&reg->kd->payload_interface);
+	free(reg->group);
+	free(reg);
+}
+
+/**
+ * Note the IDg of a registration request
+ */
+static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
+						 message_t *message)
+{
+	idg_payload_t *idg;
+	registration_t *reg;
+	bool malformed;
+	char name[64];
+
+	idg = (idg_payload_t*)mike_exchange_get(message, GIKEV2_PL_IDG,
+											 &malformed);
+	if (!idg)
+	{
+		if (malformed)
+		{	/* a registration we cannot read is refused, not ignored */
+			INIT(reg,
+				.malformed = TRUE,
+			);
+			this->registrations->put(this->registrations,
+							 ike_sa->get_unique_id(ike_sa), reg);
+		}
+		return;
+	}
+	INIT(reg,
+		.sender = message->get_notify(message,
+									  GIKEV2_NOTIFY_GROUP_SENDER) != NULL,
+	);
+	if (mike_exchange_idg_name(idg, name, sizeof(name)))
+	{
+		reg->group = strdup(name);
+	}
+	DBG1(DBG_IKE, "mike: registration request for group '%s'%s",
+		 reg->group ?: "(unprintable)", reg->sender ? " as sender" : "");
+	idg->destroy(idg);
+	this->registrations->put(this->registrations,
+							 ike_sa->get_unique_id(ike_sa), reg);
+}
+
+/**
+ * the key of the identity members authenticate the GCKS as signs its
+ * GSA_REKEY messages (its public key goes out as AUTH_KEY)
+ */
+static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
+{
+	identification_t *me = ike_sa->get_my_id(ike_sa);
+	private_key_t *key;
+
+	if (group->signing_key)
+	{
+		return;
+	}
+	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, me, NULL);
+	if (!group->ensure_signing_key(group, key))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no usable private key for '%Y', "
+			 "members get no key to verify GSA_REKEY messages with",
+			 group->cfg->name, me);
+	}
+	DESTROY_IF(key);
+}
+
+/**
+ * remove a member and have the others follow with new keys it cannot
+ * unwrap (forward access control)
+ */
+static void member_gone(private_mike_gcks_listener_t *this, mike_group_t *group,
+						mike_group_member_t *member)
+{
+	linked_list_t *rekey = NULL;
+
+	group->remove_member(group, member, &rekey);
+	this->rekey->left(this->rekey, group, rekey);
+	group->save(group);
+	if (rekey)
+	{
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	}
+}
+
+/**
+ * a member restored from the state store that has not registered
+ * since the restart, by identity
+ */
+static mike_group_member_t *dormant_member(mike_group_t *group,
+										   identification_t *id)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member, *found = NULL;
+
+	enumerator = group->members->create_enumerator(group->members);
+	while (!found && enumerator->enumerate(enumerator, &member))
+	{
+		if (!member->ike_sa_id && member->id->equals(member->id, id))
+		{
+			found = member;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * a fresh TEK for a member that asks to send, replacing the one it
+ * had (announced to the others, which learn it before the member gets it)
+ */
+static bool renew_tek(private_mike_gcks_listener_t *this, mike_group_t *group,
+					  mike_group_member_t *member, ike_sa_t *ike_sa, char *why)
+{
+	mike_tek_t *tek;
+
+	tek = group->new_tek(group, member->id, ike_sa->get_other_host(ike_sa));
+	if (!tek)
+	{
+		return FALSE;
+	}
+	if (member->tek)
+	{	/* receivers keep its SA until their deactivation delay */
+		group->retire_tek(group, member->tek);
+	}
+	member->tek = tek;
+	this->rekey->announce(this->rekey, group, member, why);
+	return TRUE;
+}
+
+/**
+ * add an authorized member (or take it again, if it registers anew
+ * over the same IKE SA because it missed a rekey: same leaf, same TEK) and
+ * build its GSA with its key tree path
+ */
+static bool register_member(private_mike_gcks_listener_t *this, mike_group_t *group,
+							registration_t *reg, ike_sa_t *ike_sa,
+							identification_t *id, chunk_t gsk_w)
+{
+	mike_group_member_t *member;
+	mike_gsa_keys_t keys = {};
+	linked_list_t *path = NULL, *rekey = NULL;
+	mike_tek_t *tek = NULL;
+	bool again, restored = FALSE, ok = TRUE;
+
+	member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	again = member != NULL;
+	if (!member)
+	{	/* a member the GCKS knew before its restart: same leaf */
+		member = dormant_member(group, id);
+		if (member)
+		{
+			member->ike_sa_id = ike_sa->get_unique_id(ike_sa);
+			again = restored = TRUE;
+		}
+	}
+	if (member)
+	{
+		if (member->tek && !reg->sender)
+		{	/* it does not ask to send (any longer): no TEK it did not ask
+			 * for */
+			group->drop_tek(group, member);
+			this->rekey->announce(this->rekey, group, member,
+								  "a member stopped sending");
+		}
+		else if (reg->sender && (!member->tek || restored))
+		{	/* after a restart its kernel SA is new: its sequence numbers
+			 * restart, so it must not have the key it had */
+			ok = renew_tek(this, group, member, ike_sa, member->tek ?
+						   "sender returned after a restart, new TEK" :
+						   "new sender");
+		}
+		ok = ok && group->lkh->get_path(group->lkh, member->leaf, &path);
+	}
+	else
+	{
+		if (reg->sender)
+		{
+			tek = group->new_tek(group, id, ike_sa->get_other_host(ike_sa));
+			if (!tek)
+			{
+				return FALSE;
+			}
+		}
+		member = group->add_member(group, id, ike_sa->get_unique_id(ike_sa),
+								   tek, &path, &rekey);
+		ok = member != NULL;
+		if (ok)
+		{	/* the others learn of the new sender (and, with rekey_on_join,
+			 * get new keys) before it gets the group's keys */
+			this->rekey->joined(this->rekey, group, rekey);
+		}
+		if (rekey)
+		{
+			rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+		}
+		if (!ok && tek)
+		{
+			group->teks->remove(group->teks, tek, NULL);
+			tek->destroy(tek);
+		}
+	}
+	if (ok)
+	{
+		keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
+		keys.initial_msg_id = group->rekey_msg_id;
+		/* senders may still use TEKs just replaced: a newcomer gets them
+		 * too, unless it must not read anything from before it joined */
+		keys.retired = !group->cfg->rekey_on_join;
+		ok = keys.wrap_keys &&
+			 mike_gsa_build(group, gsk_w, &keys, &reg->gsa, &reg->kd);
+	}
+	if (path)
+	{
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+	}
+	if (keys.wrap_keys)
+	{
+		keys.wrap_keys->destroy_function(keys.wrap_keys,
+										 (void*)mike_lkh_wrapped_destroy);
+	}
+	if (!ok)
+	{
+		if (member && !again)
+		{
+			member_gone(this, group, member);
+		}
+		return FALSE;
+	}
+	group->save(group);
+	DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s%s", reg->group, id,
+		 member->tek ? " as sender" : "", again ? " again" : "");
+	if (member->tek)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
+			 reg->group, id, member->tek->spi);
+	}
+	this->rekey->start(this->rekey, group);
+	return TRUE;
+}
+
+/**
+ * authorize a registration and prepare the GSA; FALSE to refuse
+ */
+static bool authorize_registration(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa)
+{
+	registration_t *reg;
+	mike_group_t *group;
+	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
+	chunk_t gsk_w = chunk_empty;
+	bool ok = FALSE;
+
+	reg = this->registrations->take(this->registrations,
+									ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return TRUE;
+	}
+	this->groups->lock(this->groups);
+	group = reg->group ? this->groups->get(this->groups, reg->group) : NULL;
+	if (reg->malformed)
+	{
+		DBG1(DBG_CFG, "mike: '%Y' sent a malformed IDg, refused", id);
+		reg->refusal = INVALID_SYNTAX;
+	}
+	else if (!group || group->cfg->role != MIKE_ROLE_GCKS)
+	{
+		DBG1(DBG_CFG, "mike: '%Y' asked for unknown group '%s', refused", id,
+			 reg->group ?: "(unprintable)");
+		reg->refusal = GIKEV2_NOTIFY_INVALID_GROUP_ID;
+	}
+	else if (!group->cfg->may_join(group->cfg, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted member, "
+			 "refused", reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (reg->sender && !group->cfg->may_send(group->cfg, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted sender, "
+			 "refused", reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (group->is_expelled(group, id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' was expelled, refused",
+			 reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (!group->ensure_kek(group) || !mike_exchange_gsk_w(ike_sa, &gsk_w))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': generating keys failed", reg->group);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else
+	{
+		ensure_signing_key(group, ike_sa);
+		ok = register_member(this, group, reg, ike_sa, id, gsk_w);
+		if (!ok)
+		{
+			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed",
+				 reg->group);
+			reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+		}
+	}
+	this->groups->unlock(this->groups);
+	chunk_clear(&gsk_w);
+	this->registrations->put(this->registrations,
+							 ike_sa->get_unique_id(ike_sa), reg);
+	return ok;
+}
+
+/**
+ * answer the registration in the last IKE_AUTH response
+ */
+static void respond(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message)
+{
+	registration_t *reg;
+
+	reg = this->registrations->take(this->registrations,
+									ike_sa->get_unique_id(ike_sa));
+	if (!reg)
+	{
+		return;
+	}
+	if (reg->refusal)
+	{
+		message->add_notify(message, FALSE, reg->refusal, chunk_empty);
+	}
+	else if (reg->gsa && reg->kd)
+	{
+		/* charon appends payloads it has no ordering rule for in reverse:
+		 * KD first puts GSA before KD on the wire, as in RFC 9838 */
+		message->add_payload(message, &reg->kd->payload_interface);
+		message->add_payload(message, &reg->gsa->payload_interface);
+		reg->gsa = NULL;
+		reg->kd = NULL;
+	}
+	else
+	{	/* not yet authorized: an intermediate round, keep waiting */
+		this->registrations->put(this->registrations,
+							 ike_sa->get_unique_id(ike_sa), reg);
+		return;
+	}
+	registration_destroy(reg);
+}
+
+/**
+ * a member tells it left a group (de-registration): forget it and
+ * give the others keys it cannot unwrap
+ */
+static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
+					   message_t *message)
+{
+	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
+	mike_group_member_t *member = NULL;
+	mike_group_t *group;
+	idg_payload_t *idg;
+	char name[64];
+
+	idg = (idg_payload_t*)mike_exchange_get(message, GIKEV2_PL_IDG, NULL);
+	if (!idg || !mike_exchange_idg_name(idg, name, sizeof(name)))
+	{
+		DBG1(DBG_CFG, "mike: '%Y' left a group but named none we know", id);
+		DESTROY_IF(&idg->payload_interface);
+		return;
+	}
+	idg->destroy(idg);
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	{
+		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	}
+	if (member)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': member '%Y' left", name, member->id);
+		member_gone(this, group, member);
+	}
+	else
+	{
+		DBG1(DBG_CFG, "mike: '%Y' left group '%s', which it is not a member "
+			 "of over this IKE SA", id, name);
+	}
+	this->groups->unlock(this->groups);
+}
+
+/**
+ * whether an IKE SA still carries a membership in any group (call
+ * with the store locked)
+ */
+static bool carries_members(private_mike_gcks_listener_t *this, uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	bool found = FALSE;
+
+	enumerator = this->groups->create_enumerator(this->groups);
+	while (!found && enumerator->enumerate(enumerator, &group))
+	{
+		found = group->cfg->role == MIKE_ROLE_GCKS &&
+				group->find_member(group, ike_sa_id);
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+CALLBACK(filter_gcks, bool,
+	char *name, enumerator_t *orig, va_list args)
+{
+	mike_group_t *group, **out;
+
+	VA_ARGS_VGET(args, out);
+	while (orig->enumerate(orig, &group))
+	{
+		if (group->cfg->role == MIKE_ROLE_GCKS &&
+			(!name || streq(name, group->cfg->name)))
+		{
+			*out = group;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Enumerate the GCKS groups, or the one named (call with the store locked)
+ */
+static enumerator_t *create_gcks_enumerator(private_mike_gcks_listener_t *this,
+											char *name)
+{
+	return enumerator_create_filter(
+							this->groups->create_enumerator(this->groups),
+							filter_gcks, name, NULL);
+}
+
+/**
+ * Whether a member is to be removed from a group, and why (for the log)
+ */
+typedef bool (*member_filter_t)(void *data, mike_group_t *group,
+								mike_group_member_t *member, char **why);
+
+/**
+ * remove the members a filter picks from a group (all GCKS groups for
+ * NULL), with the forward-access-control rekey, and close their IKE SAs if
+ * these carry no other membership (they could register again over them
+ * otherwise)
+ *
+ * @param groups	receives the number of groups looked at
+ * @return			memberships removed
+ */
+static int remove_members(private_mike_gcks_listener_t *this, char *name,
+						  member_filter_t filter, void *data, int *groups)
+{
+	enumerator_t *enumerator, *members;
+	mike_group_t *group;
+	mike_group_member_t *member;
+	linked_list_t *ike_sas, *found;
+	uintptr_t ike_sa_id;
+	int count = 0;
+	char *why;
+
+	*groups = 0;
+	ike_sas = linked_list_create();
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		(*groups)++;
+		/* collect first: removing a member changes the list */
+		found = linked_list_create();
+		members = group->members->create_enumerator(group->members);
+		while (members->enumerate(members, &member))
+		{
+			if (filter(data, group, member, &why))
+			{
+				DBG1(DBG_CFG, "mike: group '%s': member '%Y' %s",
+					 group->cfg->name, member->id, why);
+				found->insert_last(found, member);
+				if (member->ike_sa_id)
+				{	/* restored members have none yet */
+					ike_sas->insert_last(ike_sas,
+										 (void*)(uintptr_t)member->ike_sa_id);
+				}
+			}
+		}
+		members->destroy(members);
+		while (found->remove_first(found, (void**)&member) == SUCCESS)
+		{
+			member_gone(this, group, member);
+			count++;
+		}
+		found->destroy(found);
+	}
+	enumerator->destroy(enumerator);
+	enumerator = ike_sas->create_enumerator(ike_sas);
+	while (enumerator->enumerate(enumerator, &ike_sa_id))
+	{
+		if (carries_members(this, ike_sa_id))
+		{
+			ike_sas->remove_at(ike_sas, enumerator);
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+
+	while (ike_sas->remove_first(ike_sas, (void**)&ike_sa_id) == SUCCESS)
+	{
+		charon->controller->terminate_ike(charon->controller, ike_sa_id,
+										  FALSE, NULL, NULL, 0);
+	}
+	ike_sas->destroy(ike_sas);
+	return count;
+}
+
+CALLBACK(match_identity, bool,
+	identification_t *id, mike_group_t *group, mike_group_member_t *member,
+	char **why)
+{
+	*why = "expelled";
+	return member->id->matches(member->id, id) > ID_MATCH_NONE;
+}
+
+METHOD(mike_gcks_listener_t, expel, int,
+	private_mike_gcks_listener_t *this, char *name, identification_t *id)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	int count, groups;
+
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		if (!group->is_expelled(group, id))
+		{
+			group->expelled->insert_last(group->expelled, id->clone(id));
+			group->save(group);
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+
+	count = remove_members(this, name, match_identity, id, &groups);
+	return groups ? count : -1;
+}
+
+CALLBACK(not_authorized, bool,
+	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+{
+	if (!group->cfg->may_join(group->cfg, member->id))
+	{
+		*why = "is no longer a permitted member, removed";
+		return TRUE;
+	}
+	if (member->tek && !group->cfg->may_send(group->cfg, member->id))
+	{
+		*why = "is no longer a permitted sender, removed";
+		return TRUE;
+	}
+	return FALSE;
+}
+
+METHOD(mike_gcks_listener_t, reauthorize, int,
+	private_mike_gcks_listener_t *this, char *name)
+{
+	int groups;
+
+	return remove_members(this, name, not_authorized, NULL, &groups);
+}
+
+CALLBACK(is_dormant, bool,
+	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+{
+	*why = "did not register again within rejoin_timeout after the GCKS "
+		   "restarted, dropped";
+	return !member->ike_sa_id;
+}
+
+METHOD(mike_gcks_registrar_t, drop_dormant, int,
+	mike_gcks_registrar_t *registrar, char *name)
+{
+	private_mike_gcks_listener_t *this = of_registrar(registrar);
+	int groups;
+
+	return remove_members(this, name, is_dormant, NULL, &groups);
+}
+
+METHOD(mike_gcks_registrar_t, push_over, bool,
+	mike_gcks_registrar_t *registrar, uint32_t ike_sa_id, char *name)
+{
+	private_mike_gcks_listener_t *this = of_registrar(registrar);
+
+	return mike_register_task_queue(&this->push_builder.public, ike_sa_id,
+									name);
+}
+
+METHOD(mike_gcks_listener_t, readmit, int,
+	private_mike_gcks_listener_t *this, char *name, identification_t *id)
+{
+	enumerator_t *enumerator, *expelled;
+	mike_group_t *group;
+	identification_t *current;
+	int count = 0, groups = 0;
+
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, name);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		groups++;
+		expelled = group->expelled->create_enumerator(group->expelled);
+		while (expelled->enumerate(expelled, &current))
+		{
+			if (current->equals(current, id))
+			{
+				group->expelled->remove_at(group->expelled, expelled);
+				current->destroy(current);
+				DBG1(DBG_CFG, "mike: group '%s': '%Y' may register again",
+					 group->cfg->name, id);
+				group->save(group);
+				count++;
+			}
+		}
+		expelled->destroy(expelled);
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+	return groups ? count : -1;
+}
+
+METHOD(mike_register_builder_t, build_push, bool,
+	builder_t *builder, ike_sa_t *ike_sa, message_t *message, char *name)
+{
+	private_mike_gcks_listener_t *this = builder->listener;
+	mike_group_t *group;
+	mike_group_member_t *member = NULL;
+	gsa_payload_t *gsa = NULL;
+	kd_payload_t *kd = NULL;
+	idg_payload_t *idg;
+	chunk_t gsk_w = chunk_empty;
+	bool ok = FALSE;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	{
+		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	}
+	if (member && mike_exchange_gsk_w(ike_sa, &gsk_w))
+	{
+		ok = mike_gsa_build(group, gsk_w, NULL, &gsa, &kd);
+		if (ok)
+		{
+			DBG1(DBG_IKE, "mike: group '%s': sending the new GSA to '%Y' "
+				 "over its IKE SA", name, member->id);
+		}
+	}
+	this->groups->unlock(this->groups);
+	chunk_clear(&gsk_w);
+	if (!ok)
+	{	/* it left meanwhile: nothing to send */
+		return FALSE;
+	}
+	idg = mike_exchange_idg(name);
+	/* charon puts payloads it has no ordering rule for in reverse order:
+	 * IDg, GSA, KD on the wire */
+	message->add_payload(message, &kd->payload_interface);
+	message->add_payload(message, &gsa->payload_interface);
+	if (idg)
+	{
+		message->add_payload(message, &idg->payload_interface);
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, message_hook, bool,
+	private_mike_gcks_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	bool incoming, bool plain)
+{
+	bool request = message->get_request(message);
+
+	if (!plain)
+	{
+		return TRUE;
+	}
+	switch (message->get_exchange_type(message))
+	{
+		case IKE_AUTH:
+			/* IKE_AUTH requests come from the initiator, the member */
+			if (incoming && request)
+			{
+				take_request(this, ike_sa, message);
+			}
+			else if (!incoming && !request)
+			{
+				respond(this, ike_sa, message);
+			}
+			break;
+		case INFORMATIONAL:
+			/* a further group on an established IKE SA: the request comes
+			 * from the member's mike_register_task, the GCKS decides at
+			 * once; only an authenticated peer gets keys */
+			if (ike_sa->get_state(ike_sa) != IKE_ESTABLISHED &&
+				ike_sa->get_state(ike_sa) != IKE_REKEYING &&
+				ike_sa->get_state(ike_sa) != IKE_REKEYED)
+			{
+				break;
+			}
+			if (incoming && request &&
+				!mike_exchange_find(message, GIKEV2_PL_GSA) &&
+				mike_exchange_find(message, GIKEV2_PL_IDG))
+			{
+				if (message->get_notify(message, NO_PROPOSAL_CHOSEN))
+				{	/* de-registration: IDg with an error notify */
+					member_left(this, ike_sa, message);
+				}
+				else
+				{
+					take_request(this, ike_sa, message);
+					authorize_registration(this, ike_sa);
+				}
+			}
+			else if (!incoming && !request)
+			{
+				respond(this, ike_sa, message);
+			}
+			break;
+		default:
+			break;
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, authorize, bool,
+	private_mike_gcks_listener_t *this, ike_sa_t *ike_sa, bool final,
+	bool *success)
+{
+	if (final && !authorize_registration(this, ike_sa))
+	{
+		*success = FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Forget the members of an IKE SA that is gone
+ */
+static void ike_sa_gone(private_mike_gcks_listener_t *this,
+						uint32_t ike_sa_id)
+{
+	enumerator_t *enumerator;
+	registration_t *reg;
+	mike_group_t *group;
+	mike_group_member_t *member;
+
+	reg = this->registrations->take(this->registrations, ike_sa_id);
+	if (reg)
+	{
+		registration_destroy(reg);
+	}
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, NULL);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		member = group->find_member(group, ike_sa_id);
+		if (member)
+		{
+			DBG1(DBG_CFG, "mike: group '%s': member '%Y' left",
+				 group->cfg->name, member->id);
+			member_gone(this, group, member);
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+}
+
+METHOD(listener_t, ike_state_change, bool,
+	private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
+	ike_sa_state_t state)
+{
+	/* covers IKE SAs that never got established, too */
+	if (state == IKE_DESTROYING)
+	{
+		ike_sa_gone(this, ike_sa->get_unique_id(ike_sa));
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, ike_rekey, bool,
+	private_mike_gcks_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+	mike_group_member_t *member;
+	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
+
+	/* the memberships live on in the new IKE SA */
+	this->groups->lock(this->groups);
+	enumerator = create_gcks_enumerator(this, NULL);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		member = group->find_member(group, old_id);
+		if (member)
+		{
+			member->ike_sa_id = new_id;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->groups->unlock(this->groups);
+	return TRUE;
+}
+
+METHOD(mike_gcks_listener_t, start, void,
+	private_mike_gcks_listener_t *this, mike_group_t *group)
+{
+	if (group->cfg->role == MIKE_ROLE_GCKS)
+	{
+		this->rekey->start(this->rekey, group);
+	}
+}
+
+METHOD(mike_gcks_listener_t, destroy, void,
+	private_mike_gcks_listener_t *this)
+{
+	this->rekey->destroy(this->rekey);
+	this->registrations->destroy(this->registrations);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
+												mike_settings_t *settings)
+{
+	private_mike_gcks_listener_t *this;
+
+	INIT(this,
+		.public = {
+			.listener = {
+				.message = _message_hook,
+				.authorize = _authorize,
+				.ike_state_change = _ike_state_change,
+				.ike_rekey = _ike_rekey,
+			},
+			.start = _start,
+			.reauthorize = _reauthorize,
+			.expel = _expel,
+			.readmit = _readmit,
+			.destroy = _destroy,
+		},
+		.registrar = {
+			.push_over = _push_over,
+			.drop_dormant = _drop_dormant,
+		},
+		.groups = groups,
+		.registrations = mike_registrations_create(
+										(void*)registration_destroy),
+		.push_builder = {
+			.public = {
+				.build = _build_push,
+			},
+			.listener = this,
+		},
+	);
+	/* the GCKS only sends on its rekey socket */
+	this->rekey = mike_gcks_rekey_create(groups,
+						mike_rekey_socket_create(NULL, NULL,
+									settings->rekey_retransmissions,
+									settings->rekey_retransmit_interval,
+									settings->rekey_ttl),
+						&this->registrar);
+	return &this->public;
+}

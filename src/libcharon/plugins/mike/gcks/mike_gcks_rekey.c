@@ -1,0 +1,578 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "gcks/mike_gcks_rekey.h"
+#include "gcks/mike_gsa_builder.h"
+#include "common/mike_group_job.h"
+#include "common/mike_rekey_msg.h"
+#include "payloads/gikev2_parser.h"
+
+#include <daemon.h>
+#include <threading/mutex.h>
+
+typedef struct private_mike_gcks_rekey_t private_mike_gcks_rekey_t;
+
+/**
+ * Private data of a mike_gcks_rekey_t object.
+ */
+struct private_mike_gcks_rekey_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_gcks_rekey_t public;
+
+	/**
+	 * The groups.
+	 */
+	mike_groups_t *groups;
+
+	/**
+	 * Exchanges over the members' IKE SAs.
+	 */
+	mike_gcks_registrar_t *registrar;
+
+	/**
+	 * Multicast transport, sending only.
+	 */
+	mike_rekey_socket_t *socket;
+
+	/**
+	 * Groups whose rollover job runs, char*.
+	 */
+	linked_list_t *running;
+
+	/**
+	 * Groups whose restored members are watched (rejoin_timeout), char*.
+	 */
+	linked_list_t *watched;
+
+	/**
+	 * Lock for running and watched.
+	 */
+	mutex_t *mutex;
+};
+
+/**
+ * The rekey address with the rekey port
+ */
+static host_t *rekey_dst(mike_group_config_t *cfg)
+{
+	host_t *dst = cfg->rekey_address->clone(cfg->rekey_address);
+
+	dst->set_port(dst, cfg->rekey_port);
+	return dst;
+}
+
+/**
+ * Give every registered sender a fresh TEK with a fresh SPI
+ */
+static bool roll_teks(mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	mike_tek_t *tek;
+	bool ok = TRUE;
+
+	enumerator = group->members->create_enumerator(group->members);
+	while (ok && enumerator->enumerate(enumerator, &member))
+	{
+		if (!member->tek)
+		{
+			continue;
+		}
+		if (!group->cfg->may_send(group->cfg, member->id))
+		{	/* no new key for who may no longer send */
+			DBG1(DBG_CFG, "mike: group '%s': '%Y' is no longer a permitted "
+				 "sender, its TEK is not renewed", group->cfg->name,
+				 member->id);
+			group->drop_tek(group, member);
+			continue;
+		}
+		tek = group->new_tek(group, member->id, member->tek->source);
+		ok = tek != NULL;
+		if (ok)
+		{
+			group->retire_tek(group, member->tek);
+			member->tek = tek;
+			DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
+				 group->cfg->name, member->id, tek->spi);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+/**
+ * The signed GSA_REKEY datagram with the group's current GSA, sent under
+ * the KEK given (the one members hold now, which the GSA may replace)
+ */
+static bool build_rekey(mike_group_t *group, uint32_t msg_id,
+						chunk_t kek_spi, chunk_t kek_keymat,
+						mike_gsa_keys_t *keys, chunk_t *msg)
+{
+	mike_rekey_payload_t payloads[2];
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	bool ok;
+
+	if (!mike_gsa_build(group, mike_rekey_gsk_w(kek_keymat), keys, &gsa, &kd))
+	{
+		return FALSE;
+	}
+	payloads[0] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_GSA,
+		.body = gikev2_payload_get_body(&gsa->payload_interface),
+	};
+	payloads[1] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_KD,
+		.body = gikev2_payload_get_body(&kd->payload_interface),
+	};
+	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads,
+							  countof(payloads), mike_rekey_gsk_e(kek_keymat),
+							  group->signing_key, group->rekey_auth_scheme,
+							  msg);
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+	return ok;
+}
+
+/**
+ * After the store's lock is released: push a group's GSA to a member
+ */
+static job_requeue_t gcks_push(mike_group_job_t *job)
+{
+	private_mike_gcks_rekey_t *this = job->owner;
+
+	if (!this->registrar->push_over(this->registrar, job->arg, job->name))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the IKE SA of a member is gone, "
+			 "no new GSA for it", job->name);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * GCKS, unicast rekeying: replace the KEK and/or TEKs if asked to and push
+ * the GSA to every member over its IKE SA (forward access control comes
+ * free: who is not a member gets nothing).  Call with the store locked.
+ */
+static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
+					 bool new_kek, bool new_teks, mike_group_member_t *skip,
+					 char *why)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	u_int count = 0;
+
+	if ((new_kek && !group->new_kek(group)) ||
+		(new_teks && !roll_teks(group)) || !group->save(group))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': new keys (%s) failed, members will "
+			 "register again", group->cfg->name, why);
+		return FALSE;
+	}
+	enumerator = group->members->create_enumerator(group->members);
+	while (enumerator->enumerate(enumerator, &member))
+	{
+		/* members restored after a restart have no IKE SA until they
+		 * register again */
+		if (member != skip && member->ike_sa_id)
+		{
+			mike_group_job_schedule(gcks_push, this, group->cfg->name,
+									member->ike_sa_id, 0, 0);
+			count++;
+		}
+	}
+	enumerator->destroy(enumerator);
+	group->rekeys++;
+	DBG1(DBG_CFG, "mike: group '%s': pushing the new GSA to %u member%s over "
+		 "their IKE SAs: %s, %d sender TEK%s", group->cfg->name, count,
+		 count == 1 ? "" : "s", why, group->teks->get_count(group->teks),
+		 group->teks->get_count(group->teks) == 1 ? "" : "s");
+	return TRUE;
+}
+
+/**
+ * GCKS: after a restart the group knows the public key its members verify
+ * GSA_REKEY messages with, but not yet the private key: find that among
+ * the loaded credentials by its key ID
+ */
+static void restore_signing_key(mike_group_t *group)
+{
+	identification_t *keyid;
+	private_key_t *key;
+	public_key_t *pub = group->rekey_auth_key;
+	chunk_t fp;
+
+	if (!pub || !pub->get_fingerprint(pub, KEYID_PUBKEY_SHA1, &fp))
+	{
+		return;
+	}
+	keyid = identification_create_from_encoding(ID_KEY_ID, fp);
+	key = lib->credmgr->get_private(lib->credmgr, KEY_ANY, keyid, NULL);
+	keyid->destroy(keyid);
+	if (!key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the private key of its GSA_REKEY "
+			 "signatures is not loaded", group->cfg->name);
+		return;
+	}
+	/* ensure_signing_key() takes the public key from the private one */
+	group->rekey_auth_key = NULL;
+	if (!group->ensure_signing_key(group, key))
+	{
+		group->rekey_auth_key = pub;
+	}
+	else
+	{
+		pub->destroy(pub);
+		DBG1(DBG_CFG, "mike: group '%s': signing GSA_REKEY messages with the "
+			 "key it used before the restart", group->cfg->name);
+	}
+	key->destroy(key);
+}
+
+/**
+ * GCKS: send the group's GSA in a GSA_REKEY under the current KEK, after
+ * replacing the KEK (wrapped with the key tree's root if wrap_keys are
+ * given, else with the current KEK) and/or the senders' TEKs if asked to;
+ * or, without a rekey address, push it to each member but skip.
+ * Call with the group store locked.
+ */
+static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
+					 linked_list_t *wrap_keys, bool new_kek, bool new_teks,
+					 mike_group_member_t *skip, char *why)
+{
+	mike_gsa_keys_t keys = {
+		.wrap_keys = wrap_keys,
+	};
+	chunk_t spi, keymat, msg = chunk_empty;
+	uint32_t msg_id;
+	host_t *dst;
+	bool ok;
+
+	if (!group->kek_keymat.len)
+	{
+		return FALSE;
+	}
+	if (!group->cfg->rekey_address)
+	{
+		return push_gsa(this, group, new_kek, new_teks, skip, why);
+	}
+	if (!group->signing_key)
+	{	/* right after a restart, before any member registered again */
+		restore_signing_key(group);
+	}
+	if (!group->signing_key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no key to sign GSA_REKEY %s with",
+			 group->cfg->name, why);
+		return FALSE;
+	}
+	if (!group->next_message_id(group, &msg_id))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no Message ID left for a GSA_REKEY "
+			 "(%s)", group->cfg->name, why);
+		return FALSE;
+	}
+	spi = chunk_clone(group->kek_spi);
+	keymat = chunk_clone(group->kek_keymat);
+	ok = (!new_kek || group->new_kek(group)) &&
+		 (!new_teks || roll_teks(group));
+	if (ok && new_kek && wrap_keys)
+	{	/* only who holds the new root key gets the new KEK */
+		group->lkh->get_root(group->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	}
+	ok = ok && build_rekey(group, msg_id, spi, keymat, &keys, &msg);
+	chunk_free(&spi);
+	chunk_clear(&keymat);
+	/* the new keys are stored before they go out: after a restart the
+	 * GCKS must have what its members have */
+	if (!ok || !group->save(group))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u (%s) failed, "
+			 "members will register again", group->cfg->name, msg_id, why);
+		chunk_free(&msg);
+		return FALSE;
+	}
+	group->rekeys++;
+	dst = rekey_dst(group->cfg);
+	if (this->socket->send(this->socket, dst, msg))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': sent GSA_REKEY %u to %#H: %s, %d "
+			 "sender TEK%s, %d wrapped key%s", group->cfg->name, msg_id, dst,
+			 why, group->teks->get_count(group->teks),
+			 group->teks->get_count(group->teks) == 1 ? "" : "s",
+			 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
+			 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ? "" : "s");
+	}
+	dst->destroy(dst);
+	chunk_free(&msg);
+	return TRUE;
+}
+
+/**
+ * Remove a group's name from a list of names (call with mutex held)
+ */
+static void remove_name(linked_list_t *list, char *name)
+{
+	enumerator_t *enumerator;
+	char *current;
+
+	enumerator = list->create_enumerator(list);
+	while (enumerator->enumerate(enumerator, &current))
+	{
+		if (streq(current, name))
+		{
+			list->remove_at(list, enumerator);
+			free(current);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
+ * The periodic rollover of a GCKS group
+ */
+static job_requeue_t gcks_rollover(mike_group_job_t *job)
+{
+	private_mike_gcks_rekey_t *this = job->owner;
+	mike_group_t *group;
+	mike_group_config_t *cfg;
+	u_int interval = 0;
+	bool kek_due;
+
+	this->groups->lock(this->groups);
+	group = this->groups->get(this->groups, job->name);
+	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
+		group->kek_keymat.len &&
+		(group->signing_key || group->rekey_auth_key ||
+		 !group->cfg->rekey_address))
+	{
+		cfg = group->cfg;
+		interval = cfg->tek_rekey_time;
+		/* the KEK goes along if it would expire before the next rollover */
+		kek_due = group->kek_created + cfg->kek_lifetime <=
+				  time_monotonic(NULL) + interval;
+		send_gsa(this, group, NULL, kek_due, TRUE, NULL,
+				 kek_due ? "TEK and KEK rollover" : "TEK rollover");
+	}
+	this->groups->unlock(this->groups);
+
+	if (!interval)
+	{
+		this->mutex->lock(this->mutex);
+		remove_name(this->running, job->name);
+		this->mutex->unlock(this->mutex);
+		return JOB_REQUEUE_NONE;
+	}
+	return JOB_RESCHEDULE(interval);
+}
+
+METHOD(mike_gcks_rekey_t, joined, void,
+	private_mike_gcks_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+{
+	mike_group_member_t *newcomer = NULL;
+	bool rekey = group->cfg->rekey_on_join;
+
+	if (group->members->get_count(group->members) < 2)
+	{	/* the first member: nobody to tell, keys are fresh anyway */
+		return;
+	}
+	/* add_member() puts it last; it gets the GSA in its registration */
+	group->members->get_last(group->members, (void**)&newcomer);
+	if (rekey)
+	{	/* backward access control: the newcomer gets keys nobody used */
+		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer,
+				 "member joined, new KEK and TEKs");
+	}
+	else
+	{	/* the others learn the newcomer's TEK (and, if its leaf split
+		 * one of theirs, their new key tree key) */
+		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer,
+				 "member joined");
+	}
+}
+
+METHOD(mike_gcks_rekey_t, announce, void,
+	private_mike_gcks_rekey_t *this, mike_group_t *group, mike_group_member_t *skip,
+	char *why)
+{
+	if (group->members->get_count(group->members) < 2)
+	{	/* nobody else to tell */
+		return;
+	}
+	send_gsa(this, group, NULL, FALSE, FALSE, skip, why);
+}
+
+METHOD(mike_gcks_rekey_t, left, void,
+	private_mike_gcks_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+{
+	if (!group->members->get_count(group->members))
+	{	/* nobody left to tell; the next member gets a KEK it never had */
+		group->new_kek(group);
+		group->save(group);
+		return;
+	}
+	if (!group->cfg->rekey_address || !wrap_keys)
+	{	/* unicast, or the key tree failed: the new keys go to each of the
+		 * others over its IKE SA, the departed member simply gets nothing */
+		push_gsa(this, group, TRUE, TRUE, NULL, wrap_keys ?
+				 "member left, new KEK and TEKs" :
+				 "member left, the key tree failed, new KEK and TEKs");
+		return;
+	}
+	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
+	 * key tree's new root, which the departed member cannot unwrap; new
+	 * TEKs only under that new KEK, in a second message */
+	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL,
+				 "member left, new KEK"))
+	{
+		send_gsa(this, group, NULL, FALSE, TRUE, NULL,
+				 "new TEKs under the new KEK");
+	}
+}
+
+/**
+ * Add a group's name to a list of names unless it is there (call with
+ * mutex held); FALSE if it was there
+ */
+static bool add_name(linked_list_t *list, char *name)
+{
+	enumerator_t *enumerator;
+	char *current;
+	bool found = FALSE;
+
+	enumerator = list->create_enumerator(list);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = streq(current, name);
+	}
+	enumerator->destroy(enumerator);
+	if (!found)
+	{
+		list->insert_last(list, strdup(name));
+	}
+	return !found;
+}
+
+/**
+ * GCKS: rejoin_timeout after the restart, drop the restored members that
+ * have not registered again
+ */
+static job_requeue_t gcks_drop_dormant(mike_group_job_t *job)
+{
+	private_mike_gcks_rekey_t *this = job->owner;
+
+	this->mutex->lock(this->mutex);
+	remove_name(this->watched, job->name);
+	this->mutex->unlock(this->mutex);
+	this->registrar->drop_dormant(this->registrar, job->name);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * GCKS: watch the members a group restored from the store, once
+ */
+static void watch_dormant(private_mike_gcks_rekey_t *this, mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_group_member_t *member;
+	bool dormant = FALSE, added;
+
+	enumerator = group->members->create_enumerator(group->members);
+	while (!dormant && enumerator->enumerate(enumerator, &member))
+	{
+		dormant = !member->ike_sa_id;
+	}
+	enumerator->destroy(enumerator);
+	if (!dormant)
+	{
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	added = add_name(this->watched, group->cfg->name);
+	this->mutex->unlock(this->mutex);
+	if (added)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': members restored from the store "
+			 "have %us to register again", group->cfg->name,
+			 group->cfg->rejoin_timeout);
+		mike_group_job_schedule(gcks_drop_dormant, this, group->cfg->name, 0,
+								0, group->cfg->rejoin_timeout);
+	}
+}
+
+METHOD(mike_gcks_rekey_t, start, void,
+	private_mike_gcks_rekey_t *this, mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	bool started;
+
+	watch_dormant(this, group);
+	if (!group->kek_keymat.len)
+	{	/* nothing to roll over until the first member registers */
+		return;
+	}
+	if (cfg->rekey_address && !group->signing_key && !group->rekey_auth_key)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': no signing key, no GSA_REKEY",
+			 cfg->name);
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	started = add_name(this->running, cfg->name);
+	this->mutex->unlock(this->mutex);
+	if (started)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': TEKs roll over every %us",
+			 cfg->name, cfg->tek_rekey_time);
+		mike_group_job_schedule(gcks_rollover, this, cfg->name, 0, 0,
+								cfg->tek_rekey_time);
+	}
+}
+
+METHOD(mike_gcks_rekey_t, destroy, void,
+	private_mike_gcks_rekey_t *this)
+{
+	this->socket->destroy(this->socket);
+	this->running->destroy_function(this->running, free);
+	this->watched->destroy_function(this->watched, free);
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_gcks_rekey_t *mike_gcks_rekey_create(mike_groups_t *groups,
+										  mike_rekey_socket_t *socket,
+										  mike_gcks_registrar_t *registrar)
+{
+	private_mike_gcks_rekey_t *this;
+
+	INIT(this,
+		.public = {
+			.start = _start,
+			.joined = _joined,
+			.announce = _announce,
+			.left = _left,
+			.destroy = _destroy,
+		},
+		.groups = groups,
+		.socket = socket,
+		.registrar = registrar,
+		.running = linked_list_create(),
+		.watched = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+	return &this->public;
+}

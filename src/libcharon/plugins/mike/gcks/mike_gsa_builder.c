@@ -1,0 +1,290 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "gcks/mike_gsa_builder.h"
+#include "common/mike_keywrap.h"
+#include "payloads/gikev2.h"
+
+#include <daemon.h>
+
+/**
+ * A selector for one host or the whole address family
+ */
+static traffic_selector_t *host_ts(host_t *host, int family, uint8_t protocol,
+								   uint16_t port)
+{
+	uint16_t from = port, to = port ?: 0xffff;
+
+	if (!host)
+	{
+		return traffic_selector_create_from_cidr(
+							family == AF_INET ? "0.0.0.0/0" : "::/0",
+							protocol, 0, 0xffff);
+	}
+	return traffic_selector_create_from_subnet(host->clone(host),
+							host->get_family(host) == AF_INET ? 32 : 128,
+							protocol, from, to);
+}
+
+/**
+ * Add the key lifetime attribute to a policy
+ */
+static void add_lifetime(gsa_policy_t *policy, uint32_t lifetime)
+{
+	gsa_policy_add_attr(policy,
+		gikev2_attr_create_tlv_u32(GIKEV2_GSA_KEY_LIFETIME, lifetime));
+}
+
+/**
+ * The GSA policy of the KEK
+ */
+static gsa_policy_t *kek_policy(mike_group_t *group, uint32_t initial_msg_id)
+{
+	mike_group_config_t *cfg = group->cfg;
+	traffic_selector_t *src, *dst;
+	gsa_transform_t *transform;
+	gsa_policy_t *policy;
+	host_t *rekey;
+	chunk_t alg_id;
+	int family = cfg->address->get_family(cfg->address);
+
+	/* rekey messages go to the rekey address, or over the registration SA
+	 * (unicast rekey), then the group address stands in as destination */
+	rekey = cfg->rekey_address ?: cfg->address;
+	src = host_ts(NULL, family, IPPROTO_UDP, 0);
+	dst = host_ts(rekey, family, IPPROTO_UDP, cfg->rekey_port);
+	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+							   src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, MIKE_KEK_ENCR,
+							 MIKE_KEK_ENCR_KEYLEN);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA,
+							 GIKEV2_KWA_5649_256, 0);
+	if (group->rekey_auth_scheme &&
+		signature_params_build(group->rekey_auth_scheme, &alg_id))
+	{	/* GSA_REKEY messages are signed: say with what (RFC 9838 4.4.2.2) */
+		transform = gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
+									GIKEV2_GCAUTH_DIGITAL_SIGNATURE, 0);
+		transform->attrs->insert_last(transform->attrs,
+			gikev2_attr_create_tlv(GIKEV2_TATTR_SIG_ALG_ID, alg_id));
+		chunk_free(&alg_id);
+	}
+	add_lifetime(policy, cfg->kek_lifetime);
+	if (initial_msg_id)
+	{
+		gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(
+								GIKEV2_GSA_INITIAL_MESSAGE_ID, initial_msg_id));
+	}
+	return policy;
+}
+
+/**
+ * The GSA policy of a sender's TEK
+ */
+static gsa_policy_t *tek_policy(mike_group_t *group, mike_tek_t *tek)
+{
+	mike_group_config_t *cfg = group->cfg;
+	traffic_selector_t *src, *dst;
+	gsa_policy_t *policy;
+	uint32_t spi = htonl(tek->spi);
+	int family = cfg->address->get_family(cfg->address);
+
+	src = host_ts(tek->source, family, cfg->protocol, 0);
+	dst = host_ts(cfg->address, family, cfg->protocol, cfg->port);
+	policy = gsa_policy_create(GIKEV2_PROTO_ESP,
+							   chunk_from_thing(spi), src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, tek->enc_alg,
+							 tek->enc_keylen);
+	if (tek->int_alg != AUTH_UNDEFINED)
+	{
+		gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_INTEG,
+								 tek->int_alg, 0);
+	}
+	/* one sender per SA: plain sequential numbers, receivers check them */
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_SN,
+							 GIKEV2_SN_32BIT_SEQUENTIAL, 0);
+	add_lifetime(policy, tek->lifetime);
+	return policy;
+}
+
+/**
+ * A key bag with one SA_KEY, the keying material wrapped with gsk_w
+ */
+static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
+							 uint32_t kwk_id, chunk_t kwk)
+{
+	kd_key_bag_t *bag;
+	chunk_t wrapped;
+
+	if (!mike_keywrap_wrap(kwk, keymat, &wrapped))
+	{
+		return NULL;
+	}
+	bag = kd_key_bag_create(protocol, spi);
+	/* Key ID 0: the SA's key; KWK ID 0: wrapped with the default KWK */
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, kwk_id, wrapped);
+	chunk_free(&wrapped);
+	return bag;
+}
+
+/**
+ * The member key bag with the GCKS's public key for GSA_REKEY messages, as
+ * DER SubjectPublicKeyInfo (AUTH_KEY, RFC 9838 4.5.3.2)
+ */
+static bool add_auth_key(kd_key_bag_t *bag, public_key_t *key)
+{
+	chunk_t spki;
+
+	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
+	{
+		return FALSE;
+	}
+	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
+	chunk_free(&spki);
+	return TRUE;
+}
+
+/**
+ * The member key bag: key tree keys (WRAP_KEY) and the GCKS's public key
+ * for GSA_REKEY messages (AUTH_KEY); NULL if it would be empty
+ */
+static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
+									bool *ok)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	kd_key_bag_t *bag;
+
+	if (!group->rekey_auth_key && (!keys || !keys->wrap_keys ||
+								   !keys->wrap_keys->get_count(keys->wrap_keys)))
+	{
+		return NULL;
+	}
+	bag = kd_key_bag_create_member();
+	if (keys && keys->wrap_keys)
+	{
+		enumerator = keys->wrap_keys->create_enumerator(keys->wrap_keys);
+		while (enumerator->enumerate(enumerator, &wrapped))
+		{
+			kd_key_bag_add_wrapped_key(bag, GIKEV2_MKB_WRAP_KEY, wrapped->id,
+									   wrapped->kwk_id, wrapped->wrapped);
+		}
+		enumerator->destroy(enumerator);
+	}
+	if (group->rekey_auth_key && !add_auth_key(bag, group->rekey_auth_key))
+	{
+		kd_key_bag_destroy(bag);
+		*ok = FALSE;
+		return NULL;
+	}
+	return bag;
+}
+
+/**
+ * Add the policies and key bags of the TEKs an enumerator yields (and
+ * destroy it)
+ */
+static bool add_teks(mike_group_t *group, enumerator_t *enumerator,
+					 chunk_t gsk_w, linked_list_t *policies,
+					 linked_list_t *bags)
+{
+	kd_key_bag_t *bag;
+	mike_tek_t *tek;
+	uint32_t spi;
+	bool ok = TRUE;
+
+	while (ok && enumerator->enumerate(enumerator, &tek))
+	{
+		spi = htonl(tek->spi);
+		policies->insert_last(policies, tek_policy(group, tek));
+		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
+					  0, gsk_w);
+		ok = bag != NULL;
+		if (bag)
+		{
+			bags->insert_last(bags, bag);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+/*
+ * Described in header
+ */
+bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
+					gsa_payload_t **gsa, kd_payload_t **kd)
+{
+	linked_list_t *policies, *bags;
+	kd_key_bag_t *bag;
+	bool ok = TRUE;
+
+	policies = linked_list_create();
+	bags = linked_list_create();
+
+	policies->insert_last(policies,
+						  kek_policy(group, keys ? keys->initial_msg_id : 0));
+	if (keys && keys->kek_kwk_id)
+	{
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+					  group->kek_keymat, keys->kek_kwk_id, keys->kek_kwk);
+	}
+	else
+	{
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
+					  group->kek_keymat, 0, gsk_w);
+	}
+	ok = bag != NULL;
+	if (bag)
+	{
+		bags->insert_last(bags, bag);
+	}
+	/* the current TEKs first: a member takes the first of its own as the
+	 * one it sends with */
+	ok = ok && add_teks(group, group->teks->create_enumerator(group->teks),
+						gsk_w, policies, bags);
+	if (ok && keys && keys->retired)
+	{
+		ok = add_teks(group, group->create_retired_enumerator(group), gsk_w,
+					  policies, bags);
+	}
+	if (ok)
+	{
+		bag = member_key_bag(group, keys, &ok);
+		if (bag)
+		{
+			bags->insert_last(bags, bag);
+		}
+	}
+
+	*gsa = ok ? gsa_payload_create(policies) : NULL;
+	*kd = ok ? kd_payload_create(bags) : NULL;
+	policies->destroy_function(policies, (void*)gsa_policy_destroy);
+	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
+	if (!*gsa || !*kd)
+	{
+		/* not DESTROY_IF(&(*gsa)->payload_interface): taking a member of
+		 * NULL is undefined (UBSan) */
+		if (*gsa)
+		{
+			(*gsa)->destroy(*gsa);
+		}
+		if (*kd)
+		{
+			(*kd)->destroy(*kd);
+		}
+		*gsa = NULL;
+		*kd = NULL;
+		return FALSE;
+	}
+	return TRUE;
+}

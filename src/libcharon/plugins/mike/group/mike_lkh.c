@@ -1,0 +1,1537 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "group/mike_lkh.h"
+#include "common/mike_keywrap.h"
+
+#include <collections/hashtable.h>
+#include <bio/bio_writer.h>
+#include <bio/bio_reader.h>
+
+typedef struct private_mike_lkh_t private_mike_lkh_t;
+typedef struct node_t node_t;
+
+/**
+ * A node of the tree.  The shape only ever grows: a leaf whose member left
+ * stays as a free slot for the next member, so the tree keeps the balance
+ * its joins gave it.  Keyless nodes (free slots, and inner nodes without
+ * any member below, "vacant") hold no key at all: the keys they had were
+ * known to departed members.
+ */
+struct node_t {
+
+	/** parent, NULL for the root */
+	node_t *parent;
+
+	/** children, both NULL for a leaf, both set otherwise */
+	node_t *child[2];
+
+	/** Key ID, 0 if keyless */
+	uint32_t id;
+
+	/** key, chunk_empty if keyless */
+	chunk_t key;
+
+	/** number of members in this subtree */
+	u_int members;
+
+	/** TRUE if a leaf with a member */
+	bool is_member;
+
+	/** the member's id, if is_member */
+	uint32_t member;
+
+	/** distance from the root */
+	u_int depth;
+
+	/** node number, unique in the tree and never reused (the store's key) */
+	uint32_t num;
+
+	/** TRUE if in the change set */
+	bool changed;
+
+	/** depth of the shallowest free leaf in this subtree, NO_LEAF if none */
+	u_int min_free;
+
+	/** depth of the shallowest member leaf in this subtree, NO_LEAF if none */
+	u_int min_member;
+};
+
+/** no such leaf in a subtree */
+#define NO_LEAF UINT_MAX
+
+/**
+ * Private data of a mike_lkh_t object.
+ */
+struct private_mike_lkh_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_lkh_t public;
+
+	/**
+	 * The root, always keyed (its key wraps the group's KEK).
+	 */
+	node_t *root;
+
+	/**
+	 * Member leaves by member id, &node_t.member => node_t
+	 */
+	hashtable_t *leaves;
+
+	/**
+	 * Number of nodes in the tree
+	 */
+	u_int nodes;
+
+	/**
+	 * Depth of the deepest leaf
+	 */
+	u_int depth;
+
+	/**
+	 * The next Key ID to assign; IDs are handed out in order and never
+	 * reused, 0 is the SA key's
+	 */
+	uint32_t next_id;
+
+	/**
+	 * The next node number to assign, from 1 (0 is "no parent")
+	 */
+	uint32_t next_num;
+
+	/**
+	 * Nodes changed since clear_changes(), node_t (nodes are never freed
+	 * before the tree is)
+	 */
+	linked_list_t *changes;
+
+	/**
+	 * Strong RNG for the keys
+	 */
+	rng_t *rng;
+};
+
+/*
+ * Described in header
+ */
+mike_lkh_key_t *mike_lkh_key_create(uint32_t id, chunk_t key)
+{
+	mike_lkh_key_t *this;
+
+	INIT(this,
+		.id = id,
+		.key = chunk_clone(key),
+	);
+	return this;
+}
+
+/*
+ * Described in header
+ */
+void mike_lkh_key_destroy(mike_lkh_key_t *this)
+{
+	if (this)
+	{
+		chunk_clear(&this->key);
+		free(this);
+	}
+}
+
+/*
+ * Described in header
+ */
+void mike_lkh_wrapped_destroy(mike_lkh_wrapped_t *this)
+{
+	if (this)
+	{
+		chunk_free(&this->wrapped);
+		free(this);
+	}
+}
+
+/**
+ * Hash a member id
+ */
+static u_int hash_member(const void *key)
+{
+	return chunk_hash(chunk_create((u_char*)key, sizeof(uint32_t)));
+}
+
+/**
+ * Compare member ids
+ */
+static bool equals_member(const void *a, const void *b)
+{
+	return *(const uint32_t*)a == *(const uint32_t*)b;
+}
+
+/**
+ * Add a node to the change set
+ */
+static void mark_changed(private_mike_lkh_t *this, node_t *node)
+{
+	if (!node->changed)
+	{
+		node->changed = TRUE;
+		this->changes->insert_last(this->changes, node);
+	}
+}
+
+/**
+ * Update a node's shallowest leaves from its children, or as a leaf
+ */
+static void update_leaves(node_t *node)
+{
+	if (node->child[0])
+	{
+		node->min_free = min(node->child[0]->min_free,
+							 node->child[1]->min_free);
+		node->min_member = min(node->child[0]->min_member,
+							   node->child[1]->min_member);
+	}
+	else
+	{
+		node->min_free = node->is_member ? NO_LEAF : node->depth;
+		node->min_member = node->is_member ? node->depth : NO_LEAF;
+	}
+}
+
+/**
+ * Update the shallowest leaves from a node up to the root
+ */
+static void update_path(node_t *node)
+{
+	for (; node; node = node->parent)
+	{
+		update_leaves(node);
+	}
+}
+
+/**
+ * Create a keyless leaf below parent
+ */
+static node_t *node_create(private_mike_lkh_t *this, node_t *parent)
+{
+	node_t *node;
+
+	INIT(node,
+		.parent = parent,
+		.depth = parent ? parent->depth + 1 : 0,
+		.num = this->next_num++,
+	);
+	update_leaves(node);
+	mark_changed(this, node);
+	this->nodes++;
+	this->depth = max(this->depth, node->depth);
+	return node;
+}
+
+/**
+ * Wipe and free a subtree
+ */
+static void node_destroy(node_t *node)
+{
+	if (node)
+	{
+		node_destroy(node->child[0]);
+		node_destroy(node->child[1]);
+		chunk_clear(&node->key);
+		free(node);
+	}
+}
+
+/**
+ * Random keys for one operation, drawn before the tree is touched so that
+ * an RNG failure leaves the tree as it was.
+ */
+typedef struct {
+	/** count * MIKE_LKH_KEY_SIZE random bytes */
+	chunk_t bytes;
+	/** keys taken */
+	u_int taken;
+} pool_t;
+
+/**
+ * Draw the keys and reserve the Key IDs of an operation
+ */
+static bool pool_fill(private_mike_lkh_t *this, pool_t *pool, u_int count)
+{
+	*pool = (pool_t){};
+	if (count > UINT32_MAX - this->next_id)
+	{
+		DBG1(DBG_CFG, "LKH Key IDs exhausted");
+		return FALSE;
+	}
+	if (!this->rng->allocate_bytes(this->rng, count * MIKE_LKH_KEY_SIZE,
+								   &pool->bytes))
+	{
+		DBG1(DBG_CFG, "generating LKH keys failed");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Give a node the next key of the pool and a fresh Key ID, wiping its
+ * previous key
+ */
+static void pool_set_key(private_mike_lkh_t *this, pool_t *pool, node_t *node)
+{
+	chunk_t key;
+
+	/* pool_fill() sized the pool for the operation */
+	key = chunk_create(pool->bytes.ptr + pool->taken * MIKE_LKH_KEY_SIZE,
+					   MIKE_LKH_KEY_SIZE);
+	pool->taken++;
+	chunk_clear(&node->key);
+	node->key = chunk_clone(key);
+	node->id = this->next_id++;
+	mark_changed(this, node);
+}
+
+/**
+ * Wipe what is left of a pool
+ */
+static void pool_clear(pool_t *pool)
+{
+	chunk_clear(&pool->bytes);
+}
+
+/**
+ * Drop a node's key: nobody may use it any more
+ */
+static void clear_key(private_mike_lkh_t *this, node_t *node)
+{
+	chunk_clear(&node->key);
+	node->id = 0;
+	mark_changed(this, node);
+}
+
+/**
+ * Add node's key wrapped under kwk's to a rekey set
+ */
+static bool add_wrapped(node_t *node, node_t *kwk, linked_list_t *rekey)
+{
+	mike_lkh_wrapped_t *wrapped;
+	chunk_t data;
+
+	if (!mike_keywrap_wrap(kwk->key, node->key, &data))
+	{
+		DBG1(DBG_CFG, "wrapping LKH key %u under %u failed", node->id,
+			 kwk->id);
+		return FALSE;
+	}
+	INIT(wrapped,
+		.id = node->id,
+		.kwk_id = kwk->id,
+		.wrapped = data,
+	);
+	rekey->insert_last(rekey, wrapped);
+	return TRUE;
+}
+
+/**
+ * Check if node is leaf or one of its ancestors
+ */
+static bool is_ancestor(node_t *node, node_t *leaf)
+{
+	for (; leaf; leaf = leaf->parent)
+	{
+		if (leaf == node)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Wrap a node's new key under the current key of each child that has a
+ * member below, not counting the member that just joined at leaf joined
+ * (it gets its path directly): the members below that child, and nobody
+ * else, can unwrap it.
+ */
+static bool wrap_for_children(node_t *node, node_t *joined,
+							  linked_list_t *rekey)
+{
+	node_t *child;
+	u_int members;
+	int i;
+
+	for (i = 0; i < 2; i++)
+	{
+		child = node->child[i];
+		if (!child || !child->key.len)
+		{
+			continue;
+		}
+		members = child->members;
+		if (joined && is_ancestor(child, joined))
+		{
+			members--;
+		}
+		if (members && !add_wrapped(node, child, rekey))
+		{
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/**
+ * Descend to the shallowest leaf whose depth a subtree records in the
+ * field at offset, leftmost first (the first a breadth-first walk finds),
+ * NULL if there is none
+ */
+static node_t *find_leaf(node_t *node, size_t offset)
+{
+	#define LEAF_DEPTH(n) (*(u_int*)((char*)(n) + offset))
+	if (LEAF_DEPTH(node) == NO_LEAF)
+	{
+		return NULL;
+	}
+	while (node->child[0])
+	{
+		node = LEAF_DEPTH(node->child[0]) <= LEAF_DEPTH(node->child[1]) ?
+					node->child[0] : node->child[1];
+	}
+	#undef LEAF_DEPTH
+	return node;
+}
+
+/**
+ * Find the shallowest free leaf, and if there is none the shallowest member
+ * leaf, leftmost first (breadth-first order): O(depth), every node knows
+ * the depths of the shallowest leaves below it
+ */
+static void find_leaves(private_mike_lkh_t *this, node_t **free_leaf,
+						node_t **member_leaf)
+{
+	*free_leaf = find_leaf(this->root, offsetof(node_t, min_free));
+	*member_leaf = *free_leaf ? NULL
+						: find_leaf(this->root, offsetof(node_t, min_member));
+}
+
+/**
+ * Split a member's leaf: it becomes an inner node (keyless until the
+ * caller keys it) whose left child takes over the member with its key, and
+ * whose right child is a new free leaf, returned.
+ */
+static node_t *split_leaf(private_mike_lkh_t *this, node_t *leaf)
+{
+	node_t *left;
+
+	left = node_create(this, leaf);
+	left->is_member = TRUE;
+	left->member = leaf->member;
+	left->members = 1;
+	update_leaves(left);
+	left->id = leaf->id;
+	left->key = leaf->key;
+	leaf->key = chunk_empty;
+	leaf->id = 0;
+	leaf->is_member = FALSE;
+	mark_changed(this, leaf);
+	leaf->child[0] = left;
+	leaf->child[1] = node_create(this, leaf);
+	this->leaves->put(this->leaves, &left->member, left);
+	return leaf->child[1];
+}
+
+/**
+ * The current keys from a leaf to the root
+ */
+static linked_list_t *create_path(node_t *leaf)
+{
+	linked_list_t *path;
+
+	path = linked_list_create();
+	for (; leaf; leaf = leaf->parent)
+	{
+		path->insert_last(path, mike_lkh_key_create(leaf->id, leaf->key));
+	}
+	return path;
+}
+
+METHOD(mike_lkh_t, add_member, bool,
+	private_mike_lkh_t *this, uint32_t member, bool rekey_on_join,
+	linked_list_t **path, linked_list_t **rekey)
+{
+	node_t *leaf, *split, *node;
+	linked_list_t *list;
+	pool_t pool;
+	bool ok = TRUE;
+
+	if (this->leaves->get(this->leaves, &member))
+	{
+		DBG1(DBG_CFG, "LKH member %u already in the tree", member);
+		return FALSE;
+	}
+	find_leaves(this, &leaf, &split);
+	/* keys for the leaf and, at most, each node above it (a split adds one) */
+	if (!pool_fill(this, &pool, (leaf ? leaf->depth : split->depth + 1) + 1))
+	{
+		return FALSE;
+	}
+	if (!leaf)
+	{
+		leaf = split_leaf(this, split);
+	}
+	else
+	{
+		split = NULL;
+	}
+	leaf->is_member = TRUE;
+	leaf->member = member;
+	update_path(leaf);
+	pool_set_key(this, &pool, leaf);
+	this->leaves->put(this->leaves, &leaf->member, leaf);
+	for (node = leaf; node; node = node->parent)
+	{
+		node->members++;
+	}
+
+	/* bottom-up, so a child's key is current when its parent's is wrapped */
+	list = linked_list_create();
+	for (node = leaf->parent; node && ok; node = node->parent)
+	{
+		if (!node->key.len || rekey_on_join)
+		{
+			pool_set_key(this, &pool, node);
+			ok = wrap_for_children(node, leaf, list);
+		}
+		else if (split && node == split->parent)
+		{
+			/* the unchanged parent wrapped under the new node tells the
+			 * member whose leaf was split where the node sits in its path */
+			ok = add_wrapped(node, split, list);
+		}
+	}
+	pool_clear(&pool);
+	if (!ok)
+	{
+		list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+		return FALSE;
+	}
+	*path = create_path(leaf);
+	*rekey = list;
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, remove_member, bool,
+	private_mike_lkh_t *this, uint32_t member, linked_list_t **rekey)
+{
+	node_t *leaf, *node;
+	linked_list_t *list;
+	pool_t pool;
+	bool ok = TRUE;
+
+	leaf = this->leaves->get(this->leaves, &member);
+	if (!leaf)
+	{
+		DBG1(DBG_CFG, "LKH member %u not in the tree", member);
+		return FALSE;
+	}
+	if (!pool_fill(this, &pool, leaf->depth))
+	{
+		return FALSE;
+	}
+	this->leaves->remove(this->leaves, &member);
+	leaf->is_member = FALSE;
+	update_path(leaf);
+	clear_key(this, leaf);
+	for (node = leaf; node; node = node->parent)
+	{
+		node->members--;
+	}
+
+	/* every key the member knew is replaced, or dropped where nobody is
+	 * left to need it, never wrapped under a key it knew */
+	list = linked_list_create();
+	for (node = leaf->parent; node && ok; node = node->parent)
+	{
+		if (!node->members && node != this->root)
+		{
+			clear_key(this, node);
+		}
+		else
+		{
+			pool_set_key(this, &pool, node);
+			ok = wrap_for_children(node, NULL, list);
+		}
+	}
+	pool_clear(&pool);
+	if (!ok)
+	{
+		/* the member is out and the tree consistent, but the message is
+		 * lost: the remaining members have to re-register */
+		list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+		return FALSE;
+	}
+	*rekey = list;
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, get_path, bool,
+	private_mike_lkh_t *this, uint32_t member, linked_list_t **path)
+{
+	node_t *leaf;
+
+	leaf = this->leaves->get(this->leaves, &member);
+	if (!leaf)
+	{
+		return FALSE;
+	}
+	*path = create_path(leaf);
+	return TRUE;
+}
+
+METHOD(mike_lkh_t, get_root, void,
+	private_mike_lkh_t *this, uint32_t *key_id, chunk_t *key)
+{
+	*key_id = this->root->id;
+	*key = this->root->key;
+}
+
+METHOD(mike_lkh_t, get_member_count, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->root->members;
+}
+
+METHOD(mike_lkh_t, get_depth, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->depth;
+}
+
+/**
+ * Version of the serialization format
+ */
+#define LKH_VERSION 1
+
+/**
+ * Flags of a serialized node
+ */
+enum {
+	/** an inner node, its two children follow (a leaf otherwise) */
+	LKH_NODE_INNER = (1 << 0),
+	/** a member's leaf, the member id follows */
+	LKH_NODE_MEMBER = (1 << 1),
+	/** keyed, Key ID and key follow */
+	LKH_NODE_KEYED = (1 << 2),
+};
+
+/**
+ * Size of a subtree's encoding
+ */
+static uint64_t node_size(node_t *node)
+{
+	uint64_t size = 1;
+
+	if (node->is_member)
+	{
+		size += sizeof(uint32_t);
+	}
+	if (node->key.len)
+	{
+		size += sizeof(uint32_t) + MIKE_LKH_KEY_SIZE;
+	}
+	if (node->child[0])
+	{
+		size += node_size(node->child[0]) + node_size(node->child[1]);
+	}
+	return size;
+}
+
+/**
+ * Encode a subtree in preorder
+ */
+static void node_write(bio_writer_t *writer, node_t *node)
+{
+	uint8_t flags = 0;
+
+	if (node->child[0])
+	{
+		flags |= LKH_NODE_INNER;
+	}
+	if (node->is_member)
+	{
+		flags |= LKH_NODE_MEMBER;
+	}
+	if (node->key.len)
+	{
+		flags |= LKH_NODE_KEYED;
+	}
+	writer->write_uint8(writer, flags);
+	if (node->is_member)
+	{
+		writer->write_uint32(writer, node->member);
+	}
+	if (node->key.len)
+	{
+		writer->write_uint32(writer, node->id);
+		writer->write_data(writer, node->key);
+	}
+	if (node->child[0])
+	{
+		node_write(writer, node->child[0]);
+		node_write(writer, node->child[1]);
+	}
+}
+
+METHOD(mike_lkh_t, serialize, bool,
+	private_mike_lkh_t *this, chunk_t *blob)
+{
+	bio_writer_t *writer;
+	uint64_t size;
+
+	/* mike_lkh_load() would refuse it */
+	if (this->depth > MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree too deep to serialize (%u)", this->depth);
+		return FALSE;
+	}
+	size = 1 + sizeof(uint32_t) + node_size(this->root);
+	if (size > UINT32_MAX)
+	{
+		DBG1(DBG_CFG, "LKH tree too large to serialize");
+		return FALSE;
+	}
+	/* sized exactly: the writer never reallocates, so no copy of the keys
+	 * is left behind in freed memory */
+	writer = bio_writer_create(size);
+	writer->write_uint8(writer, LKH_VERSION);
+	writer->write_uint32(writer, this->next_id);
+	node_write(writer, this->root);
+	*blob = writer->extract_buf(writer);
+	writer->destroy(writer);
+	return TRUE;
+}
+
+/**
+ * A node as the store keeps it, pointing to the node's key
+ */
+static void node_record(node_t *node, mike_lkh_node_t *record)
+{
+	*record = (mike_lkh_node_t){
+		.num = node->num,
+		.parent = node->parent ? node->parent->num : 0,
+		.side = node->parent && node->parent->child[1] == node,
+		.id = node->id,
+		.key = node->key,
+		.is_member = node->is_member,
+		/* a vacated leaf still has the id of the member it had */
+		.member = node->is_member ? node->member : 0,
+	};
+}
+
+/**
+ * Enumerator over a snapshot of nodes, as mike_lkh_node_t
+ */
+typedef struct {
+	enumerator_t public;
+	node_t **nodes;
+	u_int count;
+	u_int pos;
+	mike_lkh_node_t record;
+} node_enumerator_t;
+
+METHOD(enumerator_t, node_enumerate, bool,
+	node_enumerator_t *this, va_list args)
+{
+	mike_lkh_node_t **out;
+
+	VA_ARGS_VGET(args, out);
+	if (this->pos >= this->count)
+	{
+		return FALSE;
+	}
+	node_record(this->nodes[this->pos++], &this->record);
+	*out = &this->record;
+	return TRUE;
+}
+
+METHOD(enumerator_t, node_enumerator_destroy, void,
+	node_enumerator_t *this)
+{
+	free(this->nodes);
+	free(this);
+}
+
+static node_enumerator_t *node_enumerator_create(u_int count)
+{
+	node_enumerator_t *this;
+
+	INIT(this,
+		.public = {
+			.enumerate = enumerator_enumerate_default,
+			.venumerate = _node_enumerate,
+			.destroy = _node_enumerator_destroy,
+		},
+		.nodes = calloc(max(count, 1), sizeof(node_t*)),
+	);
+	return this;
+}
+
+METHOD(mike_lkh_t, create_change_enumerator, enumerator_t*,
+	private_mike_lkh_t *this)
+{
+	node_enumerator_t *enumerator;
+	enumerator_t *changes;
+	node_t *node;
+
+	enumerator = node_enumerator_create(this->changes->get_count(
+																this->changes));
+	changes = this->changes->create_enumerator(this->changes);
+	while (changes->enumerate(changes, &node))
+	{
+		enumerator->nodes[enumerator->count++] = node;
+	}
+	changes->destroy(changes);
+	return &enumerator->public;
+}
+
+METHOD(mike_lkh_t, get_change_count, u_int,
+	private_mike_lkh_t *this)
+{
+	return this->changes->get_count(this->changes);
+}
+
+METHOD(mike_lkh_t, clear_changes, void,
+	private_mike_lkh_t *this)
+{
+	node_t *node;
+
+	while (this->changes->remove_first(this->changes,
+									   (void**)&node) == SUCCESS)
+	{
+		node->changed = FALSE;
+	}
+}
+
+/**
+ * Collect a subtree's nodes in preorder
+ */
+static void collect_nodes(node_enumerator_t *enumerator, node_t *node)
+{
+	enumerator->nodes[enumerator->count++] = node;
+	if (node->child[0])
+	{
+		collect_nodes(enumerator, node->child[0]);
+		collect_nodes(enumerator, node->child[1]);
+	}
+}
+
+METHOD(mike_lkh_t, create_node_enumerator, enumerator_t*,
+	private_mike_lkh_t *this)
+{
+	node_enumerator_t *enumerator;
+
+	enumerator = node_enumerator_create(this->nodes);
+	collect_nodes(enumerator, this->root);
+	return &enumerator->public;
+}
+
+METHOD(mike_lkh_t, get_counters, void,
+	private_mike_lkh_t *this, uint32_t *next_id, uint32_t *next_num)
+{
+	*next_id = this->next_id;
+	*next_num = this->next_num;
+}
+
+METHOD(mike_lkh_t, destroy, void,
+	private_mike_lkh_t *this)
+{
+	this->changes->destroy(this->changes);
+	this->leaves->destroy(this->leaves);
+	node_destroy(this->root);
+	DESTROY_IF(this->rng);
+	free(this);
+}
+
+/**
+ * A tree without nodes, with its RNG
+ */
+static private_mike_lkh_t *create_empty()
+{
+	private_mike_lkh_t *this;
+
+	INIT(this,
+		.public = {
+			.add_member = _add_member,
+			.remove_member = _remove_member,
+			.get_path = _get_path,
+			.get_root = _get_root,
+			.get_member_count = _get_member_count,
+			.get_depth = _get_depth,
+			.serialize = _serialize,
+			.create_change_enumerator = _create_change_enumerator,
+			.get_change_count = _get_change_count,
+			.clear_changes = _clear_changes,
+			.create_node_enumerator = _create_node_enumerator,
+			.get_counters = _get_counters,
+			.destroy = _destroy,
+		},
+		.leaves = hashtable_create(hash_member, equals_member, 8),
+		.changes = linked_list_create(),
+		.next_id = 1,
+		.next_num = 1,
+		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
+	);
+	if (!this->rng)
+	{
+		DBG1(DBG_CFG, "no strong RNG for the LKH key tree");
+		destroy(this);
+		return NULL;
+	}
+	return this;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_create()
+{
+	private_mike_lkh_t *this;
+	pool_t pool;
+
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
+	/* the root is never a member's leaf: its key is shared by the group
+	 * from the first member on; two free leaves below it take the first
+	 * two members without a split */
+	this->root = node_create(this, NULL);
+	this->root->child[0] = node_create(this, this->root);
+	this->root->child[1] = node_create(this, this->root);
+	update_leaves(this->root);
+	if (!pool_fill(this, &pool, 1))
+	{
+		destroy(this);
+		return NULL;
+	}
+	pool_set_key(this, &pool, this->root);
+	pool_clear(&pool);
+	return &this->public;
+}
+
+/**
+ * Register a restored member leaf, FALSE if its member is in the tree twice
+ */
+static bool add_leaf(private_mike_lkh_t *this, node_t *node)
+{
+	if (this->leaves->get(this->leaves, &node->member))
+	{
+		DBG1(DBG_CFG, "LKH member %u twice in the tree", node->member);
+		return FALSE;
+	}
+	node->members = 1;
+	this->leaves->put(this->leaves, &node->member, node);
+	return TRUE;
+}
+
+/**
+ * Register a restored node's Key ID, FALSE if it is invalid or taken
+ */
+static bool add_key_id(private_mike_lkh_t *this, hashtable_t *ids,
+					   node_t *node)
+{
+	/* a Key ID at or above the next one would be handed out again */
+	if (!node->id || node->id >= this->next_id)
+	{
+		DBG1(DBG_CFG, "LKH Key ID %u invalid, next is %u", node->id,
+			 this->next_id);
+		return FALSE;
+	}
+	if (ids->get(ids, &node->id))
+	{
+		DBG1(DBG_CFG, "LKH Key ID %u twice in the tree", node->id);
+		return FALSE;
+	}
+	ids->put(ids, &node->id, node);
+	return TRUE;
+}
+
+/**
+ * Check that a restored node, its subtree counted, is keyed as it must be
+ */
+static bool check_keyed(node_t *node)
+{
+	if (!node->parent)
+	{
+		/* the root wraps the KEK even with nobody in the group, and is
+		 * never a leaf (add_member() would make it one's) */
+		if (!node->key.len || !node->child[0])
+		{
+			DBG1(DBG_CFG, "LKH root keyless or a leaf");
+			return FALSE;
+		}
+	}
+	else if (!node->key.len != !node->members)
+	{
+		/* a key without members below was known to departed members only,
+		 * a member needs every key on its path */
+		DBG1(DBG_CFG, "LKH node at depth %u %s with %u members below",
+			 node->depth, node->key.len ? "keyed" : "keyless", node->members);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Decode a subtree into node, already linked into the tree so that
+ * destroying the tree frees whatever was decoded on failure.  The
+ * recursion is bounded by MIKE_LKH_MAX_DEPTH.
+ */
+static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
+					  hashtable_t *ids, node_t *node)
+{
+	uint8_t flags;
+	chunk_t key;
+	int i;
+
+	if (!reader->read_uint8(reader, &flags))
+	{
+		DBG1(DBG_CFG, "LKH tree truncated");
+		return FALSE;
+	}
+	if (flags & ~(LKH_NODE_INNER | LKH_NODE_MEMBER | LKH_NODE_KEYED))
+	{
+		DBG1(DBG_CFG, "LKH node with unknown flags 0x%02x", flags);
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_MEMBER) && !node->parent)
+	{
+		DBG1(DBG_CFG, "LKH member on the root");
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_MEMBER) && (flags & LKH_NODE_INNER))
+	{
+		DBG1(DBG_CFG, "LKH member on an inner node");
+		return FALSE;
+	}
+	if ((flags & LKH_NODE_INNER) && node->depth >= MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree deeper than %d", MIKE_LKH_MAX_DEPTH);
+		return FALSE;
+	}
+	if (flags & LKH_NODE_MEMBER)
+	{
+		if (!reader->read_uint32(reader, &node->member))
+		{
+			DBG1(DBG_CFG, "LKH tree truncated");
+			return FALSE;
+		}
+		node->is_member = TRUE;
+		if (!add_leaf(this, node))
+		{
+			return FALSE;
+		}
+	}
+	if (flags & LKH_NODE_KEYED)
+	{
+		if (!reader->read_uint32(reader, &node->id) ||
+			!reader->read_data(reader, MIKE_LKH_KEY_SIZE, &key))
+		{
+			DBG1(DBG_CFG, "LKH tree truncated");
+			return FALSE;
+		}
+		if (!add_key_id(this, ids, node))
+		{
+			return FALSE;
+		}
+		node->key = chunk_clone(key);
+	}
+	if (flags & LKH_NODE_INNER)
+	{
+		for (i = 0; i < 2; i++)
+		{
+			node->child[i] = node_create(this, node);
+			if (!node_read(this, reader, ids, node->child[i]))
+			{
+				return FALSE;
+			}
+			node->members += node->child[i]->members;
+		}
+	}
+	update_leaves(node);
+	return check_keyed(node);
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_load(chunk_t blob)
+{
+	private_mike_lkh_t *this;
+	bio_reader_t *reader;
+	hashtable_t *ids;
+	uint8_t version;
+	bool ok = FALSE;
+
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
+	reader = bio_reader_create(blob);
+	/* Key IDs of the keyed nodes, &node_t.id => node_t */
+	ids = hashtable_create(hash_member, equals_member, 8);
+	if (!reader->read_uint8(reader, &version) ||
+		!reader->read_uint32(reader, &this->next_id))
+	{
+		DBG1(DBG_CFG, "LKH tree truncated");
+	}
+	else if (version != LKH_VERSION)
+	{
+		DBG1(DBG_CFG, "LKH tree version %u not supported", version);
+	}
+	else
+	{
+		this->root = node_create(this, NULL);
+		if (node_read(this, reader, ids, this->root))
+		{
+			if (reader->remaining(reader))
+			{
+				DBG1(DBG_CFG, "%u bytes after the LKH tree",
+					 reader->remaining(reader));
+			}
+			else
+			{
+				ok = TRUE;
+			}
+		}
+	}
+	ids->destroy(ids);
+	reader->destroy(reader);
+	if (!ok)
+	{
+		destroy(this);
+		return NULL;
+	}
+	return &this->public;
+}
+
+/**
+ * Check a subtree linked by mike_lkh_load_nodes() as node_read() checks a
+ * decoded one, and count its members, nodes and depth.  The recursion is
+ * bounded by MIKE_LKH_MAX_DEPTH.
+ */
+static bool node_check(private_mike_lkh_t *this, hashtable_t *ids,
+					   node_t *node)
+{
+	int i;
+
+	this->nodes++;
+	this->depth = max(this->depth, node->depth);
+	if (!node->child[0] != !node->child[1])
+	{
+		DBG1(DBG_CFG, "LKH node %u with one child", node->num);
+		return FALSE;
+	}
+	if (node->is_member && (!node->parent || node->child[0]))
+	{
+		DBG1(DBG_CFG, "LKH member on the root or an inner node");
+		return FALSE;
+	}
+	if (node->child[0] && node->depth >= MIKE_LKH_MAX_DEPTH)
+	{
+		DBG1(DBG_CFG, "LKH tree deeper than %d", MIKE_LKH_MAX_DEPTH);
+		return FALSE;
+	}
+	if ((node->is_member && !add_leaf(this, node)) ||
+		(node->key.len && !add_key_id(this, ids, node)))
+	{
+		return FALSE;
+	}
+	for (i = 0; i < 2 && node->child[i]; i++)
+	{
+		node->child[i]->depth = node->depth + 1;
+		if (!node_check(this, ids, node->child[i]))
+		{
+			return FALSE;
+		}
+		node->members += node->child[i]->members;
+	}
+	update_leaves(node);
+	return check_keyed(node);
+}
+
+/**
+ * Link the nodes of mike_lkh_load_nodes() by their parents
+ */
+static bool link_nodes(private_mike_lkh_t *this, hashtable_t *nums,
+					   linked_list_t *nodes)
+{
+	enumerator_t *enumerator;
+	mike_lkh_node_t *record;
+	node_t *node, *parent;
+	bool ok = TRUE;
+
+	enumerator = nodes->create_enumerator(nodes);
+	while (ok && enumerator->enumerate(enumerator, &record))
+	{
+		node = nums->get(nums, &record->num);
+		if (!record->parent)
+		{
+			ok = !this->root;
+			this->root = node;
+			continue;
+		}
+		parent = nums->get(nums, &record->parent);
+		ok = parent && parent != node && record->side < 2 &&
+			 !parent->child[record->side];
+		if (ok)
+		{
+			parent->child[record->side] = node;
+			node->parent = parent;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!ok || !this->root)
+	{
+		DBG1(DBG_CFG, "LKH nodes do not make a tree");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_t *mike_lkh_load_nodes(uint32_t next_id, uint32_t next_num,
+								linked_list_t *nodes)
+{
+	private_mike_lkh_t *this;
+	enumerator_t *enumerator;
+	hashtable_t *nums, *ids;
+	mike_lkh_node_t *record;
+	node_t *node;
+	bool ok = TRUE;
+
+	this = create_empty();
+	if (!this)
+	{
+		return NULL;
+	}
+	this->next_id = next_id;
+	this->next_num = next_num;
+	/* node numbers, &node_t.num => node_t, owning the nodes until they
+	 * are checked to make one tree */
+	nums = hashtable_create(hash_member, equals_member, 1024);
+	enumerator = nodes->create_enumerator(nodes);
+	while (ok && enumerator->enumerate(enumerator, &record))
+	{
+		if (!record->num || record->num >= next_num ||
+			nums->get(nums, &record->num))
+		{
+			DBG1(DBG_CFG, "LKH node number %u invalid or twice, next is %u",
+				 record->num, next_num);
+			ok = FALSE;
+		}
+		else if (!record->id != !record->key.len ||
+				 (record->key.len && record->key.len != MIKE_LKH_KEY_SIZE))
+		{
+			DBG1(DBG_CFG, "LKH node %u with an invalid key", record->num);
+			ok = FALSE;
+		}
+		else
+		{
+			INIT(node,
+				.num = record->num,
+				.id = record->id,
+				.key = chunk_clone(record->key),
+				.is_member = record->is_member,
+				.member = record->member,
+			);
+			nums->put(nums, &node->num, node);
+		}
+	}
+	enumerator->destroy(enumerator);
+	ids = hashtable_create(hash_member, equals_member, 1024);
+	ok = ok && link_nodes(this, nums, nodes) && node_check(this, ids,
+														   this->root);
+	if (ok && this->nodes != nums->get_count(nums))
+	{
+		DBG1(DBG_CFG, "%u LKH nodes not in the tree",
+			 nums->get_count(nums) - this->nodes);
+		ok = FALSE;
+	}
+	ids->destroy(ids);
+	if (!ok)
+	{
+		enumerator = nums->create_enumerator(nums);
+		while (enumerator->enumerate(enumerator, NULL, &node))
+		{
+			chunk_clear(&node->key);
+			free(node);
+		}
+		enumerator->destroy(enumerator);
+		this->root = NULL;
+	}
+	nums->destroy(nums);
+	if (!ok)
+	{
+		destroy(this);
+		return NULL;
+	}
+	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+mike_lkh_key_t *mike_lkh_key_find(linked_list_t *list, uint32_t id)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key, *found = NULL;
+
+	enumerator = list->create_enumerator(list);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (key->id == id)
+		{
+			found = key;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_unwrap(linked_list_t *known, linked_list_t *rekey,
+							 linked_list_t *learned)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *kwk, *key;
+	chunk_t data;
+	bool progress = TRUE;
+	u_int count = 0;
+
+	/* the GCKS sends children's wraps first, but a GM must not rely on it */
+	while (progress)
+	{
+		progress = FALSE;
+		enumerator = rekey->create_enumerator(rekey);
+		while (enumerator->enumerate(enumerator, &wrapped))
+		{
+			if (!wrapped->id || mike_lkh_key_find(known, wrapped->id) ||
+				mike_lkh_key_find(learned, wrapped->id))
+			{
+				continue;
+			}
+			kwk = mike_lkh_key_find(known, wrapped->kwk_id) ?:
+				  mike_lkh_key_find(learned, wrapped->kwk_id);
+			if (!kwk || !mike_keywrap_unwrap(kwk->key, wrapped->wrapped, &data))
+			{
+				continue;
+			}
+			if (data.len != MIKE_LKH_KEY_SIZE)
+			{
+				chunk_clear(&data);
+				continue;
+			}
+			INIT(key,
+				.id = wrapped->id,
+				.key = data,
+			);
+			learned->insert_last(learned, key);
+			count++;
+			progress = TRUE;
+		}
+		enumerator->destroy(enumerator);
+	}
+	return count;
+}
+
+/**
+ * The Key ID of the key wrapped under kwk_id in a rekey set, if that key
+ * is among the keys in old or learned
+ */
+static mike_lkh_key_t *find_parent(linked_list_t *rekey, uint32_t kwk_id,
+								   mike_lkh_key_t **old, u_int old_count,
+								   linked_list_t *learned, u_int *old_index)
+{
+	enumerator_t *enumerator;
+	mike_lkh_wrapped_t *wrapped;
+	mike_lkh_key_t *found = NULL;
+	u_int i;
+
+	enumerator = rekey->create_enumerator(rekey);
+	while (!found && enumerator->enumerate(enumerator, &wrapped))
+	{
+		if (wrapped->kwk_id != kwk_id)
+		{
+			continue;
+		}
+		*old_index = old_count;
+		for (i = 0; i < old_count; i++)
+		{
+			if (old[i]->id == wrapped->id)
+			{
+				*old_index = i;
+				found = old[i];
+			}
+		}
+		if (!found)
+		{
+			found = mike_lkh_key_find(learned, wrapped->id);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey)
+{
+	mike_lkh_key_t **old, *cur, *key;
+	linked_list_t *learned, *updated;
+	u_int count, old_count, o = 0, last_old = 0, q = 0, i, limit;
+
+	old_count = path->get_count(path);
+	if (!old_count)
+	{
+		return 0;
+	}
+	learned = linked_list_create();
+	count = mike_lkh_member_unwrap(path, rekey, learned);
+	if (!count)
+	{
+		learned->destroy(learned);
+		return 0;
+	}
+	old = malloc(sizeof(*old) * old_count);
+	for (i = 0; i < old_count; i++)
+	{
+		path->remove_first(path, (void**)&old[i]);
+	}
+
+	/* walk up from the leaf: a key's parent is the key wrapped under it,
+	 * or, if none is, the parent it had; a new key takes the place of the
+	 * old key at the next level (o), unless the walk comes back to that old
+	 * key (a node inserted by a split) */
+	updated = linked_list_create();
+	cur = old[0];
+	updated->insert_last(updated, cur);
+	limit = old_count + count;
+	while (updated->get_count(updated) < limit)
+	{
+		key = find_parent(rekey, cur->id, old, old_count, learned, &q);
+		if (key && q < old_count)
+		{
+			if (q <= last_old)
+			{	/* a loop, not a tree: stop here */
+				break;
+			}
+			o = last_old = q;
+		}
+		else if (key)
+		{
+			o++;
+		}
+		else if (o + 1 < old_count)
+		{
+			key = old[++o];
+			last_old = o;
+		}
+		else
+		{
+			break;
+		}
+		updated->insert_last(updated, key);
+		cur = key;
+	}
+
+	/* wipe what is no longer on the path */
+	for (i = 0; i < old_count; i++)
+	{
+		if (!updated->find_first(updated, NULL, (void**)&old[i]))
+		{
+			mike_lkh_key_destroy(old[i]);
+		}
+	}
+	while (learned->remove_first(learned, (void**)&key) == SUCCESS)
+	{
+		if (!updated->find_first(updated, NULL, (void**)&key))
+		{
+			mike_lkh_key_destroy(key);
+		}
+	}
+	while (updated->remove_first(updated, (void**)&key) == SUCCESS)
+	{
+		path->insert_last(path, key);
+	}
+	updated->destroy(updated);
+	learned->destroy(learned);
+	free(old);
+	return count;
+}
+
+/*
+ * Described in header
+ */
+linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	mike_lkh_wrapped_t *wrapped;
+	linked_list_t *list;
+	chunk_t under = kwk, data;
+	uint32_t under_id = 0;
+
+	list = linked_list_create();
+	enumerator = path->create_enumerator(path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		if (!mike_keywrap_wrap(under, key->key, &data))
+		{
+			list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
+			list = NULL;
+			break;
+		}
+		INIT(wrapped,
+			.id = key->id,
+			.kwk_id = under_id,
+			.wrapped = data,
+		);
+		list->insert_last(list, wrapped);
+		under = key->key;
+		under_id = key->id;
+	}
+	enumerator->destroy(enumerator);
+	return list;
+}
+
+/*
+ * Described in header
+ */
+u_int mike_lkh_member_start(chunk_t kwk, linked_list_t *wrapped,
+							linked_list_t *path)
+{
+	linked_list_t *known;
+	u_int count;
+
+	/* the KWK stands in as Key ID 0, as the KWK ID of the leaf says */
+	known = linked_list_create_with_items(mike_lkh_key_create(0, kwk), NULL);
+	count = mike_lkh_member_unwrap(known, wrapped, path);
+	known->destroy_function(known, (void*)mike_lkh_key_destroy);
+	return count;
+}

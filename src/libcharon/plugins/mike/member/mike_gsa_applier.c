@@ -1,0 +1,475 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "member/mike_gsa_applier.h"
+#include "common/mike_keywrap.h"
+#include "payloads/gikev2.h"
+
+#include <daemon.h>
+
+/**
+ * The unwrapped SA_KEY of the key bag for an SA: wrapped with gsk_w (KWK ID
+ * 0) or, if path is given, with one of its keys; of several SA_KEYs (the
+ * same key under different KWKs) the first that unwraps counts
+ */
+static bool unwrap_sa_key(kd_payload_t *kd, uint8_t protocol, chunk_t spi,
+						  chunk_t gsk_w, linked_list_t *path, chunk_t *keymat,
+						  bool *foreign)
+{
+	enumerator_t *enumerator;
+	kd_key_bag_t *bag;
+	gikev2_attr_t *attr;
+	mike_lkh_key_t *kwk;
+	uint32_t key_id, kwk_id;
+	chunk_t encrypted;
+	bool found = FALSE;
+
+	bag = kd->get_group_key_bag(kd, protocol, spi);
+	if (!bag)
+	{
+		return FALSE;
+	}
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (!found && enumerator->enumerate(enumerator, &attr))
+	{
+		if (attr->type != GIKEV2_GKB_SA_KEY ||
+			!kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &encrypted) ||
+			key_id != 0)
+		{
+			continue;
+		}
+		if (kwk_id == 0)
+		{
+			found = mike_keywrap_unwrap(gsk_w, encrypted, keymat);
+			continue;
+		}
+		kwk = path ? mike_lkh_key_find(path, kwk_id) : NULL;
+		if (kwk)
+		{
+			found = mike_keywrap_unwrap(kwk->key, encrypted, keymat);
+		}
+		else if (foreign)
+		{
+			*foreign = TRUE;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Whether a proposal has an algorithm of a type, with that key length
+ */
+static bool has_algorithm(proposal_t *proposal, transform_type_t type,
+						  uint16_t alg, uint16_t keylen)
+{
+	enumerator_t *enumerator;
+	uint16_t a, k;
+	bool found = FALSE;
+
+	enumerator = proposal->create_enumerator(proposal, type);
+	while (!found && enumerator->enumerate(enumerator, &a, &k))
+	{
+		found = a == alg && k == keylen;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Whether one of the configured ESP proposals has the GCKS's algorithms:
+ * the key length counts, a member asking for AES-256 takes no AES-128
+ */
+static bool proposal_allows(mike_group_config_t *cfg, uint16_t enc_alg,
+							uint16_t keylen, uint16_t int_alg)
+{
+	enumerator_t *enumerator;
+	proposal_t *proposal;
+	bool found = FALSE;
+
+	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
+	while (!found && enumerator->enumerate(enumerator, &proposal))
+	{
+		found = has_algorithm(proposal, ENCRYPTION_ALGORITHM, enc_alg,
+							  keylen) &&
+				(int_alg == AUTH_UNDEFINED ||
+				 has_algorithm(proposal, INTEGRITY_ALGORITHM, int_alg, 0));
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * The host a selector covers if it is a single host, NULL otherwise
+ */
+static host_t *single_host(traffic_selector_t *ts)
+{
+	host_t *host;
+	uint8_t mask;
+
+	if (!ts->to_subnet(ts, &host, &mask) ||
+		mask != (host->get_family(host) == AF_INET ? 32 : 128))
+	{
+		DESTROY_IF(host);
+		return NULL;
+	}
+	return host;
+}
+
+/**
+ * A TEK from an ESP policy and its key bag
+ */
+static char *tek_from_policy(mike_group_t *group, gsa_policy_t *policy,
+							 kd_payload_t *kd, chunk_t gsk_w, mike_tek_t **out)
+{
+	mike_group_config_t *cfg = group->cfg;
+	gsa_transform_t *encr, *integ;
+	uint16_t int_alg = AUTH_UNDEFINED, keylen;
+	uint32_t lifetime = cfg->tek_lifetime, spi;
+	chunk_t keymat;
+	mike_tek_t *tek;
+
+	if (!policy->dst->includes(policy->dst, cfg->address))
+	{
+		return "a data SA is not for the group address";
+	}
+	encr = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_ENCR);
+	integ = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_INTEG);
+	if (integ)
+	{
+		int_alg = integ->id;
+	}
+	keylen = gsa_transform_get_key_length(encr);
+	if (!proposal_allows(cfg, encr->id, keylen, int_alg))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': the GCKS chose %N/%N, not in "
+			 "esp_proposals", cfg->name, encryption_algorithm_names, encr->id,
+			 integrity_algorithm_names, int_alg);
+		return "the data SA's algorithms are not in esp_proposals";
+	}
+	gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME, &lifetime);
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_ESP, policy->spi, gsk_w, NULL,
+					   &keymat, NULL))
+	{
+		return "a data SA's key is missing or does not unwrap";
+	}
+	memcpy(&spi, policy->spi.ptr, sizeof(spi));
+	tek = mike_tek_create(ntohl(spi), encr->id, keylen, int_alg, keymat,
+						  lifetime);
+	chunk_clear(&keymat);
+	if (!tek)
+	{
+		return "a data SA's key has the wrong size for its algorithms";
+	}
+	tek->source = single_host(policy->src);
+	*out = tek;
+	return NULL;
+}
+
+/**
+ * The GCKS's GSA_REKEY authentication: the scheme from the rekey SA's GCAUTH
+ * transform and the public key from AUTH_KEY; both absent is fine (the GCKS
+ * cannot sign), one without the other or an unusable one is not
+ */
+static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
+					   public_key_t **key, signature_params_t **scheme)
+{
+	gsa_transform_t *gcauth;
+	gikev2_attr_t *alg_id, *spki = NULL;
+	kd_key_bag_t *bag;
+	signature_params_t params = {};
+
+	gcauth = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_GCAUTH);
+	bag = kd->get_member_key_bag(kd);
+	if (bag)
+	{
+		spki = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
+	}
+	if (!gcauth && !spki)
+	{
+		return TRUE;
+	}
+	if (!gcauth || !spki ||
+		gcauth->id != GIKEV2_GCAUTH_DIGITAL_SIGNATURE)
+	{
+		return FALSE;
+	}
+	alg_id = gikev2_attrs_find(gcauth->attrs, GIKEV2_TATTR_SIG_ALG_ID);
+	if (!alg_id || !signature_params_parse(alg_id->data, 0, &params))
+	{
+		return FALSE;
+	}
+	*key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ANY,
+							  BUILD_BLOB_ASN1_DER, spki->data, BUILD_END);
+	if (!*key)
+	{
+		signature_params_clear(&params);
+		return FALSE;
+	}
+	*scheme = signature_params_clone(&params);
+	signature_params_clear(&params);
+	return TRUE;
+}
+
+/**
+ * Where GSA_REKEY messages come to: the rekey SA's destination selector, a
+ * multicast address and port; the group's own address there means unicast
+ * rekeying (see kek_policy())
+ */
+static host_t *rekey_destination(mike_group_config_t *cfg, gsa_policy_t *kek)
+{
+	host_t *dst = single_host(kek->dst);
+	chunk_t addr;
+
+	if (!dst)
+	{
+		return NULL;
+	}
+	addr = dst->get_address(dst);
+	if (dst->ip_equals(dst, cfg->address) ||
+		!(dst->get_family(dst) == AF_INET ? (addr.ptr[0] & 0xf0) == 0xe0
+										  : addr.ptr[0] == 0xff))
+	{
+		dst->destroy(dst);
+		return NULL;
+	}
+	dst->set_port(dst, kek->dst->get_from_port(kek->dst));
+	return dst;
+}
+
+/**
+ * Whether a member may listen for GSA_REKEY messages on a port: a GCKS
+ * must not make it bind IKE's ports, or one charon listens on
+ */
+static bool rekey_port_allowed(uint16_t port)
+{
+	if (!port || port == IKEV2_UDP_PORT || port == IKEV2_NATT_PORT)
+	{
+		return FALSE;
+	}
+	if (charon->socket && (port == charon->socket->get_port(charon->socket,
+															FALSE) ||
+						   port == charon->socket->get_port(charon->socket,
+															TRUE)))
+	{
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Whether the rekey SA's transforms are the ones its keying material is
+ * made for: AES-GCM-16 with a 256-bit key, AES-256 key wrap
+ */
+static bool kek_transforms_supported(gsa_policy_t *kek, chunk_t keymat)
+{
+	gsa_transform_t *encr, *kwa;
+
+	encr = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_ENCR);
+	kwa = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_KWA);
+	return encr && encr->id == MIKE_KEK_ENCR &&
+		   gsa_transform_get_key_length(encr) == MIKE_KEK_ENCR_KEYLEN &&
+		   (!kwa || kwa->id == GIKEV2_KWA_5649_256) &&
+		   keymat.len == MIKE_KEK_KEYMAT_SIZE;
+}
+
+/**
+ * Destroy a Working Key Path, wiping its keys
+ */
+static void key_path_destroy(linked_list_t *path)
+{
+	path->destroy_function(path, (void*)mike_lkh_key_destroy);
+}
+
+/**
+ * The WRAP_KEY attributes of the member key bag, mike_lkh_wrapped_t
+ */
+static linked_list_t *wrap_keys(kd_payload_t *kd)
+{
+	enumerator_t *enumerator;
+	kd_key_bag_t *bag;
+	gikev2_attr_t *attr;
+	mike_lkh_wrapped_t *wrapped;
+	linked_list_t *list;
+	uint32_t key_id, kwk_id;
+	chunk_t encrypted;
+
+	list = linked_list_create();
+	bag = kd->get_member_key_bag(kd);
+	if (!bag)
+	{
+		return list;
+	}
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (enumerator->enumerate(enumerator, &attr))
+	{
+		if (attr->type == GIKEV2_MKB_WRAP_KEY &&
+			kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &encrypted))
+		{
+			INIT(wrapped,
+				.id = key_id,
+				.kwk_id = kwk_id,
+				.wrapped = chunk_clone(encrypted),
+			);
+			list->insert_last(list, wrapped);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return list;
+}
+
+/**
+ * The member's Working Key Path after the received WRAP_KEY attributes, as
+ * a copy: at registration (no path yet) they start it from gsk_w, later
+ * they update it (RFC 9838 4.5.2)
+ */
+static linked_list_t *updated_key_path(mike_group_t *group, kd_payload_t *kd,
+									   chunk_t gsk_w)
+{
+	enumerator_t *enumerator;
+	mike_lkh_key_t *key;
+	linked_list_t *path, *wrapped;
+
+	path = linked_list_create();
+	enumerator = group->key_path->create_enumerator(group->key_path);
+	while (enumerator->enumerate(enumerator, &key))
+	{
+		path->insert_last(path, mike_lkh_key_create(key->id, key->key));
+	}
+	enumerator->destroy(enumerator);
+
+	wrapped = wrap_keys(kd);
+	if (wrapped->get_count(wrapped))
+	{
+		if (path->get_count(path))
+		{
+			mike_lkh_member_apply(path, wrapped);
+		}
+		else
+		{
+			mike_lkh_member_start(gsk_w, wrapped, path);
+		}
+	}
+	wrapped->destroy_function(wrapped, (void*)mike_lkh_wrapped_destroy);
+	return path;
+}
+
+/**
+ * Log why a GSA was refused, return status
+ */
+static status_t refused(mike_group_t *group, char *why, status_t status)
+{
+	DBG1(DBG_IKE, "mike: group '%s': GSA refused: %s", group->cfg->name, why);
+	return status;
+}
+
+/*
+ * Described in header
+ */
+status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
+						kd_payload_t *kd, chunk_t gsk_w)
+{
+	enumerator_t *enumerator;
+	gsa_policy_t *policy;
+	linked_list_t *teks, *path;
+	mike_tek_t *tek;
+	public_key_t *auth_key = NULL;
+	signature_params_t *auth_scheme = NULL;
+	chunk_t kek_keymat = chunk_empty;
+	host_t *rekey = NULL;
+	uint32_t initial_msg_id = 0;
+	bool foreign = FALSE;
+	char *error = NULL;
+
+	policy = gsa->get_kek_policy(gsa);
+	if (!policy)
+	{
+		return refused(group, "the GSA has no rekey SA", FAILED);
+	}
+	path = updated_key_path(group, kd, gsk_w);
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w, path,
+					   &kek_keymat, &foreign))
+	{
+		key_path_destroy(path);
+		if (foreign)
+		{
+			return refused(group, "the rekey SA's key is wrapped with a key "
+						   "we do not hold: excluded from the group, or a "
+						   "rekey was missed", NOT_FOUND);
+		}
+		return refused(group, "the rekey SA's key is missing or does not "
+					   "unwrap", FAILED);
+	}
+
+	teks = linked_list_create();
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (!error && enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol != GIKEV2_PROTO_ESP)
+		{
+			continue;
+		}
+		error = tek_from_policy(group, policy, kd, gsk_w, &tek);
+		if (!error)
+		{
+			teks->insert_last(teks, tek);
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!error && !kek_transforms_supported(gsa->get_kek_policy(gsa),
+											kek_keymat))
+	{
+		error = "the rekey SA's transforms or the length of its keying "
+				"material are not AES-GCM-16-256 with AES-256 key wrap";
+	}
+	if (!error && !rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key,
+							  &auth_scheme))
+	{
+		error = "the rekey SA's authentication key or scheme is unusable";
+	}
+	rekey = error ? NULL : rekey_destination(group->cfg,
+											 gsa->get_kek_policy(gsa));
+	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
+	{
+		error = "the rekey SA's port is IKE's or one charon listens on";
+		DESTROY_IF(auth_key);
+		signature_params_destroy(auth_scheme);
+		rekey->destroy(rekey);
+		rekey = NULL;
+	}
+	if (error)
+	{
+		chunk_clear(&kek_keymat);
+		key_path_destroy(path);
+		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
+		return refused(group, error, FAILED);
+	}
+	DESTROY_IF(group->rekey_auth_key);
+	signature_params_destroy(group->rekey_auth_scheme);
+	group->rekey_auth_key = auth_key;
+	group->rekey_auth_scheme = auth_scheme;
+
+	policy = gsa->get_kek_policy(gsa);
+	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
+							 &initial_msg_id))
+	{
+		group->rekey_msg_id = initial_msg_id;
+	}
+	DESTROY_IF(group->rekey_dst);
+	group->rekey_dst = rekey;
+	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
+	group->teks = teks;
+	chunk_free(&group->kek_spi);
+	group->kek_spi = chunk_clone(policy->spi);
+	chunk_clear(&group->kek_keymat);
+	group->kek_keymat = kek_keymat;
+	key_path_destroy(group->key_path);
+	group->key_path = path;
+	return SUCCESS;
+}
