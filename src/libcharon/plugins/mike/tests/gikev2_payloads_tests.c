@@ -15,6 +15,8 @@
  * shows the same layouts with offsets.
  */
 
+#include "tests/mike_tests.h"
+
 #include <check.h>
 
 #include "tests/test_util.h"
@@ -1181,7 +1183,7 @@ START_TEST(test_generator_all)
 }
 END_TEST
 
-static Suite *gikev2_suite()
+Suite *gikev2_suite(void)
 {
 	Suite *s;
 	TCase *tc;
@@ -1224,22 +1226,4 @@ static Suite *gikev2_suite()
 	suite_add_tcase(s, tc);
 
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	library_init(NULL, "mike-tests");
-	/* only errors of the code under test are of interest */
-	dbg_default_set_level(getenv("GIKEV2_TESTS_DEBUG") ? 2 : -1);
-
-	sr = srunner_create(gikev2_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	library_deinit();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -16,6 +16,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* asprintf */
 #endif
+#include "tests/mike_tests.h"
+
 #include <check.h>
 
 #include "tests/test_util.h"
@@ -910,7 +912,7 @@ START_TEST(test_two_processes)
 }
 END_TEST
 
-static Suite *db_suite()
+Suite *db_suite(void)
 {
 	Suite *s = suite_create("db");
 	TCase *tc;
@@ -958,42 +960,4 @@ static Suite *db_suite()
 	tcase_add_test(tc, test_two_processes);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr;
-	file_logger_t *logger = NULL;
-	int failed;
-
-	library_init(NULL, "mike-db-tests");
-	/* the code under test logs over charon's bus */
-	if (!libcharon_init())
-	{
-		fprintf(stderr, "libcharon_init() failed\n");
-		libcharon_deinit();
-		library_deinit();
-		return EXIT_FAILURE;
-	}
-	if (getenv("MIKE_TESTS_DEBUG"))
-	{
-		logger = file_logger_create("stderr");
-		logger->set_level(logger, DBG_ANY, LEVEL_CTRL);
-		logger->open(logger, FALSE, FALSE);
-		charon->bus->add_logger(charon->bus, &logger->logger);
-	}
-
-	sr = srunner_create(db_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	if (logger)
-	{
-		charon->bus->remove_logger(charon->bus, &logger->logger);
-		logger->destroy(logger);
-	}
-	libcharon_deinit();
-	library_deinit();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -21,6 +21,8 @@
  * failure can be replayed.
  */
 
+#include "tests/mike_tests.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +35,6 @@
 #include "group/mike_lkh.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
-#define PLUGINS "random"
 
 /*
  * Assertions for the hot loops: libcheck records every passed ck_assert*()
@@ -1723,7 +1724,7 @@ START_TEST(test_costs)
 }
 END_TEST
 
-static Suite *lkh_suite()
+Suite *lkh_suite(void)
 {
 	Suite *s = suite_create("lkh");
 	TCase *tc;
@@ -1765,25 +1766,4 @@ static Suite *lkh_suite()
 	tcase_add_test(tc, test_costs);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr;
-	int failed = 1;
-
-	library_init(NULL, "mike-lkh-tests");
-	if (!lib->plugins->load(lib->plugins, PLUGINS))
-	{
-		fprintf(stderr, "loading plugins '%s' failed\n", PLUGINS);
-		goto out;
-	}
-	sr = srunner_create(lkh_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-out:
-	library_deinit();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -13,6 +13,8 @@
  */
 
 #define _GNU_SOURCE
+#include "tests/mike_tests.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -738,7 +740,7 @@ START_TEST(test_read_timeout)
 }
 END_TEST
 
-static Suite *msg_suite(void)
+Suite *msg_suite(void)
 {
 	Suite *s = suite_create("mike_msg");
 	TCase *tc;
@@ -767,18 +769,4 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_read_timeout);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *runner;
-	int failed;
-
-	library_init(NULL, "mike-msg-tests");
-	runner = srunner_create(msg_suite());
-	srunner_run_all(runner, CK_NORMAL);
-	failed = srunner_ntests_failed(runner);
-	srunner_free(runner);
-	library_deinit();
-	return failed ? 1 : 0;
 }

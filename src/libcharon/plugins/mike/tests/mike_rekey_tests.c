@@ -28,6 +28,8 @@
  * public key and checks that the vector's AUTH carries it over A | P.
  */
 
+#include "tests/mike_tests.h"
+
 #include <check.h>
 
 #include "tests/test_util.h"
@@ -44,7 +46,6 @@
 
 /** crypto plugins the tests need (Debian's plugin directory): AES-GCM,
  *  Ed25519, ECDSA, RSA and the RNG all come from openssl */
-#define PLUGINS "openssl"
 
 #define ck_assert_status(got, exp) do { \
 	mike_rekey_status_t _g = (got), _e = (exp); \
@@ -1004,7 +1005,7 @@ START_TEST(test_status_strings)
 }
 END_TEST
 
-static Suite *rekey_suite(void)
+Suite *rekey_suite(void)
 {
 	Suite *s = suite_create("rekey message");
 	TCase *tc;
@@ -1053,33 +1054,4 @@ static Suite *rekey_suite(void)
 	tcase_add_test(tc, test_status_strings);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	aead_t *aead = NULL;
-	SRunner *sr;
-	int failed;
-
-	library_init(NULL, "mike-rekey-tests");
-	dbg_default_set_level(getenv("MIKE_TESTS_DEBUG") ? 2 : -1);
-	if (lib->plugins->load(lib->plugins, PLUGINS))
-	{
-		aead = lib->crypto->create_aead(lib->crypto, ENCR_AES_GCM_ICV16, 32, 4);
-	}
-	if (!aead)
-	{
-		fprintf(stderr, "loading the crypto plugins '%s' failed\n", PLUGINS);
-		library_deinit();
-		return EXIT_FAILURE;
-	}
-	aead->destroy(aead);
-
-	sr = srunner_create(rekey_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-	library_deinit();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

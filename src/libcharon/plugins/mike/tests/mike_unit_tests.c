@@ -28,6 +28,8 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* asprintf */
 #endif
+#include "tests/mike_tests.h"
+
 #include <check.h>
 
 #include "tests/test_util.h"
@@ -51,7 +53,6 @@
 #include "payloads/gikev2_parser.h"
 
 /** crypto plugins the tests need (found in Debian's plugin directory) */
-#define PLUGINS "random kdf hmac sha1 sha2 pkcs1 openssl"
 
 /*******************************************************************************
  * Key wrap
@@ -84,6 +85,16 @@ static logger_t refusal_logger = {
 	.log = capture_log,
 	.get_level = capture_get_level,
 };
+
+static void refusal_logger_add(void)
+{
+	charon->bus->add_logger(charon->bus, &refusal_logger);
+}
+
+static void refusal_logger_remove(void)
+{
+	charon->bus->remove_logger(charon->bus, &refusal_logger);
+}
 
 /** RFC 5649 section 6 */
 static const char *rfc5649_kek =
@@ -2483,7 +2494,7 @@ END_TEST
  * Suites
  */
 
-static Suite *keywrap_suite()
+Suite *keywrap_suite(void)
 {
 	Suite *s = suite_create("keywrap");
 	TCase *tc;
@@ -2505,7 +2516,7 @@ static Suite *keywrap_suite()
 	return s;
 }
 
-static Suite *tek_suite()
+Suite *tek_suite(void)
 {
 	Suite *s = suite_create("tek");
 	TCase *tc;
@@ -2524,7 +2535,7 @@ static Suite *tek_suite()
 	return s;
 }
 
-static Suite *group_config_suite()
+Suite *group_config_suite(void)
 {
 	Suite *s = suite_create("group_config");
 	TCase *tc;
@@ -2549,7 +2560,7 @@ static Suite *group_config_suite()
 	return s;
 }
 
-static Suite *group_suite()
+Suite *group_suite(void)
 {
 	Suite *s = suite_create("group");
 	TCase *tc;
@@ -2568,13 +2579,14 @@ static Suite *group_suite()
 	return s;
 }
 
-static Suite *gsa_suite()
+Suite *gsa_suite(void)
 {
 	Suite *s = suite_create("gsa");
 	TCase *tc;
 	int families = countof(gsa_families);
 
 	tc = tcase_create("build/apply");
+	tcase_add_checked_fixture(tc, refusal_logger_add, refusal_logger_remove);
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
 	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
@@ -2587,6 +2599,7 @@ static Suite *gsa_suite()
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("refused");
+	tcase_add_checked_fixture(tc, refusal_logger_add, refusal_logger_remove);
 	tcase_add_loop_test(tc, test_gsa_wrong_gsk_w, 0, families);
 	tcase_add_loop_test(tc, test_gsa_tek_keys, 0, families);
 	tcase_add_loop_test(tc, test_gsa_proposals, 0, families);
@@ -2595,63 +2608,4 @@ static Suite *gsa_suite()
 	tcase_add_test(tc, test_gsa_no_kek);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr;
-	file_logger_t *logger = NULL;
-	kdf_t *kdf = NULL;
-	int failed;
-
-	library_init(NULL, "mike-unit-tests");
-	/* the code under test logs over charon's bus (daemon.h), which drops
-	 * everything unless a logger is asked for */
-	if (!libcharon_init())
-	{
-		fprintf(stderr, "libcharon_init() failed\n");
-		libcharon_deinit();
-		library_deinit();
-		return EXIT_FAILURE;
-	}
-	charon->bus->add_logger(charon->bus, &refusal_logger);
-	if (getenv("MIKE_TESTS_DEBUG"))
-	{
-		logger = file_logger_create("stderr");
-		logger->set_level(logger, DBG_ANY, LEVEL_CTRL);
-		logger->open(logger, FALSE, FALSE);
-		charon->bus->add_logger(charon->bus, &logger->logger);
-	}
-	if (lib->plugins->load(lib->plugins, PLUGINS))
-	{
-		kdf = lib->crypto->create_kdf(lib->crypto, KDF_PRF_PLUS,
-									  PRF_HMAC_SHA2_256);
-	}
-	if (!kdf)
-	{
-		fprintf(stderr, "loading the crypto plugins '%s' failed\n", PLUGINS);
-		failed = 1;
-		goto out;
-	}
-	kdf->destroy(kdf);
-
-	sr = srunner_create(keywrap_suite());
-	srunner_add_suite(sr, tek_suite());
-	srunner_add_suite(sr, group_config_suite());
-	srunner_add_suite(sr, group_suite());
-	srunner_add_suite(sr, gsa_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-
-out:
-	charon->bus->remove_logger(charon->bus, &refusal_logger);
-	if (logger)
-	{
-		charon->bus->remove_logger(charon->bus, &logger->logger);
-		logger->destroy(logger);
-	}
-	libcharon_deinit();
-	library_deinit();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
