@@ -120,7 +120,12 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
 		this->groups->set_database(this->groups, this->settings.database);
 		/* one listener per role, each looking only at its groups */
-		this->gcks = mike_gcks_listener_create(this->groups, &this->settings);
+		/* the GCKS only sends on its rekey socket */
+		this->gcks = mike_gcks_listener_create(this->groups,
+						mike_rekey_socket_create(NULL, NULL,
+									this->settings.rekey_retransmissions,
+									this->settings.rekey_retransmit_interval,
+									this->settings.rekey_ttl));
 		this->member = mike_member_listener_create(this->groups);
 		load_static_groups(this);
 		charon->bus->add_listener(charon->bus, &this->gcks->listener);

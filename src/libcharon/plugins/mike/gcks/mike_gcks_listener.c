@@ -938,7 +938,7 @@ METHOD(mike_gcks_listener_t, destroy, void,
  * Described in header
  */
 mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
-												mike_settings_t *settings)
+												mike_rekey_socket_t *socket)
 {
 	private_mike_gcks_listener_t *this;
 
@@ -970,12 +970,6 @@ mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
 			.listener = this,
 		},
 	);
-	/* the GCKS only sends on its rekey socket */
-	this->rekey = mike_gcks_rekey_create(groups,
-						mike_rekey_socket_create(NULL, NULL,
-									settings->rekey_retransmissions,
-									settings->rekey_retransmit_interval,
-									settings->rekey_ttl),
-						&this->registrar);
+	this->rekey = mike_gcks_rekey_create(groups, socket, &this->registrar);
 	return &this->public;
 }

@@ -22,7 +22,7 @@
 #define MIKE_GCKS_LISTENER_H_
 
 #include "group/mike_groups.h"
-#include "common/mike_settings.h"
+#include "common/mike_rekey_socket.h"
 
 #include <bus/listeners/listener.h>
 
@@ -97,10 +97,10 @@ struct mike_gcks_listener_t {
  * Create the GCKS's registration listener (with its rekeying).
  *
  * @param groups	the group store
- * @param settings	rekey transport options
+ * @param socket	where GSA_REKEY messages go out (owned)
  * @return			listener, to add to charon's bus
  */
 mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
-												mike_settings_t *settings);
+												mike_rekey_socket_t *socket);
 
 #endif /** MIKE_GCKS_LISTENER_H_ @}@}*/
