@@ -35,6 +35,7 @@ static Suite *(*suites[])(void) = {
 	db_suite,
 	group_suite,
 	gsa_suite,
+	gcks_suite,
 	msg_suite,
 };
 

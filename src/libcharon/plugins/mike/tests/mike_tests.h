@@ -35,6 +35,7 @@ Suite *group_suite(void);
 
 /* gcks/ and member/ */
 Suite *gsa_suite(void);
+Suite *gcks_suite(void);
 
 /* control/ */
 Suite *msg_suite(void);

@@ -1,0 +1,562 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/*
+ * The GCKS's registrar (gcks/mike_gcks_listener.c) and what it sends
+ * through its rekeying (gcks/mike_gcks_rekey.c), driven with fake IKE SAs
+ * and messages as charon hands them to listeners; GSA_REKEY datagrams go
+ * to a recording socket.  The keys it hands out are checked the way a
+ * member takes them: unwrapped with the member's end of the IKE SA.
+ */
+
+#include "tests/mike_tests.h"
+#include "tests/fake_ike_sa.h"
+#include "tests/test_util.h"
+
+#include <daemon.h>
+
+#include "gcks/mike_gcks_listener.h"
+#include "member/mike_gsa_applier.h"
+#include "common/mike_exchange.h"
+#include "common/mike_rekey_msg.h"
+#include "payloads/gikev2_parser.h"
+
+/** the GCKS's group: anybody of example.org may join, cam may send */
+static const char *gcks_body =
+	"role = gcks\n"
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"members = *@example.org\n"
+	"senders = cam@example.org\n"
+	"rekey_address = 239.1.2.4\n"
+	"rekey_port = 4848\n";
+
+/** the same group as members configure it */
+static const char *member_body =
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"connection = c\n"
+	"fail_close = no\n";
+
+static mike_groups_t *groups;
+static mike_group_t *group;
+static fake_socket_t *sock;
+static mike_gcks_listener_t *gcks;
+static private_key_t *signing_key;
+
+/** the GCKS's ends of the IKE SAs of alice, cam (who may send) and bob */
+static ike_sa_t *alice_sa, *cam_sa, *bob_sa;
+
+static ike_sa_t *member_sa(uint32_t n, char *identity);
+
+static void setup(void)
+{
+	groups = mike_groups_create();
+	group = fake_group_add(groups, "g", gcks_body);
+	/* a real GCKS takes it from its credentials, by its own identity */
+	signing_key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY,
+									 KEY_ED25519, BUILD_END);
+	ck_assert(signing_key);
+	ck_assert(group->ensure_signing_key(group, signing_key));
+	sock = fake_socket_create();
+	gcks = mike_gcks_listener_create(groups, &sock->socket);
+	alice_sa = member_sa(1, "alice@example.org");
+	cam_sa = member_sa(2, "cam@example.org");
+	bob_sa = member_sa(3, "bob@example.org");
+	/* expel() closes IKE SAs */
+	fake_manager_install();
+}
+
+static void teardown(void)
+{
+	gcks->destroy(gcks);
+	groups->destroy(groups);
+	signing_key->destroy(signing_key);
+	alice_sa->destroy(alice_sa);
+	cam_sa->destroy(cam_sa);
+	bob_sa->destroy(bob_sa);
+	fake_manager_remove();
+}
+
+/**
+ * The GCKS's end of member n's IKE SA (unique ID n, address 192.0.2.n)
+ */
+static ike_sa_t *member_sa(uint32_t n, char *identity)
+{
+	char other[32];
+
+	snprintf(other, sizeof(other), "192.0.2.%u", n);
+	return &fake_ike_sa_create(n, "c", "192.0.2.254", other,
+							   "gcks.example.org", identity)->ike_sa;
+}
+
+/**
+ * Register over an IKE SA; returns the response as the member receives it
+ */
+static message_t *try_register(ike_sa_t *ike_sa, char *name, bool sender,
+							   bool *success)
+{
+	message_t *response;
+
+	*success = fake_respond(&gcks->listener, ike_sa,
+							fake_idg_request(name, sender), &response);
+	return response;
+}
+
+/**
+ * Register to "g" and return the member's state made from the response
+ */
+static mike_group_t *join(ike_sa_t *ike_sa, bool sender)
+{
+	message_t *response;
+	mike_group_t *member;
+	bool success;
+
+	response = try_register(ike_sa, "g", sender, &success);
+	ck_assert(success);
+	member = fake_member_state(member_body, response);
+	ck_assert(member);
+	response->destroy(response);
+	return member;
+}
+
+/**
+ * Assert a registration is refused with a notify: authorize() fails the
+ * IKE SA, the response carries the notify and no keys, nobody was added
+ */
+static void assert_refused(ike_sa_t *ike_sa, char *name, bool sender,
+						   notify_type_t refusal)
+{
+	message_t *response;
+	bool success;
+
+	response = try_register(ike_sa, name, sender, &success);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response, refusal));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_KD));
+	ck_assert(!group->find_member(group, ike_sa->get_unique_id(ike_sa)));
+	response->destroy(response);
+}
+
+/**
+ * Verify a GSA_REKEY datagram the way a member holding member's keys does
+ * and apply it to member
+ */
+static status_t apply_rekey(mike_group_t *member, chunk_t datagram)
+{
+	mike_rekey_msg_t *msg;
+	mike_rekey_payload_t *payloads;
+	payload_t *gsa = NULL, *kd = NULL;
+	chunk_t wrap;
+	status_t status;
+	int i, count;
+
+	ck_assert(datagram.len);
+	ck_assert_int_eq(mike_rekey_msg_parse(datagram, member->kek_spi,
+							mike_rekey_gsk_e(member->kek_keymat),
+							group->rekey_auth_key, group->rekey_auth_scheme,
+							member->rekey_msg_id, &msg), MIKE_REKEY_OK);
+	count = msg->get_payloads(msg, &payloads);
+	for (i = 0; i < count; i++)
+	{
+		if (payloads[i].type == GIKEV2_PL_GSA)
+		{
+			gsa = gikev2_payload_parse(GIKEV2_PL_GSA, payloads[i].body);
+		}
+		else if (payloads[i].type == GIKEV2_PL_KD)
+		{
+			kd = gikev2_payload_parse(GIKEV2_PL_KD, payloads[i].body);
+		}
+	}
+	ck_assert(gsa && kd);
+	member->rekey_msg_id = msg->get_message_id(msg) + 1;
+	wrap = chunk_clone(mike_rekey_gsk_w(member->kek_keymat));
+	status = mike_gsa_apply(member, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
+							wrap);
+	chunk_clear(&wrap);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	msg->destroy(msg);
+	return status;
+}
+
+/**
+ * Whether a group has a TEK with an SPI (and, on a member, the GCKS's key)
+ */
+static bool has_tek(mike_group_t *member, mike_tek_t *tek)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *current;
+	bool found = FALSE;
+
+	enumerator = member->teks->create_enumerator(member->teks);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = current->spi == tek->spi &&
+				chunk_equals(current->keymat, tek->keymat);
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/*******************************************************************************
+ * Registration
+ */
+
+START_TEST(test_register_answers_gsa_kd)
+{
+	ike_sa_t *ike_sa = alice_sa;
+	mike_group_member_t *member;
+	message_t *response;
+	mike_group_t *state;
+	bool success;
+
+	response = try_register(ike_sa, "g", FALSE, &success);
+	ck_assert(success);
+	ck_assert(mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert(mike_exchange_find(response, GIKEV2_PL_KD));
+	ck_assert(!response->get_notify(response,
+									GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+
+	/* the member's end of the IKE SA unwraps the group's KEK */
+	state = fake_member_state(member_body, response);
+	ck_assert(state);
+	ck_assert_chunk_eq(state->kek_spi, group->kek_spi);
+	ck_assert_chunk_eq(state->kek_keymat, group->kek_keymat);
+	ck_assert(state->rekey_auth_key->equals(state->rekey_auth_key,
+											group->rekey_auth_key));
+	ck_assert_int_eq(state->teks->get_count(state->teks), 0);
+
+	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	member = group->find_member(group, 1);
+	ck_assert(member && !member->tek);
+	ck_assert(member->id->equals(member->id, ike_sa->get_other_id(ike_sa)));
+	/* nobody else to tell */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
+
+	state->destroy(state);
+	response->destroy(response);
+}
+END_TEST
+
+START_TEST(test_register_sender_gets_tek)
+{
+	ike_sa_t *ike_sa = cam_sa;
+	mike_group_member_t *member;
+	mike_group_t *state;
+
+	state = join(ike_sa, TRUE);
+	member = group->find_member(group, 2);
+	ck_assert(member && member->tek);
+	ck_assert(member->tek->source->ip_equals(member->tek->source,
+											 ike_sa->get_other_host(ike_sa)));
+	ck_assert_int_eq(state->teks->get_count(state->teks), 1);
+	ck_assert(has_tek(state, member->tek));
+
+	state->destroy(state);
+}
+END_TEST
+
+START_TEST(test_refuse_unknown_group)
+{
+	ike_sa_t *ike_sa = alice_sa;
+
+	assert_refused(ike_sa, "nope", FALSE, GIKEV2_NOTIFY_INVALID_GROUP_ID);
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+}
+END_TEST
+
+START_TEST(test_refuse_not_permitted_member)
+{
+	ike_sa_t *ike_sa = member_sa(1, "mallory@example.com");
+
+	assert_refused(ike_sa, "g", FALSE, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
+	ike_sa->destroy(ike_sa);
+}
+END_TEST
+
+START_TEST(test_refuse_not_permitted_sender)
+{
+	ike_sa_t *ike_sa = alice_sa;
+
+	/* alice may join, but not send */
+	assert_refused(ike_sa, "g", TRUE, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
+}
+END_TEST
+
+START_TEST(test_refuse_expelled)
+{
+	ike_sa_t *first = member_sa(1, "alice@example.org");
+	ike_sa_t *again = member_sa(2, "alice@example.org");
+	identification_t *alice;
+	mike_group_t *state;
+
+	alice = identification_create_from_string("alice@example.org");
+	/* no membership to remove yet, but the group is there */
+	ck_assert_int_eq(gcks->expel(gcks, "g", alice), 0);
+	ck_assert_int_eq(gcks->expel(gcks, "nope", alice), -1);
+	assert_refused(first, "g", FALSE, GIKEV2_NOTIFY_AUTHORIZATION_FAILED);
+
+	ck_assert_int_eq(gcks->readmit(gcks, "g", alice), 1);
+	state = join(again, FALSE);
+	ck_assert(group->find_member(group, 2));
+
+	state->destroy(state);
+	alice->destroy(alice);
+	first->destroy(first);
+	again->destroy(again);
+}
+END_TEST
+
+START_TEST(test_refuse_malformed_idg)
+{
+	ike_sa_t *ike_sa = alice_sa;
+	message_t *request, *response;
+	bool success;
+
+	/* an IDg too short for its ID type and reserved bytes */
+	request = fake_message(IKE_AUTH, TRUE, 1);
+	fake_message_add_unknown(request, GIKEV2_PL_IDG, chunk_from_chars(0x0b));
+	success = fake_respond(&gcks->listener, ike_sa, request, &response);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response, INVALID_SYNTAX));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	response->destroy(response);
+}
+END_TEST
+
+START_TEST(test_no_idg_not_a_registration)
+{
+	ike_sa_t *ike_sa = alice_sa;
+	message_t *response;
+	bool success;
+
+	/* an IKE_AUTH of another connection: the GCKS stays out of it */
+	success = fake_respond(&gcks->listener, ike_sa,
+						   fake_message(IKE_AUTH, TRUE, 1), &response);
+	ck_assert(success);
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert(!response->get_notify(response,
+									GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	response->destroy(response);
+}
+END_TEST
+
+/*******************************************************************************
+ * Membership changes and the rekeys they send
+ */
+
+START_TEST(test_second_member_rekey_has_its_tek)
+{
+	mike_group_t *alice, *cam;
+	mike_group_member_t *sender;
+	host_t *dst;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, TRUE);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+
+	/* alice learns the new sender's TEK from a GSA_REKEY */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
+	dst = host_create_from_string("239.1.2.4", 4848);
+	ck_assert(dst->equals(dst, sock->dst));
+	dst->destroy(dst);
+	ck_assert(!has_tek(alice, sender->tek));
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	ck_assert(has_tek(alice, sender->tek));
+	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(group->rekeys, 1);
+
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_member_gone_forward_access_control)
+{
+	mike_group_t *alice, *cam;
+	chunk_t old_kek;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, TRUE);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	/* cam got what that said in its registration: no replay for it */
+	ck_assert_int_eq(cam->rekey_msg_id, 1);
+	old_kek = chunk_clone(group->kek_keymat);
+
+	gcks->listener.ike_state_change(&gcks->listener, cam_sa, IKE_DESTROYING);
+	ck_assert(!group->find_member(group, 2));
+	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	ck_assert(!chunk_equals(old_kek, group->kek_keymat));
+
+	/* the new KEK under the key tree's new root, then the TEKs under it */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
+	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(sock, 1)), NOT_FOUND);
+	ck_assert_chunk_eq(cam->kek_keymat, old_kek);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(alice->teks->get_count(alice->teks), 0);
+
+	chunk_clear(&old_kek);
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_last_member_gone_new_kek_no_rekey)
+{
+	ike_sa_t *ike_sa = alice_sa;
+	mike_group_t *alice;
+
+	alice = join(ike_sa, FALSE);
+	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DESTROYING);
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	/* nobody to send to; the next member gets a KEK alice never had */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
+	ck_assert(!chunk_equals(alice->kek_keymat, group->kek_keymat));
+
+	alice->destroy(alice);
+}
+END_TEST
+
+START_TEST(test_other_state_change_keeps_member)
+{
+	ike_sa_t *ike_sa = alice_sa;
+	mike_group_t *alice;
+
+	alice = join(ike_sa, FALSE);
+	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DELETING);
+	ck_assert(group->find_member(group, 1));
+
+	alice->destroy(alice);
+}
+END_TEST
+
+START_TEST(test_ike_rekey_moves_membership)
+{
+	ike_sa_t *old = member_sa(1, "alice@example.org");
+	ike_sa_t *new = member_sa(5, "alice@example.org");
+	mike_group_t *alice;
+
+	alice = join(old, FALSE);
+	gcks->listener.ike_rekey(&gcks->listener, old, new);
+	ck_assert(!group->find_member(group, 1));
+	ck_assert(group->find_member(group, 5));
+
+	/* the old IKE SA goes away without the membership ... */
+	gcks->listener.ike_state_change(&gcks->listener, old, IKE_DESTROYING);
+	ck_assert(group->find_member(group, 5));
+	/* ... which goes with the new one */
+	gcks->listener.ike_state_change(&gcks->listener, new, IKE_DESTROYING);
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+
+	alice->destroy(alice);
+	old->destroy(old);
+	new->destroy(new);
+}
+END_TEST
+
+START_TEST(test_sender_returns_announced)
+{
+	mike_group_t *alice, *cam;
+	mike_group_member_t *sender;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, FALSE);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+
+	/* cam registers again over its IKE SA, now asking to send: the others
+	 * learn its TEK before it gets it */
+	cam->destroy(cam);
+	cam = join(cam_sa, TRUE);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_int_eq(group->members->get_count(group->members), 2);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert(has_tek(alice, sender->tek));
+	ck_assert(has_tek(cam, sender->tek));
+
+	/* and stops sending: its TEK is gone from the group's GSA */
+	cam->destroy(cam);
+	cam = join(cam_sa, FALSE);
+	ck_assert(!sender->tek);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(alice->teks->get_count(alice->teks), 0);
+
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_expel_member_rekeys)
+{
+	identification_t *bob_id;
+	mike_group_t *alice, *bob;
+
+	alice = join(alice_sa, FALSE);
+	bob = join(bob_sa, FALSE);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+
+	bob_id = identification_create_from_string("bob@example.org");
+	ck_assert_int_eq(gcks->expel(gcks, "g", bob_id), 1);
+	ck_assert(!group->find_member(group, 3));
+	ck_assert(group->is_expelled(group, bob_id));
+	/* its IKE SA carries no other membership: closed */
+	ck_assert_int_eq(fake_manager_last_checkout(), 3);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
+	ck_assert_int_eq(apply_rekey(bob, fake_socket_get(sock, 1)), NOT_FOUND);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+
+	bob_id->destroy(bob_id);
+	alice->destroy(alice);
+	bob->destroy(bob);
+}
+END_TEST
+
+Suite *gcks_suite(void)
+{
+	Suite *s = suite_create("gcks");
+	TCase *tc;
+
+	tc = tcase_create("registration");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_register_answers_gsa_kd);
+	tcase_add_test(tc, test_register_sender_gets_tek);
+	tcase_add_test(tc, test_refuse_unknown_group);
+	tcase_add_test(tc, test_refuse_not_permitted_member);
+	tcase_add_test(tc, test_refuse_not_permitted_sender);
+	tcase_add_test(tc, test_refuse_expelled);
+	tcase_add_test(tc, test_refuse_malformed_idg);
+	tcase_add_test(tc, test_no_idg_not_a_registration);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("membership");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_second_member_rekey_has_its_tek);
+	tcase_add_test(tc, test_member_gone_forward_access_control);
+	tcase_add_test(tc, test_last_member_gone_new_kek_no_rekey);
+	tcase_add_test(tc, test_other_state_change_keeps_member);
+	tcase_add_test(tc, test_ike_rekey_moves_membership);
+	tcase_add_test(tc, test_sender_returns_announced);
+	tcase_add_test(tc, test_expel_member_rekeys);
+	suite_add_tcase(s, tc);
+	return s;
+}
