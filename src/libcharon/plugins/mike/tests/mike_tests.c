@@ -36,6 +36,8 @@ static Suite *(*suites[])(void) = {
 	group_suite,
 	gsa_suite,
 	gcks_suite,
+	member_suite,
+	member_rekey_suite,
 	msg_suite,
 };
 

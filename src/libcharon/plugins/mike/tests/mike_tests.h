@@ -36,6 +36,8 @@ Suite *group_suite(void);
 /* gcks/ and member/ */
 Suite *gsa_suite(void);
 Suite *gcks_suite(void);
+Suite *member_suite(void);
+Suite *member_rekey_suite(void);
 
 /* control/ */
 Suite *msg_suite(void);

@@ -1,0 +1,675 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+/*
+ * The member's registrar (member/mike_member_listener.c) and its receiving
+ * side of rekeying (member/mike_member_rekey.c), against the GCKS's code:
+ * requests the member's listener builds go through the GCKS's listener and
+ * back, GSA_REKEY datagrams the GCKS's rekeying sent (to a recording
+ * socket) go to mike_member_rekey_t.receive().  SAs go to a fake IPsec
+ * kernel interface.
+ */
+
+#include "tests/mike_tests.h"
+#include "tests/fake_ike_sa.h"
+#include "tests/test_util.h"
+
+#include <daemon.h>
+
+#include "gcks/mike_gcks_listener.h"
+#include "member/mike_member_listener.h"
+#include "member/mike_member_rekey.h"
+#include "member/mike_gsa_applier.h"
+#include "common/mike_exchange.h"
+#include "common/mike_rekey_msg.h"
+
+/** the groups of the GCKS: g, and s for senders */
+static const char *gcks_body =
+	"role = gcks\n"
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"members = *@example.org\n"
+	"senders = *@example.org\n";
+
+/** the same with GSA_REKEY messages */
+static const char *gcks_rekey_body =
+	"role = gcks\n"
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"members = *@example.org\n"
+	"senders = *@example.org\n"
+	"rekey_address = 239.1.2.4\n"
+	"rekey_port = 4848\n";
+
+/** a member group on connection c */
+static const char *member_body =
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"connection = c\n";
+
+/** a member group on connection cs, sending */
+static const char *sender_body =
+	"address = 239.1.2.3\n"
+	"port = 5000\n"
+	"esp_proposals = aes256gcm16\n"
+	"connection = cs\n"
+	"sender = yes\n";
+
+static mike_groups_t *gcks_groups;
+static fake_socket_t *sock;
+static mike_gcks_listener_t *gcks;
+static private_key_t *signing_key;
+
+/**
+ * The GCKS with its groups, signing GSA_REKEY messages
+ */
+static void gcks_setup(const char *body)
+{
+	enumerator_t *enumerator;
+	mike_group_t *group;
+
+	/* before the groups: a member group takes its fail-close policies */
+	fake_kernel_install();
+	gcks_groups = mike_groups_create();
+	fake_group_add(gcks_groups, "g", body);
+	fake_group_add(gcks_groups, "s", body);
+	signing_key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY,
+									 KEY_ED25519, BUILD_END);
+	ck_assert(signing_key);
+	enumerator = gcks_groups->create_enumerator(gcks_groups);
+	while (enumerator->enumerate(enumerator, &group))
+	{
+		ck_assert(group->ensure_signing_key(group, signing_key));
+	}
+	enumerator->destroy(enumerator);
+	sock = fake_socket_create();
+	gcks = mike_gcks_listener_create(gcks_groups, &sock->socket);
+}
+
+static void gcks_teardown(void)
+{
+	gcks->destroy(gcks);
+	gcks_groups->destroy(gcks_groups);
+	signing_key->destroy(signing_key);
+	fake_kernel_remove();
+}
+
+/**
+ * The GCKS's group of a name
+ */
+static mike_group_t *gcks_group(char *name)
+{
+	return gcks_groups->get(gcks_groups, name);
+}
+
+/**
+ * The two ends of an IKE SA (unique ID n) of a member on a connection
+ */
+static void ike_sa_pair(uint32_t n, char *connection, char *identity,
+						ike_sa_t **member, ike_sa_t **gcks_end)
+{
+	char host[32];
+
+	snprintf(host, sizeof(host), "192.0.2.%u", n);
+	*member = &fake_ike_sa_create(n, connection, host, "192.0.2.254",
+								  identity, "gcks.example.org")->ike_sa;
+	*gcks_end = &fake_ike_sa_create(n, connection, "192.0.2.254", host,
+									"gcks.example.org", identity)->ike_sa;
+}
+
+/*******************************************************************************
+ * Member registrar
+ */
+
+static mike_groups_t *groups;
+static mike_member_listener_t *member;
+static ike_sa_t *member_sa, *gcks_sa;
+
+static void member_setup(void)
+{
+	gcks_setup(gcks_body);
+	groups = mike_groups_create();
+	fake_group_add(groups, "g", member_body);
+	fake_group_add(groups, "h", member_body);
+	fake_group_add(groups, "s", sender_body);
+	member = mike_member_listener_create(groups);
+	ike_sa_pair(1, "c", "alice@example.org", &member_sa, &gcks_sa);
+}
+
+static void member_teardown(void)
+{
+	member->destroy(member);
+	groups->destroy(groups);
+	member_sa->destroy(member_sa);
+	gcks_sa->destroy(gcks_sa);
+	gcks_teardown();
+}
+
+/**
+ * The first IKE_AUTH request the member's listener sends, as received
+ */
+static message_t *first_request(ike_sa_t *ike_sa, uint32_t mid)
+{
+	message_t *sent, *received;
+
+	sent = fake_message(IKE_AUTH, TRUE, mid);
+	member->listener.message(&member->listener, ike_sa, sent, FALSE, TRUE);
+	received = fake_message_deliver(sent);
+	sent->destroy(sent);
+	return received;
+}
+
+/**
+ * Assert a received request asks for a group, as a sender or not
+ */
+static void assert_asks_for(message_t *request, char *name, bool sender)
+{
+	idg_payload_t *idg;
+	char buf[64];
+
+	idg = (idg_payload_t*)mike_exchange_get(request, GIKEV2_PL_IDG, NULL);
+	ck_assert(idg);
+	ck_assert(mike_exchange_idg_name(idg, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, name);
+	ck_assert(!request->get_notify(request,
+								   GIKEV2_NOTIFY_GROUP_SENDER) == !sender);
+	idg->destroy(idg);
+}
+
+/**
+ * The member's listener takes a response, then charon authenticated the
+ * GCKS; returns what authorize() left of success
+ */
+static bool take_response(message_t *response)
+{
+	bool success = TRUE;
+
+	member->listener.message(&member->listener, member_sa, response, TRUE,
+							 TRUE);
+	response->destroy(response);
+	member->listener.authorize(&member->listener, member_sa, TRUE, &success);
+	return success;
+}
+
+/**
+ * Register over the member's IKE SA through the GCKS; returns success
+ */
+static bool register_member(void)
+{
+	message_t *response;
+
+	ck_assert(fake_respond(&gcks->listener, gcks_sa,
+						   first_request(member_sa, 1), &response));
+	return take_response(response);
+}
+
+START_TEST(test_first_request_asks_for_group)
+{
+	message_t *request;
+
+	request = first_request(member_sa, 1);
+	assert_asks_for(request, "g", FALSE);
+	request->destroy(request);
+}
+END_TEST
+
+START_TEST(test_first_request_sender_group)
+{
+	ike_sa_t *cam, *cam_gcks;
+	message_t *request;
+
+	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
+	request = first_request(cam, 1);
+	assert_asks_for(request, "s", TRUE);
+	request->destroy(request);
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+}
+END_TEST
+
+START_TEST(test_other_requests_unchanged)
+{
+	ike_sa_t *other, *other_gcks;
+	message_t *request;
+
+	/* a later IKE_AUTH round (EAP) */
+	request = first_request(member_sa, 2);
+	ck_assert(!mike_exchange_find(request, GIKEV2_PL_IDG));
+	request->destroy(request);
+
+	/* a connection no group is bound to */
+	ike_sa_pair(2, "other", "alice@example.org", &other, &other_gcks);
+	request = first_request(other, 1);
+	ck_assert(!mike_exchange_find(request, GIKEV2_PL_IDG));
+	request->destroy(request);
+	other->destroy(other);
+	other_gcks->destroy(other_gcks);
+}
+END_TEST
+
+START_TEST(test_nothing_applied_before_authorize)
+{
+	mike_group_t *group = groups->get(groups, "g");
+	message_t *response;
+	bool success = TRUE;
+
+	ck_assert(fake_respond(&gcks->listener, gcks_sa,
+						   first_request(member_sa, 1), &response));
+	ck_assert(mike_exchange_find(response, GIKEV2_PL_GSA));
+	member->listener.message(&member->listener, member_sa, response, TRUE,
+							 TRUE);
+	response->destroy(response);
+	/* charon has not authenticated the GCKS yet */
+	ck_assert(!group->kernel);
+	ck_assert_int_eq(group->kek_keymat.len, 0);
+	ck_assert(!group->ike_sa_id);
+	ck_assert_int_eq(fake_kernel_sa_count(), 0);
+
+	member->listener.authorize(&member->listener, member_sa, TRUE, &success);
+	ck_assert(success);
+	ck_assert(group->kernel);
+	ck_assert_int_eq(group->ike_sa_id, 1);
+	ck_assert_chunk_eq(group->kek_keymat, gcks_group("g")->kek_keymat);
+	ck_assert(member->wait_registered(member, "g", 0));
+}
+END_TEST
+
+START_TEST(test_sender_installs_own_sa)
+{
+	mike_group_t *group = groups->get(groups, "s");
+	mike_group_member_t *sender;
+	ike_sa_t *cam, *cam_gcks;
+	message_t *response;
+	bool success = TRUE;
+
+	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
+	ck_assert(fake_respond(&gcks->listener, cam_gcks, first_request(cam, 1),
+						   &response));
+	member->listener.message(&member->listener, cam, response, TRUE, TRUE);
+	response->destroy(response);
+	member->listener.authorize(&member->listener, cam, TRUE, &success);
+	ck_assert(success);
+
+	sender = gcks_group("s")->find_member(gcks_group("s"), 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_int_eq(group->own_spi, sender->tek->spi);
+	ck_assert(fake_kernel_has_sa(sender->tek->spi));
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+}
+END_TEST
+
+START_TEST(test_further_groups_queued)
+{
+	fake_ike_sa_t *fake = (fake_ike_sa_t*)member_sa;
+	message_t *sent, *request;
+	task_t *task;
+
+	ck_assert(register_member());
+	/* h is bound to the same connection: registered over the IKE SA */
+	ck_assert_int_eq(fake->tasks->get_count(fake->tasks), 1);
+	ck_assert(fake->tasks->get_first(fake->tasks, (void**)&task) == SUCCESS);
+	sent = fake_message(INFORMATIONAL, TRUE, 2);
+	ck_assert_int_eq(task->build(task, sent), NEED_MORE);
+	request = fake_message_deliver(sent);
+	assert_asks_for(request, "h", FALSE);
+	request->destroy(request);
+	sent->destroy(sent);
+}
+END_TEST
+
+START_TEST(test_refusal_fails_authorize)
+{
+	mike_group_t *group = groups->get(groups, "g");
+	ike_sa_t *mallory, *mallory_gcks;
+	message_t *response;
+	bool success = TRUE;
+
+	ike_sa_pair(2, "c", "mallory@example.com", &mallory, &mallory_gcks);
+	ck_assert(!fake_respond(&gcks->listener, mallory_gcks,
+							first_request(mallory, 1), &response));
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	member->listener.message(&member->listener, mallory, response, TRUE,
+							 TRUE);
+	response->destroy(response);
+	member->listener.authorize(&member->listener, mallory, TRUE, &success);
+	ck_assert(!success);
+	ck_assert(!group->kernel);
+	mallory->destroy(mallory);
+	mallory_gcks->destroy(mallory_gcks);
+}
+END_TEST
+
+START_TEST(test_response_without_gsa_fails)
+{
+	message_t *request;
+
+	request = first_request(member_sa, 1);
+	request->destroy(request);
+	ck_assert(!take_response(fake_message(IKE_AUTH, FALSE, 1)));
+	ck_assert(!groups->get(groups, "g")->kernel);
+}
+END_TEST
+
+START_TEST(test_ike_sa_gone_unregisters)
+{
+	mike_group_t *group = groups->get(groups, "s");
+	ike_sa_t *cam, *cam_gcks;
+	message_t *response;
+	bool success = TRUE;
+
+	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
+	ck_assert(fake_respond(&gcks->listener, cam_gcks, first_request(cam, 1),
+						   &response));
+	member->listener.message(&member->listener, cam, response, TRUE, TRUE);
+	response->destroy(response);
+	member->listener.authorize(&member->listener, cam, TRUE, &success);
+	ck_assert(success && fake_kernel_sa_count() == 1);
+
+	member->listener.ike_state_change(&member->listener, cam, IKE_DESTROYING);
+	ck_assert(!group->kernel);
+	ck_assert(!group->ike_sa_id);
+	ck_assert_int_eq(fake_kernel_sa_count(), 0);
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+}
+END_TEST
+
+/*******************************************************************************
+ * Member rekeying
+ */
+
+/**
+ * A member that registered with the GCKS: its group's state, in a store of
+ * its own, with its SAs in the fake kernel and its receiving side of
+ * rekeying
+ */
+typedef struct {
+	mike_groups_t *groups;
+	mike_group_t *group;
+	mike_member_rekey_t *rekey;
+	ike_sa_t *ike_sa, *gcks_end;
+} rekeyed_t;
+
+static rekeyed_t alice, bob, cam;
+
+/** registering again, which the rekeying asks for from a job */
+static mike_member_registrar_t no_registrar;
+
+static void rekey_setup(void)
+{
+	gcks_setup(gcks_rekey_body);
+}
+
+static void rekeyed_destroy(rekeyed_t *this)
+{
+	if (this->rekey)
+	{
+		this->rekey->destroy(this->rekey);
+		this->groups->destroy(this->groups);
+		this->ike_sa->destroy(this->ike_sa);
+		this->gcks_end->destroy(this->gcks_end);
+	}
+}
+
+static void rekey_teardown(void)
+{
+	rekeyed_destroy(&alice);
+	rekeyed_destroy(&bob);
+	rekeyed_destroy(&cam);
+	gcks_teardown();
+}
+
+/**
+ * Register a member to g with the GCKS and set its group up as the member's
+ * listener would (that part is tested above)
+ */
+static void join(rekeyed_t *this, uint32_t n, char *identity, bool sender)
+{
+	message_t *response;
+	payload_t *gsa, *kd;
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+	chunk_t gsk_w = fake_ike_sa_gsk_w();
+
+	ike_sa_pair(n, "c", identity, &this->ike_sa, &this->gcks_end);
+	ck_assert(fake_respond(&gcks->listener, this->gcks_end,
+						   fake_idg_request("g", sender), &response));
+	this->groups = mike_groups_create();
+	this->group = fake_group_add(this->groups, "g", sender ? sender_body
+															: member_body);
+	gsa = mike_exchange_get(response, GIKEV2_PL_GSA, NULL);
+	kd = mike_exchange_get(response, GIKEV2_PL_KD, NULL);
+	ck_assert(mike_gsa_apply(this->group, (gsa_payload_t*)gsa,
+							 (kd_payload_t*)kd, gsk_w) == SUCCESS);
+	this->group->kernel = this->group->create_kernel(this->group);
+	ck_assert(this->group->kernel);
+	enumerator = this->group->teks->create_enumerator(this->group->teks);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		ck_assert(this->group->kernel->add_inbound(this->group->kernel, tek));
+	}
+	enumerator->destroy(enumerator);
+	this->group->ike_sa_id = n;
+	this->group->my_host = this->ike_sa->get_my_host(this->ike_sa);
+	this->group->my_host = this->group->my_host->clone(this->group->my_host);
+	this->rekey = mike_member_rekey_create(this->groups, &no_registrar);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	chunk_clear(&gsk_w);
+	response->destroy(response);
+}
+
+/**
+ * A datagram the GCKS sent arrives at a member
+ */
+static void receive(rekeyed_t *this, chunk_t datagram)
+{
+	host_t *from = host_create_from_string("192.0.2.254", 4848);
+
+	ck_assert(datagram.len);
+	this->rekey->receive(this->rekey, datagram, from);
+	from->destroy(from);
+}
+
+/**
+ * Number of datagrams a member rejected, for any reason
+ */
+static uint64_t rejected(rekeyed_t *this)
+{
+	uint64_t sum = 0;
+	int i;
+
+	for (i = 0; i < countof(this->group->rekeys_rejected); i++)
+	{
+		sum += this->group->rekeys_rejected[i];
+	}
+	return sum;
+}
+
+/**
+ * alice, then cam as sender: alice learns cam's TEK from datagram 0
+ */
+static mike_group_member_t *alice_and_cam(void)
+{
+	mike_group_member_t *sender;
+
+	join(&alice, 1, "alice@example.org", FALSE);
+	join(&cam, 2, "cam@example.org", TRUE);
+	sender = gcks_group("g")->find_member(gcks_group("g"), 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
+	return sender;
+}
+
+START_TEST(test_receive_applies_rekey)
+{
+	mike_group_member_t *sender = alice_and_cam();
+	int sas = fake_kernel_sa_count();
+
+	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 0);
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert_int_eq(alice.group->rekeys, 1);
+	ck_assert_int_eq(alice.group->rekey_msg_id, 1);
+	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 1);
+	ck_assert(alice.group->kernel->has_sa(alice.group->kernel,
+										  sender->tek->spi));
+	/* its inbound SA for cam */
+	ck_assert_int_eq(fake_kernel_sa_count(), sas + 1);
+	ck_assert_int_eq(rejected(&alice), 0);
+}
+END_TEST
+
+START_TEST(test_receive_replay_rejected)
+{
+	alice_and_cam();
+	receive(&alice, fake_socket_get(sock, 0));
+	/* the GCKS's retransmission, or an attacker's */
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert_int_eq(alice.group->rekeys, 1);
+	ck_assert_int_eq(alice.group->rekeys_rejected[MIKE_REKEY_ERR_REPLAY], 1);
+	ck_assert_int_eq(rejected(&alice), 1);
+}
+END_TEST
+
+START_TEST(test_receive_bit_flip_rejected)
+{
+	chunk_t datagram;
+
+	alice_and_cam();
+	datagram = chunk_clone(fake_socket_get(sock, 0));
+	datagram.ptr[datagram.len - 1] ^= 0x01;
+	receive(&alice, datagram);
+	ck_assert_int_eq(alice.group->rekeys, 0);
+	ck_assert_int_eq(alice.group->rekeys_rejected[MIKE_REKEY_ERR_ICV], 1);
+	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 0);
+	ck_assert_int_eq(alice.group->rekey_msg_id, 0);
+	chunk_free(&datagram);
+
+	/* the original still goes through */
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert_int_eq(alice.group->rekeys, 1);
+}
+END_TEST
+
+START_TEST(test_receive_unknown_spi_ignored)
+{
+	chunk_t datagram;
+
+	alice_and_cam();
+	datagram = chunk_clone(fake_socket_get(sock, 0));
+	datagram.ptr[0] ^= 0x80;
+	receive(&alice, datagram);
+	/* not for a group of ours: neither taken nor counted */
+	ck_assert_int_eq(alice.group->rekeys, 0);
+	ck_assert_int_eq(rejected(&alice), 0);
+	chunk_free(&datagram);
+}
+END_TEST
+
+START_TEST(test_left_member_cannot_follow)
+{
+	mike_group_t *group;
+	chunk_t bob_kek;
+
+	join(&alice, 1, "alice@example.org", FALSE);
+	join(&bob, 3, "bob@example.org", FALSE);
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert_int_eq(alice.group->rekeys, 1);
+	bob_kek = chunk_clone(bob.group->kek_keymat);
+
+	/* bob's IKE SA goes: the new KEK under the key tree's new root, then
+	 * new TEKs under that */
+	gcks->listener.ike_state_change(&gcks->listener, bob.gcks_end,
+									IKE_DESTROYING);
+	group = gcks_group("g");
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
+
+	receive(&alice, fake_socket_get(sock, 1));
+	ck_assert_int_eq(alice.group->rekeys, 2);
+	ck_assert_chunk_eq(alice.group->kek_keymat, group->kek_keymat);
+	receive(&alice, fake_socket_get(sock, 2));
+	ck_assert_int_eq(alice.group->rekeys, 3);
+
+	/* bob verifies the first (it is under the KEK it has) but cannot
+	 * unwrap the new KEK; it would register again */
+	receive(&bob, fake_socket_get(sock, 1));
+	ck_assert_int_eq(bob.group->rekeys, 0);
+	ck_assert_chunk_eq(bob.group->kek_keymat, bob_kek);
+	ck_assert_int_eq(bob.group->reregistrations, 1);
+	/* the second is under a KEK it never had */
+	receive(&bob, fake_socket_get(sock, 2));
+	ck_assert_int_eq(bob.group->rekeys, 0);
+	ck_assert(!chunk_equals(bob.group->kek_keymat, group->kek_keymat));
+	chunk_clear(&bob_kek);
+}
+END_TEST
+
+START_TEST(test_announce_new_sender_tek)
+{
+	mike_group_member_t *sender;
+	message_t *response;
+
+	/* cam joins as a receiver, then registers again asking to send */
+	join(&alice, 1, "alice@example.org", FALSE);
+	join(&cam, 2, "cam@example.org", FALSE);
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert(fake_respond(&gcks->listener, cam.gcks_end,
+						   fake_idg_request("g", TRUE), &response));
+	response->destroy(response);
+	sender = gcks_group("g")->find_member(gcks_group("g"), 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
+
+	receive(&alice, fake_socket_get(sock, 1));
+	ck_assert_int_eq(alice.group->rekeys, 2);
+	ck_assert(fake_kernel_has_sa(sender->tek->spi));
+}
+END_TEST
+
+Suite *member_suite(void)
+{
+	Suite *s = suite_create("member");
+	TCase *tc;
+
+	tc = tcase_create("registration");
+	tcase_add_checked_fixture(tc, member_setup, member_teardown);
+	tcase_add_test(tc, test_first_request_asks_for_group);
+	tcase_add_test(tc, test_first_request_sender_group);
+	tcase_add_test(tc, test_other_requests_unchanged);
+	tcase_add_test(tc, test_nothing_applied_before_authorize);
+	tcase_add_test(tc, test_sender_installs_own_sa);
+	tcase_add_test(tc, test_further_groups_queued);
+	tcase_add_test(tc, test_refusal_fails_authorize);
+	tcase_add_test(tc, test_response_without_gsa_fails);
+	tcase_add_test(tc, test_ike_sa_gone_unregisters);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *member_rekey_suite(void)
+{
+	Suite *s = suite_create("member_rekey");
+	TCase *tc;
+
+	tc = tcase_create("receive");
+	tcase_add_checked_fixture(tc, rekey_setup, rekey_teardown);
+	tcase_add_test(tc, test_receive_applies_rekey);
+	tcase_add_test(tc, test_receive_replay_rejected);
+	tcase_add_test(tc, test_receive_bit_flip_rejected);
+	tcase_add_test(tc, test_receive_unknown_spi_ignored);
+	tcase_add_test(tc, test_left_member_cannot_follow);
+	tcase_add_test(tc, test_announce_new_sender_tek);
+	suite_add_tcase(s, tc);
+	return s;
+}
