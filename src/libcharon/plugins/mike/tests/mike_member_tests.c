@@ -212,6 +212,23 @@ static bool register_member(void)
 	return take_response(response);
 }
 
+/**
+ * Register cam, a sender, over connection cs (IKE SA 2)
+ */
+static bool register_cam(ike_sa_t **cam, ike_sa_t **cam_gcks)
+{
+	message_t *response;
+	bool success = TRUE;
+
+	ike_sa_pair(2, "cs", "cam@example.org", cam, cam_gcks);
+	ck_assert(fake_respond(&gcks->listener, *cam_gcks,
+						   first_request(*cam, 1), &response));
+	member->listener.message(&member->listener, *cam, response, TRUE, TRUE);
+	response->destroy(response);
+	member->listener.authorize(&member->listener, *cam, TRUE, &success);
+	return success;
+}
+
 START_TEST(test_first_request_asks_for_group)
 {
 	message_t *request;
@@ -288,16 +305,8 @@ START_TEST(test_sender_installs_own_sa)
 	mike_group_t *group = groups->get(groups, "s");
 	mike_group_member_t *sender;
 	ike_sa_t *cam, *cam_gcks;
-	message_t *response;
-	bool success = TRUE;
 
-	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
-	ck_assert(fake_respond(&gcks->listener, cam_gcks, first_request(cam, 1),
-						   &response));
-	member->listener.message(&member->listener, cam, response, TRUE, TRUE);
-	response->destroy(response);
-	member->listener.authorize(&member->listener, cam, TRUE, &success);
-	ck_assert(success);
+	ck_assert(register_cam(&cam, &cam_gcks));
 
 	sender = gcks_group("s")->find_member(gcks_group("s"), 2);
 	ck_assert(sender && sender->tek);
@@ -365,16 +374,9 @@ START_TEST(test_ike_sa_gone_unregisters)
 {
 	mike_group_t *group = groups->get(groups, "s");
 	ike_sa_t *cam, *cam_gcks;
-	message_t *response;
-	bool success = TRUE;
 
-	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
-	ck_assert(fake_respond(&gcks->listener, cam_gcks, first_request(cam, 1),
-						   &response));
-	member->listener.message(&member->listener, cam, response, TRUE, TRUE);
-	response->destroy(response);
-	member->listener.authorize(&member->listener, cam, TRUE, &success);
-	ck_assert(success && fake_kernel_sa_count() == 1);
+	ck_assert(register_cam(&cam, &cam_gcks));
+	ck_assert_int_eq(fake_kernel_sa_count(), 1);
 
 	member->listener.ike_state_change(&member->listener, cam, IKE_DESTROYING);
 	ck_assert(!group->kernel);
