@@ -370,7 +370,8 @@ static void signal_registered(private_mike_member_listener_t *this)
 }
 
 /**
- * Install a registered group (store locked): FALSE if that failed (logged)
+ * Take the keys of a registration and install them (store locked): FALSE
+ * if that failed, "registration failed: why" logged
  */
 static bool registered(private_mike_member_listener_t *this,
 					   mike_group_t *group, registration_t *reg,
@@ -383,6 +384,8 @@ static bool registered(private_mike_member_listener_t *this,
 		 * keys are taken as from a GSA_REKEY, traffic goes on */
 		if (!this->rekey->apply(this->rekey, group, reg->gsa, reg->kd, gsk_w))
 		{
+			DBG1(DBG_IKE, "mike: group '%s': registration failed: the GSA "
+				 "was refused", reg->group);
 			return FALSE;
 		}
 		DBG1(DBG_IKE, "mike: group '%s' registered again: %d sender TEK%s",
@@ -391,8 +394,14 @@ static bool registered(private_mike_member_listener_t *this,
 		return TRUE;
 	}
 	group->unregister(group);
-	if (mike_gsa_apply(group, reg->gsa, reg->kd, gsk_w) != SUCCESS ||
-		!install(group, ike_sa))
+	if (mike_gsa_apply(group, reg->gsa, reg->kd, gsk_w) != SUCCESS)
+	{
+		DBG1(DBG_IKE, "mike: group '%s': registration failed: the GSA was "
+			 "refused", reg->group);
+		group->unregister(group);
+		return FALSE;
+	}
+	if (!install(group, ike_sa))
 	{
 		group->unregister(group);
 		return FALSE;
@@ -448,11 +457,7 @@ static void apply(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 			 reg->group, failure);
 		reg->failed = TRUE;
 	}
-	else if (reg->failed)
-	{
-		DBG1(DBG_IKE, "mike: group '%s': registration failed", reg->group);
-	}
-	else if (ike_auth)
+	else if (ike_auth && !reg->failed)
 	{
 		queue_further_groups(this, ike_sa, reg->group);
 	}
