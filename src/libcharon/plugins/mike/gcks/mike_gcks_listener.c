@@ -102,8 +102,8 @@ static inline private_mike_gcks_listener_t *of_registrar(mike_gcks_registrar_t *
 
 static void registration_destroy(registration_t *reg)
 {
-	DESTROY_IF(&reg->gsa->payload_interface);
-	DESTROY_IF(&reg->kd->payload_interface);
+	DESTROY_IF(reg->gsa);
+	DESTROY_IF(reg->kd);
 	free(reg->group);
 	free(reg);
 }
@@ -469,7 +469,7 @@ static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 	if (!idg || !mike_exchange_idg_name(idg, name, sizeof(name)))
 	{
 		DBG1(DBG_CFG, "mike: '%Y' left a group but named none we know", id);
-		DESTROY_IF(&idg->payload_interface);
+		DESTROY_IF(idg);
 		return;
 	}
 	idg->destroy(idg);

@@ -126,8 +126,8 @@ static inline private_mike_member_listener_t *of_registrar(mike_member_registrar
 
 static void registration_destroy(registration_t *reg)
 {
-	DESTROY_IF(&reg->gsa->payload_interface);
-	DESTROY_IF(&reg->kd->payload_interface);
+	DESTROY_IF(reg->gsa);
+	DESTROY_IF(reg->kd);
 	free(reg->group);
 	free(reg);
 }
@@ -503,8 +503,8 @@ static void response(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	}
 	else
 	{
-		DESTROY_IF(&reg->gsa->payload_interface);
-		DESTROY_IF(&reg->kd->payload_interface);
+		DESTROY_IF(reg->gsa);
+		DESTROY_IF(reg->kd);
 		reg->gsa = (gsa_payload_t*)mike_exchange_get(message, GIKEV2_PL_GSA,
 													 NULL);
 		reg->kd = (kd_payload_t*)mike_exchange_get(message, GIKEV2_PL_KD,
