@@ -50,6 +50,10 @@ charon {
 			path = $dir/charon.log
 			default = 1
 			knl = 2
+			# the plugin's per-rollover and per-message lines are at
+			# level 2, as upstream logs such events; the tests read them
+			cfg = 2
+			net = 2
 			flush_line = yes
 		}
 	}

@@ -758,7 +758,7 @@ METHOD(mike_register_builder_t, build_push, bool,
 		ok = mike_gsa_build(group, gsk_w, NULL, &gsa, &kd);
 		if (ok)
 		{
-			DBG1(DBG_IKE, "mike: group '%s': sending the new GSA to '%Y' "
+			DBG2(DBG_IKE, "mike: group '%s': sending the new GSA to '%Y' "
 				 "over its IKE SA", name, member->id);
 		}
 	}

@@ -73,7 +73,7 @@ static host_t *rekey_dst(mike_group_config_t *cfg)
 /**
  * Give every registered sender a fresh TEK with a fresh SPI
  */
-static bool roll_teks(mike_group_t *group)
+static bool roll_teks(mike_group_t *group, level_t level)
 {
 	enumerator_t *enumerator;
 	mike_group_member_t *member;
@@ -101,8 +101,9 @@ static bool roll_teks(mike_group_t *group)
 		{
 			group->retire_tek(group, member->tek);
 			member->tek = tek;
-			DBG1(DBG_CFG, "mike: group '%s': sender '%Y' uses SPI %.8x",
-				 group->cfg->name, member->id, tek->spi);
+			charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': "
+							 "sender '%Y' uses SPI %.8x", group->cfg->name,
+							 member->id, tek->spi);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -165,14 +166,14 @@ static job_requeue_t gcks_push(mike_group_job_t *job)
  */
 static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 					 bool new_kek, bool new_teks, mike_group_member_t *skip,
-					 char *why)
+					 level_t level, char *why)
 {
 	enumerator_t *enumerator;
 	mike_group_member_t *member;
 	u_int count = 0;
 
 	if ((new_kek && !group->new_kek(group)) ||
-		(new_teks && !roll_teks(group)) || !group->save(group))
+		(new_teks && !roll_teks(group, level)) || !group->save(group))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': new keys (%s) failed, members will "
 			 "register again", group->cfg->name, why);
@@ -192,10 +193,12 @@ static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	}
 	enumerator->destroy(enumerator);
 	group->rekeys++;
-	DBG1(DBG_CFG, "mike: group '%s': pushing the new GSA to %u member%s over "
-		 "their IKE SAs: %s, %d sender TEK%s", group->cfg->name, count,
-		 count == 1 ? "" : "s", why, group->teks->get_count(group->teks),
-		 group->teks->get_count(group->teks) == 1 ? "" : "s");
+	charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': pushing "
+					 "the new GSA to %u member%s over their IKE SAs: %s, %d "
+					 "sender TEK%s", group->cfg->name, count,
+					 count == 1 ? "" : "s", why,
+					 group->teks->get_count(group->teks),
+					 group->teks->get_count(group->teks) == 1 ? "" : "s");
 	return TRUE;
 }
 
@@ -248,7 +251,7 @@ static void restore_signing_key(mike_group_t *group)
  */
 static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 					 linked_list_t *wrap_keys, bool new_kek, bool new_teks,
-					 mike_group_member_t *skip, char *why)
+					 mike_group_member_t *skip, level_t level, char *why)
 {
 	mike_gsa_keys_t keys = {
 		.wrap_keys = wrap_keys,
@@ -264,7 +267,7 @@ static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	}
 	if (!group->cfg->rekey_address)
 	{
-		return push_gsa(this, group, new_kek, new_teks, skip, why);
+		return push_gsa(this, group, new_kek, new_teks, skip, level, why);
 	}
 	if (!group->signing_key)
 	{	/* right after a restart, before any member registered again */
@@ -285,7 +288,7 @@ static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	spi = chunk_clone(group->kek_spi);
 	keymat = chunk_clone(group->kek_keymat);
 	ok = (!new_kek || group->new_kek(group)) &&
-		 (!new_teks || roll_teks(group));
+		 (!new_teks || roll_teks(group, level));
 	if (ok && new_kek && wrap_keys)
 	{	/* only who holds the new root key gets the new KEK */
 		group->lkh->get_root(group->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
@@ -306,12 +309,14 @@ static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	dst = rekey_dst(group->cfg);
 	if (this->socket->send(this->socket, dst, msg))
 	{
-		DBG1(DBG_CFG, "mike: group '%s': sent GSA_REKEY %u to %#H: %s, %d "
-			 "sender TEK%s, %d wrapped key%s", group->cfg->name, msg_id, dst,
-			 why, group->teks->get_count(group->teks),
-			 group->teks->get_count(group->teks) == 1 ? "" : "s",
-			 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
-			 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ? "" : "s");
+		charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': sent "
+					 "GSA_REKEY %u to %#H: %s, %d sender TEK%s, %d wrapped "
+					 "key%s", group->cfg->name, msg_id, dst, why,
+					 group->teks->get_count(group->teks),
+					 group->teks->get_count(group->teks) == 1 ? "" : "s",
+					 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
+					 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ?
+						"" : "s");
 	}
 	dst->destroy(dst);
 	chunk_free(&msg);
@@ -362,7 +367,8 @@ static job_requeue_t gcks_rollover(mike_group_job_t *job)
 		/* the KEK goes along if it would expire before the next rollover */
 		kek_due = group->kek_created + cfg->kek_lifetime <=
 				  time_monotonic(NULL) + interval;
-		send_gsa(this, group, NULL, kek_due, TRUE, NULL,
+		/* the periodic rollover logs at DBG2, membership changes at DBG1 */
+		send_gsa(this, group, NULL, kek_due, TRUE, NULL, LEVEL_DIAG,
 				 kek_due ? "TEK and KEK rollover" : "TEK rollover");
 	}
 	this->groups->unlock(this->groups);
@@ -391,13 +397,13 @@ METHOD(mike_gcks_rekey_t, joined, void,
 	group->members->get_last(group->members, (void**)&newcomer);
 	if (rekey)
 	{	/* backward access control: the newcomer gets keys nobody used */
-		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer,
+		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer, LEVEL_CTRL,
 				 "member joined, new KEK and TEKs");
 	}
 	else
 	{	/* the others learn the newcomer's TEK (and, if its leaf split
 		 * one of theirs, their new key tree key) */
-		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer,
+		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer, LEVEL_CTRL,
 				 "member joined");
 	}
 }
@@ -410,7 +416,7 @@ METHOD(mike_gcks_rekey_t, announce, void,
 	{	/* nobody else to tell */
 		return;
 	}
-	send_gsa(this, group, NULL, FALSE, FALSE, skip, why);
+	send_gsa(this, group, NULL, FALSE, FALSE, skip, LEVEL_CTRL, why);
 }
 
 METHOD(mike_gcks_rekey_t, left, void,
@@ -425,7 +431,7 @@ METHOD(mike_gcks_rekey_t, left, void,
 	if (!group->cfg->rekey_address || !wrap_keys)
 	{	/* unicast, or the key tree failed: the new keys go to each of the
 		 * others over its IKE SA, the departed member simply gets nothing */
-		push_gsa(this, group, TRUE, TRUE, NULL, wrap_keys ?
+		push_gsa(this, group, TRUE, TRUE, NULL, LEVEL_CTRL, wrap_keys ?
 				 "member left, new KEK and TEKs" :
 				 "member left, the key tree failed, new KEK and TEKs");
 		return;
@@ -433,10 +439,10 @@ METHOD(mike_gcks_rekey_t, left, void,
 	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
 	 * key tree's new root, which the departed member cannot unwrap; new
 	 * TEKs only under that new KEK, in a second message */
-	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL,
+	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL, LEVEL_CTRL,
 				 "member left, new KEK"))
 	{
-		send_gsa(this, group, NULL, FALSE, TRUE, NULL,
+		send_gsa(this, group, NULL, FALSE, TRUE, NULL, LEVEL_CTRL,
 				 "new TEKs under the new KEK");
 	}
 }

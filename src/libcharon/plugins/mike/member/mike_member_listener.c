@@ -568,7 +568,7 @@ static void pushed(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 		else
 		{
 			group->rekeys++;
-			DBG1(DBG_IKE, "mike: group '%s': new GSA from the GCKS over the "
+			DBG2(DBG_IKE, "mike: group '%s': new GSA from the GCKS over the "
 				 "IKE SA accepted, %d sender TEK%s", buf,
 				 group->teks->get_count(group->teks),
 				 group->teks->get_count(group->teks) == 1 ? "" : "s");

@@ -156,7 +156,7 @@ static job_requeue_t member_deactivate(mike_group_job_t *job)
 		group->kernel->has_sa(group->kernel, job->arg))
 	{
 		group->kernel->del_sa(group->kernel, job->arg);
-		DBG1(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
+		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
 			 job->name, job->arg);
 	}
 	this->groups->unlock(this->groups);
@@ -178,7 +178,7 @@ static job_requeue_t member_activate(mike_group_job_t *job)
 		group->kernel->switch_outbound(group->kernel, job->arg))
 	{
 		group->own_spi = job->arg;
-		DBG1(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
+		DBG2(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
 			 job->name, job->arg);
 		mike_group_job_schedule(member_deactivate, this, job->name,
 								job->arg2, 0, group->cfg->deactivation_delay);
@@ -398,7 +398,7 @@ METHOD(mike_member_rekey_t, receive, void,
 	else
 	{
 		found->rekeys++;
-		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, %d sender "
+		DBG2(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, %d sender "
 			 "TEKs", found->cfg->name, msg->get_message_id(msg),
 			 found->teks->get_count(found->teks));
 	}
