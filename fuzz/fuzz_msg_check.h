@@ -16,7 +16,7 @@
 #ifndef FUZZ_MSG_CHECK_H_
 #define FUZZ_MSG_CHECK_H_
 
-#include "mike_msg.h"
+#include "control/mike_msg.h"
 
 #include "fuzz_assert.h"
 
