@@ -20,7 +20,7 @@
 #                             the last $log_lines (40) of each
 #   scenario_finish           dump_logs if anything failed, then finish
 #
-# Counters (mikectl --json, see src/libcharon/plugins/mike/mike_commands.c):
+# Counters (mikectl --json, see src/libcharon/plugins/mike/control/mike_commands.c):
 #
 #   json_get KEY...           the value at KEY... of the JSON on stdin: a
 #                             string as it is, the items of a list or the
