@@ -69,6 +69,9 @@ scenario_tmp() {
 
 scenario_cleanup() {
 	local pid dir
+	# only the scenario's own shell tears the LAN down, never a subshell
+	# that exits (set -u ends one on an unset variable)
+	[ "$BASHPID" = "$$" ] || return 0
 	for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
 	# charon_stop passes over a node without a charon
 	for dir in "$tmp"/*/; do charon_stop "${dir%/}"; done
