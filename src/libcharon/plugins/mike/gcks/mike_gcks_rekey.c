@@ -347,29 +347,41 @@ static void remove_name(linked_list_t *list, char *name)
 /**
  * The periodic rollover of a GCKS group
  */
+METHOD(mike_gcks_rekey_t, roll_over, bool,
+	private_mike_gcks_rekey_t *this, mike_group_t *group)
+{
+	mike_group_config_t *cfg = group->cfg;
+	bool kek_due;
+
+	if (cfg->role != MIKE_ROLE_GCKS || !group->kek_keymat.len ||
+		(!group->signing_key && !group->rekey_auth_key &&
+		 cfg->rekey_address))
+	{
+		return FALSE;
+	}
+	/* the KEK goes along if it would expire before the next rollover */
+	kek_due = group->kek_created + cfg->kek_lifetime <=
+			  time_monotonic(NULL) + cfg->tek_rekey_time;
+	/* the periodic rollover logs at DBG2, membership changes at DBG1 */
+	send_gsa(this, group, NULL, kek_due, TRUE, NULL, LEVEL_DIAG,
+			 kek_due ? "TEK and KEK rollover" : "TEK rollover");
+	return TRUE;
+}
+
+/**
+ * The periodic rollover of a GCKS group, every tek_rekey_time
+ */
 static job_requeue_t gcks_rollover(mike_group_job_t *job)
 {
 	private_mike_gcks_rekey_t *this = job->owner;
 	mike_group_t *group;
-	mike_group_config_t *cfg;
 	u_int interval = 0;
-	bool kek_due;
 
 	this->groups->lock(this->groups);
 	group = this->groups->get(this->groups, job->name);
-	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
-		group->kek_keymat.len &&
-		(group->signing_key || group->rekey_auth_key ||
-		 !group->cfg->rekey_address))
+	if (group && roll_over(this, group))
 	{
-		cfg = group->cfg;
-		interval = cfg->tek_rekey_time;
-		/* the KEK goes along if it would expire before the next rollover */
-		kek_due = group->kek_created + cfg->kek_lifetime <=
-				  time_monotonic(NULL) + interval;
-		/* the periodic rollover logs at DBG2, membership changes at DBG1 */
-		send_gsa(this, group, NULL, kek_due, TRUE, NULL, LEVEL_DIAG,
-				 kek_due ? "TEK and KEK rollover" : "TEK rollover");
+		interval = group->cfg->tek_rekey_time;
 	}
 	this->groups->unlock(this->groups);
 
@@ -568,6 +580,7 @@ mike_gcks_rekey_t *mike_gcks_rekey_create(mike_groups_t *groups,
 	INIT(this,
 		.public = {
 			.start = _start,
+			.roll_over = _roll_over,
 			.joined = _joined,
 			.announce = _announce,
 			.left = _left,

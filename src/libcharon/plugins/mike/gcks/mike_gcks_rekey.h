@@ -67,6 +67,18 @@ struct mike_gcks_rekey_t {
 	void (*start)(mike_gcks_rekey_t *this, mike_group_t *group);
 
 	/**
+	 * Roll a group's TEKs over now (and its KEK if it would expire before
+	 * the next rollover): every sender gets a fresh TEK, the old ones are
+	 * retired, the members get the GSA.  start() runs it every
+	 * tek_rekey_time.
+	 *
+	 * @param group		the group
+	 * @return			FALSE if the group cannot be rekeyed (no KEK yet, or
+	 *					no key to sign GSA_REKEY messages with)
+	 */
+	bool (*roll_over)(mike_gcks_rekey_t *this, mike_group_t *group);
+
+	/**
 	 * A member joined (the new member is in the group already, its GSA
 	 * not yet built).  The others get the group's GSA with the new
 	 * sender's TEK and the key tree keys they need; with rekey_on_join the

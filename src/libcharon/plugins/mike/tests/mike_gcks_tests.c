@@ -22,6 +22,7 @@
 #include <daemon.h>
 
 #include "gcks/mike_gcks_listener.h"
+#include "gcks/mike_gcks_rekey.h"
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
 #include "common/mike_rekey_msg.h"
@@ -531,6 +532,198 @@ START_TEST(test_expel_member_rekeys)
 }
 END_TEST
 
+/*******************************************************************************
+ * Over an established IKE SA, and the periodic rollover
+ */
+
+/**
+ * An INFORMATIONAL request from a member over its IKE SA, as charon hands
+ * it to the GCKS (which answers at once, there is no authorize() step):
+ * IDg, and N(NO_PROPOSAL_CHOSEN) for a de-registration; returns the
+ * response as the member receives it
+ */
+static message_t *informational(ike_sa_t *ike_sa, char *name, bool leave)
+{
+	message_t *request, *sent, *response;
+	idg_payload_t *idg;
+
+	request = fake_message(INFORMATIONAL, TRUE, 2);
+	idg = mike_exchange_idg(name);
+	fake_message_add_unknown(request, GIKEV2_PL_IDG,
+						gikev2_payload_get_body(&idg->payload_interface));
+	idg->destroy(idg);
+	if (leave)
+	{
+		request->add_notify(request, FALSE, NO_PROPOSAL_CHOSEN, chunk_empty);
+	}
+	gcks->listener.message(&gcks->listener, ike_sa, request, TRUE, TRUE);
+	sent = fake_message(INFORMATIONAL, FALSE, 2);
+	gcks->listener.message(&gcks->listener, ike_sa, sent, FALSE, TRUE);
+	response = fake_message_deliver(sent);
+	sent->destroy(sent);
+	request->destroy(request);
+	return response;
+}
+
+/** the IKE SA is up, as for any INFORMATIONAL exchange */
+static void established(ike_sa_t *ike_sa)
+{
+	((fake_ike_sa_t*)ike_sa)->state = IKE_ESTABLISHED;
+}
+
+START_TEST(test_informational_registration)
+{
+	mike_group_t *alice;
+	message_t *response;
+
+	established(alice_sa);
+	response = informational(alice_sa, "g", FALSE);
+	ck_assert(group->find_member(group, 1));
+	alice = fake_member_state(member_body, response);
+	ck_assert(alice);
+	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	response->destroy(response);
+	alice->destroy(alice);
+}
+END_TEST
+
+START_TEST(test_informational_needs_established_ike_sa)
+{
+	message_t *response;
+
+	/* the peer is not authenticated yet: nothing for it */
+	response = informational(alice_sa, "g", FALSE);
+	ck_assert(!group->find_member(group, 1));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert(!response->get_notify(response,
+									GIKEV2_NOTIFY_INVALID_GROUP_ID));
+	response->destroy(response);
+}
+END_TEST
+
+START_TEST(test_informational_unknown_group_refused)
+{
+	message_t *response;
+
+	established(alice_sa);
+	response = informational(alice_sa, "nosuch", FALSE);
+	ck_assert(response->get_notify(response, GIKEV2_NOTIFY_INVALID_GROUP_ID));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	response->destroy(response);
+}
+END_TEST
+
+START_TEST(test_deregistration_forward_access_control)
+{
+	mike_group_t *alice, *cam;
+	message_t *response;
+	chunk_t old_kek;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, TRUE);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	old_kek = chunk_clone(group->kek_keymat);
+
+	/* cam tells it left the group, its IKE SA stays */
+	established(cam_sa);
+	response = informational(cam_sa, "g", TRUE);
+	response->destroy(response);
+	ck_assert(!group->find_member(group, 2));
+	ck_assert(group->find_member(group, 1));
+	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	ck_assert(!chunk_equals(old_kek, group->kek_keymat));
+	ck_assert_int_eq(fake_manager_last_checkout(), 0);
+
+	/* the new KEK only for who stays, then the TEKs under it */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
+	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(sock, 1)), NOT_FOUND);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+
+	chunk_clear(&old_kek);
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_deregistration_of_non_member_ignored)
+{
+	mike_group_t *alice;
+	message_t *response;
+
+	alice = join(alice_sa, FALSE);
+	/* bob never joined: leaving changes nothing, sends nothing */
+	established(bob_sa);
+	response = informational(bob_sa, "g", TRUE);
+	response->destroy(response);
+	ck_assert(group->find_member(group, 1));
+	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
+	alice->destroy(alice);
+}
+END_TEST
+
+START_TEST(test_rollover_new_teks)
+{
+	mike_gcks_registrar_t registrar = {};
+	mike_gcks_rekey_t *rekey;
+	mike_group_member_t *sender;
+	mike_group_t *alice, *cam;
+	fake_socket_t *rollover_sock;
+	mike_tek_t *old;
+	uint32_t old_spi;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, TRUE);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	sender = group->find_member(group, 2);
+	old = sender->tek;
+	old_spi = old->spi;
+
+	/* the rollover start() schedules, run once */
+	rollover_sock = fake_socket_create();
+	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
+	groups->lock(groups);
+	ck_assert(rekey->roll_over(rekey, group));
+	groups->unlock(groups);
+
+	ck_assert(sender->tek && sender->tek->spi != old_spi);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
+	ck_assert_int_eq(rollover_sock->sent->get_count(rollover_sock->sent), 1);
+	/* both members take the sender's new TEK */
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(rollover_sock, 0)),
+					 SUCCESS);
+	ck_assert(has_tek(alice, sender->tek));
+	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(rollover_sock, 0)),
+					 SUCCESS);
+	ck_assert(has_tek(cam, sender->tek));
+	ck_assert_int_eq(alice->teks->get_count(alice->teks), 1);
+
+	rekey->destroy(rekey);
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_rollover_needs_kek)
+{
+	mike_gcks_registrar_t registrar = {};
+	mike_gcks_rekey_t *rekey;
+	fake_socket_t *rollover_sock;
+
+	/* nobody registered yet: no KEK, nothing to roll over */
+	rollover_sock = fake_socket_create();
+	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
+	groups->lock(groups);
+	ck_assert(!rekey->roll_over(rekey, group));
+	groups->unlock(groups);
+	ck_assert_int_eq(rollover_sock->sent->get_count(rollover_sock->sent), 0);
+	rekey->destroy(rekey);
+}
+END_TEST
+
 Suite *gcks_suite(void)
 {
 	Suite *s = suite_create("gcks");
@@ -557,6 +750,17 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_ike_rekey_moves_membership);
 	tcase_add_test(tc, test_sender_returns_announced);
 	tcase_add_test(tc, test_expel_member_rekeys);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("established IKE SA, rollover");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_informational_registration);
+	tcase_add_test(tc, test_informational_needs_established_ike_sa);
+	tcase_add_test(tc, test_informational_unknown_group_refused);
+	tcase_add_test(tc, test_deregistration_forward_access_control);
+	tcase_add_test(tc, test_deregistration_of_non_member_ignored);
+	tcase_add_test(tc, test_rollover_new_teks);
+	tcase_add_test(tc, test_rollover_needs_kek);
 	suite_add_tcase(s, tc);
 	return s;
 }
