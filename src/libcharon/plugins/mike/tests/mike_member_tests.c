@@ -23,11 +23,13 @@
 #include <daemon.h>
 
 #include "gcks/mike_gcks_listener.h"
+#include "gcks/mike_gsa_builder.h"
 #include "member/mike_member_listener.h"
 #include "member/mike_member_rekey.h"
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
 #include "common/mike_rekey_msg.h"
+#include "payloads/gikev2_parser.h"
 
 /** the groups of the GCKS: g, and s for senders */
 static const char *gcks_body =
@@ -387,6 +389,106 @@ START_TEST(test_ike_sa_gone_unregisters)
 }
 END_TEST
 
+/**
+ * The GCKS's group g's GSA as the GCKS pushes it to a member over its IKE
+ * SA (unicast rekeying), as the member receives it
+ */
+static message_t *push_request(void)
+{
+	message_t *request;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	idg_payload_t *idg;
+	chunk_t gsk_w = fake_ike_sa_gsk_w();
+
+	ck_assert(mike_gsa_build(gcks_group("g"), gsk_w, NULL, &gsa, &kd));
+	idg = mike_exchange_idg("g");
+	request = fake_message(INFORMATIONAL, TRUE, 2);
+	fake_message_add_unknown(request, GIKEV2_PL_IDG,
+						gikev2_payload_get_body(&idg->payload_interface));
+	fake_message_add_unknown(request, GIKEV2_PL_GSA,
+						gikev2_payload_get_body(&gsa->payload_interface));
+	fake_message_add_unknown(request, GIKEV2_PL_KD,
+						gikev2_payload_get_body(&kd->payload_interface));
+	idg->destroy(idg);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	chunk_clear(&gsk_w);
+	return request;
+}
+
+START_TEST(test_pushed_gsa_applied)
+{
+	mike_group_t *group = groups->get(groups, "g"), *gcks_g = gcks_group("g");
+	message_t *request;
+
+	ck_assert(register_member());
+	/* the GCKS replaced its KEK (a member left): it pushes the GSA */
+	ck_assert(gcks_g->new_kek(gcks_g));
+	ck_assert(!chunk_equals(group->kek_keymat, gcks_g->kek_keymat));
+	((fake_ike_sa_t*)member_sa)->state = IKE_ESTABLISHED;
+	request = push_request();
+	member->listener.message(&member->listener, member_sa, request, TRUE,
+							 TRUE);
+	request->destroy(request);
+	ck_assert_chunk_eq(group->kek_keymat, gcks_g->kek_keymat);
+	ck_assert_int_eq(group->rekeys, 1);
+	ck_assert(group->kernel);
+}
+END_TEST
+
+START_TEST(test_pushed_gsa_over_other_ike_sa_ignored)
+{
+	mike_group_t *group = groups->get(groups, "g"), *gcks_g = gcks_group("g");
+	ike_sa_t *other, *other_gcks;
+	message_t *request;
+	chunk_t kek;
+
+	ck_assert(register_member());
+	kek = chunk_clone(group->kek_keymat);
+	ck_assert(gcks_g->new_kek(gcks_g));
+	/* a GSA for g over an IKE SA g is not registered over */
+	ike_sa_pair(7, "c", "alice@example.org", &other, &other_gcks);
+	((fake_ike_sa_t*)other)->state = IKE_ESTABLISHED;
+	request = push_request();
+	member->listener.message(&member->listener, other, request, TRUE, TRUE);
+	request->destroy(request);
+	ck_assert_chunk_eq(group->kek_keymat, kek);
+	ck_assert_int_eq(group->rekeys, 0);
+	chunk_clear(&kek);
+	other->destroy(other);
+	other_gcks->destroy(other_gcks);
+}
+END_TEST
+
+START_TEST(test_leave_closes_ike_sa)
+{
+	mike_group_t *group = groups->get(groups, "g");
+
+	ck_assert(register_member());
+	ck_assert(group->kernel);
+	fake_manager_install();
+	/* the IKE SA carries no other group: closing it tells the GCKS */
+	ck_assert(member->leave(member, "g"));
+	ck_assert(!group->kernel);
+	ck_assert_int_eq(fake_manager_last_checkout(), 1);
+	/* not registered any more: nothing to leave */
+	ck_assert(!member->leave(member, "g"));
+	fake_manager_remove();
+}
+END_TEST
+
+START_TEST(test_wait_registered)
+{
+	/* not registered: the wait ends at its timeout */
+	ck_assert(!member->wait_registered(member, "g", 50));
+	ck_assert(register_member());
+	ck_assert(member->wait_registered(member, "g", 50));
+	/* nor does one for a group that is not configured */
+	ck_assert(!member->wait_registered(member, "nosuch", 10));
+}
+END_TEST
+
 /*******************************************************************************
  * Member rekeying
  */
@@ -657,6 +759,14 @@ Suite *member_suite(void)
 	tcase_add_test(tc, test_refusal_fails_authorize);
 	tcase_add_test(tc, test_response_without_gsa_fails);
 	tcase_add_test(tc, test_ike_sa_gone_unregisters);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("established IKE SA");
+	tcase_add_checked_fixture(tc, member_setup, member_teardown);
+	tcase_add_test(tc, test_pushed_gsa_applied);
+	tcase_add_test(tc, test_pushed_gsa_over_other_ike_sa_ignored);
+	tcase_add_test(tc, test_leave_closes_ike_sa);
+	tcase_add_test(tc, test_wait_registered);
 	suite_add_tcase(s, tc);
 	return s;
 }
