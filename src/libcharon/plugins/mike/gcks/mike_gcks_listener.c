@@ -95,9 +95,11 @@ struct private_mike_gcks_listener_t {
 /**
  * The listener that implements a registrar
  */
-static inline private_mike_gcks_listener_t *of_registrar(mike_gcks_registrar_t *registrar)
+static inline private_mike_gcks_listener_t *of_registrar(
+											mike_gcks_registrar_t *registrar)
 {
-	return (private_mike_gcks_listener_t*)((char*)registrar - offsetof(private_mike_gcks_listener_t, registrar));
+	return (private_mike_gcks_listener_t*)((char*)registrar -
+							offsetof(private_mike_gcks_listener_t, registrar));
 }
 
 static void registration_destroy(registration_t *reg)
@@ -149,7 +151,7 @@ static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
- * the key of the identity members authenticate the GCKS as signs its
+ * The key of the identity members authenticate the GCKS as signs its
  * GSA_REKEY messages (its public key goes out as AUTH_KEY)
  */
 static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
@@ -172,7 +174,7 @@ static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
 }
 
 /**
- * remove a member and have the others follow with new keys it cannot
+ * Remove a member and have the others follow with new keys it cannot
  * unwrap (forward access control)
  */
 static void member_gone(private_mike_gcks_listener_t *this, mike_group_t *group,
@@ -190,7 +192,7 @@ static void member_gone(private_mike_gcks_listener_t *this, mike_group_t *group,
 }
 
 /**
- * a member restored from the state store that has not registered
+ * A member restored from the state store that has not registered
  * since the restart, by identity
  */
 static mike_group_member_t *dormant_member(mike_group_t *group,
@@ -212,7 +214,7 @@ static mike_group_member_t *dormant_member(mike_group_t *group,
 }
 
 /**
- * a fresh TEK for a member that asks to send, replacing the one it
+ * A fresh TEK for a member that asks to send, replacing the one it
  * had (announced to the others, which learn it before the member gets it)
  */
 static bool renew_tek(private_mike_gcks_listener_t *this, mike_group_t *group,
@@ -235,12 +237,13 @@ static bool renew_tek(private_mike_gcks_listener_t *this, mike_group_t *group,
 }
 
 /**
- * add an authorized member (or take it again, if it registers anew
+ * Add an authorized member (or take it again, if it registers anew
  * over the same IKE SA because it missed a rekey: same leaf, same TEK) and
  * build its GSA with its key tree path
  */
-static bool register_member(private_mike_gcks_listener_t *this, mike_group_t *group,
-							registration_t *reg, ike_sa_t *ike_sa,
+static bool register_member(private_mike_gcks_listener_t *this,
+							mike_group_t *group, registration_t *reg,
+							ike_sa_t *ike_sa,
 							identification_t *id, chunk_t gsk_w)
 {
 	mike_group_member_t *member;
@@ -346,9 +349,10 @@ static bool register_member(private_mike_gcks_listener_t *this, mike_group_t *gr
 }
 
 /**
- * authorize a registration and prepare the GSA; FALSE to refuse
+ * Authorize a registration and prepare the GSA; FALSE to refuse
  */
-static bool authorize_registration(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa)
+static bool authorize_registration(private_mike_gcks_listener_t *this,
+								   ike_sa_t *ike_sa)
 {
 	registration_t *reg;
 	mike_group_t *group;
@@ -417,7 +421,7 @@ static bool authorize_registration(private_mike_gcks_listener_t *this, ike_sa_t 
 }
 
 /**
- * answer the registration in the last IKE_AUTH response
+ * Answer the registration in the last IKE_AUTH response
  */
 static void respond(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 						  message_t *message)
@@ -453,7 +457,7 @@ static void respond(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
- * a member tells it left a group (de-registration): forget it and
+ * A member tells it left a group (de-registration): forget it and
  * give the others keys it cannot unwrap
  */
 static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
@@ -493,10 +497,11 @@ static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
- * whether an IKE SA still carries a membership in any group (call
+ * Whether an IKE SA still carries a membership in any group (call
  * with the store locked)
  */
-static bool carries_members(private_mike_gcks_listener_t *this, uint32_t ike_sa_id)
+static bool carries_members(private_mike_gcks_listener_t *this,
+							uint32_t ike_sa_id)
 {
 	enumerator_t *enumerator;
 	mike_group_t *group;
@@ -548,7 +553,7 @@ typedef bool (*member_filter_t)(void *data, mike_group_t *group,
 								mike_group_member_t *member, char **why);
 
 /**
- * remove the members a filter picks from a group (all GCKS groups for
+ * Remove the members a filter picks from a group (all GCKS groups for
  * NULL), with the forward-access-control rekey, and close their IKE SAs if
  * these carry no other membership (they could register again over them
  * otherwise)

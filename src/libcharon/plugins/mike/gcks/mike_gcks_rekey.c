@@ -203,7 +203,7 @@ static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 }
 
 /**
- * GCKS: after a restart the group knows the public key its members verify
+ * After a restart the group knows the public key its members verify
  * GSA_REKEY messages with, but not yet the private key: find that among
  * the loaded credentials by its key ID
  */
@@ -243,7 +243,7 @@ static void restore_signing_key(mike_group_t *group)
 }
 
 /**
- * GCKS: send the group's GSA in a GSA_REKEY under the current KEK, after
+ * Send the group's GSA in a GSA_REKEY under the current KEK, after
  * replacing the KEK (wrapped with the key tree's root if wrap_keys are
  * given, else with the current KEK) and/or the senders' TEKs if asked to;
  * or, without a rekey address, push it to each member but skip.
@@ -396,7 +396,8 @@ static job_requeue_t gcks_rollover(mike_group_job_t *job)
 }
 
 METHOD(mike_gcks_rekey_t, joined, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+	private_mike_gcks_rekey_t *this, mike_group_t *group,
+	linked_list_t *wrap_keys)
 {
 	mike_group_member_t *newcomer = NULL;
 	bool rekey = group->cfg->rekey_on_join;
@@ -421,8 +422,8 @@ METHOD(mike_gcks_rekey_t, joined, void,
 }
 
 METHOD(mike_gcks_rekey_t, announce, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group, mike_group_member_t *skip,
-	char *why)
+	private_mike_gcks_rekey_t *this, mike_group_t *group,
+	mike_group_member_t *skip, char *why)
 {
 	if (group->members->get_count(group->members) < 2)
 	{	/* nobody else to tell */
@@ -432,7 +433,8 @@ METHOD(mike_gcks_rekey_t, announce, void,
 }
 
 METHOD(mike_gcks_rekey_t, left, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group, linked_list_t *wrap_keys)
+	private_mike_gcks_rekey_t *this, mike_group_t *group,
+	linked_list_t *wrap_keys)
 {
 	if (!group->members->get_count(group->members))
 	{	/* nobody left to tell; the next member gets a KEK it never had */
@@ -483,7 +485,7 @@ static bool add_name(linked_list_t *list, char *name)
 }
 
 /**
- * GCKS: rejoin_timeout after the restart, drop the restored members that
+ * Rejoin_timeout after the restart, drop the restored members that
  * have not registered again
  */
 static job_requeue_t gcks_drop_dormant(mike_group_job_t *job)
@@ -498,7 +500,7 @@ static job_requeue_t gcks_drop_dormant(mike_group_job_t *job)
 }
 
 /**
- * GCKS: watch the members a group restored from the store, once
+ * Watch the members a group restored from the store, once
  */
 static void watch_dormant(private_mike_gcks_rekey_t *this, mike_group_t *group)
 {

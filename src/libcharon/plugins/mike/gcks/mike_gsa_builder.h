@@ -51,7 +51,7 @@ struct mike_gsa_keys_t {
 };
 
 /**
- * GCKS: the GSA and KD payloads of a group, keys wrapped with gsk_w.
+ * The GSA and KD payloads of a group, keys wrapped with gsk_w.
  *
  * @param group		the group, with its KEK and TEKs
  * @param gsk_w		default key wrap key

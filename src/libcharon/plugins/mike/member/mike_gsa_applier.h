@@ -23,7 +23,7 @@
 #include "payloads/kd_payload.h"
 
 /**
- * Member: take the TEKs and the KEK of a group from received payloads,
+ * Take the TEKs and the KEK of a group from received payloads,
  * checking them against the group's configuration.
  *
  * On success the group's teks, kek_spi and kek_keymat are replaced, its

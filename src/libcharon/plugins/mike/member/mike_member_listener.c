@@ -119,9 +119,11 @@ struct private_mike_member_listener_t {
 /**
  * The listener that implements a registrar
  */
-static inline private_mike_member_listener_t *of_registrar(mike_member_registrar_t *registrar)
+static inline private_mike_member_listener_t *of_registrar(
+											mike_member_registrar_t *registrar)
 {
-	return (private_mike_member_listener_t*)((char*)registrar - offsetof(private_mike_member_listener_t, registrar));
+	return (private_mike_member_listener_t*)((char*)registrar -
+					offsetof(private_mike_member_listener_t, registrar));
 }
 
 static void registration_destroy(registration_t *reg)

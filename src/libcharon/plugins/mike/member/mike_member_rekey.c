@@ -74,7 +74,7 @@ static job_requeue_t member_reregister(mike_group_job_t *job)
 }
 
 /**
- * Member: register again soon, unless that was asked for moments ago
+ * Register again soon, unless that was asked for moments ago
  * (call with the store locked)
  */
 static void reregister(private_mike_member_rekey_t *this, mike_group_t *group,
@@ -115,7 +115,7 @@ static job_requeue_t member_check_expiry(mike_group_job_t *job)
 }
 
 /**
- * Member: unless new keys come first, register again when 95% of the
+ * Unless new keys come first, register again when 95% of the
  * shortest TEK lifetime since the last keys have passed (the GCKS rolls
  * them over at 90% by default)
  */
@@ -354,7 +354,8 @@ METHOD(mike_member_rekey_t, receive, void,
 			 "gave us no key to verify it", found->cfg->name, from);
 		return;
 	}
-	status = mike_rekey_msg_parse(data, spi, mike_rekey_gsk_e(found->kek_keymat),
+	status = mike_rekey_msg_parse(data, spi,
+								  mike_rekey_gsk_e(found->kek_keymat),
 								  found->rekey_auth_key,
 								  found->rekey_auth_scheme,
 								  found->rekey_msg_id, &msg);
