@@ -415,13 +415,23 @@ static uint32_t connection_ike_sa(private_mike_commands_t *this,
 }
 
 /**
+ * The response to a join that registered the group
+ */
+static mike_msg_t *joined(char *name)
+{
+	mike_msg_t *response;
+
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, "joined", "%s", name);
+	return response;
+}
+
+/**
  * Join a group over an established IKE SA (an INFORMATIONAL exchange)
  */
 static mike_msg_t *join_over(private_mike_commands_t *this,
 							 uint32_t ike_sa_id, char *name)
 {
-	mike_msg_t *response;
-
 	if (!this->member->register_over(this->member, ike_sa_id, name))
 	{
 		return mike_msg_create_error("join: the IKE SA of group '%s' is "
@@ -432,9 +442,7 @@ static mike_msg_t *join_over(private_mike_commands_t *this,
 		return mike_msg_create_error("join: registering group '%s' failed, "
 									 "see charon's log", name);
 	}
-	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
-	response->add_kv(response, "joined", "%s", name);
-	return response;
+	return joined(name);
 }
 
 CALLBACK(join, mike_msg_t*,
@@ -492,8 +500,7 @@ CALLBACK(join, mike_msg_t*,
 				this->member->wait_registered(this->member, name,
 											  JOIN_TIMEOUT))
 			{
-				response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
-				response->add_kv(response, "joined", "%s", name);
+				response = joined(name);
 			}
 			else
 			{
