@@ -635,6 +635,13 @@ METHOD(mike_group_t, create_kernel, mike_kernel_t*,
 							  this->guard->get_reqid(this->guard));
 }
 
+METHOD(mike_group_t, reconfigure, void,
+	private_mike_group_t *this, mike_group_config_t *cfg)
+{
+	this->public.cfg->destroy(this->public.cfg);
+	this->public.cfg = cfg;
+}
+
 METHOD(mike_group_t, destroy, void,
 	private_mike_group_t *this)
 {
@@ -774,6 +781,7 @@ mike_group_t *mike_group_create(mike_group_config_t *cfg, mike_db_t *db)
 			.drop_tek = _drop_tek,
 			.create_kernel = _create_kernel,
 			.unregister = _unregister,
+			.reconfigure = _reconfigure,
 			.destroy = _destroy,
 		},
 		.used_spis = hashtable_create(spi_hash, spi_equals, 64),

@@ -313,6 +313,15 @@ struct mike_group_t {
 	void (*unregister)(mike_group_t *this);
 
 	/**
+	 * GCKS: take the configuration of the group loaded again (same name,
+	 * role gcks): its keys, members and expelled identities stay; the
+	 * GCKS's reauthorize() then removes who no longer fits.
+	 *
+	 * @param cfg		new configuration (owned)
+	 */
+	void (*reconfigure)(mike_group_t *this, mike_group_config_t *cfg);
+
+	/**
 	 * Destroy the group, removing what it installed, wiping its keys.
 	 */
 	void (*destroy)(mike_group_t *this);

@@ -145,8 +145,7 @@ METHOD(mike_groups_t, add, mike_group_t*,
 	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
 		cfg->role == MIKE_ROLE_GCKS)
 	{	/* loaded again: new settings, but the same keys and members */
-		group->cfg->destroy(group->cfg);
-		group->cfg = cfg;
+		group->reconfigure(group, cfg);
 	}
 	else
 	{	/* the new group first: a member group's fail-close policies are

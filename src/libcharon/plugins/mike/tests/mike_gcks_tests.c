@@ -724,6 +724,54 @@ START_TEST(test_rollover_needs_kek)
 }
 END_TEST
 
+START_TEST(test_reauthorize_after_reload)
+{
+	mike_group_t *alice, *cam, *reloaded;
+	mike_group_member_t *sender;
+
+	alice = join(alice_sa, FALSE);
+	cam = join(cam_sa, TRUE);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+
+	/* loaded again with cam no longer a sender and alice no longer a
+	 * member: the same group, keys and members until reauthorized */
+	reloaded = fake_group_add(groups, "g",
+							  "role = gcks\n"
+							  "address = 239.1.2.3\n"
+							  "port = 5000\n"
+							  "esp_proposals = aes256gcm16\n"
+							  "members = cam@example.org\n"
+							  "rekey_address = 239.1.2.4\n"
+							  "rekey_port = 4848\n");
+	ck_assert(reloaded == group);
+	ck_assert_int_eq(group->members->get_count(group->members), 2);
+
+	/* both lose their membership (cam sends with a TEK it may no
+	 * longer have), each IKE SA is closed */
+	ck_assert_int_eq(gcks->reauthorize(gcks, "g"), 2);
+	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	/* nothing left to reauthorize */
+	ck_assert_int_eq(gcks->reauthorize(gcks, NULL), 0);
+
+	alice->destroy(alice);
+	cam->destroy(cam);
+}
+END_TEST
+
+START_TEST(test_reauthorize_keeps_who_fits)
+{
+	mike_group_t *alice;
+
+	alice = join(alice_sa, FALSE);
+	fake_group_add(groups, "g", gcks_body);
+	ck_assert_int_eq(gcks->reauthorize(gcks, NULL), 0);
+	ck_assert(group->find_member(group, 1));
+	alice->destroy(alice);
+}
+END_TEST
+
 Suite *gcks_suite(void)
 {
 	Suite *s = suite_create("gcks");
@@ -761,6 +809,8 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_deregistration_of_non_member_ignored);
 	tcase_add_test(tc, test_rollover_new_teks);
 	tcase_add_test(tc, test_rollover_needs_kek);
+	tcase_add_test(tc, test_reauthorize_after_reload);
+	tcase_add_test(tc, test_reauthorize_keeps_who_fits);
 	suite_add_tcase(s, tc);
 	return s;
 }
