@@ -870,7 +870,6 @@ static void ike_sa_gone(private_mike_gcks_listener_t *this,
 	{
 		registration_destroy(reg);
 	}
-	this->groups->lock(this->groups);
 	enumerator = create_gcks_enumerator(this, NULL);
 	while (enumerator->enumerate(enumerator, &group))
 	{
@@ -883,7 +882,6 @@ static void ike_sa_gone(private_mike_gcks_listener_t *this,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 }
 
 METHOD(listener_t, ike_state_change, bool,
@@ -907,7 +905,6 @@ METHOD(listener_t, ike_rekey, bool,
 	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
 
 	/* the memberships live on in the new IKE SA */
-	this->groups->lock(this->groups);
 	enumerator = create_gcks_enumerator(this, NULL);
 	while (enumerator->enumerate(enumerator, &group))
 	{
@@ -918,7 +915,6 @@ METHOD(listener_t, ike_rekey, bool,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	return TRUE;
 }
 

@@ -237,7 +237,6 @@ static linked_list_t *unregistered_groups(private_mike_member_listener_t *this,
 	{
 		return names;
 	}
-	this->groups->lock(this->groups);
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
@@ -249,7 +248,6 @@ static linked_list_t *unregistered_groups(private_mike_member_listener_t *this,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	return names;
 }
 
@@ -375,9 +373,9 @@ static void signal_registered(private_mike_member_listener_t *this)
  * Take the keys of a registration and install them (store locked): FALSE
  * if that failed, "registration failed: why" logged
  */
-static bool registered(private_mike_member_listener_t *this,
-					   mike_group_t *group, registration_t *reg,
-					   ike_sa_t *ike_sa, chunk_t gsk_w)
+static bool take_keys(private_mike_member_listener_t *this,
+					  mike_group_t *group, registration_t *reg,
+					  ike_sa_t *ike_sa, chunk_t gsk_w)
 {
 	uint32_t ike_sa_id = ike_sa->get_unique_id(ike_sa);
 
@@ -446,7 +444,7 @@ static void apply(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	{
 		failure = "no key wrap key for this IKE SA";
 	}
-	else if (!registered(this, group, reg, ike_sa, gsk_w))
+	else if (!take_keys(this, group, reg, ike_sa, gsk_w))
 	{
 		reg->failed = TRUE;
 	}
@@ -681,7 +679,6 @@ static bool carries_groups(private_mike_member_listener_t *this,
 	mike_group_t *group;
 	bool found = FALSE;
 
-	this->groups->lock(this->groups);
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (!found && enumerator->enumerate(enumerator, &group))
 	{
@@ -689,7 +686,6 @@ static bool carries_groups(private_mike_member_listener_t *this,
 				group->ike_sa_id == ike_sa_id;
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	return found;
 }
 
@@ -771,7 +767,6 @@ static void ike_sa_gone(private_mike_member_listener_t *this,
 		}
 		registration_destroy(reg);
 	}
-	this->groups->lock(this->groups);
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
@@ -796,7 +791,6 @@ static void ike_sa_gone(private_mike_member_listener_t *this,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	free(connection);
 }
 
@@ -820,7 +814,6 @@ METHOD(listener_t, ike_rekey, bool,
 	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
 
 	/* the registration lives on in the new IKE SA */
-	this->groups->lock(this->groups);
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
@@ -830,7 +823,6 @@ METHOD(listener_t, ike_rekey, bool,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	return TRUE;
 }
 
@@ -880,7 +872,7 @@ METHOD(mike_member_listener_t, wait_registered, bool,
 	while (!done && !this->registered->timed_wait_abs(this->registered,
 													  this->mutex, deadline));
 	this->mutex->unlock(this->mutex);
-	return done || is_registered(this, name);
+	return done;
 }
 
 METHOD(mike_member_listener_t, leave, bool,
