@@ -14,8 +14,9 @@
  * member row and the whole serialized key tree), measured in the same run.
  *
  * A group of n members is written into a fresh store as a balanced tree
- * (2n - 1 nodes), restored by mike_group_create() as after a restart, then
- * members join and leave through mike_group_t with a save() after each, as
+ * (2n - 1 nodes), restored by mike_gcks_group_create() as after a restart,
+ * then members join and leave through mike_gcks_group_t with a save() after
+ * each, as
  * the daemon does.  Bytes written are the process's write(2) bytes
  * (/proc/self/io wchar) during save(): SQLite's WAL frames, synced.
  *
@@ -36,7 +37,7 @@
 #include <library.h>
 #include <daemon.h>
 
-#include "group/mike_group.h"
+#include "gcks/mike_gcks_group.h"
 #include "common/mike_group_config.h"
 #include "group/mike_db.h"
 #include "group/mike_lkh.h"
@@ -227,13 +228,13 @@ static void add_cost(cost_t *cost, u_int nodes, uint64_t bytes,
 /**
  * Save the group, adding the cost of it to cost
  */
-static void save(mike_group_t *group, cost_t *cost, double group_ms)
+static void save(mike_gcks_group_t *group, cost_t *cost, double group_ms)
 {
 	uint64_t bytes;
 	double start;
 	u_int nodes;
 
-	nodes = group->lkh->get_change_count(group->lkh);
+	nodes = group->get_lkh(group)->get_change_count(group->get_lkh(group));
 	bytes = written_bytes();
 	start = now_ms();
 	if (!group->save(group))
@@ -249,10 +250,10 @@ static void save(mike_group_t *group, cost_t *cost, double group_ms)
  * What schema version 1 wrote per change: every member row and the tree
  * as one blob, in one transaction (the blob is dropped again afterwards)
  */
-static void full_rewrite(mike_group_t *group, mike_db_t *db, cost_t *cost)
+static void full_rewrite(mike_gcks_group_t *group, mike_db_t *db, cost_t *cost)
 {
 	enumerator_t *enumerator;
-	mike_group_member_t *member;
+	mike_gcks_member_t *member;
 	chunk_t blob;
 	uint64_t bytes;
 	double start;
@@ -261,15 +262,15 @@ static void full_rewrite(mike_group_t *group, mike_db_t *db, cost_t *cost)
 	bytes = written_bytes();
 	start = now_ms();
 	ok = db->begin(db);
-	enumerator = group->members->create_enumerator(group->members);
+	enumerator = group->create_member_enumerator(group);
 	while (ok && enumerator->enumerate(enumerator, &member))
 	{
 		ok = db->put_member(db, GROUP, member->id, FALSE, 0, member->leaf);
 	}
 	enumerator->destroy(enumerator);
-	ok = ok && group->lkh->serialize(group->lkh, &blob);
+	ok = ok && group->get_lkh(group)->serialize(group->get_lkh(group), &blob);
 	ok = ok && db->set_lkh(db, GROUP, blob) && db->commit(db);
-	add_cost(cost, group->lkh->get_member_count(group->lkh) * 2 - 1,
+	add_cost(cost, group->get_lkh(group)->get_member_count(group->get_lkh(group)) * 2 - 1,
 			 written_bytes() - bytes, 0, now_ms() - start);
 	chunk_clear(&blob);
 	if (!ok || !db->set_lkh(db, GROUP, chunk_empty))
@@ -316,10 +317,11 @@ static uint64_t file_size(char *file)
  */
 static double run(char *dir, uint32_t n, u_int ops)
 {
-	mike_group_member_t *member;
+	mike_gcks_member_t *member;
+	enumerator_t *enumerator;
 	identification_t *id;
 	linked_list_t *path, *rekey;
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	mike_db_t *db;
 	cost_t join = {}, leave = {}, full = {}, dummy = {};
 	char file[256], name[64];
@@ -338,9 +340,9 @@ static double run(char *dir, uint32_t n, u_int ops)
 	populate(db, n);
 	checkpoint(file);
 	t = now_ms();
-	group = mike_group_create(config(), db);
+	group = mike_gcks_group_create(config(), db);
 	load_ms = now_ms() - t;
-	if (group->members->get_count(group->members) != n || !group->lkh)
+	if (group->get_member_count(group) != n || !group->get_lkh(group))
 	{
 		fprintf(stderr, "restoring %u members failed\n", n);
 		exit(1);
@@ -367,7 +369,9 @@ static double run(char *dir, uint32_t n, u_int ops)
 	}
 	for (i = 0; i < ops; i++)
 	{
-		group->members->get_first(group->members, (void**)&member);
+		enumerator = group->create_member_enumerator(group);
+		enumerator->enumerate(enumerator, &member);
+		enumerator->destroy(enumerator);
 		t = now_ms();
 		if (!group->remove_member(group, member, &rekey) || !rekey)
 		{
@@ -381,11 +385,11 @@ static double run(char *dir, uint32_t n, u_int ops)
 	{
 		full_rewrite(group, db, &full);
 	}
-	group->lkh->serialize(group->lkh, &blob);
+	group->get_lkh(group)->serialize(group->get_lkh(group), &blob);
 
 	printf("%u members: %u tree nodes, depth %u, serialized tree %zu bytes, "
 		   "file %.1f MB, restored in %.0f ms\n", n,
-		   2 * n - 1, group->lkh->get_depth(group->lkh), blob.len,
+		   2 * n - 1, group->get_lkh(group)->get_depth(group->get_lkh(group)), blob.len,
 		   size / 1e6, load_ms);
 	printf("  %-22s %6s %9s %12s %10s %10s %10s\n", "per change", "ops",
 		   "nodes", "bytes", "group ms", "save ms", "worst ms");
@@ -398,7 +402,7 @@ static double run(char *dir, uint32_t n, u_int ops)
 			   (join.ops + leave.ops)));
 	fflush(stdout);
 	chunk_clear(&blob);
-	group->destroy(group);
+	group->group.destroy(&group->group);
 	db->destroy(db);
 	remove_store(file);
 	/* a larger group rewrites the whole state only once */
@@ -445,8 +449,9 @@ int main(int argc, char *argv[])
 	}
 	printf("mike-store-bench: %u joins, then %u leaves per group size, a save "
 		   "(one synced transaction) after each; bytes = write(2) bytes of "
-		   "the save (WAL frames); group ms = mike_group_t's add_member() or "
-		   "remove_member() in memory, key tree included, save ms = save(), "
+		   "the save (WAL frames); group ms = mike_gcks_group_t's "
+		   "add_member() or remove_member() in memory, key tree included, "
+		   "save ms = save(), "
 		   "worst ms its slowest; averages\n", ops, ops);
 	for (n = min_members; n <= max_members; n *= 10)
 	{

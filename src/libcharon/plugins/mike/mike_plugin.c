@@ -11,6 +11,8 @@
 #include "common/mike_settings.h"
 #include "common/mike_group_config.h"
 #include "group/mike_groups.h"
+#include "gcks/mike_gcks_group_factory.h"
+#include "member/mike_member_group.h"
 #include "gcks/mike_gcks_listener.h"
 #include "member/mike_member_listener.h"
 #include "control/mike_commands.h"
@@ -93,11 +95,10 @@ static void load_static_groups(private_mike_plugin_t *this)
 		{
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
-			this->groups->lock(this->groups);
 			group = this->groups->add(this->groups, cfg);
 			this->gcks->start(this->gcks, group);
 			this->member->start(this->member, group);
-			this->groups->unlock(this->groups);
+			this->groups->checkin(this->groups, group);
 		}
 		else
 		{
@@ -118,7 +119,11 @@ static bool plugin_cb(private_mike_plugin_t *this,
 	{
 		mike_settings_load(&this->settings);
 		DBG1(DBG_CFG, "mike: control socket %s", this->settings.socket);
-		this->groups->set_database(this->groups, this->settings.database);
+		/* groups of each role made by its factory: the GCKS's with the
+		 * state store */
+		this->groups = mike_groups_create(
+						mike_gcks_group_factory_create(this->settings.database),
+						mike_member_group_factory_create());
 		/* one listener per role, each looking only at its groups */
 		/* the GCKS only sends on its rekey socket */
 		this->gcks = mike_gcks_listener_create(this->groups,
@@ -158,7 +163,7 @@ static bool plugin_cb(private_mike_plugin_t *this,
 		this->gcks->destroy(this->gcks);
 		this->gcks = NULL;
 		this->groups->destroy(this->groups);
-		this->groups = mike_groups_create();
+		this->groups = NULL;
 	}
 	return TRUE;
 }
@@ -184,7 +189,7 @@ METHOD(plugin_t, destroy, void,
 	DESTROY_IF(this->control);
 	DESTROY_IF(this->member);
 	DESTROY_IF(this->gcks);
-	this->groups->destroy(this->groups);
+	DESTROY_IF(this->groups);
 	free(this);
 }
 
@@ -212,7 +217,6 @@ plugin_t *mike_plugin_create()
 				.destroy = _destroy,
 			},
 		},
-		.groups = mike_groups_create(),
 	);
 
 	return &this->public.plugin;

@@ -9,6 +9,8 @@
 
 #include "control/mike_commands.h"
 #include "common/mike_rekey_msg.h"
+#include "gcks/mike_gcks_group.h"
+#include "member/mike_member_group.h"
 
 #include <unistd.h>
 
@@ -73,7 +75,7 @@ static bool may_read(mike_group_config_t *cfg, uid_t uid)
 
 /**
  * Start what a group just added runs by itself, in its role (call with the
- * store locked)
+ * group checked out)
  */
 static void start(private_mike_commands_t *this, mike_group_t *group)
 {
@@ -128,6 +130,7 @@ CALLBACK(load_groups, mike_msg_t*,
 	mike_msg_t *response;
 	mike_node_t *groups, *group;
 	mike_group_config_t *cfg;
+	mike_group_t *added;
 	enumerator_t *enumerator;
 	linked_list_t *failures;
 	settings_t *settings;
@@ -165,9 +168,9 @@ CALLBACK(load_groups, mike_msg_t*,
 			DBG1(DBG_CFG, "mike: loaded group '%s' (%N, %H)", cfg->name,
 				 mike_group_role_names, cfg->role, cfg->address);
 			response->add_list_item(response, "%s", cfg->name);
-			this->groups->lock(this->groups);
-			start(this, this->groups->add(this->groups, cfg));
-			this->groups->unlock(this->groups);
+			added = this->groups->add(this->groups, cfg);
+			start(this, added);
+			this->groups->checkin(this->groups, added);
 			loaded++;
 		}
 		else
@@ -227,13 +230,65 @@ static void add_algorithms(mike_msg_t *response, mike_tek_t *tek)
 }
 
 /**
+ * A member group's registration state
+ */
+static void list_member_state(mike_msg_t *response, mike_member_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+
+	response->add_kv(response, "connection", "%s", cfg->connection);
+	response->add_kv(response, "state", "%s", group->get_kernel(group) ?
+					 "registered" : "not registered");
+	if (group->get_kernel(group))
+	{
+		response->add_kv(response, "registered_for", "%us",
+				(u_int)(time_monotonic(NULL) - group->get_registered(group)));
+	}
+	if (group->get_own_spi(group))
+	{
+		response->add_kv(response, "sending_spi", "%.8x",
+						 group->get_own_spi(group));
+	}
+}
+
+/**
+ * A GCKS group's members
+ */
+static void list_members(mike_msg_t *response, mike_gcks_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_gcks_member_t *member;
+
+	response->begin_list(response, "members");
+	enumerator = group->create_member_enumerator(group);
+	while (enumerator->enumerate(enumerator, &member))
+	{
+		if (member->tek)
+		{
+			response->add_list_item(response, "%Y (sender, SPI %.8x)",
+									member->id, member->tek->spi);
+		}
+		else
+		{
+			response->add_list_item(response, "%Y", member->id);
+		}
+	}
+	enumerator->destroy(enumerator);
+	response->end_list(response);
+}
+
+/**
  * One group's configuration and state
  */
 static void list_group(mike_msg_t *response, mike_group_t *group)
 {
-	mike_group_config_t *cfg = group->cfg;
+	mike_group_config_t *cfg = group->get_config(group);
+	mike_gsa_t *gsa = group->get_gsa(group);
+	mike_member_group_t *member = mike_member_group(group);
+	mike_gcks_group_t *gcks = mike_gcks_group(group);
+	signature_params_t *scheme = gsa->get_rekey_auth_scheme(gsa);
+	chunk_t kek_spi = gsa->get_kek_spi(gsa);
 	enumerator_t *enumerator;
-	mike_group_member_t *member;
 	proposal_t *proposal;
 	mike_tek_t *tek;
 	char spi[9];
@@ -266,38 +321,26 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 	}
 	response->add_kv(response, "sam_scheme", "%s", cfg->sam_scheme);
 
-	if (cfg->role == MIKE_ROLE_MEMBER)
+	if (member)
 	{
-		response->add_kv(response, "connection", "%s", cfg->connection);
-		response->add_kv(response, "state", "%s",
-						 group->kernel ? "registered" : "not registered");
-		if (group->kernel)
-		{
-			response->add_kv(response, "registered_for", "%us",
-						(u_int)(time_monotonic(NULL) - group->registered));
-		}
-		if (group->own_spi)
-		{
-			response->add_kv(response, "sending_spi", "%.8x", group->own_spi);
-		}
+		list_member_state(response, member);
 	}
 	else
 	{
 		response->add_kv(response, "state", "%s",
-						 group->kek_keymat.len ? "serving" : "waiting");
+						 gsa->get_kek_keymat(gsa).len ? "serving" : "waiting");
 	}
-	if (group->kek_spi.len)
+	if (kek_spi.len)
 	{
-		response->add_kv(response, "kek_spi", "%#B", &group->kek_spi);
+		response->add_kv(response, "kek_spi", "%#B", &kek_spi);
 	}
-	if (group->rekey_auth_scheme)
+	if (scheme)
 	{
 		response->add_kv(response, "rekey_signature", "%N",
-						 signature_scheme_names,
-						 group->rekey_auth_scheme->scheme);
+						 signature_scheme_names, scheme->scheme);
 	}
 	response->begin_section(response, "senders");
-	enumerator = group->teks->create_enumerator(group->teks);
+	enumerator = gsa->create_tek_enumerator(gsa);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
 		snprintf(spi, sizeof(spi), "%.8x", tek->spi);
@@ -316,24 +359,9 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 	}
 	enumerator->destroy(enumerator);
 	response->end_section(response);
-	if (cfg->role == MIKE_ROLE_GCKS)
+	if (gcks)
 	{
-		response->begin_list(response, "members");
-		enumerator = group->members->create_enumerator(group->members);
-		while (enumerator->enumerate(enumerator, &member))
-		{
-			if (member->tek)
-			{
-				response->add_list_item(response, "%Y (sender, SPI %.8x)",
-										member->id, member->tek->spi);
-			}
-			else
-			{
-				response->add_list_item(response, "%Y", member->id);
-			}
-		}
-		enumerator->destroy(enumerator);
-		response->end_list(response);
+		list_members(response, gcks);
 	}
 	response->end_section(response);
 }
@@ -344,6 +372,7 @@ CALLBACK(list_groups, mike_msg_t*,
 	mike_msg_t *response;
 	enumerator_t *enumerator;
 	mike_group_t *group;
+	mike_group_config_t *cfg;
 	char *name;
 
 	name = request->get_str(request, NULL, "group");
@@ -352,8 +381,8 @@ CALLBACK(list_groups, mike_msg_t*,
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if ((!name || streq(name, group->cfg->name)) &&
-			may_read(group->cfg, uid))
+		cfg = group->get_config(group);
+		if ((!name || streq(name, cfg->name)) && may_read(cfg, uid))
 		{
 			list_group(response, group);
 		}
@@ -364,13 +393,14 @@ CALLBACK(list_groups, mike_msg_t*,
 }
 
 /**
- * The configured member group a request names, or an error response
+ * The configured member group a request names, checked out, or an error
+ * response
  */
-static mike_group_config_t *requested_member_group(
+static mike_member_group_t *requested_member_group(
 								private_mike_commands_t *this,
 								mike_msg_t *request, mike_msg_t **error)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	char *name;
 
 	name = request->get_str(request, NULL, "group");
@@ -380,15 +410,14 @@ static mike_group_config_t *requested_member_group(
 									   request->get_command(request));
 		return NULL;
 	}
-	group = this->groups->get(this->groups, name);
-	if (!group || group->cfg->role != MIKE_ROLE_MEMBER)
+	group = mike_member_group_checkout(this->groups, name);
+	if (!group)
 	{
 		*error = mike_msg_create_error("%s: no member group '%s' is "
-									   "configured", request->get_command(request),
-									   name);
-		return NULL;
+									   "configured",
+									   request->get_command(request), name);
 	}
-	return group->cfg;
+	return group;
 }
 
 /**
@@ -398,16 +427,16 @@ static uint32_t connection_ike_sa(private_mike_commands_t *this,
 								  char *connection)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	uint32_t id = 0;
 
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_member_group_create_enumerator(this->groups);
 	while (!id && enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role == MIKE_ROLE_MEMBER && group->ike_sa_id &&
-			streq(group->cfg->connection, connection))
+		if (streq(group->group.get_config(&group->group)->connection,
+				  connection))
 		{
-			id = group->ike_sa_id;
+			id = group->get_ike_sa_id(group);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -448,6 +477,7 @@ static mike_msg_t *join_over(private_mike_commands_t *this,
 CALLBACK(join, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
+	mike_member_group_t *group;
 	mike_group_config_t *cfg;
 	mike_msg_t *response = NULL;
 	peer_cfg_t *peer_cfg;
@@ -456,18 +486,17 @@ CALLBACK(join, mike_msg_t*,
 	bool registered;
 	status_t status;
 
-	this->groups->lock(this->groups);
-	cfg = requested_member_group(this, request, &response);
-	if (!cfg)
+	group = requested_member_group(this, request, &response);
+	if (!group)
 	{
-		this->groups->unlock(this->groups);
 		return response;
 	}
+	cfg = group->group.get_config(&group->group);
 	name = strdup(cfg->name);
 	connection = strdup(cfg->connection);
-	registered = this->groups->get(this->groups, name)->kernel != NULL;
+	registered = group->get_kernel(group) != NULL;
+	this->groups->checkin(this->groups, &group->group);
 	ike_sa_id = connection_ike_sa(this, connection);
-	this->groups->unlock(this->groups);
 
 	if (registered)
 	{
@@ -518,19 +547,17 @@ CALLBACK(join, mike_msg_t*,
 CALLBACK(leave, mike_msg_t*,
 	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
 {
-	mike_group_config_t *cfg;
+	mike_member_group_t *group;
 	mike_msg_t *response = NULL;
 	char *name;
 
-	this->groups->lock(this->groups);
-	cfg = requested_member_group(this, request, &response);
-	if (!cfg)
+	group = requested_member_group(this, request, &response);
+	if (!group)
 	{
-		this->groups->unlock(this->groups);
 		return response;
 	}
-	name = strdup(cfg->name);
-	this->groups->unlock(this->groups);
+	name = strdup(group->group.get_config(&group->group)->name);
+	this->groups->checkin(this->groups, &group->group);
 
 	if (!this->member->leave(this->member, name))
 	{
@@ -604,7 +631,7 @@ CALLBACK(readmit, mike_msg_t*,
 /**
  * A member's rejected GSA_REKEY messages, by reason
  */
-static void add_rejections(mike_msg_t *response, mike_group_t *group)
+static void add_rejections(mike_msg_t *response, mike_member_group_t *group)
 {
 	/* short keys for the reasons, in the order of mike_rekey_status_t */
 	static char *names[] = {
@@ -615,16 +642,57 @@ static void add_rejections(mike_msg_t *response, mike_group_t *group)
 	int i;
 
 	response->begin_section(response, "rekeys_rejected");
-	for (i = 1; i < MIKE_REKEY_STATUS_MAX && i < countof(names) &&
-				i < countof(group->rekeys_rejected); i++)
+	for (i = 1; i < MIKE_REKEY_STATUS_MAX && i < countof(names); i++)
 	{
-		if (group->rekeys_rejected[i])
+		if (group->get_rejected(group, i))
 		{
 			response->add_kv(response, names[i], "%llu",
-							 group->rekeys_rejected[i]);
+							 group->get_rejected(group, i));
 		}
 	}
 	response->end_section(response);
+}
+
+/**
+ * A GCKS group's counters
+ */
+static void add_gcks_stats(mike_msg_t *response, mike_gcks_group_t *group)
+{
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	mike_lkh_t *lkh = group->get_lkh(group);
+
+	response->add_kv(response, "members", "%d",
+					 group->get_member_count(group));
+	response->add_kv(response, "rekeys_sent", "%llu", gsa->get_rekeys(gsa));
+	response->add_kv(response, "next_message_id", "%llu",
+					 gsa->get_rekey_msg_id(gsa));
+	response->add_kv(response, "expelled", "%d",
+					 group->get_expelled_count(group));
+	if (lkh)
+	{
+		response->add_kv(response, "key_tree_depth", "%u",
+						 lkh->get_depth(lkh));
+	}
+}
+
+/**
+ * A member group's counters
+ */
+static void add_member_stats(mike_msg_t *response, mike_member_group_t *group)
+{
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+
+	response->add_kv(response, "registered", "%s",
+					 group->get_kernel(group) ? "yes" : "no");
+	response->add_kv(response, "rekeys_accepted", "%llu",
+					 gsa->get_rekeys(gsa));
+	response->add_kv(response, "next_message_id", "%llu",
+					 gsa->get_rekey_msg_id(gsa));
+	response->add_kv(response, "registrations_after_loss", "%llu",
+					 group->get_reregistrations(group));
+	response->add_kv(response, "key_path_length", "%d",
+					 group->get_key_path_count(group));
+	add_rejections(response, group);
 }
 
 CALLBACK(stats, mike_msg_t*,
@@ -633,50 +701,31 @@ CALLBACK(stats, mike_msg_t*,
 	mike_msg_t *response;
 	enumerator_t *enumerator;
 	mike_group_t *group;
+	mike_group_config_t *cfg;
+	mike_gsa_t *gsa;
 
 	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
 	response->begin_section(response, "groups");
 	enumerator = this->groups->create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (!may_read(group->cfg, uid))
+		cfg = group->get_config(group);
+		if (!may_read(cfg, uid))
 		{
 			continue;
 		}
-		response->begin_section(response, group->cfg->name);
+		gsa = group->get_gsa(group);
+		response->begin_section(response, cfg->name);
 		response->add_kv(response, "role", "%N", mike_group_role_names,
-						 group->cfg->role);
-		response->add_kv(response, "senders", "%d",
-						 group->teks->get_count(group->teks));
-		if (group->cfg->role == MIKE_ROLE_GCKS)
+						 cfg->role);
+		response->add_kv(response, "senders", "%d", gsa->get_tek_count(gsa));
+		if (mike_gcks_group(group))
 		{
-			response->add_kv(response, "members", "%d",
-							 group->members->get_count(group->members));
-			response->add_kv(response, "rekeys_sent", "%llu",
-							 group->rekeys);
-			response->add_kv(response, "next_message_id", "%llu",
-							 group->rekey_msg_id);
-			response->add_kv(response, "expelled", "%d",
-							 group->expelled->get_count(group->expelled));
-			if (group->lkh)
-			{
-				response->add_kv(response, "key_tree_depth", "%u",
-								 group->lkh->get_depth(group->lkh));
-			}
+			add_gcks_stats(response, mike_gcks_group(group));
 		}
 		else
 		{
-			response->add_kv(response, "registered", "%s",
-							 group->kernel ? "yes" : "no");
-			response->add_kv(response, "rekeys_accepted", "%llu",
-							 group->rekeys);
-			response->add_kv(response, "next_message_id", "%llu",
-							 group->rekey_msg_id);
-			response->add_kv(response, "registrations_after_loss", "%llu",
-							 group->reregistrations);
-			response->add_kv(response, "key_path_length", "%d",
-							 group->key_path->get_count(group->key_path));
-			add_rejections(response, group);
+			add_member_stats(response, mike_member_group(group));
 		}
 		response->end_section(response);
 	}

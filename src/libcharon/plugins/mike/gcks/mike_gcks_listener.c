@@ -154,12 +154,12 @@ static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
  * The key of the identity members authenticate the GCKS as signs its
  * GSA_REKEY messages (its public key goes out as AUTH_KEY)
  */
-static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
+static void ensure_signing_key(mike_gcks_group_t *group, ike_sa_t *ike_sa)
 {
 	identification_t *me = ike_sa->get_my_id(ike_sa);
 	private_key_t *key;
 
-	if (group->signing_key)
+	if (group->get_signing_key(group))
 	{
 		return;
 	}
@@ -168,7 +168,7 @@ static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no usable private key for '%Y', "
 			 "members get no key to verify GSA_REKEY messages with",
-			 group->cfg->name, me);
+			 group->group.get_config(&group->group)->name, me);
 	}
 	DESTROY_IF(key);
 }
@@ -177,8 +177,8 @@ static void ensure_signing_key(mike_group_t *group, ike_sa_t *ike_sa)
  * Remove a member and have the others follow with new keys it cannot
  * unwrap (forward access control)
  */
-static void member_gone(private_mike_gcks_listener_t *this, mike_group_t *group,
-						mike_group_member_t *member)
+static void member_gone(private_mike_gcks_listener_t *this,
+						mike_gcks_group_t *group, mike_gcks_member_t *member)
 {
 	linked_list_t *rekey = NULL;
 
@@ -192,46 +192,17 @@ static void member_gone(private_mike_gcks_listener_t *this, mike_group_t *group,
 }
 
 /**
- * A member restored from the state store that has not registered
- * since the restart, by identity
- */
-static mike_group_member_t *dormant_member(mike_group_t *group,
-										   identification_t *id)
-{
-	enumerator_t *enumerator;
-	mike_group_member_t *member, *found = NULL;
-
-	enumerator = group->members->create_enumerator(group->members);
-	while (!found && enumerator->enumerate(enumerator, &member))
-	{
-		if (!member->ike_sa_id && member->id->equals(member->id, id))
-		{
-			found = member;
-		}
-	}
-	enumerator->destroy(enumerator);
-	return found;
-}
-
-/**
  * A fresh TEK for a member that asks to send, replacing the one it
  * had (announced to the others, which learn it before the member gets it)
  */
-static bool renew_tek(private_mike_gcks_listener_t *this, mike_group_t *group,
-					  mike_group_member_t *member, ike_sa_t *ike_sa, char *why)
+static bool renew_tek(private_mike_gcks_listener_t *this,
+					  mike_gcks_group_t *group, mike_gcks_member_t *member,
+					  ike_sa_t *ike_sa, char *why)
 {
-	mike_tek_t *tek;
-
-	tek = group->new_tek(group, member->id, ike_sa->get_other_host(ike_sa));
-	if (!tek)
+	if (!group->renew_tek(group, member, ike_sa->get_other_host(ike_sa)))
 	{
 		return FALSE;
 	}
-	if (member->tek)
-	{	/* receivers keep its SA until their deactivation delay */
-		group->retire_tek(group, member->tek);
-	}
-	member->tek = tek;
 	this->rekey->announce(this->rekey, group, member, why);
 	return TRUE;
 }
@@ -242,11 +213,12 @@ static bool renew_tek(private_mike_gcks_listener_t *this, mike_group_t *group,
  * build its GSA with its key tree path
  */
 static bool register_member(private_mike_gcks_listener_t *this,
-							mike_group_t *group, registration_t *reg,
+							mike_gcks_group_t *group, registration_t *reg,
 							ike_sa_t *ike_sa,
 							identification_t *id, chunk_t gsk_w)
 {
-	mike_group_member_t *member;
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	mike_gcks_member_t *member;
 	mike_gsa_keys_t keys = {};
 	linked_list_t *path = NULL, *rekey = NULL;
 	mike_tek_t *tek = NULL;
@@ -256,10 +228,10 @@ static bool register_member(private_mike_gcks_listener_t *this,
 	again = member != NULL;
 	if (!member)
 	{	/* a member the GCKS knew before its restart: same leaf */
-		member = dormant_member(group, id);
+		member = group->find_dormant(group, id);
 		if (member)
 		{
-			member->ike_sa_id = ike_sa->get_unique_id(ike_sa);
+			group->attach_member(group, member, ike_sa->get_unique_id(ike_sa));
 			again = restored = TRUE;
 		}
 	}
@@ -279,7 +251,8 @@ static bool register_member(private_mike_gcks_listener_t *this,
 						   "sender returned after a restart, new TEK" :
 						   "new sender");
 		}
-		ok = ok && group->lkh->get_path(group->lkh, member->leaf, &path);
+		ok = ok && group->get_lkh(group)->get_path(group->get_lkh(group),
+												   member->leaf, &path);
 	}
 	else
 	{
@@ -305,17 +278,16 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		}
 		if (!ok && tek)
 		{
-			group->teks->remove(group->teks, tek, NULL);
-			tek->destroy(tek);
+			group->discard_tek(group, tek);
 		}
 	}
 	if (ok)
 	{
 		keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
-		keys.initial_msg_id = group->rekey_msg_id;
+		keys.initial_msg_id = gsa->get_rekey_msg_id(gsa);
 		/* senders may still use TEKs just replaced: a newcomer gets them
 		 * too, unless it must not read anything from before it joined */
-		keys.retired = !group->cfg->rekey_on_join;
+		keys.retired = !group->group.get_config(&group->group)->rekey_on_join;
 		ok = keys.wrap_keys &&
 			 mike_gsa_build(group, gsk_w, &keys, &reg->gsa, &reg->kd);
 	}
@@ -355,7 +327,8 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 								   ike_sa_t *ike_sa)
 {
 	registration_t *reg;
-	mike_group_t *group;
+	mike_gcks_group_t *group;
+	mike_group_config_t *cfg = NULL;
 	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
 	chunk_t gsk_w = chunk_empty;
 	bool ok = FALSE;
@@ -366,26 +339,29 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 	{
 		return TRUE;
 	}
-	this->groups->lock(this->groups);
-	group = reg->group ? this->groups->get(this->groups, reg->group) : NULL;
+	group = mike_gcks_group_checkout(this->groups, reg->group);
+	if (group)
+	{
+		cfg = group->group.get_config(&group->group);
+	}
 	if (reg->malformed)
 	{
 		DBG1(DBG_CFG, "mike: '%Y' sent a malformed IDg, refused", id);
 		reg->refusal = INVALID_SYNTAX;
 	}
-	else if (!group || group->cfg->role != MIKE_ROLE_GCKS)
+	else if (!group)
 	{
 		DBG1(DBG_CFG, "mike: '%Y' asked for unknown group '%s', refused", id,
 			 reg->group ?: "(unprintable)");
 		reg->refusal = GIKEV2_NOTIFY_INVALID_GROUP_ID;
 	}
-	else if (!group->cfg->may_join(group->cfg, id))
+	else if (!cfg->may_join(cfg, id))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted member, "
 			 "refused", reg->group, id);
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}
-	else if (reg->sender && !group->cfg->may_send(group->cfg, id))
+	else if (reg->sender && !cfg->may_send(cfg, id))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': '%Y' is not a permitted sender, "
 			 "refused", reg->group, id);
@@ -413,7 +389,10 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 			reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 		}
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, &group->group);
+	}
 	chunk_clear(&gsk_w);
 	this->registrations->put(this->registrations,
 							 ike_sa->get_unique_id(ike_sa), reg);
@@ -464,8 +443,8 @@ static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 					   message_t *message)
 {
 	identification_t *id = ike_sa->get_other_eap_id(ike_sa);
-	mike_group_member_t *member = NULL;
-	mike_group_t *group;
+	mike_gcks_member_t *member = NULL;
+	mike_gcks_group_t *group;
 	idg_payload_t *idg;
 	char name[64];
 
@@ -477,9 +456,8 @@ static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 		return;
 	}
 	idg->destroy(idg);
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, name);
-	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	group = mike_gcks_group_checkout(this->groups, name);
+	if (group)
 	{
 		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
 	}
@@ -493,64 +471,36 @@ static void member_left(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 		DBG1(DBG_CFG, "mike: '%Y' left group '%s', which it is not a member "
 			 "of over this IKE SA", id, name);
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, &group->group);
+	}
 }
 
 /**
- * Whether an IKE SA still carries a membership in any group (call
- * with the store locked)
+ * Whether an IKE SA still carries a membership in any group
  */
 static bool carries_members(private_mike_gcks_listener_t *this,
 							uint32_t ike_sa_id)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	bool found = FALSE;
 
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, NULL);
 	while (!found && enumerator->enumerate(enumerator, &group))
 	{
-		found = group->cfg->role == MIKE_ROLE_GCKS &&
-				group->find_member(group, ike_sa_id);
+		found = group->find_member(group, ike_sa_id) != NULL;
 	}
 	enumerator->destroy(enumerator);
 	return found;
 }
 
-CALLBACK(filter_gcks, bool,
-	char *name, enumerator_t *orig, va_list args)
-{
-	mike_group_t *group, **out;
-
-	VA_ARGS_VGET(args, out);
-	while (orig->enumerate(orig, &group))
-	{
-		if (group->cfg->role == MIKE_ROLE_GCKS &&
-			(!name || streq(name, group->cfg->name)))
-		{
-			*out = group;
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
-/**
- * Enumerate the GCKS groups, or the one named (call with the store locked)
- */
-static enumerator_t *create_gcks_enumerator(private_mike_gcks_listener_t *this,
-											char *name)
-{
-	return enumerator_create_filter(
-							this->groups->create_enumerator(this->groups),
-							filter_gcks, name, NULL);
-}
-
 /**
  * Whether a member is to be removed from a group, and why (for the log)
  */
-typedef bool (*member_filter_t)(void *data, mike_group_t *group,
-								mike_group_member_t *member, char **why);
+typedef bool (*member_filter_t)(void *data, mike_group_config_t *cfg,
+								mike_gcks_member_t *member, char **why);
 
 /**
  * Remove the members a filter picks from a group (all GCKS groups for
@@ -565,8 +515,9 @@ static int remove_members(private_mike_gcks_listener_t *this, char *name,
 						  member_filter_t filter, void *data, int *groups)
 {
 	enumerator_t *enumerator, *members;
-	mike_group_t *group;
-	mike_group_member_t *member;
+	mike_gcks_group_t *group;
+	mike_group_config_t *cfg;
+	mike_gcks_member_t *member;
 	linked_list_t *ike_sas, *found;
 	uintptr_t ike_sa_id;
 	int count = 0;
@@ -574,20 +525,20 @@ static int remove_members(private_mike_gcks_listener_t *this, char *name,
 
 	*groups = 0;
 	ike_sas = linked_list_create();
-	this->groups->lock(this->groups);
-	enumerator = create_gcks_enumerator(this, name);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, name);
 	while (enumerator->enumerate(enumerator, &group))
 	{
 		(*groups)++;
+		cfg = group->group.get_config(&group->group);
 		/* collect first: removing a member changes the list */
 		found = linked_list_create();
-		members = group->members->create_enumerator(group->members);
+		members = group->create_member_enumerator(group);
 		while (members->enumerate(members, &member))
 		{
-			if (filter(data, group, member, &why))
+			if (filter(data, cfg, member, &why))
 			{
 				DBG1(DBG_CFG, "mike: group '%s': member '%Y' %s",
-					 group->cfg->name, member->id, why);
+					 cfg->name, member->id, why);
 				found->insert_last(found, member);
 				if (member->ike_sa_id)
 				{	/* restored members have none yet */
@@ -614,7 +565,6 @@ static int remove_members(private_mike_gcks_listener_t *this, char *name,
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 
 	while (ike_sas->remove_first(ike_sas, (void**)&ike_sa_id) == SUCCESS)
 	{
@@ -626,7 +576,7 @@ static int remove_members(private_mike_gcks_listener_t *this, char *name,
 }
 
 CALLBACK(match_identity, bool,
-	identification_t *id, mike_group_t *group, mike_group_member_t *member,
+	identification_t *id, mike_group_config_t *cfg, mike_gcks_member_t *member,
 	char **why)
 {
 	*why = "expelled";
@@ -637,35 +587,33 @@ METHOD(mike_gcks_listener_t, expel, int,
 	private_mike_gcks_listener_t *this, char *name, identification_t *id)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	int count, groups;
 
-	this->groups->lock(this->groups);
-	enumerator = create_gcks_enumerator(this, name);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, name);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (!group->is_expelled(group, id))
+		if (group->expel(group, id))
 		{
-			group->expelled->insert_last(group->expelled, id->clone(id));
 			group->save(group);
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 
 	count = remove_members(this, name, match_identity, id, &groups);
 	return groups ? count : -1;
 }
 
 CALLBACK(not_authorized, bool,
-	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+	void *data, mike_group_config_t *cfg, mike_gcks_member_t *member,
+	char **why)
 {
-	if (!group->cfg->may_join(group->cfg, member->id))
+	if (!cfg->may_join(cfg, member->id))
 	{
 		*why = "is no longer a permitted member, removed";
 		return TRUE;
 	}
-	if (member->tek && !group->cfg->may_send(group->cfg, member->id))
+	if (member->tek && !cfg->may_send(cfg, member->id))
 	{
 		*why = "is no longer a permitted sender, removed";
 		return TRUE;
@@ -682,7 +630,8 @@ METHOD(mike_gcks_listener_t, reauthorize, int,
 }
 
 CALLBACK(is_dormant, bool,
-	void *data, mike_group_t *group, mike_group_member_t *member, char **why)
+	void *data, mike_group_config_t *cfg, mike_gcks_member_t *member,
+	char **why)
 {
 	*why = "did not register again within rejoin_timeout after the GCKS "
 		   "restarted, dropped";
@@ -710,33 +659,23 @@ METHOD(mike_gcks_registrar_t, push_over, bool,
 METHOD(mike_gcks_listener_t, readmit, int,
 	private_mike_gcks_listener_t *this, char *name, identification_t *id)
 {
-	enumerator_t *enumerator, *expelled;
-	mike_group_t *group;
-	identification_t *current;
+	enumerator_t *enumerator;
+	mike_gcks_group_t *group;
 	int count = 0, groups = 0;
 
-	this->groups->lock(this->groups);
-	enumerator = create_gcks_enumerator(this, name);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, name);
 	while (enumerator->enumerate(enumerator, &group))
 	{
 		groups++;
-		expelled = group->expelled->create_enumerator(group->expelled);
-		while (expelled->enumerate(expelled, &current))
+		if (group->readmit(group, id))
 		{
-			if (current->equals(current, id))
-			{
-				group->expelled->remove_at(group->expelled, expelled);
-				current->destroy(current);
-				DBG1(DBG_CFG, "mike: group '%s': '%Y' may register again",
-					 group->cfg->name, id);
-				group->save(group);
-				count++;
-			}
+			DBG1(DBG_CFG, "mike: group '%s': '%Y' may register again",
+				 group->group.get_config(&group->group)->name, id);
+			group->save(group);
+			count++;
 		}
-		expelled->destroy(expelled);
 	}
 	enumerator->destroy(enumerator);
-	this->groups->unlock(this->groups);
 	return groups ? count : -1;
 }
 
@@ -744,17 +683,16 @@ METHOD(mike_register_builder_t, build_push, bool,
 	builder_t *builder, ike_sa_t *ike_sa, message_t *message, char *name)
 {
 	private_mike_gcks_listener_t *this = builder->listener;
-	mike_group_t *group;
-	mike_group_member_t *member = NULL;
+	mike_gcks_group_t *group;
+	mike_gcks_member_t *member = NULL;
 	gsa_payload_t *gsa = NULL;
 	kd_payload_t *kd = NULL;
 	idg_payload_t *idg;
 	chunk_t gsk_w = chunk_empty;
 	bool ok = FALSE;
 
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, name);
-	if (group && group->cfg->role == MIKE_ROLE_GCKS)
+	group = mike_gcks_group_checkout(this->groups, name);
+	if (group)
 	{
 		member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
 	}
@@ -767,7 +705,10 @@ METHOD(mike_register_builder_t, build_push, bool,
 				 "over its IKE SA", name, member->id);
 		}
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, &group->group);
+	}
 	chunk_clear(&gsk_w);
 	if (!ok)
 	{	/* it left meanwhile: nothing to send */
@@ -862,22 +803,22 @@ static void ike_sa_gone(private_mike_gcks_listener_t *this,
 {
 	enumerator_t *enumerator;
 	registration_t *reg;
-	mike_group_t *group;
-	mike_group_member_t *member;
+	mike_gcks_group_t *group;
+	mike_gcks_member_t *member;
 
 	reg = this->registrations->take(this->registrations, ike_sa_id);
 	if (reg)
 	{
 		registration_destroy(reg);
 	}
-	enumerator = create_gcks_enumerator(this, NULL);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, NULL);
 	while (enumerator->enumerate(enumerator, &group))
 	{
 		member = group->find_member(group, ike_sa_id);
 		if (member)
 		{
 			DBG1(DBG_CFG, "mike: group '%s': member '%Y' left",
-				 group->cfg->name, member->id);
+				 group->group.get_config(&group->group)->name, member->id);
 			member_gone(this, group, member);
 		}
 	}
@@ -900,18 +841,18 @@ METHOD(listener_t, ike_rekey, bool,
 	private_mike_gcks_listener_t *this, ike_sa_t *old, ike_sa_t *new)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
-	mike_group_member_t *member;
+	mike_gcks_group_t *group;
+	mike_gcks_member_t *member;
 	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
 
 	/* the memberships live on in the new IKE SA */
-	enumerator = create_gcks_enumerator(this, NULL);
+	enumerator = mike_gcks_group_create_enumerator(this->groups, NULL);
 	while (enumerator->enumerate(enumerator, &group))
 	{
 		member = group->find_member(group, old_id);
 		if (member)
 		{
-			member->ike_sa_id = new_id;
+			group->attach_member(group, member, new_id);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -921,9 +862,11 @@ METHOD(listener_t, ike_rekey, bool,
 METHOD(mike_gcks_listener_t, start, void,
 	private_mike_gcks_listener_t *this, mike_group_t *group)
 {
-	if (group->cfg->role == MIKE_ROLE_GCKS)
+	mike_gcks_group_t *gcks = mike_gcks_group(group);
+
+	if (gcks)
 	{
-		this->rekey->start(this->rekey, group);
+		this->rekey->start(this->rekey, gcks);
 	}
 }
 

@@ -46,7 +46,7 @@ struct mike_gcks_listener_t {
 	 * A GCKS group was added to the store (from strongswan.conf, over the
 	 * control socket, or restored from the state store): start its TEK
 	 * rollover and the watch on restored members.  Called with the group
-	 * store locked.
+	 * checked out.
 	 *
 	 * @param group		the group
 	 */
@@ -57,7 +57,7 @@ struct mike_gcks_listener_t {
 	 * group's current members and senders rules, after it was loaded
 	 * again: who may no longer join, or no longer send with the TEK it
 	 * has, is removed, and the others get new keys (forward access
-	 * control).  Not to be called with the group store locked.
+	 * control).  Not to be called with a group checked out.
 	 *
 	 * @param name		group name, NULL for all GCKS groups
 	 * @return			memberships removed
@@ -68,7 +68,7 @@ struct mike_gcks_listener_t {
 	 * Expel the members matching an identity from a group, or from all
 	 * groups, and refuse it from now on: the others get keys it cannot
 	 * unwrap (forward access control), its IKE SA is closed if it carries
-	 * no other membership.  Not to be called with the group store locked.
+	 * no other membership.  Not to be called with a group checked out.
 	 *
 	 * @param name		group name, NULL for all GCKS groups
 	 * @param id		identity, wildcards allowed

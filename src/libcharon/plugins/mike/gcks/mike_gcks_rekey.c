@@ -73,36 +73,34 @@ static host_t *rekey_dst(mike_group_config_t *cfg)
 /**
  * Give every registered sender a fresh TEK with a fresh SPI
  */
-static bool roll_teks(mike_group_t *group, level_t level)
+static bool roll_teks(mike_gcks_group_t *group, level_t level)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	enumerator_t *enumerator;
-	mike_group_member_t *member;
+	mike_gcks_member_t *member;
 	mike_tek_t *tek;
 	bool ok = TRUE;
 
-	enumerator = group->members->create_enumerator(group->members);
+	enumerator = group->create_member_enumerator(group);
 	while (ok && enumerator->enumerate(enumerator, &member))
 	{
 		if (!member->tek)
 		{
 			continue;
 		}
-		if (!group->cfg->may_send(group->cfg, member->id))
+		if (!cfg->may_send(cfg, member->id))
 		{	/* no new key for who may no longer send */
 			DBG1(DBG_CFG, "mike: group '%s': '%Y' is no longer a permitted "
-				 "sender, its TEK is not renewed", group->cfg->name,
-				 member->id);
+				 "sender, its TEK is not renewed", cfg->name, member->id);
 			group->drop_tek(group, member);
 			continue;
 		}
-		tek = group->new_tek(group, member->id, member->tek->source);
+		tek = group->renew_tek(group, member, member->tek->source);
 		ok = tek != NULL;
 		if (ok)
 		{
-			group->retire_tek(group, member->tek);
-			member->tek = tek;
 			charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': "
-							 "sender '%Y' uses SPI %.8x", group->cfg->name,
+							 "sender '%Y' uses SPI %.8x", cfg->name,
 							 member->id, tek->spi);
 		}
 	}
@@ -114,11 +112,12 @@ static bool roll_teks(mike_group_t *group, level_t level)
  * The signed GSA_REKEY datagram with the group's current GSA, sent under
  * the KEK given (the one members hold now, which the GSA may replace)
  */
-static bool build_rekey(mike_group_t *group, uint32_t msg_id,
+static bool build_rekey(mike_gcks_group_t *group, uint32_t msg_id,
 						chunk_t kek_spi, chunk_t kek_keymat,
 						mike_gsa_keys_t *keys, chunk_t *msg)
 {
 	mike_rekey_payload_t payloads[2];
+	mike_gsa_t *gsa_state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	bool ok;
@@ -135,9 +134,11 @@ static bool build_rekey(mike_group_t *group, uint32_t msg_id,
 		.type = GIKEV2_PL_KD,
 		.body = gikev2_payload_get_body(&kd->payload_interface),
 	};
+	gsa_state = group->group.get_gsa(&group->group);
 	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads,
 							  countof(payloads), mike_rekey_gsk_e(kek_keymat),
-							  group->signing_key, group->rekey_auth_scheme,
+							  group->get_signing_key(group),
+							  gsa_state->get_rekey_auth_scheme(gsa_state),
 							  msg);
 	gsa->payload_interface.destroy(&gsa->payload_interface);
 	kd->payload_interface.destroy(&kd->payload_interface);
@@ -145,7 +146,7 @@ static bool build_rekey(mike_group_t *group, uint32_t msg_id,
 }
 
 /**
- * After the store's lock is released: push a group's GSA to a member
+ * After the group was checked in: push its GSA to a member
  */
 static job_requeue_t gcks_push(mike_group_job_t *job)
 {
@@ -162,43 +163,45 @@ static job_requeue_t gcks_push(mike_group_job_t *job)
 /**
  * GCKS, unicast rekeying: replace the KEK and/or TEKs if asked to and push
  * the GSA to every member over its IKE SA (forward access control comes
- * free: who is not a member gets nothing).  Call with the store locked.
+ * free: who is not a member gets nothing).
  */
-static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
-					 bool new_kek, bool new_teks, mike_group_member_t *skip,
-					 level_t level, char *why)
+static bool push_gsa(private_mike_gcks_rekey_t *this,
+					 mike_gcks_group_t *group, bool new_kek, bool new_teks,
+					 mike_gcks_member_t *skip, level_t level, char *why)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	enumerator_t *enumerator;
-	mike_group_member_t *member;
+	mike_gcks_member_t *member;
 	u_int count = 0;
+	int teks;
 
 	if ((new_kek && !group->new_kek(group)) ||
 		(new_teks && !roll_teks(group, level)) || !group->save(group))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': new keys (%s) failed, members will "
-			 "register again", group->cfg->name, why);
+			 "register again", cfg->name, why);
 		return FALSE;
 	}
-	enumerator = group->members->create_enumerator(group->members);
+	enumerator = group->create_member_enumerator(group);
 	while (enumerator->enumerate(enumerator, &member))
 	{
 		/* members restored after a restart have no IKE SA until they
 		 * register again */
 		if (member != skip && member->ike_sa_id)
 		{
-			mike_group_job_schedule(gcks_push, this, group->cfg->name,
+			mike_group_job_schedule(gcks_push, this, cfg->name,
 									member->ike_sa_id, 0, 0);
 			count++;
 		}
 	}
 	enumerator->destroy(enumerator);
-	group->rekeys++;
+	gsa->count_rekey(gsa);
+	teks = gsa->get_tek_count(gsa);
 	charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': pushing "
 					 "the new GSA to %u member%s over their IKE SAs: %s, %d "
-					 "sender TEK%s", group->cfg->name, count,
-					 count == 1 ? "" : "s", why,
-					 group->teks->get_count(group->teks),
-					 group->teks->get_count(group->teks) == 1 ? "" : "s");
+					 "sender TEK%s", cfg->name, count, count == 1 ? "" : "s",
+					 why, teks, teks == 1 ? "" : "s");
 	return TRUE;
 }
 
@@ -207,11 +210,13 @@ static bool push_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
  * GSA_REKEY messages with, but not yet the private key: find that among
  * the loaded credentials by its key ID
  */
-static void restore_signing_key(mike_group_t *group)
+static void restore_signing_key(mike_gcks_group_t *group)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	identification_t *keyid;
 	private_key_t *key;
-	public_key_t *pub = group->rekey_auth_key;
+	public_key_t *pub = gsa->get_rekey_auth_key(gsa);
 	chunk_t fp;
 
 	if (!pub || !pub->get_fingerprint(pub, KEYID_PUBKEY_SHA1, &fp))
@@ -224,20 +229,14 @@ static void restore_signing_key(mike_group_t *group)
 	if (!key)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': the private key of its GSA_REKEY "
-			 "signatures is not loaded", group->cfg->name);
+			 "signatures is not loaded", cfg->name);
 		return;
 	}
-	/* ensure_signing_key() takes the public key from the private one */
-	group->rekey_auth_key = NULL;
-	if (!group->ensure_signing_key(group, key))
+	/* the public key taken from the private one replaces the stored one */
+	if (group->ensure_signing_key(group, key))
 	{
-		group->rekey_auth_key = pub;
-	}
-	else
-	{
-		pub->destroy(pub);
 		DBG1(DBG_CFG, "mike: group '%s': signing GSA_REKEY messages with the "
-			 "key it used before the restart", group->cfg->name);
+			 "key it used before the restart", cfg->name);
 	}
 	key->destroy(key);
 }
@@ -247,12 +246,14 @@ static void restore_signing_key(mike_group_t *group)
  * replacing the KEK (wrapped with the key tree's root if wrap_keys are
  * given, else with the current KEK) and/or the senders' TEKs if asked to;
  * or, without a rekey address, push it to each member but skip.
- * Call with the group store locked.
  */
-static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
-					 linked_list_t *wrap_keys, bool new_kek, bool new_teks,
-					 mike_group_member_t *skip, level_t level, char *why)
+static bool send_gsa(private_mike_gcks_rekey_t *this,
+					 mike_gcks_group_t *group, linked_list_t *wrap_keys,
+					 bool new_kek, bool new_teks, mike_gcks_member_t *skip,
+					 level_t level, char *why)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	mike_gsa_keys_t keys = {
 		.wrap_keys = wrap_keys,
 	};
@@ -260,38 +261,40 @@ static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	uint32_t msg_id;
 	host_t *dst;
 	bool ok;
+	int teks;
 
-	if (!group->kek_keymat.len)
+	if (!gsa->get_kek_keymat(gsa).len)
 	{
 		return FALSE;
 	}
-	if (!group->cfg->rekey_address)
+	if (!cfg->rekey_address)
 	{
 		return push_gsa(this, group, new_kek, new_teks, skip, level, why);
 	}
-	if (!group->signing_key)
+	if (!group->get_signing_key(group))
 	{	/* right after a restart, before any member registered again */
 		restore_signing_key(group);
 	}
-	if (!group->signing_key)
+	if (!group->get_signing_key(group))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no key to sign GSA_REKEY %s with",
-			 group->cfg->name, why);
+			 cfg->name, why);
 		return FALSE;
 	}
 	if (!group->next_message_id(group, &msg_id))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no Message ID left for a GSA_REKEY "
-			 "(%s)", group->cfg->name, why);
+			 "(%s)", cfg->name, why);
 		return FALSE;
 	}
-	spi = chunk_clone(group->kek_spi);
-	keymat = chunk_clone(group->kek_keymat);
+	spi = chunk_clone(gsa->get_kek_spi(gsa));
+	keymat = chunk_clone(gsa->get_kek_keymat(gsa));
 	ok = (!new_kek || group->new_kek(group)) &&
 		 (!new_teks || roll_teks(group, level));
 	if (ok && new_kek && wrap_keys)
 	{	/* only who holds the new root key gets the new KEK */
-		group->lkh->get_root(group->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+		group->get_lkh(group)->get_root(group->get_lkh(group),
+										&keys.kek_kwk_id, &keys.kek_kwk);
 	}
 	ok = ok && build_rekey(group, msg_id, spi, keymat, &keys, &msg);
 	chunk_free(&spi);
@@ -301,19 +304,19 @@ static bool send_gsa(private_mike_gcks_rekey_t *this, mike_group_t *group,
 	if (!ok || !group->save(group))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u (%s) failed, "
-			 "members will register again", group->cfg->name, msg_id, why);
+			 "members will register again", cfg->name, msg_id, why);
 		chunk_free(&msg);
 		return FALSE;
 	}
-	group->rekeys++;
-	dst = rekey_dst(group->cfg);
+	gsa->count_rekey(gsa);
+	dst = rekey_dst(cfg);
+	teks = gsa->get_tek_count(gsa);
 	if (this->socket->send(this->socket, dst, msg))
 	{
 		charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': sent "
 					 "GSA_REKEY %u to %#H: %s, %d sender TEK%s, %d wrapped "
-					 "key%s", group->cfg->name, msg_id, dst, why,
-					 group->teks->get_count(group->teks),
-					 group->teks->get_count(group->teks) == 1 ? "" : "s",
+					 "key%s", cfg->name, msg_id, dst, why,
+					 teks, teks == 1 ? "" : "s",
 					 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
 					 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ?
 						"" : "s");
@@ -348,19 +351,20 @@ static void remove_name(linked_list_t *list, char *name)
  * The periodic rollover of a GCKS group
  */
 METHOD(mike_gcks_rekey_t, roll_over, bool,
-	private_mike_gcks_rekey_t *this, mike_group_t *group)
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group)
 {
-	mike_group_config_t *cfg = group->cfg;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	bool kek_due;
 
-	if (cfg->role != MIKE_ROLE_GCKS || !group->kek_keymat.len ||
-		(!group->signing_key && !group->rekey_auth_key &&
+	if (!gsa->get_kek_keymat(gsa).len ||
+		(!group->get_signing_key(group) && !gsa->get_rekey_auth_key(gsa) &&
 		 cfg->rekey_address))
 	{
 		return FALSE;
 	}
 	/* the KEK goes along if it would expire before the next rollover */
-	kek_due = group->kek_created + cfg->kek_lifetime <=
+	kek_due = group->get_kek_created(group) + cfg->kek_lifetime <=
 			  time_monotonic(NULL) + cfg->tek_rekey_time;
 	/* the periodic rollover logs at DBG2, membership changes at DBG1 */
 	send_gsa(this, group, NULL, kek_due, TRUE, NULL, LEVEL_DIAG,
@@ -375,15 +379,19 @@ static job_requeue_t gcks_rollover(mike_group_job_t *job)
 {
 	private_mike_gcks_rekey_t *this = job->owner;
 	mike_group_t *group;
+	mike_gcks_group_t *gcks;
 	u_int interval = 0;
 
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, job->name);
-	if (group && roll_over(this, group))
+	group = this->groups->checkout(this->groups, job->name);
+	gcks = mike_gcks_group(group);
+	if (gcks && roll_over(this, gcks))
 	{
-		interval = group->cfg->tek_rekey_time;
+		interval = group->get_config(group)->tek_rekey_time;
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, group);
+	}
 
 	if (!interval)
 	{
@@ -396,19 +404,18 @@ static job_requeue_t gcks_rollover(mike_group_job_t *job)
 }
 
 METHOD(mike_gcks_rekey_t, joined, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group,
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 	linked_list_t *wrap_keys)
 {
-	mike_group_member_t *newcomer = NULL;
-	bool rekey = group->cfg->rekey_on_join;
+	mike_gcks_member_t *newcomer;
 
-	if (group->members->get_count(group->members) < 2)
+	if (group->get_member_count(group) < 2)
 	{	/* the first member: nobody to tell, keys are fresh anyway */
 		return;
 	}
-	/* add_member() puts it last; it gets the GSA in its registration */
-	group->members->get_last(group->members, (void**)&newcomer);
-	if (rekey)
+	/* it gets the GSA in its registration */
+	newcomer = group->get_newest_member(group);
+	if (group->group.get_config(&group->group)->rekey_on_join)
 	{	/* backward access control: the newcomer gets keys nobody used */
 		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer, LEVEL_CTRL,
 				 "member joined, new KEK and TEKs");
@@ -422,10 +429,10 @@ METHOD(mike_gcks_rekey_t, joined, void,
 }
 
 METHOD(mike_gcks_rekey_t, announce, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group,
-	mike_group_member_t *skip, char *why)
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group,
+	mike_gcks_member_t *skip, char *why)
 {
-	if (group->members->get_count(group->members) < 2)
+	if (group->get_member_count(group) < 2)
 	{	/* nobody else to tell */
 		return;
 	}
@@ -433,16 +440,16 @@ METHOD(mike_gcks_rekey_t, announce, void,
 }
 
 METHOD(mike_gcks_rekey_t, left, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group,
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 	linked_list_t *wrap_keys)
 {
-	if (!group->members->get_count(group->members))
+	if (!group->get_member_count(group))
 	{	/* nobody left to tell; the next member gets a KEK it never had */
 		group->new_kek(group);
 		group->save(group);
 		return;
 	}
-	if (!group->cfg->rekey_address || !wrap_keys)
+	if (!group->group.get_config(&group->group)->rekey_address || !wrap_keys)
 	{	/* unicast, or the key tree failed: the new keys go to each of the
 		 * others over its IKE SA, the departed member simply gets nothing */
 		push_gsa(this, group, TRUE, TRUE, NULL, LEVEL_CTRL, wrap_keys ?
@@ -502,47 +509,42 @@ static job_requeue_t gcks_drop_dormant(mike_group_job_t *job)
 /**
  * Watch the members a group restored from the store, once
  */
-static void watch_dormant(private_mike_gcks_rekey_t *this, mike_group_t *group)
+static void watch_dormant(private_mike_gcks_rekey_t *this,
+						  mike_gcks_group_t *group)
 {
-	enumerator_t *enumerator;
-	mike_group_member_t *member;
-	bool dormant = FALSE, added;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	bool added;
 
-	enumerator = group->members->create_enumerator(group->members);
-	while (!dormant && enumerator->enumerate(enumerator, &member))
-	{
-		dormant = !member->ike_sa_id;
-	}
-	enumerator->destroy(enumerator);
-	if (!dormant)
+	if (!group->has_dormant(group))
 	{
 		return;
 	}
 	this->mutex->lock(this->mutex);
-	added = add_name(this->watched, group->cfg->name);
+	added = add_name(this->watched, cfg->name);
 	this->mutex->unlock(this->mutex);
 	if (added)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': members restored from the store "
-			 "have %us to register again", group->cfg->name,
-			 group->cfg->rejoin_timeout);
-		mike_group_job_schedule(gcks_drop_dormant, this, group->cfg->name, 0,
-								0, group->cfg->rejoin_timeout);
+			 "have %us to register again", cfg->name, cfg->rejoin_timeout);
+		mike_group_job_schedule(gcks_drop_dormant, this, cfg->name, 0, 0,
+								cfg->rejoin_timeout);
 	}
 }
 
 METHOD(mike_gcks_rekey_t, start, void,
-	private_mike_gcks_rekey_t *this, mike_group_t *group)
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group)
 {
-	mike_group_config_t *cfg = group->cfg;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	bool started;
 
 	watch_dormant(this, group);
-	if (!group->kek_keymat.len)
+	if (!gsa->get_kek_keymat(gsa).len)
 	{	/* nothing to roll over until the first member registers */
 		return;
 	}
-	if (cfg->rekey_address && !group->signing_key && !group->rekey_auth_key)
+	if (cfg->rekey_address && !group->get_signing_key(group) &&
+		!gsa->get_rekey_auth_key(gsa))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': no signing key, no GSA_REKEY",
 			 cfg->name);

@@ -16,6 +16,7 @@
 #define MIKE_GCKS_REKEY_H_
 
 #include "group/mike_groups.h"
+#include "gcks/mike_gcks_group.h"
 #include "common/mike_rekey_socket.h"
 
 typedef struct mike_gcks_rekey_t mike_gcks_rekey_t;
@@ -24,7 +25,7 @@ typedef struct mike_gcks_registrar_t mike_gcks_registrar_t;
 /**
  * What the GCKS's rekeying needs from its registration (the GCKS listener
  * implements it): exchanges over the members' IKE SAs, which must not be
- * started with the group store locked, so they run from jobs.
+ * started with a group checked out, so they run from jobs.
  */
 struct mike_gcks_registrar_t {
 
@@ -53,7 +54,7 @@ struct mike_gcks_registrar_t {
  * The GCKS's sending side of rekeying: the periodic TEK (and KEK)
  * rollover, and the GSA_REKEY messages (or unicast pushes) that follow a
  * join, a leave or a new sender.  Every method but destroy() is called with
- * the group store locked, on a GCKS group.
+ * the group checked out.
  */
 struct mike_gcks_rekey_t {
 
@@ -64,7 +65,7 @@ struct mike_gcks_rekey_t {
 	 *
 	 * @param group		the group
 	 */
-	void (*start)(mike_gcks_rekey_t *this, mike_group_t *group);
+	void (*start)(mike_gcks_rekey_t *this, mike_gcks_group_t *group);
 
 	/**
 	 * Roll a group's TEKs over now (and its KEK if it would expire before
@@ -76,7 +77,7 @@ struct mike_gcks_rekey_t {
 	 * @return			FALSE if the group cannot be rekeyed (no KEK yet, or
 	 *					no key to sign GSA_REKEY messages with)
 	 */
-	bool (*roll_over)(mike_gcks_rekey_t *this, mike_group_t *group);
+	bool (*roll_over)(mike_gcks_rekey_t *this, mike_gcks_group_t *group);
 
 	/**
 	 * A member joined (the new member is in the group already, its GSA
@@ -87,7 +88,7 @@ struct mike_gcks_rekey_t {
 	 * @param group		the group
 	 * @param wrap_keys	key tree keys for the others, mike_lkh_wrapped_t
 	 */
-	void (*joined)(mike_gcks_rekey_t *this, mike_group_t *group,
+	void (*joined)(mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 				   linked_list_t *wrap_keys);
 
 	/**
@@ -100,8 +101,8 @@ struct mike_gcks_rekey_t {
 	 *					NULL
 	 * @param why		for the log
 	 */
-	void (*announce)(mike_gcks_rekey_t *this, mike_group_t *group,
-					 mike_group_member_t *skip, char *why);
+	void (*announce)(mike_gcks_rekey_t *this, mike_gcks_group_t *group,
+					 mike_gcks_member_t *skip, char *why);
 
 	/**
 	 * A member left or was expelled (it is out of the group already).
@@ -113,7 +114,7 @@ struct mike_gcks_rekey_t {
 	 * @param wrap_keys	the key tree's rekey set, mike_lkh_wrapped_t, NULL
 	 *					if the tree failed
 	 */
-	void (*left)(mike_gcks_rekey_t *this, mike_group_t *group,
+	void (*left)(mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 				 linked_list_t *wrap_keys);
 
 	/**

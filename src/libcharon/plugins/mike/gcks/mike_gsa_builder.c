@@ -44,9 +44,10 @@ static void add_lifetime(gsa_policy_t *policy, uint32_t lifetime)
 /**
  * The GSA policy of the KEK
  */
-static gsa_policy_t *kek_policy(mike_group_t *group, uint32_t initial_msg_id)
+static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
+								uint32_t initial_msg_id)
 {
-	mike_group_config_t *cfg = group->cfg;
+	signature_params_t *scheme = gsa->get_rekey_auth_scheme(gsa);
 	traffic_selector_t *src, *dst;
 	gsa_transform_t *transform;
 	gsa_policy_t *policy;
@@ -59,16 +60,15 @@ static gsa_policy_t *kek_policy(mike_group_t *group, uint32_t initial_msg_id)
 	rekey = cfg->rekey_address ?: cfg->address;
 	src = host_ts(NULL, family, IPPROTO_UDP, 0);
 	dst = host_ts(rekey, family, IPPROTO_UDP, cfg->rekey_port);
-	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
-							   src, dst);
+	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE,
+							   gsa->get_kek_spi(gsa), src, dst);
 	src->destroy(src);
 	dst->destroy(dst);
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, MIKE_KEK_ENCR,
 							 MIKE_KEK_ENCR_KEYLEN);
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA,
 							 GIKEV2_KWA_5649_256, 0);
-	if (group->rekey_auth_scheme &&
-		signature_params_build(group->rekey_auth_scheme, &alg_id))
+	if (scheme && signature_params_build(scheme, &alg_id))
 	{	/* GSA_REKEY messages are signed: say with what (RFC 9838 4.4.2.2) */
 		transform = gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
 									GIKEV2_GCAUTH_DIGITAL_SIGNATURE, 0);
@@ -88,9 +88,8 @@ static gsa_policy_t *kek_policy(mike_group_t *group, uint32_t initial_msg_id)
 /**
  * The GSA policy of a sender's TEK
  */
-static gsa_policy_t *tek_policy(mike_group_t *group, mike_tek_t *tek)
+static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek)
 {
-	mike_group_config_t *cfg = group->cfg;
 	traffic_selector_t *src, *dst;
 	gsa_policy_t *policy;
 	uint32_t spi = htonl(tek->spi);
@@ -157,15 +156,16 @@ static bool add_auth_key(kd_key_bag_t *bag, public_key_t *key)
  * The member key bag: key tree keys (WRAP_KEY) and the GCKS's public key
  * for GSA_REKEY messages (AUTH_KEY); NULL if it would be empty
  */
-static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
+static kd_key_bag_t *member_key_bag(mike_gsa_t *gsa, mike_gsa_keys_t *keys,
 									bool *ok)
 {
+	public_key_t *auth_key = gsa->get_rekey_auth_key(gsa);
 	enumerator_t *enumerator;
 	mike_lkh_wrapped_t *wrapped;
 	kd_key_bag_t *bag;
 
-	if (!group->rekey_auth_key && (!keys || !keys->wrap_keys ||
-								   !keys->wrap_keys->get_count(keys->wrap_keys)))
+	if (!auth_key && (!keys || !keys->wrap_keys ||
+					  !keys->wrap_keys->get_count(keys->wrap_keys)))
 	{
 		return NULL;
 	}
@@ -180,7 +180,7 @@ static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
 		}
 		enumerator->destroy(enumerator);
 	}
-	if (group->rekey_auth_key && !add_auth_key(bag, group->rekey_auth_key))
+	if (auth_key && !add_auth_key(bag, auth_key))
 	{
 		kd_key_bag_destroy(bag);
 		*ok = FALSE;
@@ -193,7 +193,7 @@ static kd_key_bag_t *member_key_bag(mike_group_t *group, mike_gsa_keys_t *keys,
  * Add the policies and key bags of the TEKs an enumerator yields (and
  * destroy it)
  */
-static bool add_teks(mike_group_t *group, enumerator_t *enumerator,
+static bool add_teks(mike_group_config_t *cfg, enumerator_t *enumerator,
 					 chunk_t gsk_w, linked_list_t *policies,
 					 linked_list_t *bags)
 {
@@ -205,7 +205,7 @@ static bool add_teks(mike_group_t *group, enumerator_t *enumerator,
 	while (ok && enumerator->enumerate(enumerator, &tek))
 	{
 		spi = htonl(tek->spi);
-		policies->insert_last(policies, tek_policy(group, tek));
+		policies->insert_last(policies, tek_policy(cfg, tek));
 		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
 					  0, gsk_w);
 		ok = bag != NULL;
@@ -221,9 +221,14 @@ static bool add_teks(mike_group_t *group, enumerator_t *enumerator,
 /*
  * Described in header
  */
-bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
-					gsa_payload_t **gsa, kd_payload_t **kd)
+bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
+					mike_gsa_keys_t *keys, gsa_payload_t **gsa,
+					kd_payload_t **kd)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *state = group->group.get_gsa(&group->group);
+	chunk_t kek_spi = state->get_kek_spi(state);
+	chunk_t kek_keymat = state->get_kek_keymat(state);
 	linked_list_t *policies, *bags;
 	kd_key_bag_t *bag;
 	bool ok = TRUE;
@@ -232,16 +237,16 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
 	bags = linked_list_create();
 
 	policies->insert_last(policies,
-						  kek_policy(group, keys ? keys->initial_msg_id : 0));
+				kek_policy(cfg, state, keys ? keys->initial_msg_id : 0));
 	if (keys && keys->kek_kwk_id)
 	{
-		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
-					  group->kek_keymat, keys->kek_kwk_id, keys->kek_kwk);
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, kek_spi, kek_keymat,
+					  keys->kek_kwk_id, keys->kek_kwk);
 	}
 	else
 	{
-		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, group->kek_spi,
-					  group->kek_keymat, 0, gsk_w);
+		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, kek_spi, kek_keymat, 0,
+					  gsk_w);
 	}
 	ok = bag != NULL;
 	if (bag)
@@ -250,16 +255,16 @@ bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
 	}
 	/* the current TEKs first: a member takes the first of its own as the
 	 * one it sends with */
-	ok = ok && add_teks(group, group->teks->create_enumerator(group->teks),
-						gsk_w, policies, bags);
+	ok = ok && add_teks(cfg, state->create_tek_enumerator(state), gsk_w,
+						policies, bags);
 	if (ok && keys && keys->retired)
 	{
-		ok = add_teks(group, group->create_retired_enumerator(group), gsk_w,
+		ok = add_teks(cfg, group->create_retired_enumerator(group), gsk_w,
 					  policies, bags);
 	}
 	if (ok)
 	{
-		bag = member_key_bag(group, keys, &ok);
+		bag = member_key_bag(state, keys, &ok);
 		if (bag)
 		{
 			bags->insert_last(bags, bag);

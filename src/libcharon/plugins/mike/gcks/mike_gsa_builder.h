@@ -19,7 +19,7 @@
 #ifndef MIKE_GSA_BUILDER_H_
 #define MIKE_GSA_BUILDER_H_
 
-#include "group/mike_group.h"
+#include "gcks/mike_gcks_group.h"
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
 
@@ -60,7 +60,8 @@ struct mike_gsa_keys_t {
  * @param kd		the KD payload
  * @return			TRUE if built
  */
-bool mike_gsa_build(mike_group_t *group, chunk_t gsk_w, mike_gsa_keys_t *keys,
-					gsa_payload_t **gsa, kd_payload_t **kd);
+bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
+					mike_gsa_keys_t *keys, gsa_payload_t **gsa,
+					kd_payload_t **kd);
 
 #endif /** MIKE_GSA_BUILDER_H_ @}*/

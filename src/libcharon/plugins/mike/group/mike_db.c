@@ -19,6 +19,7 @@
 #include <sqlite3.h>
 
 #include <daemon.h>
+#include <threading/mutex.h>
 
 /** how long a store waits for another one's write lock, in ms */
 #define BUSY_TIMEOUT 5000
@@ -55,6 +56,13 @@ struct private_mike_db_t {
 	 * Whether begin() opened a transaction.
 	 */
 	bool in_tx;
+
+	/**
+	 * Serializes the groups' use of the connection (opened without SQLite's
+	 * own mutexes): held from begin() to commit() or rollback() and around
+	 * each write of its own (recursive)
+	 */
+	mutex_t *mutex;
 };
 
 /**
@@ -309,8 +317,14 @@ static linked_list_t *rows_done(private_mike_db_t *this, sqlite3_stmt *stmt,
  */
 static bool tx_begin(private_mike_db_t *this)
 {
-	return exec_sql(this, this->in_tx ? "SAVEPOINT mike_db"
-									  : "BEGIN IMMEDIATE");
+	this->mutex->lock(this->mutex);
+	if (!exec_sql(this, this->in_tx ? "SAVEPOINT mike_db"
+									: "BEGIN IMMEDIATE"))
+	{
+		this->mutex->unlock(this->mutex);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /**
@@ -324,17 +338,18 @@ static bool tx_end(private_mike_db_t *this, bool ok)
 		{
 			exec_sql(this, "ROLLBACK TO mike_db");
 		}
-		return exec_sql(this, "RELEASE mike_db") && ok;
+		ok = exec_sql(this, "RELEASE mike_db") && ok;
 	}
-	if (ok && exec_sql(this, "COMMIT"))
+	else if (!ok || !exec_sql(this, "COMMIT"))
 	{
-		return TRUE;
+		if (!sqlite3_get_autocommit(this->db))
+		{
+			exec_sql(this, "ROLLBACK");
+		}
+		ok = FALSE;
 	}
-	if (!sqlite3_get_autocommit(this->db))
-	{
-		exec_sql(this, "ROLLBACK");
-	}
-	return FALSE;
+	this->mutex->unlock(this->mutex);
+	return ok;
 }
 
 /**
@@ -1216,17 +1231,32 @@ METHOD(mike_db_t, clear_group, bool,
 	return run_for_group(this, group, sql, countof(sql), "clearing a group");
 }
 
+METHOD(mike_db_t, lock, void,
+	private_mike_db_t *this)
+{
+	this->mutex->lock(this->mutex);
+}
+
+METHOD(mike_db_t, unlock, void,
+	private_mike_db_t *this)
+{
+	this->mutex->unlock(this->mutex);
+}
+
 METHOD(mike_db_t, begin, bool,
 	private_mike_db_t *this)
 {
+	this->mutex->lock(this->mutex);
 	if (this->in_tx)
 	{
 		DBG1(DBG_CFG, "mike: database %s: transaction already open",
 			 this->path);
+		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
 	if (!exec_sql(this, "BEGIN IMMEDIATE"))
 	{
+		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
 	this->in_tx = TRUE;
@@ -1241,18 +1271,23 @@ METHOD(mike_db_t, commit, bool,
 		return FALSE;
 	}
 	this->in_tx = FALSE;
+	/* tx_end() releases the lock tx_begin() would have taken */
 	return tx_end(this, TRUE);
 }
 
 METHOD(mike_db_t, rollback, bool,
 	private_mike_db_t *this)
 {
+	bool ok;
+
 	if (!this->in_tx)
 	{
 		return FALSE;
 	}
 	this->in_tx = FALSE;
-	return exec_sql(this, "ROLLBACK");
+	ok = exec_sql(this, "ROLLBACK");
+	this->mutex->unlock(this->mutex);
+	return ok;
 }
 
 METHOD(mike_db_t, destroy, void,
@@ -1263,6 +1298,7 @@ METHOD(mike_db_t, destroy, void,
 		exec_sql(this, "ROLLBACK");
 	}
 	sqlite3_close_v2(this->db);
+	this->mutex->destroy(this->mutex);
 	free(this->path);
 	free(this);
 }
@@ -1460,12 +1496,15 @@ mike_db_t *mike_db_create(char *path)
 			.get_expelled = _get_expelled,
 			.has_group = _has_group,
 			.clear_group = _clear_group,
+			.lock = _lock,
+			.unlock = _unlock,
 			.begin = _begin,
 			.commit = _commit,
 			.rollback = _rollback,
 			.destroy = _destroy,
 		},
 		.path = strdup(path),
+		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
 	);
 
 	if (!create_file(this))

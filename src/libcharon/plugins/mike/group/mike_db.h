@@ -30,7 +30,9 @@
  * Every function that fails logs why and returns FALSE/NULL/FAILED; nothing
  * is half-written: multi-row updates are transactions.
  *
- * Not thread-safe: the group store serializes access.
+ * Groups use one store from several threads: a transaction (begin() to
+ * commit() or rollback()) and each write of its own hold the store's lock;
+ * reads that must see one state (a group's restore) hold it with lock().
  */
 
 #ifndef MIKE_DB_H_
@@ -354,8 +356,21 @@ struct mike_db_t {
 	bool (*clear_group)(mike_db_t *this, char *group);
 
 	/**
+	 * Hold the store for several calls that must see one state (a group's
+	 * restore), as a transaction does; recursive, a transaction may be
+	 * started meanwhile.
+	 */
+	void (*lock)(mike_db_t *this);
+
+	/**
+	 * Release the store held with lock().
+	 */
+	void (*unlock)(mike_db_t *this);
+
+	/**
 	 * Start a transaction, so that several updates (e.g. a rekey's new KEK,
-	 * TEKs, members and tree) are stored all or nothing.  Not nestable.
+	 * TEKs, members and tree) are stored all or nothing; other threads
+	 * wait for its end.  Not nestable.
 	 *
 	 * @return			FALSE on failure (or if one is open)
 	 */

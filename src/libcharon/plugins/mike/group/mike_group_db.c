@@ -206,7 +206,7 @@ METHOD(mike_group_db_t, set_kek, bool,
 }
 
 METHOD(mike_group_db_t, sync_teks, bool,
-	private_mike_group_db_t *this, linked_list_t *teks, bool *changed)
+	private_mike_group_db_t *this, enumerator_t *teks, bool *changed)
 {
 	enumerator_t *enumerator;
 	hashtable_t *stored, *current;
@@ -217,8 +217,7 @@ METHOD(mike_group_db_t, sync_teks, bool,
 	*changed = FALSE;
 	stored = this->pending_teks ?: this->teks;
 	current = hashtable_create(spi_hash, spi_equals, 8);
-	enumerator = teks->create_enumerator(teks);
-	while (ok && enumerator->enumerate(enumerator, &tek))
+	while (ok && teks->enumerate(teks, &tek))
 	{
 		spi = (void*)(uintptr_t)tek->spi;
 		current->put(current, spi, spi);
@@ -228,7 +227,7 @@ METHOD(mike_group_db_t, sync_teks, bool,
 			ok = this->db->put_tek(this->db, this->name, tek, time(NULL));
 		}
 	}
-	enumerator->destroy(enumerator);
+	teks->destroy(teks);
 	enumerator = stored->create_enumerator(stored);
 	while (ok && enumerator->enumerate(enumerator, &spi, NULL))
 	{
@@ -437,8 +436,11 @@ static mike_lkh_t *load_lkh(private_mike_group_db_t *this)
 	return lkh;
 }
 
-METHOD(mike_group_db_t, load, bool,
-	private_mike_group_db_t *this, mike_group_db_state_t *state)
+/**
+ * Read a group's state (with the store locked)
+ */
+static bool read_state(private_mike_group_db_t *this,
+					   mike_group_db_state_t *state)
 {
 	linked_list_t *teks = NULL;
 	mike_db_tek_t *stored;
@@ -515,6 +517,18 @@ METHOD(mike_group_db_t, load, bool,
 		state->expelled = linked_list_create();
 	}
 	return TRUE;
+}
+
+METHOD(mike_group_db_t, load, bool,
+	private_mike_group_db_t *this, mike_group_db_state_t *state)
+{
+	bool ok;
+
+	/* one state, not one another group's save is halfway through */
+	this->db->lock(this->db);
+	ok = read_state(this, state);
+	this->db->unlock(this->db);
+	return ok;
 }
 
 METHOD(mike_group_db_t, destroy, void,

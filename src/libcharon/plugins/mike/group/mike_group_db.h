@@ -112,10 +112,10 @@ struct mike_group_db_t {
 	 * Make the stored TEKs the group's: store the new ones, remove the
 	 * ones it no longer has (by SPI; a TEK never changes under its SPI).
 	 *
-	 * @param teks		the group's TEKs, mike_tek_t
+	 * @param teks		the group's TEKs, over mike_tek_t (destroyed)
 	 * @param changed	receives whether any was stored or removed
 	 */
-	bool (*sync_teks)(mike_group_db_t *this, linked_list_t *teks,
+	bool (*sync_teks)(mike_group_db_t *this, enumerator_t *teks,
 					  bool *changed);
 
 	/**

@@ -10,8 +10,6 @@
 #include "group/mike_groups.h"
 
 #include <daemon.h>
-#include <sys/stat.h>
-
 #include <threading/mutex.h>
 
 typedef struct private_mike_groups_t private_mike_groups_t;
@@ -27,178 +25,403 @@ struct private_mike_groups_t {
 	mike_groups_t public;
 
 	/**
-	 * Groups, mike_group_t.
+	 * Groups, entry_t; removed ones stay until their last checkin
 	 */
-	linked_list_t *groups;
+	linked_list_t *entries;
 
 	/**
-	 * Lock for the groups and everything in them.
+	 * Lock for the entries (not for the groups in them)
 	 */
 	mutex_t *mutex;
 
 	/**
-	 * GCKS state store, NULL until the first GCKS group needs it.
+	 * Factories, by role
 	 */
-	mike_db_t *db;
-
-	/**
-	 * Its file, NULL for none.
-	 */
-	char *db_path;
+	mike_group_factory_t *factories[MIKE_ROLE_GCKS + 1];
 };
 
-METHOD(mike_groups_t, set_database, void,
-	private_mike_groups_t *this, char *path)
+/**
+ * A group and who has it
+ */
+typedef struct {
+
+	/** the group */
+	mike_group_t *group;
+
+	/** its name (the group's configuration may be replaced meanwhile) */
+	char *name;
+
+	/** its role, which never changes */
+	mike_group_role_t role;
+
+	/** held by the thread that has the group checked out (recursive) */
+	mutex_t *mutex;
+
+	/** threads that have it or wait for it, enumerators that will take it */
+	u_int refs;
+
+	/** removed from the store, destroyed when refs drops to 0 */
+	bool removed;
+} entry_t;
+
+static void entry_destroy(entry_t *entry)
 {
-	free(this->db_path);
-	this->db_path = (path && *path) ? strdup(path) : NULL;
+	entry->group->destroy(entry->group);
+	entry->mutex->destroy(entry->mutex);
+	free(entry->name);
+	free(entry);
 }
 
 /**
- * The state store for a GCKS group, opened on first use
+ * The entry of a group by name, of a role unless NULL (call with mutex
+ * held), NULL if none
  */
-static mike_db_t *get_db(private_mike_groups_t *this)
-{
-	char *dir;
-
-	if (!this->db && this->db_path)
-	{
-		dir = path_dirname(this->db_path);
-		if (!mkdir_p(dir, S_IRWXU))
-		{
-			DBG1(DBG_CFG, "mike: unable to create %s for the GCKS state", dir);
-		}
-		free(dir);
-		this->db = mike_db_create(this->db_path);
-		if (this->db)
-		{
-			DBG1(DBG_CFG, "mike: GCKS state kept in %s", this->db_path);
-		}
-		else
-		{	/* mike_db_create() said why; do not try again for every group */
-			DBG1(DBG_CFG, "mike: GCKS state is not kept across restarts (with "
-				 "AppArmor, charon needs write access to %s*, see "
-				 "docs/configuration.md)", this->db_path);
-			free(this->db_path);
-			this->db_path = NULL;
-		}
-	}
-	return this->db;
-}
-
-METHOD(mike_groups_t, lock, void,
-	private_mike_groups_t *this)
-{
-	this->mutex->lock(this->mutex);
-}
-
-METHOD(mike_groups_t, unlock, void,
-	private_mike_groups_t *this)
-{
-	this->mutex->unlock(this->mutex);
-}
-
-METHOD(mike_groups_t, get, mike_group_t*,
-	private_mike_groups_t *this, char *name)
+static entry_t *find_by_name(private_mike_groups_t *this, char *name,
+							 mike_group_role_t *role)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group, *found = NULL;
+	entry_t *entry, *found = NULL;
 
-	this->mutex->lock(this->mutex);
-	enumerator = this->groups->create_enumerator(this->groups);
-	while (enumerator->enumerate(enumerator, &group))
+	enumerator = this->entries->create_enumerator(this->entries);
+	while (!found && enumerator->enumerate(enumerator, &entry))
 	{
-		if (streq(group->cfg->name, name))
+		if (!entry->removed && streq(entry->name, name) &&
+			(!role || entry->role == *role))
 		{
-			found = group;
-			break;
+			found = entry;
 		}
 	}
 	enumerator->destroy(enumerator);
-	this->mutex->unlock(this->mutex);
 	return found;
+}
+
+/**
+ * The entry of a group (call with mutex held), NULL if none
+ */
+static entry_t *find_by_group(private_mike_groups_t *this,
+							  mike_group_t *group)
+{
+	enumerator_t *enumerator;
+	entry_t *entry, *found = NULL;
+
+	enumerator = this->entries->create_enumerator(this->entries);
+	while (!found && enumerator->enumerate(enumerator, &entry))
+	{
+		if (entry->group == group)
+		{
+			found = entry;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Drop a reference to an entry, destroying it if it was the last one of
+ * a removed group
+ */
+static void release(private_mike_groups_t *this, entry_t *entry)
+{
+	bool gone;
+
+	this->mutex->lock(this->mutex);
+	gone = --entry->refs == 0 && entry->removed;
+	if (gone)
+	{
+		this->entries->remove(this->entries, entry, NULL);
+	}
+	this->mutex->unlock(this->mutex);
+	if (gone)
+	{	/* without the store's lock: a member group removes its SAs */
+		entry_destroy(entry);
+	}
+}
+
+/**
+ * Take a referenced entry's group lock; FALSE (reference dropped) if it
+ * was removed while waiting
+ */
+static bool acquire(private_mike_groups_t *this, entry_t *entry)
+{
+	bool removed;
+
+	entry->mutex->lock(entry->mutex);
+	this->mutex->lock(this->mutex);
+	removed = entry->removed;
+	this->mutex->unlock(this->mutex);
+	if (removed)
+	{
+		entry->mutex->unlock(entry->mutex);
+		release(this, entry);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * Check a group out by name, of a role unless NULL
+ */
+static mike_group_t *checkout_entry(private_mike_groups_t *this, char *name,
+									mike_group_role_t *role)
+{
+	entry_t *entry;
+
+	if (!name)
+	{
+		return NULL;
+	}
+	this->mutex->lock(this->mutex);
+	entry = find_by_name(this, name, role);
+	if (entry)
+	{
+		entry->refs++;
+	}
+	this->mutex->unlock(this->mutex);
+	if (!entry || !acquire(this, entry))
+	{
+		return NULL;
+	}
+	return entry->group;
+}
+
+METHOD(mike_groups_t, checkout, mike_group_t*,
+	private_mike_groups_t *this, char *name)
+{
+	return checkout_entry(this, name, NULL);
+}
+
+METHOD(mike_groups_t, checkout_role, mike_group_t*,
+	private_mike_groups_t *this, char *name, mike_group_role_t role)
+{
+	return checkout_entry(this, name, &role);
+}
+
+METHOD(mike_groups_t, checkin, void,
+	private_mike_groups_t *this, mike_group_t *group)
+{
+	entry_t *entry;
+
+	this->mutex->lock(this->mutex);
+	entry = find_by_group(this, group);
+	this->mutex->unlock(this->mutex);
+	if (entry)
+	{
+		entry->mutex->unlock(entry->mutex);
+		release(this, entry);
+	}
 }
 
 METHOD(mike_groups_t, remove_, bool,
 	private_mike_groups_t *this, char *name)
 {
-	mike_group_t *group;
+	entry_t *entry;
 
 	this->mutex->lock(this->mutex);
-	group = get(this, name);
-	if (group)
+	entry = find_by_name(this, name, NULL);
+	if (entry)
 	{
-		this->groups->remove(this->groups, group, NULL);
-		group->destroy(group);
+		entry->removed = TRUE;
+		entry->refs++;
 	}
 	this->mutex->unlock(this->mutex);
-	return group != NULL;
+	if (entry)
+	{	/* destroyed now, or at its holder's checkin */
+		release(this, entry);
+	}
+	return entry != NULL;
 }
 
 METHOD(mike_groups_t, add, mike_group_t*,
 	private_mike_groups_t *this, mike_group_config_t *cfg)
 {
-	mike_group_t *group;
+	mike_group_factory_t *factory = this->factories[cfg->role];
+	mike_group_t *existing;
+	entry_t *entry, *old;
 
+	existing = checkout(this, cfg->name);
+	if (existing && existing->reconfigure(existing, cfg))
+	{
+		return existing;
+	}
+	/* the new group first: a member group's fail-close policies are the
+	 * old one's too, so the group is never open meanwhile */
+	INIT(entry,
+		.group = factory->create(factory, cfg),
+		.name = strdup(cfg->name),
+		.role = cfg->role,
+		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
+		.refs = 1,
+	);
+	entry->mutex->lock(entry->mutex);
 	this->mutex->lock(this->mutex);
-	group = get(this, cfg->name);
-	if (group && group->cfg->role == MIKE_ROLE_GCKS &&
-		cfg->role == MIKE_ROLE_GCKS)
-	{	/* loaded again: new settings, but the same keys and members */
-		group->reconfigure(group, cfg);
+	old = existing ? find_by_group(this, existing) : NULL;
+	if (old)
+	{
+		old->removed = TRUE;
 	}
-	else
-	{	/* the new group first: a member group's fail-close policies are
-		 * the old one's too, so the group is never open meanwhile */
-		group = mike_group_create(cfg, cfg->role == MIKE_ROLE_GCKS ?
-												get_db(this) : NULL);
-		remove_(this, cfg->name);
-		this->groups->insert_last(this->groups, group);
-	}
+	this->entries->insert_last(this->entries, entry);
 	this->mutex->unlock(this->mutex);
-	return group;
+	if (existing)
+	{	/* destroyed at once unless another thread waits for it */
+		checkin(this, existing);
+	}
+	return entry->group;
+}
+
+/**
+ * Enumerator over the groups, each checked out in turn
+ */
+typedef struct {
+
+	/** implements enumerator_t */
+	enumerator_t public;
+
+	/** the store */
+	private_mike_groups_t *store;
+
+	/** entries still to come, referenced */
+	linked_list_t *entries;
+
+	/** entry checked out, NULL if none */
+	entry_t *current;
+} group_enumerator_t;
+
+/**
+ * Check the current entry of an enumerator in
+ */
+static void put_back(group_enumerator_t *this)
+{
+	if (this->current)
+	{
+		this->current->mutex->unlock(this->current->mutex);
+		release(this->store, this->current);
+		this->current = NULL;
+	}
+}
+
+METHOD(enumerator_t, enumerate_groups, bool,
+	group_enumerator_t *this, va_list args)
+{
+	mike_group_t **out;
+	entry_t *entry;
+
+	VA_ARGS_VGET(args, out);
+	put_back(this);
+	while (this->entries->remove_first(this->entries,
+									   (void**)&entry) == SUCCESS)
+	{
+		if (acquire(this->store, entry))
+		{
+			this->current = entry;
+			*out = entry->group;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+METHOD(enumerator_t, destroy_groups, void,
+	group_enumerator_t *this)
+{
+	entry_t *entry;
+
+	put_back(this);
+	while (this->entries->remove_first(this->entries,
+									   (void**)&entry) == SUCCESS)
+	{
+		release(this->store, entry);
+	}
+	this->entries->destroy(this->entries);
+	free(this);
+}
+
+/**
+ * Enumerate the groups, of a role unless NULL
+ */
+static enumerator_t *create_entry_enumerator(private_mike_groups_t *this,
+											 mike_group_role_t *role)
+{
+	group_enumerator_t *enumerator;
+	entry_t *entry;
+	enumerator_t *entries;
+
+	INIT(enumerator,
+		.public = {
+			.enumerate = enumerator_enumerate_default,
+			.venumerate = _enumerate_groups,
+			.destroy = _destroy_groups,
+		},
+		.store = this,
+		.entries = linked_list_create(),
+	);
+	/* a snapshot: groups added meanwhile are not seen, removed ones are
+	 * skipped */
+	this->mutex->lock(this->mutex);
+	entries = this->entries->create_enumerator(this->entries);
+	while (entries->enumerate(entries, &entry))
+	{
+		if (!entry->removed && (!role || entry->role == *role))
+		{
+			entry->refs++;
+			enumerator->entries->insert_last(enumerator->entries, entry);
+		}
+	}
+	entries->destroy(entries);
+	this->mutex->unlock(this->mutex);
+	return &enumerator->public;
 }
 
 METHOD(mike_groups_t, create_enumerator, enumerator_t*,
 	private_mike_groups_t *this)
 {
-	this->mutex->lock(this->mutex);
-	return enumerator_create_cleaner(
-						this->groups->create_enumerator(this->groups),
-						(void*)this->mutex->unlock, this->mutex);
+	return create_entry_enumerator(this, NULL);
+}
+
+METHOD(mike_groups_t, create_role_enumerator, enumerator_t*,
+	private_mike_groups_t *this, mike_group_role_t role)
+{
+	return create_entry_enumerator(this, &role);
 }
 
 METHOD(mike_groups_t, destroy, void,
 	private_mike_groups_t *this)
 {
-	this->groups->destroy_offset(this->groups,
-								 offsetof(mike_group_t, destroy));
+	int i;
+
+	this->entries->destroy_function(this->entries, (void*)entry_destroy);
+	for (i = 0; i < countof(this->factories); i++)
+	{
+		DESTROY_IF(this->factories[i]);
+	}
 	this->mutex->destroy(this->mutex);
-	DESTROY_IF(this->db);
-	free(this->db_path);
 	free(this);
 }
 
 /*
  * Described in header
  */
-mike_groups_t *mike_groups_create()
+mike_groups_t *mike_groups_create(mike_group_factory_t *gcks,
+								  mike_group_factory_t *member)
 {
 	private_mike_groups_t *this;
 
 	INIT(this,
 		.public = {
-			.lock = _lock,
-			.unlock = _unlock,
 			.add = _add,
-			.get = _get,
+			.checkout = _checkout,
+			.checkout_role = _checkout_role,
+			.checkin = _checkin,
 			.create_enumerator = _create_enumerator,
+			.create_role_enumerator = _create_role_enumerator,
 			.remove = _remove_,
-			.set_database = _set_database,
 			.destroy = _destroy,
 		},
-		.groups = linked_list_create(),
-		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
+		.entries = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.factories = {
+			[MIKE_ROLE_GCKS] = gcks,
+			[MIKE_ROLE_MEMBER] = member,
+		},
 	);
 	return &this->public;
 }

@@ -22,60 +22,79 @@ typedef struct mike_groups_t mike_groups_t;
 /**
  * The groups this charon knows, by name: the GSA database of the plugin.
  *
- * Listeners run in several threads; every access to the groups happens
- * between lock() and unlock().
+ * Listeners run in several threads.  As charon's IKE SA manager does with
+ * IKE SAs, the store hands a group out to one thread at a time: checkout()
+ * waits until nobody else has it, checkin() gives it back.  A thread may
+ * check the same group out again (the lock is recursive), but never holds
+ * two groups: operations across groups take them one at a time.  A group
+ * removed while checked out is destroyed at its last checkin.
  */
 struct mike_groups_t {
 
 	/**
-	 * Lock the store (recursive).
-	 */
-	void (*lock)(mike_groups_t *this);
-
-	/**
-	 * Unlock the store.
-	 */
-	void (*unlock)(mike_groups_t *this);
-
-	/**
-	 * Add a group, replacing (and destroying) one of the same name.
+	 * Load a group: a new one of its role replaces (and destroys) one of
+	 * the same name, unless that one takes the new configuration
+	 * (mike_group_t.reconfigure()).  The group the configuration is
+	 * handed to is returned checked out.
 	 *
 	 * @param cfg		configuration, owned
-	 * @return			the new group
+	 * @return			the group, checked out
 	 */
 	mike_group_t *(*add)(mike_groups_t *this, mike_group_config_t *cfg);
 
 	/**
-	 * Find a group by name.
+	 * Check a group out by name, waiting while another thread has it.
 	 *
 	 * @param name		group name
 	 * @return			group, NULL if unknown
 	 */
-	mike_group_t *(*get)(mike_groups_t *this, char *name);
+	mike_group_t *(*checkout)(mike_groups_t *this, char *name);
 
 	/**
-	 * Enumerate the groups (mike_group_t*), under lock.
+	 * Check a group of a role out by name, waiting while another thread
+	 * has it.
+	 *
+	 * @param name		group name, NULL for none
+	 * @param role		its role
+	 * @return			group, NULL if there is no group of that name and role
+	 */
+	mike_group_t *(*checkout_role)(mike_groups_t *this, char *name,
+								   mike_group_role_t role);
+
+	/**
+	 * Check a group in.
+	 *
+	 * @param group		group from checkout(), add() or an enumerator
+	 */
+	void (*checkin)(mike_groups_t *this, mike_group_t *group);
+
+	/**
+	 * Enumerate the groups (mike_group_t*); each is checked out while it is
+	 * the current one, and checked in by the next enumerate() or destroy().
+	 *
+	 * @return			enumerator
 	 */
 	enumerator_t *(*create_enumerator)(mike_groups_t *this);
 
 	/**
-	 * Set the SQLite file GCKS groups keep their state in across restarts
-	 * (charon.plugins.mike.database); it is opened when the first GCKS group
-	 * is added.  Call before adding groups.
+	 * Enumerate the groups of a role, as create_enumerator() does.
 	 *
-	 * @param path		file, NULL or "" to keep no state
+	 * @param role		role
+	 * @return			enumerator over mike_group_t*
 	 */
-	void (*set_database)(mike_groups_t *this, char *path);
+	enumerator_t *(*create_role_enumerator)(mike_groups_t *this,
+											mike_group_role_t role);
 
 	/**
-	 * Remove and destroy a group.
+	 * Remove a group; it is destroyed once nobody has it checked out.
 	 *
+	 * @param name		group name
 	 * @return			TRUE if it existed
 	 */
 	bool (*remove)(mike_groups_t *this, char *name);
 
 	/**
-	 * Destroy the store and every group in it.
+	 * Destroy the store, every group in it and the factories.
 	 */
 	void (*destroy)(mike_groups_t *this);
 };
@@ -83,8 +102,11 @@ struct mike_groups_t {
 /**
  * Create an empty store.
  *
+ * @param gcks		factory of GCKS groups (owned)
+ * @param member	factory of member groups (owned)
  * @return			store
  */
-mike_groups_t *mike_groups_create();
+mike_groups_t *mike_groups_create(mike_group_factory_t *gcks,
+								  mike_group_factory_t *member);
 
 #endif /** MIKE_GROUPS_H_ @}*/

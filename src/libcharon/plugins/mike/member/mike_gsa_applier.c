@@ -8,6 +8,7 @@
  */
 
 #include "member/mike_gsa_applier.h"
+#include "group/mike_lkh.h"
 #include "common/mike_keywrap.h"
 #include "payloads/gikev2.h"
 
@@ -125,10 +126,9 @@ static host_t *single_host(traffic_selector_t *ts)
 /**
  * A TEK from an ESP policy and its key bag
  */
-static char *tek_from_policy(mike_group_t *group, gsa_policy_t *policy,
+static char *tek_from_policy(mike_group_config_t *cfg, gsa_policy_t *policy,
 							 kd_payload_t *kd, chunk_t gsk_w, mike_tek_t **out)
 {
-	mike_group_config_t *cfg = group->cfg;
 	gsa_transform_t *encr, *integ;
 	uint16_t int_alg = AUTH_UNDEFINED, keylen;
 	uint32_t lifetime = cfg->tek_lifetime, spi;
@@ -329,15 +329,15 @@ static linked_list_t *wrap_keys(kd_payload_t *kd)
  * a copy: at registration (no path yet) they start it from gsk_w, later
  * they update it (RFC 9838 4.5.2)
  */
-static linked_list_t *updated_key_path(mike_group_t *group, kd_payload_t *kd,
-									   chunk_t gsk_w)
+static linked_list_t *updated_key_path(mike_member_group_t *group,
+									   kd_payload_t *kd, chunk_t gsk_w)
 {
 	enumerator_t *enumerator;
 	mike_lkh_key_t *key;
 	linked_list_t *path, *wrapped;
 
 	path = linked_list_create();
-	enumerator = group->key_path->create_enumerator(group->key_path);
+	enumerator = group->create_key_path_enumerator(group);
 	while (enumerator->enumerate(enumerator, &key))
 	{
 		path->insert_last(path, mike_lkh_key_create(key->id, key->key));
@@ -363,18 +363,21 @@ static linked_list_t *updated_key_path(mike_group_t *group, kd_payload_t *kd,
 /**
  * Log why a GSA was refused, return status
  */
-static status_t refused(mike_group_t *group, char *why, status_t status)
+static status_t refused(mike_member_group_t *group, char *why, status_t status)
 {
-	DBG1(DBG_IKE, "mike: group '%s': GSA refused: %s", group->cfg->name, why);
+	DBG1(DBG_IKE, "mike: group '%s': GSA refused: %s",
+		 group->group.get_config(&group->group)->name, why);
 	return status;
 }
 
 /*
  * Described in header
  */
-status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
+status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 						kd_payload_t *kd, chunk_t gsk_w)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *state = group->group.get_gsa(&group->group);
 	enumerator_t *enumerator;
 	gsa_policy_t *policy;
 	linked_list_t *teks, *path;
@@ -415,7 +418,7 @@ status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
 		{
 			continue;
 		}
-		error = tek_from_policy(group, policy, kd, gsk_w, &tek);
+		error = tek_from_policy(cfg, policy, kd, gsk_w, &tek);
 		if (!error)
 		{
 			teks->insert_last(teks, tek);
@@ -433,8 +436,7 @@ status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
 	{
 		error = "the rekey SA's authentication key or scheme is unusable";
 	}
-	rekey = error ? NULL : rekey_destination(group->cfg,
-											 gsa->get_kek_policy(gsa));
+	rekey = error ? NULL : rekey_destination(cfg, gsa->get_kek_policy(gsa));
 	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
 	{
 		error = "the rekey SA's port is IKE's or one charon listens on";
@@ -450,26 +452,16 @@ status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
 		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
 		return refused(group, error, FAILED);
 	}
-	DESTROY_IF(group->rekey_auth_key);
-	signature_params_destroy(group->rekey_auth_scheme);
-	group->rekey_auth_key = auth_key;
-	group->rekey_auth_scheme = auth_scheme;
-
+	state->set_rekey_auth(state, auth_key, auth_scheme);
 	policy = gsa->get_kek_policy(gsa);
 	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
 							 &initial_msg_id))
 	{
-		group->rekey_msg_id = initial_msg_id;
+		state->set_rekey_msg_id(state, initial_msg_id);
 	}
-	DESTROY_IF(group->rekey_dst);
-	group->rekey_dst = rekey;
-	group->teks->destroy_offset(group->teks, offsetof(mike_tek_t, destroy));
-	group->teks = teks;
-	chunk_free(&group->kek_spi);
-	group->kek_spi = chunk_clone(policy->spi);
-	chunk_clear(&group->kek_keymat);
-	group->kek_keymat = kek_keymat;
-	key_path_destroy(group->key_path);
-	group->key_path = path;
+	group->set_rekey_dst(group, rekey);
+	state->replace_teks(state, teks);
+	state->set_kek(state, chunk_clone(policy->spi), kek_keymat);
+	group->set_key_path(group, path);
 	return SUCCESS;
 }

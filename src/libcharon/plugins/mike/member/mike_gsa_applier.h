@@ -18,7 +18,7 @@
 #ifndef MIKE_GSA_APPLIER_H_
 #define MIKE_GSA_APPLIER_H_
 
-#include "group/mike_group.h"
+#include "member/mike_member_group.h"
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
 
@@ -26,11 +26,11 @@
  * Take the TEKs and the KEK of a group from received payloads,
  * checking them against the group's configuration.
  *
- * On success the group's teks, kek_spi and kek_keymat are replaced, its
- * Working Key Path updated with the received WRAP_KEY attributes (or, if
- * it has none yet, started from them) and rekey_msg_id set if the GSA
- * announces the initial Message ID.  A GSA refused leaves the group as it
- * was; why it was refused is logged.
+ * On success the TEKs, the KEK and the rekey authentication of the group's
+ * GSA are replaced, its Working Key Path updated with the received
+ * WRAP_KEY attributes (or, if it has none yet, started from them) and the
+ * rekey Message ID set if the GSA announces the initial one.  A GSA refused
+ * leaves the group as it was; why it was refused is logged.
  *
  * @param group		the group
  * @param gsa		received GSA payload
@@ -41,7 +41,7 @@
  *					excluded from the group, or missed a rekey); FAILED if
  *					the GSA is refused for another reason
  */
-status_t mike_gsa_apply(mike_group_t *group, gsa_payload_t *gsa,
+status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 						kd_payload_t *kd, chunk_t gsk_w);
 
 #endif /** MIKE_GSA_APPLIER_H_ @}*/

@@ -145,18 +145,6 @@ static char *connection_name(ike_sa_t *ike_sa)
 }
 
 /**
- * A registered member group by name, NULL if none (call with the store
- * locked)
- */
-static mike_group_t *get_member_group(private_mike_member_listener_t *this,
-									  char *name)
-{
-	mike_group_t *group = this->groups->get(this->groups, name);
-
-	return group && group->cfg->role == MIKE_ROLE_MEMBER ? group : NULL;
-}
-
-/**
  * Add IDg (and N(GROUP_SENDER)) for a group to a request and expect the GSA
  * in the response; FALSE if there is no such group
  */
@@ -165,17 +153,16 @@ static bool request_group(private_mike_member_listener_t *this,
 {
 	idg_payload_t *idg;
 	registration_t *reg;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	bool sender;
 
-	this->groups->lock(this->groups);
-	group = get_member_group(this, name);
-	sender = group && group->cfg->sender;
-	this->groups->unlock(this->groups);
+	group = mike_member_group_checkout(this->groups, name);
 	if (!group)
 	{
 		return FALSE;
 	}
+	sender = group->group.get_config(&group->group)->sender;
+	this->groups->checkin(this->groups, &group->group);
 	idg = mike_exchange_idg(name);
 	if (!idg)
 	{
@@ -228,7 +215,8 @@ static linked_list_t *unregistered_groups(private_mike_member_listener_t *this,
 										  ike_sa_t *ike_sa, char *except)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_member_group_t *group;
+	mike_group_config_t *cfg;
 	linked_list_t *names;
 	char *conn = connection_name(ike_sa);
 
@@ -237,14 +225,14 @@ static linked_list_t *unregistered_groups(private_mike_member_listener_t *this,
 	{
 		return names;
 	}
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_member_group_create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role == MIKE_ROLE_MEMBER && !group->kernel &&
-			streq(group->cfg->connection, conn) &&
-			(!except || !streq(group->cfg->name, except)))
+		cfg = group->group.get_config(&group->group);
+		if (!group->get_kernel(group) && streq(cfg->connection, conn) &&
+			(!except || !streq(cfg->name, except)))
 		{
-			names->insert_last(names, strdup(group->cfg->name));
+			names->insert_last(names, strdup(cfg->name));
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -290,11 +278,13 @@ static void queue_further_groups(private_mike_member_listener_t *this,
 }
 
 /**
- * Install the group's SAs and policies; why not is logged
+ * Install the group's SAs and policies and take the registration; why not
+ * is logged
  */
-static bool install(mike_group_t *group, ike_sa_t *ike_sa)
+static bool install(mike_member_group_t *group, ike_sa_t *ike_sa)
 {
-	mike_group_config_t *cfg = group->cfg;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	host_t *me = ike_sa->get_my_host(ike_sa);
 	enumerator_t *enumerator;
 	mike_kernel_t *kernel;
@@ -308,7 +298,7 @@ static bool install(mike_group_t *group, ike_sa_t *ike_sa)
 		failure = "no reqid for the group's SAs (or its fail-close policies "
 				  "could not be installed)";
 	}
-	enumerator = group->teks->create_enumerator(group->teks);
+	enumerator = gsa->create_tek_enumerator(gsa);
 	while (kernel && ok && enumerator->enumerate(enumerator, &tek))
 	{
 		if (cfg->sender && tek->source && me->ip_equals(me, tek->source))
@@ -338,8 +328,8 @@ static bool install(mike_group_t *group, ike_sa_t *ike_sa)
 		DESTROY_IF(kernel);
 		return FALSE;
 	}
-	group->kernel = kernel;
-	group->own_spi = own ? own->spi : 0;
+	group->registered(group, ike_sa->get_unique_id(ike_sa), me, kernel,
+					  own ? own->spi : 0);
 	return TRUE;
 }
 
@@ -370,16 +360,19 @@ static void signal_registered(private_mike_member_listener_t *this)
 }
 
 /**
- * Take the keys of a registration and install them (store locked): FALSE
- * if that failed, "registration failed: why" logged
+ * Take the keys of a registration and install them (group checked out):
+ * FALSE if that failed, "registration failed: why" logged
  */
 static bool take_keys(private_mike_member_listener_t *this,
-					  mike_group_t *group, registration_t *reg,
+					  mike_member_group_t *group, registration_t *reg,
 					  ike_sa_t *ike_sa, chunk_t gsk_w)
 {
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	uint32_t ike_sa_id = ike_sa->get_unique_id(ike_sa);
+	mike_kernel_t *kernel;
+	int teks;
 
-	if (group->kernel && group->ike_sa_id == ike_sa_id)
+	if (group->get_kernel(group) && group->get_ike_sa_id(group) == ike_sa_id)
 	{	/* registered again over the same IKE SA after a missed rekey: the
 		 * keys are taken as from a GSA_REKEY, traffic goes on */
 		if (!this->rekey->apply(this->rekey, group, reg->gsa, reg->kd, gsk_w))
@@ -388,9 +381,9 @@ static bool take_keys(private_mike_member_listener_t *this,
 				 "was refused", reg->group);
 			return FALSE;
 		}
+		teks = gsa->get_tek_count(gsa);
 		DBG1(DBG_IKE, "mike: group '%s' registered again: %d sender TEK%s",
-			 reg->group, group->teks->get_count(group->teks),
-			 group->teks->get_count(group->teks) == 1 ? "" : "s");
+			 reg->group, teks, teks == 1 ? "" : "s");
 		return TRUE;
 	}
 	group->unregister(group);
@@ -406,16 +399,12 @@ static bool take_keys(private_mike_member_listener_t *this,
 		group->unregister(group);
 		return FALSE;
 	}
-	group->ike_sa_id = ike_sa_id;
-	group->registered = time_monotonic(NULL);
-	group->my_host = ike_sa->get_my_host(ike_sa);
-	group->my_host = group->my_host->clone(group->my_host);
-	group->keys_updated = group->registered;
 	this->rekey->start(this->rekey, group);
+	kernel = group->get_kernel(group);
 	DBG1(DBG_IKE, "mike: group '%s' registered: %d sender SA%s installed%s",
-		 reg->group, group->kernel->get_inbound_count(group->kernel),
-		 group->kernel->get_inbound_count(group->kernel) == 1 ? "" : "s",
-		 group->own_spi ? ", sending" : "");
+		 reg->group, kernel->get_inbound_count(kernel),
+		 kernel->get_inbound_count(kernel) == 1 ? "" : "s",
+		 group->get_own_spi(group) ? ", sending" : "");
 	return TRUE;
 }
 
@@ -426,12 +415,11 @@ static bool take_keys(private_mike_member_listener_t *this,
 static void apply(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 				  registration_t *reg, bool ike_auth)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	chunk_t gsk_w = chunk_empty;
 	char *failure = NULL;
 
-	this->groups->lock(this->groups);
-	group = get_member_group(this, reg->group);
+	group = mike_member_group_checkout(this->groups, reg->group);
 	if (!group)
 	{
 		failure = "the group is no longer configured";
@@ -448,7 +436,10 @@ static void apply(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	{
 		reg->failed = TRUE;
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, &group->group);
+	}
 	chunk_clear(&gsk_w);
 
 	if (failure)
@@ -535,7 +526,8 @@ static void pushed(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 				   message_t *message)
 {
 	payload_t *idg, *gsa, *kd;
-	mike_group_t *group = NULL;
+	mike_member_group_t *group = NULL;
+	mike_gsa_t *state;
 	chunk_t gsk_w = chunk_empty;
 	char buf[64] = "", *error = NULL;
 
@@ -549,10 +541,9 @@ static void pushed(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	else
 	{
 		mike_exchange_idg_name((idg_payload_t*)idg, buf, sizeof(buf));
-		this->groups->lock(this->groups);
-		group = get_member_group(this, buf);
-		if (!group || !group->kernel ||
-			group->ike_sa_id != ike_sa->get_unique_id(ike_sa))
+		group = mike_member_group_checkout(this->groups, buf);
+		if (!group || !group->get_kernel(group) ||
+			group->get_ike_sa_id(group) != ike_sa->get_unique_id(ike_sa))
 		{
 			error = "not a group registered over this IKE SA";
 		}
@@ -567,13 +558,17 @@ static void pushed(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 		}
 		else
 		{
-			group->rekeys++;
+			state = group->group.get_gsa(&group->group);
+			state->count_rekey(state);
 			DBG2(DBG_IKE, "mike: group '%s': new GSA from the GCKS over the "
 				 "IKE SA accepted, %d sender TEK%s", buf,
-				 group->teks->get_count(group->teks),
-				 group->teks->get_count(group->teks) == 1 ? "" : "s");
+				 state->get_tek_count(state),
+				 state->get_tek_count(state) == 1 ? "" : "s");
 		}
-		this->groups->unlock(this->groups);
+		if (group)
+		{
+			this->groups->checkin(this->groups, &group->group);
+		}
 	}
 	if (error)
 	{
@@ -676,14 +671,13 @@ static bool carries_groups(private_mike_member_listener_t *this,
 						   uint32_t ike_sa_id)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	bool found = FALSE;
 
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_member_group_create_enumerator(this->groups);
 	while (!found && enumerator->enumerate(enumerator, &group))
 	{
-		found = group->cfg->role == MIKE_ROLE_MEMBER &&
-				group->ike_sa_id == ike_sa_id;
+		found = group->get_ike_sa_id(group) == ike_sa_id;
 	}
 	enumerator->destroy(enumerator);
 	return found;
@@ -754,7 +748,8 @@ static void ike_sa_gone(private_mike_member_listener_t *this,
 	char *connection = NULL;
 	enumerator_t *enumerator;
 	registration_t *reg;
-	mike_group_t *group;
+	mike_member_group_t *group;
+	mike_group_config_t *cfg;
 
 	reg = this->registrations->take(this->registrations, ike_sa_id);
 	if (reg)
@@ -767,24 +762,24 @@ static void ike_sa_gone(private_mike_member_listener_t *this,
 		}
 		registration_destroy(reg);
 	}
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_member_group_create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role != MIKE_ROLE_MEMBER ||
-			group->ike_sa_id != ike_sa_id)
+		if (group->get_ike_sa_id(group) != ike_sa_id)
 		{
 			continue;
 		}
+		cfg = group->group.get_config(&group->group);
 		DBG1(DBG_IKE, "mike: group '%s': registration IKE SA gone, removing "
-			 "the group's SAs and policies", group->cfg->name);
+			 "the group's SAs and policies", cfg->name);
 		this->rekey->stop(this->rekey, group);
 		group->unregister(group);
-		if (lost && !streq(connection ?: "", group->cfg->connection))
+		if (lost && !streq(connection ?: "", cfg->connection))
 		{
 			DBG1(DBG_IKE, "mike: group '%s': the GCKS stopped answering, "
-				 "registering again over a new IKE SA", group->cfg->name);
+				 "registering again over a new IKE SA", cfg->name);
 			free(connection);
-			connection = strdup(group->cfg->connection);
+			connection = strdup(cfg->connection);
 			lib->processor->queue_job(lib->processor,
 				(job_t*)callback_job_create((callback_job_cb_t)reinitiate,
 								strdup(connection), free, NULL));
@@ -810,16 +805,16 @@ METHOD(listener_t, ike_rekey, bool,
 	private_mike_member_listener_t *this, ike_sa_t *old, ike_sa_t *new)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	uint32_t old_id = old->get_unique_id(old), new_id = new->get_unique_id(new);
 
 	/* the registration lives on in the new IKE SA */
-	enumerator = this->groups->create_enumerator(this->groups);
+	enumerator = mike_member_group_create_enumerator(this->groups);
 	while (enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role == MIKE_ROLE_MEMBER && group->ike_sa_id == old_id)
+		if (group->get_ike_sa_id(group) == old_id)
 		{
-			group->ike_sa_id = new_id;
+			group->move_to(group, new_id);
 		}
 	}
 	enumerator->destroy(enumerator);
@@ -839,13 +834,16 @@ METHOD(mike_member_registrar_t, register_over, bool,
  */
 static bool is_registered(private_mike_member_listener_t *this, char *name)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	bool registered;
 
-	this->groups->lock(this->groups);
-	group = get_member_group(this, name);
-	registered = group && group->kernel;
-	this->groups->unlock(this->groups);
+	group = mike_member_group_checkout(this->groups, name);
+	if (!group)
+	{
+		return FALSE;
+	}
+	registered = group->get_kernel(group) != NULL;
+	this->groups->checkin(this->groups, &group->group);
 	return registered;
 }
 
@@ -878,21 +876,23 @@ METHOD(mike_member_listener_t, wait_registered, bool,
 METHOD(mike_member_listener_t, leave, bool,
 	private_mike_member_listener_t *this, char *name)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	uint32_t ike_sa_id = 0;
 	bool registered = FALSE;
 
-	this->groups->lock(this->groups);
-	group = get_member_group(this, name);
-	if (group && group->kernel)
+	group = mike_member_group_checkout(this->groups, name);
+	if (group && group->get_kernel(group))
 	{
 		DBG1(DBG_CFG, "mike: leaving group '%s'", name);
-		ike_sa_id = group->ike_sa_id;
+		ike_sa_id = group->get_ike_sa_id(group);
 		this->rekey->stop(this->rekey, group);
 		group->unregister(group);
 		registered = TRUE;
 	}
-	this->groups->unlock(this->groups);
+	if (group)
+	{
+		this->groups->checkin(this->groups, &group->group);
+	}
 
 	if (!ike_sa_id)
 	{
@@ -915,9 +915,11 @@ METHOD(mike_member_listener_t, leave, bool,
 METHOD(mike_member_listener_t, start, void,
 	private_mike_member_listener_t *this, mike_group_t *group)
 {
-	if (group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
+	mike_member_group_t *member = mike_member_group(group);
+
+	if (member && member->get_kernel(member))
 	{
-		this->rekey->start(this->rekey, group);
+		this->rekey->start(this->rekey, member);
 	}
 }
 

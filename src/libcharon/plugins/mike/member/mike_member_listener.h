@@ -46,7 +46,7 @@ struct mike_member_listener_t {
 	/**
 	 * A member group was added to the store: start what it runs by itself
 	 * (its GSA_REKEY reception, if registered).  Called with the group
-	 * store locked.
+	 * checked out.
 	 *
 	 * @param group		the group
 	 */
@@ -55,7 +55,7 @@ struct mike_member_listener_t {
 	/**
 	 * Register a group over an established IKE SA (an INFORMATIONAL
 	 * exchange), without waiting for the outcome.  Not to be called with
-	 * the group store locked.
+	 * a group checked out.
 	 *
 	 * @param ike_sa_id	unique ID of the IKE SA
 	 * @param name		group name
@@ -66,8 +66,8 @@ struct mike_member_listener_t {
 						  char *name);
 
 	/**
-	 * Wait until a group is registered.  Not to be called with the group
-	 * store locked.
+	 * Wait until a group is registered.  Not to be called with a group
+	 * checked out.
 	 *
 	 * @param name		group name
 	 * @param timeout	ms to wait at most
@@ -81,7 +81,7 @@ struct mike_member_listener_t {
 	 * Leave a group: remove its SAs (the fail-close policies stay) and
 	 * tell the GCKS: with a de-registration over the IKE SA if that
 	 * carries other groups, by closing the IKE SA otherwise.  Not to be
-	 * called with the group store locked.
+	 * called with a group checked out.
 	 *
 	 * @param name		group name
 	 * @return			TRUE if the group was registered

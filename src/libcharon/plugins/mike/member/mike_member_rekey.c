@@ -47,22 +47,24 @@ struct private_mike_member_rekey_t {
 #define REREGISTER_HOLDOFF 5
 
 /**
- * A member registers again over its IKE SA (outside the group store's lock,
+ * A member registers again over its IKE SA (with no group checked out,
  * since that checks the IKE SA out)
  */
 static job_requeue_t member_reregister(mike_group_job_t *job)
 {
 	private_mike_member_rekey_t *this = job->owner;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	uint32_t ike_sa_id = 0;
 
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, job->name);
-	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel)
+	group = mike_member_group_checkout(this->groups, job->name);
+	if (group)
 	{
-		ike_sa_id = group->ike_sa_id;
+		if (group->get_kernel(group))
+		{
+			ike_sa_id = group->get_ike_sa_id(group);
+		}
+		this->groups->checkin(this->groups, &group->group);
 	}
-	this->groups->unlock(this->groups);
 	if (ike_sa_id &&
 		!this->registrar->register_over(this->registrar, ike_sa_id,
 										 job->name))
@@ -74,24 +76,61 @@ static job_requeue_t member_reregister(mike_group_job_t *job)
 }
 
 /**
- * Register again soon, unless that was asked for moments ago
- * (call with the store locked)
+ * A step of a job on a registered group, which is checked out meanwhile
  */
-static void reregister(private_mike_member_rekey_t *this, mike_group_t *group,
-					   char *why)
-{
-	time_t now = time_monotonic(NULL);
+typedef void (*job_step_t)(private_mike_member_rekey_t *this,
+						   mike_member_group_t *group, mike_kernel_t *kernel,
+						   mike_group_job_t *job);
 
-	if (group->reregistered && now < group->reregistered + REREGISTER_HOLDOFF)
+/**
+ * Run a job's step if its group is still a registered member group
+ */
+static job_requeue_t on_registered(mike_group_job_t *job, job_step_t step)
+{
+	private_mike_member_rekey_t *this = job->owner;
+	mike_member_group_t *group;
+
+	group = mike_member_group_checkout(this->groups, job->name);
+	if (group)
+	{
+		if (group->get_kernel(group))
+		{
+			step(this, group, group->get_kernel(group), job);
+		}
+		this->groups->checkin(this->groups, &group->group);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * Register again soon, unless that was asked for moments ago
+ */
+static void reregister(private_mike_member_rekey_t *this,
+					   mike_member_group_t *group, char *why)
+{
+	char *name = group->group.get_config(&group->group)->name;
+
+	if (!group->start_reregistration(group, REREGISTER_HOLDOFF))
 	{
 		return;
 	}
-	group->reregistered = now;
-	group->reregistrations++;
-	DBG1(DBG_CFG, "mike: group '%s': registering again, %s",
-		 group->cfg->name, why);
-	mike_group_job_schedule(member_reregister, this, group->cfg->name, 0, 0,
-							0);
+	DBG1(DBG_CFG, "mike: group '%s': registering again, %s", name, why);
+	mike_group_job_schedule(member_reregister, this, name, 0, 0, 0);
+}
+
+/**
+ * Register again if no keys came since the check was scheduled (job->arg:
+ * when keys last came then)
+ */
+static void check_expiry(private_mike_member_rekey_t *this,
+						 mike_member_group_t *group, mike_kernel_t *kernel,
+						 mike_group_job_t *job)
+{
+	if ((uint32_t)group->get_keys_updated(group) == job->arg)
+	{
+		reregister(this, group, "no GSA_REKEY came and its TEKs are about "
+				   "to expire");
+	}
 }
 
 /**
@@ -99,19 +138,7 @@ static void reregister(private_mike_member_rekey_t *this, mike_group_t *group,
  */
 static job_requeue_t member_check_expiry(mike_group_job_t *job)
 {
-	private_mike_member_rekey_t *this = job->owner;
-	mike_group_t *group;
-
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, job->name);
-	if (group && group->cfg->role == MIKE_ROLE_MEMBER && group->kernel &&
-		(uint32_t)group->keys_updated == job->arg)
-	{
-		reregister(this, group, "no GSA_REKEY came and its TEKs are about "
-				   "to expire");
-	}
-	this->groups->unlock(this->groups);
-	return JOB_REQUEUE_NONE;
+	return on_registered(job, check_expiry);
 }
 
 /**
@@ -119,13 +146,15 @@ static job_requeue_t member_check_expiry(mike_group_job_t *job)
  * shortest TEK lifetime since the last keys have passed (the GCKS rolls
  * them over at 90% by default)
  */
-static void watch_expiry(private_mike_member_rekey_t *this, mike_group_t *group)
+static void watch_expiry(private_mike_member_rekey_t *this,
+						 mike_member_group_t *group)
 {
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	enumerator_t *enumerator;
 	mike_tek_t *tek;
 	uint32_t lifetime = 0;
 
-	enumerator = group->teks->create_enumerator(group->teks);
+	enumerator = gsa->create_tek_enumerator(gsa);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
 		if (!lifetime || tek->lifetime < lifetime)
@@ -136,9 +165,26 @@ static void watch_expiry(private_mike_member_rekey_t *this, mike_group_t *group)
 	enumerator->destroy(enumerator);
 	if (lifetime)
 	{
-		mike_group_job_schedule(member_check_expiry, this, group->cfg->name,
-								(uint32_t)group->keys_updated, 0,
+		mike_group_job_schedule(member_check_expiry, this,
+								group->group.get_config(&group->group)->name,
+								(uint32_t)group->get_keys_updated(group), 0,
 								lifetime - lifetime / 20);
+	}
+}
+
+/**
+ * Remove the SA of a replaced TEK (job->arg: its SPI)
+ */
+static void deactivate(private_mike_member_rekey_t *this,
+					   mike_member_group_t *group, mike_kernel_t *kernel,
+					   mike_group_job_t *job)
+{
+	if (job->arg != group->get_own_spi(group) &&
+		kernel->has_sa(kernel, job->arg))
+	{
+		kernel->del_sa(kernel, job->arg);
+		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
+			 job->name, job->arg);
 	}
 }
 
@@ -147,20 +193,26 @@ static void watch_expiry(private_mike_member_rekey_t *this, mike_group_t *group)
  */
 static job_requeue_t member_deactivate(mike_group_job_t *job)
 {
-	private_mike_member_rekey_t *this = job->owner;
-	mike_group_t *group;
+	return on_registered(job, deactivate);
+}
 
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, job->name);
-	if (group && group->kernel && job->arg != group->own_spi &&
-		group->kernel->has_sa(group->kernel, job->arg))
+/**
+ * Send with the new TEK (job->arg), remove the old one's SA (job->arg2)
+ * after the deactivation delay
+ */
+static void activate(private_mike_member_rekey_t *this,
+					 mike_member_group_t *group, mike_kernel_t *kernel,
+					 mike_group_job_t *job)
+{
+	if (kernel->switch_outbound(kernel, job->arg))
 	{
-		group->kernel->del_sa(group->kernel, job->arg);
-		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
+		group->set_own_spi(group, job->arg);
+		DBG2(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
 			 job->name, job->arg);
+		mike_group_job_schedule(member_deactivate, this, job->name,
+			job->arg2, 0,
+			group->group.get_config(&group->group)->deactivation_delay);
 	}
-	this->groups->unlock(this->groups);
-	return JOB_REQUEUE_NONE;
 }
 
 /**
@@ -169,22 +221,7 @@ static job_requeue_t member_deactivate(mike_group_job_t *job)
  */
 static job_requeue_t member_activate(mike_group_job_t *job)
 {
-	private_mike_member_rekey_t *this = job->owner;
-	mike_group_t *group;
-
-	this->groups->lock(this->groups);
-	group = this->groups->get(this->groups, job->name);
-	if (group && group->kernel &&
-		group->kernel->switch_outbound(group->kernel, job->arg))
-	{
-		group->own_spi = job->arg;
-		DBG2(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
-			 job->name, job->arg);
-		mike_group_job_schedule(member_deactivate, this, job->name,
-								job->arg2, 0, group->cfg->deactivation_delay);
-	}
-	this->groups->unlock(this->groups);
-	return JOB_REQUEUE_NONE;
+	return on_registered(job, activate);
 }
 
 /**
@@ -192,10 +229,13 @@ static job_requeue_t member_activate(mike_group_job_t *job)
  * after the activation delay, old SAs away after the deactivation delay
  */
 static status_t member_apply(private_mike_member_rekey_t *this,
-							 mike_group_t *group, gsa_payload_t *gsa,
+							 mike_member_group_t *group, gsa_payload_t *gsa,
 							 kd_payload_t *kd, chunk_t wrap)
 {
-	mike_group_config_t *cfg = group->cfg;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *state = group->group.get_gsa(&group->group);
+	mike_kernel_t *kernel = group->get_kernel(group);
+	host_t *me = group->get_my_host(group);
 	linked_list_t *old;
 	enumerator_t *enumerator;
 	mike_tek_t *tek, *own = NULL;
@@ -203,7 +243,7 @@ static status_t member_apply(private_mike_member_rekey_t *this,
 	status_t status;
 
 	old = linked_list_create();
-	enumerator = group->teks->create_enumerator(group->teks);
+	enumerator = state->create_tek_enumerator(state);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
 		old->insert_last(old, (void*)(uintptr_t)tek->spi);
@@ -216,25 +256,24 @@ static status_t member_apply(private_mike_member_rekey_t *this,
 		old->destroy(old);
 		return status;
 	}
-	group->keys_updated = time_monotonic(NULL);
+	group->keys_updated(group);
 
-	enumerator = group->teks->create_enumerator(group->teks);
+	enumerator = state->create_tek_enumerator(state);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
 		old->remove(old, (void*)(uintptr_t)tek->spi, NULL);
-		if (group->kernel->has_sa(group->kernel, tek->spi))
+		if (kernel->has_sa(kernel, tek->spi))
 		{
 			continue;
 		}
-		if (cfg->sender && tek->source && group->my_host &&
-			group->my_host->ip_equals(group->my_host, tek->source))
+		if (cfg->sender && tek->source && me && me->ip_equals(me, tek->source))
 		{
-			if (group->kernel->add_next_outbound(group->kernel, tek))
+			if (kernel->add_next_outbound(kernel, tek))
 			{
 				own = tek;
 			}
 		}
-		else if (!group->kernel->add_inbound(group->kernel, tek))
+		else if (!kernel->add_inbound(kernel, tek))
 		{
 			DBG1(DBG_IKE, "mike: group '%s': installing the inbound SA with "
 				 "SPI %.8x failed", cfg->name, tek->spi);
@@ -245,9 +284,10 @@ static status_t member_apply(private_mike_member_rekey_t *this,
 
 	if (own)
 	{
-		old->remove(old, (void*)(uintptr_t)group->own_spi, NULL);
+		old->remove(old, (void*)(uintptr_t)group->get_own_spi(group), NULL);
 		mike_group_job_schedule(member_activate, this, cfg->name, own->spi,
-								group->own_spi, cfg->activation_delay);
+								group->get_own_spi(group),
+								cfg->activation_delay);
 	}
 	while (old->remove_first(old, (void**)&spi) == SUCCESS)
 	{
@@ -260,8 +300,8 @@ static status_t member_apply(private_mike_member_rekey_t *this,
 }
 
 METHOD(mike_member_rekey_t, apply, bool,
-	private_mike_member_rekey_t *this, mike_group_t *group, gsa_payload_t *gsa,
-	kd_payload_t *kd, chunk_t gsk_w)
+	private_mike_member_rekey_t *this, mike_member_group_t *group,
+	gsa_payload_t *gsa, kd_payload_t *kd, chunk_t gsk_w)
 {
 	return member_apply(this, group, gsa, kd, gsk_w) == SUCCESS;
 }
@@ -270,8 +310,9 @@ METHOD(mike_member_rekey_t, apply, bool,
  * Apply the GSA and KD of an accepted GSA_REKEY
  */
 static bool member_apply_msg(private_mike_member_rekey_t *this,
-							 mike_group_t *group, mike_rekey_msg_t *msg)
+							 mike_member_group_t *group, mike_rekey_msg_t *msg)
 {
+	mike_gsa_t *state = group->group.get_gsa(&group->group);
 	mike_rekey_payload_t *payloads;
 	payload_t *gsa = NULL, *kd = NULL;
 	chunk_t wrap;
@@ -295,18 +336,96 @@ static bool member_apply_msg(private_mike_member_rekey_t *this,
 		DESTROY_IF(gsa);
 		DESTROY_IF(kd);
 		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u has no valid GSA and KD "
-			 "payloads", group->cfg->name, msg->get_message_id(msg));
+			 "payloads", group->group.get_config(&group->group)->name,
+			 msg->get_message_id(msg));
 		return FALSE;
 	}
 	/* the keys are wrapped with the GSK_w of the KEK the message came
 	 * under, which the GSA may replace */
-	wrap = chunk_clone(mike_rekey_gsk_w(group->kek_keymat));
+	wrap = chunk_clone(mike_rekey_gsk_w(state->get_kek_keymat(state)));
 	status = member_apply(this, group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
 						  wrap);
 	chunk_clear(&wrap);
 	gsa->destroy(gsa);
 	kd->destroy(kd);
 	return status == SUCCESS;
+}
+
+/**
+ * Whether a member group is registered and has the rekey SA of an SPI
+ */
+static bool has_rekey_sa(mike_member_group_t *group, chunk_t spi)
+{
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+
+	return group->get_kernel(group) && gsa->get_kek_keymat(gsa).len &&
+		   chunk_equals_const(gsa->get_kek_spi(gsa), spi);
+}
+
+/**
+ * Check a received GSA_REKEY against a group's rekey SA and apply it
+ */
+static void receive_for(private_mike_member_rekey_t *this,
+						mike_member_group_t *group, chunk_t data, chunk_t spi,
+						host_t *from)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	mike_rekey_msg_t *msg;
+	mike_rekey_status_t status;
+	unsigned long long missed;
+	uint64_t next = gsa->get_rekey_msg_id(gsa);
+
+	if (!gsa->get_rekey_auth_key(gsa))
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H ignored, the GCKS "
+			 "gave us no key to verify it", cfg->name, from);
+		return;
+	}
+	status = mike_rekey_msg_parse(data, spi,
+								  mike_rekey_gsk_e(gsa->get_kek_keymat(gsa)),
+								  gsa->get_rekey_auth_key(gsa),
+								  gsa->get_rekey_auth_scheme(gsa), next, &msg);
+	if (status != MIKE_REKEY_OK)
+	{
+		group->count_rejected(group, status);
+		/* the GCKS sends every message several times: the copies of the
+		 * one just accepted are no news */
+		if (status == MIKE_REKEY_ERR_REPLAY)
+		{
+			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY copy from %H dropped: "
+				 "%s", cfg->name, from, mike_rekey_status_str(status));
+		}
+		else
+		{
+			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: %s",
+				 cfg->name, from, mike_rekey_status_str(status));
+		}
+		return;
+	}
+	missed = msg->get_message_id(msg) - next;
+	gsa->set_rekey_msg_id(gsa, (uint64_t)msg->get_message_id(msg) + 1);
+	if (!member_apply_msg(this, group, msg))
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u not applied",
+			 cfg->name, msg->get_message_id(msg));
+		reregister(this, group, "its keys are out of date");
+	}
+	else if (missed)
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, but %llu "
+			 "before it missed", cfg->name, msg->get_message_id(msg), missed);
+		gsa->count_rekey(gsa);
+		reregister(this, group, "it may have missed key tree keys");
+	}
+	else
+	{
+		gsa->count_rekey(gsa);
+		DBG2(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, %d sender "
+			 "TEKs", cfg->name, msg->get_message_id(msg),
+			 gsa->get_tek_count(gsa));
+	}
+	msg->destroy(msg);
 }
 
 /**
@@ -317,10 +436,8 @@ METHOD(mike_member_rekey_t, receive, void,
 	private_mike_member_rekey_t *this, chunk_t data, host_t *from)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group, *found = NULL;
-	mike_rekey_msg_t *msg;
-	mike_rekey_status_t status;
-	unsigned long long missed;
+	mike_member_group_t *group;
+	bool found = FALSE;
 	chunk_t spi;
 
 	if (data.len < MIKE_REKEY_SPI_SIZE)
@@ -328,110 +445,51 @@ METHOD(mike_member_rekey_t, receive, void,
 		return;
 	}
 	spi = chunk_create(data.ptr, MIKE_REKEY_SPI_SIZE);
-	this->groups->lock(this->groups);
-	enumerator = this->groups->create_enumerator(this->groups);
-	while (enumerator->enumerate(enumerator, &group))
+	enumerator = mike_member_group_create_enumerator(this->groups);
+	while (!found && enumerator->enumerate(enumerator, &group))
 	{
-		if (group->cfg->role == MIKE_ROLE_MEMBER && group->kernel &&
-			group->kek_keymat.len && chunk_equals_const(group->kek_spi, spi))
-		{
-			found = group;
-			break;
+		if (has_rekey_sa(group, spi))
+		{	/* checked out until the enumerator is destroyed */
+			receive_for(this, group, data, spi, from);
+			found = TRUE;
 		}
 	}
 	enumerator->destroy(enumerator);
 	if (!found)
 	{
-		this->groups->unlock(this->groups);
 		DBG2(DBG_NET, "mike: rekey message from %H for no group of ours",
 			 from);
-		return;
 	}
-	if (!found->rekey_auth_key)
-	{
-		this->groups->unlock(this->groups);
-		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H ignored, the GCKS "
-			 "gave us no key to verify it", found->cfg->name, from);
-		return;
-	}
-	status = mike_rekey_msg_parse(data, spi,
-								  mike_rekey_gsk_e(found->kek_keymat),
-								  found->rekey_auth_key,
-								  found->rekey_auth_scheme,
-								  found->rekey_msg_id, &msg);
-	if (status != MIKE_REKEY_OK)
-	{
-		if (status < countof(found->rekeys_rejected))
-		{
-			found->rekeys_rejected[status]++;
-		}
-		/* the GCKS sends every message several times: the copies of the
-		 * one just accepted are no news */
-		if (status == MIKE_REKEY_ERR_REPLAY)
-		{
-			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY copy from %H dropped: "
-				 "%s", found->cfg->name, from, mike_rekey_status_str(status));
-		}
-		else
-		{
-			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: %s",
-				 found->cfg->name, from, mike_rekey_status_str(status));
-		}
-		this->groups->unlock(this->groups);
-		return;
-	}
-	missed = msg->get_message_id(msg) - found->rekey_msg_id;
-	found->rekey_msg_id = (uint64_t)msg->get_message_id(msg) + 1;
-	if (!member_apply_msg(this, found, msg))
-	{
-		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u not applied",
-			 found->cfg->name, msg->get_message_id(msg));
-		reregister(this, found, "its keys are out of date");
-	}
-	else if (missed)
-	{
-		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, but %llu "
-			 "before it missed", found->cfg->name, msg->get_message_id(msg),
-			 missed);
-		found->rekeys++;
-		reregister(this, found, "it may have missed key tree keys");
-	}
-	else
-	{
-		found->rekeys++;
-		DBG2(DBG_NET, "mike: group '%s': GSA_REKEY %u accepted, %d sender "
-			 "TEKs", found->cfg->name, msg->get_message_id(msg),
-			 found->teks->get_count(found->teks));
-	}
-	msg->destroy(msg);
-	this->groups->unlock(this->groups);
 }
 
 METHOD(mike_member_rekey_t, start, void,
-	private_mike_member_rekey_t *this, mike_group_t *group)
+	private_mike_member_rekey_t *this, mike_member_group_t *group)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	/* the GCKS says where its rekey messages go, in the GSA */
-	host_t *dst = group->rekey_dst;
+	host_t *dst = group->get_rekey_dst(group);
 
 	if (dst && !this->socket->subscribe(this->socket, dst))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': cannot receive GSA_REKEY messages "
-			 "on %#H", group->cfg->name, dst);
+			 "on %#H", cfg->name, dst);
 	}
 	else if (dst)
 	{
 		DBG1(DBG_CFG, "mike: group '%s': GSA_REKEY messages come to %#H",
-			 group->cfg->name, dst);
+			 cfg->name, dst);
 	}
 	watch_expiry(this, group);
 }
 
 METHOD(mike_member_rekey_t, stop, void,
-	private_mike_member_rekey_t *this, mike_group_t *group)
+	private_mike_member_rekey_t *this, mike_member_group_t *group)
 {
-	if (group->rekey_dst)
+	host_t *dst = group->get_rekey_dst(group);
+
+	if (dst)
 	{
-		this->socket->unsubscribe(this->socket, group->rekey_dst);
+		this->socket->unsubscribe(this->socket, dst);
 	}
 }
 

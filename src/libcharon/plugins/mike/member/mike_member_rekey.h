@@ -15,7 +15,7 @@
 #ifndef MIKE_MEMBER_REKEY_H_
 #define MIKE_MEMBER_REKEY_H_
 
-#include "group/mike_groups.h"
+#include "member/mike_member_group.h"
 #include "common/mike_rekey_socket.h"
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
@@ -31,8 +31,8 @@ struct mike_member_registrar_t {
 
 	/**
 	 * Register a group again over its IKE SA (an INFORMATIONAL exchange,
-	 * after a missed rekey), without waiting.  Not called with the group
-	 * store locked.
+	 * after a missed rekey), without waiting.  Not called with a group
+	 * checked out.
 	 *
 	 * @param ike_sa_id	unique ID of the IKE SA
 	 * @param name		group name
@@ -47,8 +47,8 @@ struct mike_member_registrar_t {
  * applied without loss (new inbound SAs at once, its own new TEK after the
  * activation delay, old SAs removed after the deactivation delay), and
  * registering again when keys are about to expire or a rekey was missed.
- * start(), apply() and stop() are called with the group store locked, on
- * a registered member group.
+ * start(), apply() and stop() are called with a registered member group
+ * checked out.
  */
 struct mike_member_rekey_t {
 
@@ -58,7 +58,7 @@ struct mike_member_rekey_t {
 	 *
 	 * @param group		the group
 	 */
-	void (*start)(mike_member_rekey_t *this, mike_group_t *group);
+	void (*start)(mike_member_rekey_t *this, mike_member_group_t *group);
 
 	/**
 	 * Take a group's new GSA without loss, as from a GSA_REKEY (a
@@ -70,13 +70,13 @@ struct mike_member_rekey_t {
 	 * @param gsk_w		key wrap key the keys are wrapped with
 	 * @return			TRUE if applied, FALSE if not (logged)
 	 */
-	bool (*apply)(mike_member_rekey_t *this, mike_group_t *group,
+	bool (*apply)(mike_member_rekey_t *this, mike_member_group_t *group,
 				  gsa_payload_t *gsa, kd_payload_t *kd, chunk_t gsk_w);
 
 	/**
 	 * A datagram arrived on a rekey port: find the group by the rekey SA's
-	 * SPI, verify the message and apply it.  Called without the store
-	 * locked (the rekey socket calls it).
+	 * SPI, verify the message and apply it.  Called without a group
+	 * checked out (the rekey socket calls it).
 	 *
 	 * @param data		the datagram
 	 * @param from		its sender
@@ -88,7 +88,7 @@ struct mike_member_rekey_t {
 	 *
 	 * @param group		the group
 	 */
-	void (*stop)(mike_member_rekey_t *this, mike_group_t *group);
+	void (*stop)(mike_member_rekey_t *this, mike_member_group_t *group);
 
 	/**
 	 * Destroy the object.

@@ -312,10 +312,33 @@ mike_group_t *fake_group_add(mike_groups_t *groups, char *name,
 {
 	mike_group_t *group;
 
-	groups->lock(groups);
 	group = groups->add(groups, fake_group_config(name, body));
-	groups->unlock(groups);
+	groups->checkin(groups, group);
 	return group;
+}
+
+/*
+ * Described in header
+ */
+mike_group_t *fake_group_get(mike_groups_t *groups, char *name)
+{
+	mike_group_t *group;
+
+	group = groups->checkout(groups, name);
+	if (group)
+	{
+		groups->checkin(groups, group);
+	}
+	return group;
+}
+
+/*
+ * Described in header
+ */
+mike_groups_t *fake_groups_create()
+{
+	return mike_groups_create(mike_gcks_group_factory_create(NULL),
+							  mike_member_group_factory_create());
 }
 
 /*
@@ -363,9 +386,9 @@ bool fake_respond(listener_t *listener, ike_sa_t *ike_sa, message_t *request,
 /*
  * Described in header
  */
-mike_group_t *fake_member_state(const char *body, message_t *response)
+mike_member_group_t *fake_member_state(const char *body, message_t *response)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	payload_t *gsa, *kd;
 	chunk_t gsk_w = fake_ike_sa_gsk_w();
 	status_t status;
@@ -373,7 +396,7 @@ mike_group_t *fake_member_state(const char *body, message_t *response)
 	gsa = mike_exchange_get(response, GIKEV2_PL_GSA, NULL);
 	kd = mike_exchange_get(response, GIKEV2_PL_KD, NULL);
 	ck_assert(gsa && kd);
-	group = mike_group_create(fake_group_config("g", body), NULL);
+	group = mike_member_group_create(fake_group_config("g", body));
 	status = mike_gsa_apply(group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
 							gsk_w);
 	gsa->destroy(gsa);
@@ -381,7 +404,7 @@ mike_group_t *fake_member_state(const char *body, message_t *response)
 	chunk_clear(&gsk_w);
 	if (status != SUCCESS)
 	{
-		group->destroy(group);
+		group->group.destroy(&group->group);
 		return NULL;
 	}
 	return group;

@@ -25,6 +25,9 @@
 #include <bus/listeners/listener.h>
 
 #include "group/mike_groups.h"
+#include "gcks/mike_gcks_group.h"
+#include "gcks/mike_gcks_group_factory.h"
+#include "member/mike_member_group.h"
 #include "common/mike_rekey_socket.h"
 
 typedef struct fake_ike_sa_t fake_ike_sa_t;
@@ -106,12 +109,38 @@ message_t *fake_message_deliver(message_t *sent);
 mike_group_config_t *fake_group_config(char *name, const char *body);
 
 /**
+ * The GSA of a group of either role
+ */
+#define GSA(g) ((g)->group.get_gsa(&(g)->group))
+
+/**
+ * The KEK's SPI and keying material of a group of either role
+ */
+#define KEK_SPI(g) (GSA(g)->get_kek_spi(GSA(g)))
+#define KEK_KEYMAT(g) (GSA(g)->get_kek_keymat(GSA(g)))
+
+/**
+ * An empty group store with the plugin's factories (GCKS groups keep no
+ * state across restarts).
+ *
+ * @return				store
+ */
+mike_groups_t *fake_groups_create();
+
+/**
  * Add a group from the body of its settings section to a store.
  *
- * @return				the group (owned by the store)
+ * @return				the group (owned by the store, checked in)
  */
 mike_group_t *fake_group_add(mike_groups_t *groups, char *name,
 							 const char *body);
+
+/**
+ * A group of a store, checked out and in again (tests run in one thread).
+ *
+ * @return				the group, NULL if there is none of that name
+ */
+mike_group_t *fake_group_get(mike_groups_t *groups, char *name);
 
 /**
  * A received registration request: IKE_AUTH, Message ID 1, with an IDg for
@@ -142,7 +171,7 @@ bool fake_respond(listener_t *listener, ike_sa_t *ike_sa, message_t *request,
  * @return				member group (not in a store), NULL if the GSA
  *						was refused
  */
-mike_group_t *fake_member_state(const char *body, message_t *response);
+mike_member_group_t *fake_member_state(const char *body, message_t *response);
 
 /**
  * A rekey socket that records the datagrams sent.

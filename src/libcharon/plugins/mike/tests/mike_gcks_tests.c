@@ -48,7 +48,7 @@ static const char *member_body =
 	"fail_close = no\n";
 
 static mike_groups_t *groups;
-static mike_group_t *group;
+static mike_gcks_group_t *group;
 static fake_socket_t *sock;
 static mike_gcks_listener_t *gcks;
 static private_key_t *signing_key;
@@ -60,8 +60,8 @@ static ike_sa_t *member_sa(uint32_t n, char *identity);
 
 static void setup(void)
 {
-	groups = mike_groups_create();
-	group = fake_group_add(groups, "g", gcks_body);
+	groups = fake_groups_create();
+	group = mike_gcks_group(fake_group_add(groups, "g", gcks_body));
 	/* a real GCKS takes it from its credentials, by its own identity */
 	signing_key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY,
 									 KEY_ED25519, BUILD_END);
@@ -115,10 +115,10 @@ static message_t *try_register(ike_sa_t *ike_sa, char *name, bool sender,
 /**
  * Register to "g" and return the member's state made from the response
  */
-static mike_group_t *join(ike_sa_t *ike_sa, bool sender)
+static mike_member_group_t *join(ike_sa_t *ike_sa, bool sender)
 {
 	message_t *response;
-	mike_group_t *member;
+	mike_member_group_t *member;
 	bool success;
 
 	response = try_register(ike_sa, "g", sender, &success);
@@ -152,8 +152,9 @@ static void assert_refused(ike_sa_t *ike_sa, char *name, bool sender,
  * Verify a GSA_REKEY datagram the way a member holding member's keys does
  * and apply it to member
  */
-static status_t apply_rekey(mike_group_t *member, chunk_t datagram)
+static status_t apply_rekey(mike_member_group_t *member, chunk_t datagram)
 {
+	mike_gsa_t *gcks_gsa = GSA(group);
 	mike_rekey_msg_t *msg;
 	mike_rekey_payload_t *payloads;
 	payload_t *gsa = NULL, *kd = NULL;
@@ -162,10 +163,12 @@ static status_t apply_rekey(mike_group_t *member, chunk_t datagram)
 	int i, count;
 
 	ck_assert(datagram.len);
-	ck_assert_int_eq(mike_rekey_msg_parse(datagram, member->kek_spi,
-							mike_rekey_gsk_e(member->kek_keymat),
-							group->rekey_auth_key, group->rekey_auth_scheme,
-							member->rekey_msg_id, &msg), MIKE_REKEY_OK);
+	ck_assert_int_eq(mike_rekey_msg_parse(datagram, KEK_SPI(member),
+							mike_rekey_gsk_e(KEK_KEYMAT(member)),
+							gcks_gsa->get_rekey_auth_key(gcks_gsa),
+							gcks_gsa->get_rekey_auth_scheme(gcks_gsa),
+							GSA(member)->get_rekey_msg_id(GSA(member)), &msg),
+					 MIKE_REKEY_OK);
 	count = msg->get_payloads(msg, &payloads);
 	for (i = 0; i < count; i++)
 	{
@@ -179,8 +182,8 @@ static status_t apply_rekey(mike_group_t *member, chunk_t datagram)
 		}
 	}
 	ck_assert(gsa && kd);
-	member->rekey_msg_id = msg->get_message_id(msg) + 1;
-	wrap = chunk_clone(mike_rekey_gsk_w(member->kek_keymat));
+	GSA(member)->set_rekey_msg_id(GSA(member), msg->get_message_id(msg) + 1);
+	wrap = chunk_clone(mike_rekey_gsk_w(KEK_KEYMAT(member)));
 	status = mike_gsa_apply(member, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
 							wrap);
 	chunk_clear(&wrap);
@@ -193,13 +196,13 @@ static status_t apply_rekey(mike_group_t *member, chunk_t datagram)
 /**
  * Whether a group has a TEK with an SPI (and, on a member, the GCKS's key)
  */
-static bool has_tek(mike_group_t *member, mike_tek_t *tek)
+static bool has_tek(mike_member_group_t *member, mike_tek_t *tek)
 {
 	enumerator_t *enumerator;
 	mike_tek_t *current;
 	bool found = FALSE;
 
-	enumerator = member->teks->create_enumerator(member->teks);
+	enumerator = GSA(member)->create_tek_enumerator(GSA(member));
 	while (!found && enumerator->enumerate(enumerator, &current))
 	{
 		found = current->spi == tek->spi &&
@@ -216,9 +219,10 @@ static bool has_tek(mike_group_t *member, mike_tek_t *tek)
 START_TEST(test_register_answers_gsa_kd)
 {
 	ike_sa_t *ike_sa = alice_sa;
-	mike_group_member_t *member;
+	mike_gcks_member_t *member;
 	message_t *response;
-	mike_group_t *state;
+	mike_member_group_t *state;
+	public_key_t *key;
 	bool success;
 
 	response = try_register(ike_sa, "g", FALSE, &success);
@@ -231,20 +235,20 @@ START_TEST(test_register_answers_gsa_kd)
 	/* the member's end of the IKE SA unwraps the group's KEK */
 	state = fake_member_state(member_body, response);
 	ck_assert(state);
-	ck_assert_chunk_eq(state->kek_spi, group->kek_spi);
-	ck_assert_chunk_eq(state->kek_keymat, group->kek_keymat);
-	ck_assert(state->rekey_auth_key->equals(state->rekey_auth_key,
-											group->rekey_auth_key));
-	ck_assert_int_eq(state->teks->get_count(state->teks), 0);
+	ck_assert_chunk_eq(KEK_SPI(state), KEK_SPI(group));
+	ck_assert_chunk_eq(KEK_KEYMAT(state), KEK_KEYMAT(group));
+	key = GSA(state)->get_rekey_auth_key(GSA(state));
+	ck_assert(key->equals(key, GSA(group)->get_rekey_auth_key(GSA(group))));
+	ck_assert_int_eq(GSA(state)->get_tek_count(GSA(state)), 0);
 
-	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(group->get_member_count(group), 1);
 	member = group->find_member(group, 1);
 	ck_assert(member && !member->tek);
 	ck_assert(member->id->equals(member->id, ike_sa->get_other_id(ike_sa)));
 	/* nobody else to tell */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
 
-	state->destroy(state);
+	state->group.destroy(&state->group);
 	response->destroy(response);
 }
 END_TEST
@@ -252,18 +256,18 @@ END_TEST
 START_TEST(test_register_sender_gets_tek)
 {
 	ike_sa_t *ike_sa = cam_sa;
-	mike_group_member_t *member;
-	mike_group_t *state;
+	mike_gcks_member_t *member;
+	mike_member_group_t *state;
 
 	state = join(ike_sa, TRUE);
 	member = group->find_member(group, 2);
 	ck_assert(member && member->tek);
 	ck_assert(member->tek->source->ip_equals(member->tek->source,
 											 ike_sa->get_other_host(ike_sa)));
-	ck_assert_int_eq(state->teks->get_count(state->teks), 1);
+	ck_assert_int_eq(GSA(state)->get_tek_count(GSA(state)), 1);
 	ck_assert(has_tek(state, member->tek));
 
-	state->destroy(state);
+	state->group.destroy(&state->group);
 }
 END_TEST
 
@@ -272,7 +276,7 @@ START_TEST(test_refuse_unknown_group)
 	ike_sa_t *ike_sa = alice_sa;
 
 	assert_refused(ike_sa, "nope", FALSE, GIKEV2_NOTIFY_INVALID_GROUP_ID);
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 }
 END_TEST
 
@@ -299,7 +303,7 @@ START_TEST(test_refuse_expelled)
 	ike_sa_t *first = member_sa(1, "alice@example.org");
 	ike_sa_t *again = member_sa(2, "alice@example.org");
 	identification_t *alice;
-	mike_group_t *state;
+	mike_member_group_t *state;
 
 	alice = identification_create_from_string("alice@example.org");
 	/* no membership to remove yet, but the group is there */
@@ -311,7 +315,7 @@ START_TEST(test_refuse_expelled)
 	state = join(again, FALSE);
 	ck_assert(group->find_member(group, 2));
 
-	state->destroy(state);
+	state->group.destroy(&state->group);
 	alice->destroy(alice);
 	first->destroy(first);
 	again->destroy(again);
@@ -331,7 +335,7 @@ START_TEST(test_refuse_malformed_idg)
 	ck_assert(!success);
 	ck_assert(response->get_notify(response, INVALID_SYNTAX));
 	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 	response->destroy(response);
 }
 END_TEST
@@ -349,7 +353,7 @@ START_TEST(test_no_idg_not_a_registration)
 	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
 	ck_assert(!response->get_notify(response,
 									GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 	response->destroy(response);
 }
 END_TEST
@@ -360,8 +364,8 @@ END_TEST
 
 START_TEST(test_second_member_rekey_has_its_tek)
 {
-	mike_group_t *alice, *cam;
-	mike_group_member_t *sender;
+	mike_member_group_t *alice, *cam;
+	mike_gcks_member_t *sender;
 	host_t *dst;
 
 	alice = join(alice_sa, FALSE);
@@ -377,73 +381,73 @@ START_TEST(test_second_member_rekey_has_its_tek)
 	ck_assert(!has_tek(alice, sender->tek));
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	ck_assert(has_tek(alice, sender->tek));
-	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
-	ck_assert_int_eq(group->rekeys, 1);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
+	ck_assert_int_eq(GSA(group)->get_rekeys(GSA(group)), 1);
 
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
 START_TEST(test_member_gone_forward_access_control)
 {
-	mike_group_t *alice, *cam;
+	mike_member_group_t *alice, *cam;
 	chunk_t old_kek;
 
 	alice = join(alice_sa, FALSE);
 	cam = join(cam_sa, TRUE);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	/* cam got what that said in its registration: no replay for it */
-	ck_assert_int_eq(cam->rekey_msg_id, 1);
-	old_kek = chunk_clone(group->kek_keymat);
+	ck_assert_int_eq(GSA(cam)->get_rekey_msg_id(GSA(cam)), 1);
+	old_kek = chunk_clone(KEK_KEYMAT(group));
 
 	gcks->listener.ike_state_change(&gcks->listener, cam_sa, IKE_DESTROYING);
 	ck_assert(!group->find_member(group, 2));
-	ck_assert_int_eq(group->members->get_count(group->members), 1);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
-	ck_assert(!chunk_equals(old_kek, group->kek_keymat));
+	ck_assert_int_eq(group->get_member_count(group), 1);
+	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
+	ck_assert(!chunk_equals(old_kek, KEK_KEYMAT(group)));
 
 	/* the new KEK under the key tree's new root, then the TEKs under it */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
 	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(sock, 1)), NOT_FOUND);
-	ck_assert_chunk_eq(cam->kek_keymat, old_kek);
+	ck_assert_chunk_eq(KEK_KEYMAT(cam), old_kek);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
-	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
-	ck_assert_int_eq(alice->teks->get_count(alice->teks), 0);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
 
 	chunk_clear(&old_kek);
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
 START_TEST(test_last_member_gone_new_kek_no_rekey)
 {
 	ike_sa_t *ike_sa = alice_sa;
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 
 	alice = join(ike_sa, FALSE);
 	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DESTROYING);
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 	/* nobody to send to; the next member gets a KEK alice never had */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
-	ck_assert(!chunk_equals(alice->kek_keymat, group->kek_keymat));
+	ck_assert(!chunk_equals(KEK_KEYMAT(alice), KEK_KEYMAT(group)));
 
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 }
 END_TEST
 
 START_TEST(test_other_state_change_keeps_member)
 {
 	ike_sa_t *ike_sa = alice_sa;
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 
 	alice = join(ike_sa, FALSE);
 	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DELETING);
 	ck_assert(group->find_member(group, 1));
 
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 }
 END_TEST
 
@@ -451,7 +455,7 @@ START_TEST(test_ike_rekey_moves_membership)
 {
 	ike_sa_t *old = member_sa(1, "alice@example.org");
 	ike_sa_t *new = member_sa(5, "alice@example.org");
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 
 	alice = join(old, FALSE);
 	gcks->listener.ike_rekey(&gcks->listener, old, new);
@@ -463,9 +467,9 @@ START_TEST(test_ike_rekey_moves_membership)
 	ck_assert(group->find_member(group, 5));
 	/* ... which goes with the new one */
 	gcks->listener.ike_state_change(&gcks->listener, new, IKE_DESTROYING);
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 	old->destroy(old);
 	new->destroy(new);
 }
@@ -473,43 +477,43 @@ END_TEST
 
 START_TEST(test_sender_returns_announced)
 {
-	mike_group_t *alice, *cam;
-	mike_group_member_t *sender;
+	mike_member_group_t *alice, *cam;
+	mike_gcks_member_t *sender;
 
 	alice = join(alice_sa, FALSE);
 	cam = join(cam_sa, FALSE);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
 
 	/* cam registers again over its IKE SA, now asking to send: the others
 	 * learn its TEK before it gets it */
-	cam->destroy(cam);
+	cam->group.destroy(&cam->group);
 	cam = join(cam_sa, TRUE);
 	sender = group->find_member(group, 2);
 	ck_assert(sender && sender->tek);
-	ck_assert_int_eq(group->members->get_count(group->members), 2);
+	ck_assert_int_eq(group->get_member_count(group), 2);
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
 	ck_assert(has_tek(alice, sender->tek));
 	ck_assert(has_tek(cam, sender->tek));
 
 	/* and stops sending: its TEK is gone from the group's GSA */
-	cam->destroy(cam);
+	cam->group.destroy(&cam->group);
 	cam = join(cam_sa, FALSE);
 	ck_assert(!sender->tek);
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
-	ck_assert_int_eq(alice->teks->get_count(alice->teks), 0);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
 
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
 START_TEST(test_expel_member_rekeys)
 {
 	identification_t *bob_id;
-	mike_group_t *alice, *bob;
+	mike_member_group_t *alice, *bob;
 
 	alice = join(alice_sa, FALSE);
 	bob = join(bob_sa, FALSE);
@@ -524,11 +528,11 @@ START_TEST(test_expel_member_rekeys)
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
 	ck_assert_int_eq(apply_rekey(bob, fake_socket_get(sock, 1)), NOT_FOUND);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
-	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
 
 	bob_id->destroy(bob_id);
-	alice->destroy(alice);
-	bob->destroy(bob);
+	alice->group.destroy(&alice->group);
+	bob->group.destroy(&bob->group);
 }
 END_TEST
 
@@ -573,7 +577,7 @@ static void established(ike_sa_t *ike_sa)
 
 START_TEST(test_informational_registration)
 {
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 	message_t *response;
 
 	established(alice_sa);
@@ -581,9 +585,9 @@ START_TEST(test_informational_registration)
 	ck_assert(group->find_member(group, 1));
 	alice = fake_member_state(member_body, response);
 	ck_assert(alice);
-	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
 	response->destroy(response);
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 }
 END_TEST
 
@@ -609,21 +613,21 @@ START_TEST(test_informational_unknown_group_refused)
 	response = informational(alice_sa, "nosuch", FALSE);
 	ck_assert(response->get_notify(response, GIKEV2_NOTIFY_INVALID_GROUP_ID));
 	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 	response->destroy(response);
 }
 END_TEST
 
 START_TEST(test_deregistration_forward_access_control)
 {
-	mike_group_t *alice, *cam;
+	mike_member_group_t *alice, *cam;
 	message_t *response;
 	chunk_t old_kek;
 
 	alice = join(alice_sa, FALSE);
 	cam = join(cam_sa, TRUE);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	old_kek = chunk_clone(group->kek_keymat);
+	old_kek = chunk_clone(KEK_KEYMAT(group));
 
 	/* cam tells it left the group, its IKE SA stays */
 	established(cam_sa);
@@ -631,26 +635,26 @@ START_TEST(test_deregistration_forward_access_control)
 	response->destroy(response);
 	ck_assert(!group->find_member(group, 2));
 	ck_assert(group->find_member(group, 1));
-	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
-	ck_assert(!chunk_equals(old_kek, group->kek_keymat));
+	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
+	ck_assert(!chunk_equals(old_kek, KEK_KEYMAT(group)));
 	ck_assert_int_eq(fake_manager_last_checkout(), 0);
 
 	/* the new KEK only for who stays, then the TEKs under it */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
 	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(sock, 1)), NOT_FOUND);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
-	ck_assert_chunk_eq(alice->kek_keymat, group->kek_keymat);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
 
 	chunk_clear(&old_kek);
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
 START_TEST(test_deregistration_of_non_member_ignored)
 {
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 	message_t *response;
 
 	alice = join(alice_sa, FALSE);
@@ -659,9 +663,9 @@ START_TEST(test_deregistration_of_non_member_ignored)
 	response = informational(bob_sa, "g", TRUE);
 	response->destroy(response);
 	ck_assert(group->find_member(group, 1));
-	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(group->get_member_count(group), 1);
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 }
 END_TEST
 
@@ -669,8 +673,8 @@ START_TEST(test_rollover_new_teks)
 {
 	mike_gcks_registrar_t registrar = {};
 	mike_gcks_rekey_t *rekey;
-	mike_group_member_t *sender;
-	mike_group_t *alice, *cam;
+	mike_gcks_member_t *sender;
+	mike_member_group_t *alice, *cam;
 	fake_socket_t *rollover_sock;
 	mike_tek_t *old;
 	uint32_t old_spi;
@@ -685,12 +689,12 @@ START_TEST(test_rollover_new_teks)
 	/* the rollover start() schedules, run once */
 	rollover_sock = fake_socket_create();
 	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
-	groups->lock(groups);
+	ck_assert(groups->checkout(groups, "g") == &group->group);
 	ck_assert(rekey->roll_over(rekey, group));
-	groups->unlock(groups);
+	groups->checkin(groups, &group->group);
 
 	ck_assert(sender->tek && sender->tek->spi != old_spi);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
+	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 1);
 	ck_assert_int_eq(rollover_sock->sent->get_count(rollover_sock->sent), 1);
 	/* both members take the sender's new TEK */
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(rollover_sock, 0)),
@@ -699,11 +703,11 @@ START_TEST(test_rollover_new_teks)
 	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(rollover_sock, 0)),
 					 SUCCESS);
 	ck_assert(has_tek(cam, sender->tek));
-	ck_assert_int_eq(alice->teks->get_count(alice->teks), 1);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 1);
 
 	rekey->destroy(rekey);
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
@@ -716,9 +720,9 @@ START_TEST(test_rollover_needs_kek)
 	/* nobody registered yet: no KEK, nothing to roll over */
 	rollover_sock = fake_socket_create();
 	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
-	groups->lock(groups);
+	ck_assert(groups->checkout(groups, "g") == &group->group);
 	ck_assert(!rekey->roll_over(rekey, group));
-	groups->unlock(groups);
+	groups->checkin(groups, &group->group);
 	ck_assert_int_eq(rollover_sock->sent->get_count(rollover_sock->sent), 0);
 	rekey->destroy(rekey);
 }
@@ -726,8 +730,9 @@ END_TEST
 
 START_TEST(test_reauthorize_after_reload)
 {
-	mike_group_t *alice, *cam, *reloaded;
-	mike_group_member_t *sender;
+	mike_member_group_t *alice, *cam;
+	mike_gcks_member_t *sender;
+	mike_group_t *reloaded;
 
 	alice = join(alice_sa, FALSE);
 	cam = join(cam_sa, TRUE);
@@ -744,31 +749,31 @@ START_TEST(test_reauthorize_after_reload)
 							  "members = cam@example.org\n"
 							  "rekey_address = 239.1.2.4\n"
 							  "rekey_port = 4848\n");
-	ck_assert(reloaded == group);
-	ck_assert_int_eq(group->members->get_count(group->members), 2);
+	ck_assert(reloaded == &group->group);
+	ck_assert_int_eq(group->get_member_count(group), 2);
 
 	/* both lose their membership (cam sends with a TEK it may no
 	 * longer have), each IKE SA is closed */
 	ck_assert_int_eq(gcks->reauthorize(gcks, "g"), 2);
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
+	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
 	/* nothing left to reauthorize */
 	ck_assert_int_eq(gcks->reauthorize(gcks, NULL), 0);
 
-	alice->destroy(alice);
-	cam->destroy(cam);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
 }
 END_TEST
 
 START_TEST(test_reauthorize_keeps_who_fits)
 {
-	mike_group_t *alice;
+	mike_member_group_t *alice;
 
 	alice = join(alice_sa, FALSE);
 	fake_group_add(groups, "g", gcks_body);
 	ck_assert_int_eq(gcks->reauthorize(gcks, NULL), 0);
 	ck_assert(group->find_member(group, 1));
-	alice->destroy(alice);
+	alice->group.destroy(&alice->group);
 }
 END_TEST
 

@@ -77,17 +77,17 @@ static private_key_t *signing_key;
 static void gcks_setup(const char *body)
 {
 	enumerator_t *enumerator;
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 
 	/* before the groups: a member group takes its fail-close policies */
 	fake_kernel_install();
-	gcks_groups = mike_groups_create();
+	gcks_groups = fake_groups_create();
 	fake_group_add(gcks_groups, "g", body);
 	fake_group_add(gcks_groups, "s", body);
 	signing_key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY,
 									 KEY_ED25519, BUILD_END);
 	ck_assert(signing_key);
-	enumerator = gcks_groups->create_enumerator(gcks_groups);
+	enumerator = mike_gcks_group_create_enumerator(gcks_groups, NULL);
 	while (enumerator->enumerate(enumerator, &group))
 	{
 		ck_assert(group->ensure_signing_key(group, signing_key));
@@ -108,10 +108,11 @@ static void gcks_teardown(void)
 /**
  * The GCKS's group of a name
  */
-static mike_group_t *gcks_group(char *name)
+static mike_gcks_group_t *gcks_group(char *name)
 {
-	return gcks_groups->get(gcks_groups, name);
+	return mike_gcks_group(fake_group_get(gcks_groups, name));
 }
+
 
 /**
  * The two ends of an IKE SA (unique ID n) of a member on a connection
@@ -136,10 +137,18 @@ static mike_groups_t *groups;
 static mike_member_listener_t *member;
 static ike_sa_t *member_sa, *gcks_sa;
 
+/**
+ * The member's group of a name
+ */
+static mike_member_group_t *member_group(char *name)
+{
+	return mike_member_group(fake_group_get(groups, name));
+}
+
 static void member_setup(void)
 {
 	gcks_setup(gcks_body);
-	groups = mike_groups_create();
+	groups = fake_groups_create();
 	fake_group_add(groups, "g", member_body);
 	fake_group_add(groups, "h", member_body);
 	fake_group_add(groups, "s", sender_body);
@@ -277,7 +286,7 @@ END_TEST
 
 START_TEST(test_nothing_applied_before_authorize)
 {
-	mike_group_t *group = groups->get(groups, "g");
+	mike_member_group_t *group = member_group("g");
 	message_t *response;
 	bool success = TRUE;
 
@@ -288,31 +297,31 @@ START_TEST(test_nothing_applied_before_authorize)
 							 TRUE);
 	response->destroy(response);
 	/* charon has not authenticated the GCKS yet */
-	ck_assert(!group->kernel);
-	ck_assert_int_eq(group->kek_keymat.len, 0);
-	ck_assert(!group->ike_sa_id);
+	ck_assert(!group->get_kernel(group));
+	ck_assert_int_eq(KEK_KEYMAT(group).len, 0);
+	ck_assert(!group->get_ike_sa_id(group));
 	ck_assert_int_eq(fake_kernel_sa_count(), 0);
 
 	member->listener.authorize(&member->listener, member_sa, TRUE, &success);
 	ck_assert(success);
-	ck_assert(group->kernel);
-	ck_assert_int_eq(group->ike_sa_id, 1);
-	ck_assert_chunk_eq(group->kek_keymat, gcks_group("g")->kek_keymat);
+	ck_assert(group->get_kernel(group));
+	ck_assert_int_eq(group->get_ike_sa_id(group), 1);
+	ck_assert_chunk_eq(KEK_KEYMAT(group), KEK_KEYMAT(gcks_group("g")));
 	ck_assert(member->wait_registered(member, "g", 0));
 }
 END_TEST
 
 START_TEST(test_sender_installs_own_sa)
 {
-	mike_group_t *group = groups->get(groups, "s");
-	mike_group_member_t *sender;
+	mike_member_group_t *group = member_group("s");
+	mike_gcks_member_t *sender;
 	ike_sa_t *cam, *cam_gcks;
 
 	ck_assert(register_cam(&cam, &cam_gcks));
 
 	sender = gcks_group("s")->find_member(gcks_group("s"), 2);
 	ck_assert(sender && sender->tek);
-	ck_assert_int_eq(group->own_spi, sender->tek->spi);
+	ck_assert_int_eq(group->get_own_spi(group), sender->tek->spi);
 	ck_assert(fake_kernel_has_sa(sender->tek->spi));
 	cam->destroy(cam);
 	cam_gcks->destroy(cam_gcks);
@@ -340,7 +349,7 @@ END_TEST
 
 START_TEST(test_refusal_fails_authorize)
 {
-	mike_group_t *group = groups->get(groups, "g");
+	mike_member_group_t *group = member_group("g");
 	ike_sa_t *mallory, *mallory_gcks;
 	message_t *response;
 	bool success = TRUE;
@@ -355,7 +364,7 @@ START_TEST(test_refusal_fails_authorize)
 	response->destroy(response);
 	member->listener.authorize(&member->listener, mallory, TRUE, &success);
 	ck_assert(!success);
-	ck_assert(!group->kernel);
+	ck_assert(!group->get_kernel(group));
 	mallory->destroy(mallory);
 	mallory_gcks->destroy(mallory_gcks);
 }
@@ -368,21 +377,21 @@ START_TEST(test_response_without_gsa_fails)
 	request = first_request(member_sa, 1);
 	request->destroy(request);
 	ck_assert(!take_response(fake_message(IKE_AUTH, FALSE, 1)));
-	ck_assert(!groups->get(groups, "g")->kernel);
+	ck_assert(!member_group("g")->get_kernel(member_group("g")));
 }
 END_TEST
 
 START_TEST(test_ike_sa_gone_unregisters)
 {
-	mike_group_t *group = groups->get(groups, "s");
+	mike_member_group_t *group = member_group("s");
 	ike_sa_t *cam, *cam_gcks;
 
 	ck_assert(register_cam(&cam, &cam_gcks));
 	ck_assert_int_eq(fake_kernel_sa_count(), 1);
 
 	member->listener.ike_state_change(&member->listener, cam, IKE_DESTROYING);
-	ck_assert(!group->kernel);
-	ck_assert(!group->ike_sa_id);
+	ck_assert(!group->get_kernel(group));
+	ck_assert(!group->get_ike_sa_id(group));
 	ck_assert_int_eq(fake_kernel_sa_count(), 0);
 	cam->destroy(cam);
 	cam_gcks->destroy(cam_gcks);
@@ -419,33 +428,35 @@ static message_t *push_request(void)
 
 START_TEST(test_pushed_gsa_applied)
 {
-	mike_group_t *group = groups->get(groups, "g"), *gcks_g = gcks_group("g");
+	mike_member_group_t *group = member_group("g");
+	mike_gcks_group_t *gcks_g = gcks_group("g");
 	message_t *request;
 
 	ck_assert(register_member());
 	/* the GCKS replaced its KEK (a member left): it pushes the GSA */
 	ck_assert(gcks_g->new_kek(gcks_g));
-	ck_assert(!chunk_equals(group->kek_keymat, gcks_g->kek_keymat));
+	ck_assert(!chunk_equals(KEK_KEYMAT(group), KEK_KEYMAT(gcks_g)));
 	((fake_ike_sa_t*)member_sa)->state = IKE_ESTABLISHED;
 	request = push_request();
 	member->listener.message(&member->listener, member_sa, request, TRUE,
 							 TRUE);
 	request->destroy(request);
-	ck_assert_chunk_eq(group->kek_keymat, gcks_g->kek_keymat);
-	ck_assert_int_eq(group->rekeys, 1);
-	ck_assert(group->kernel);
+	ck_assert_chunk_eq(KEK_KEYMAT(group), KEK_KEYMAT(gcks_g));
+	ck_assert_int_eq(GSA(group)->get_rekeys(GSA(group)), 1);
+	ck_assert(group->get_kernel(group));
 }
 END_TEST
 
 START_TEST(test_pushed_gsa_over_other_ike_sa_ignored)
 {
-	mike_group_t *group = groups->get(groups, "g"), *gcks_g = gcks_group("g");
+	mike_member_group_t *group = member_group("g");
+	mike_gcks_group_t *gcks_g = gcks_group("g");
 	ike_sa_t *other, *other_gcks;
 	message_t *request;
 	chunk_t kek;
 
 	ck_assert(register_member());
-	kek = chunk_clone(group->kek_keymat);
+	kek = chunk_clone(KEK_KEYMAT(group));
 	ck_assert(gcks_g->new_kek(gcks_g));
 	/* a GSA for g over an IKE SA g is not registered over */
 	ike_sa_pair(7, "c", "alice@example.org", &other, &other_gcks);
@@ -453,8 +464,8 @@ START_TEST(test_pushed_gsa_over_other_ike_sa_ignored)
 	request = push_request();
 	member->listener.message(&member->listener, other, request, TRUE, TRUE);
 	request->destroy(request);
-	ck_assert_chunk_eq(group->kek_keymat, kek);
-	ck_assert_int_eq(group->rekeys, 0);
+	ck_assert_chunk_eq(KEK_KEYMAT(group), kek);
+	ck_assert_int_eq(GSA(group)->get_rekeys(GSA(group)), 0);
 	chunk_clear(&kek);
 	other->destroy(other);
 	other_gcks->destroy(other_gcks);
@@ -463,14 +474,14 @@ END_TEST
 
 START_TEST(test_leave_closes_ike_sa)
 {
-	mike_group_t *group = groups->get(groups, "g");
+	mike_member_group_t *group = member_group("g");
 
 	ck_assert(register_member());
-	ck_assert(group->kernel);
+	ck_assert(group->get_kernel(group));
 	fake_manager_install();
 	/* the IKE SA carries no other group: closing it tells the GCKS */
 	ck_assert(member->leave(member, "g"));
-	ck_assert(!group->kernel);
+	ck_assert(!group->get_kernel(group));
 	ck_assert_int_eq(fake_manager_last_checkout(), 1);
 	/* not registered any more: nothing to leave */
 	ck_assert(!member->leave(member, "g"));
@@ -500,7 +511,7 @@ END_TEST
  */
 typedef struct {
 	mike_groups_t *groups;
-	mike_group_t *group;
+	mike_member_group_t *group;
 	mike_member_rekey_t *rekey;
 	ike_sa_t *ike_sa, *gcks_end;
 } rekeyed_t;
@@ -545,30 +556,30 @@ static void join(rekeyed_t *this, uint32_t n, char *identity, bool sender)
 	message_t *response;
 	payload_t *gsa, *kd;
 	enumerator_t *enumerator;
+	mike_kernel_t *kernel;
 	mike_tek_t *tek;
 	chunk_t gsk_w = fake_ike_sa_gsk_w();
 
 	ike_sa_pair(n, "c", identity, &this->ike_sa, &this->gcks_end);
 	ck_assert(fake_respond(&gcks->listener, this->gcks_end,
 						   fake_idg_request("g", sender), &response));
-	this->groups = mike_groups_create();
-	this->group = fake_group_add(this->groups, "g", sender ? sender_body
-															: member_body);
+	this->groups = fake_groups_create();
+	this->group = mike_member_group(fake_group_add(this->groups, "g",
+									sender ? sender_body : member_body));
 	gsa = mike_exchange_get(response, GIKEV2_PL_GSA, NULL);
 	kd = mike_exchange_get(response, GIKEV2_PL_KD, NULL);
 	ck_assert(mike_gsa_apply(this->group, (gsa_payload_t*)gsa,
 							 (kd_payload_t*)kd, gsk_w) == SUCCESS);
-	this->group->kernel = this->group->create_kernel(this->group);
-	ck_assert(this->group->kernel);
-	enumerator = this->group->teks->create_enumerator(this->group->teks);
+	kernel = this->group->create_kernel(this->group);
+	ck_assert(kernel);
+	enumerator = GSA(this->group)->create_tek_enumerator(GSA(this->group));
 	while (enumerator->enumerate(enumerator, &tek))
 	{
-		ck_assert(this->group->kernel->add_inbound(this->group->kernel, tek));
+		ck_assert(kernel->add_inbound(kernel, tek));
 	}
 	enumerator->destroy(enumerator);
-	this->group->ike_sa_id = n;
-	this->group->my_host = this->ike_sa->get_my_host(this->ike_sa);
-	this->group->my_host = this->group->my_host->clone(this->group->my_host);
+	this->group->registered(this->group, n,
+							this->ike_sa->get_my_host(this->ike_sa), kernel, 0);
 	this->rekey = mike_member_rekey_create(this->groups, &no_registrar);
 	gsa->destroy(gsa);
 	kd->destroy(kd);
@@ -596,9 +607,9 @@ static uint64_t rejected(rekeyed_t *this)
 	uint64_t sum = 0;
 	int i;
 
-	for (i = 0; i < countof(this->group->rekeys_rejected); i++)
+	for (i = 0; i <= MIKE_REKEY_ERR_INTERNAL; i++)
 	{
-		sum += this->group->rekeys_rejected[i];
+		sum += this->group->get_rejected(this->group, i);
 	}
 	return sum;
 }
@@ -606,9 +617,9 @@ static uint64_t rejected(rekeyed_t *this)
 /**
  * alice, then cam as sender: alice learns cam's TEK from datagram 0
  */
-static mike_group_member_t *alice_and_cam(void)
+static mike_gcks_member_t *alice_and_cam(void)
 {
-	mike_group_member_t *sender;
+	mike_gcks_member_t *sender;
 
 	join(&alice, 1, "alice@example.org", FALSE);
 	join(&cam, 2, "cam@example.org", TRUE);
@@ -620,16 +631,17 @@ static mike_group_member_t *alice_and_cam(void)
 
 START_TEST(test_receive_applies_rekey)
 {
-	mike_group_member_t *sender = alice_and_cam();
+	mike_gcks_member_t *sender = alice_and_cam();
 	int sas = fake_kernel_sa_count();
+	mike_kernel_t *kernel;
 
-	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 0);
 	receive(&alice, fake_socket_get(sock, 0));
-	ck_assert_int_eq(alice.group->rekeys, 1);
-	ck_assert_int_eq(alice.group->rekey_msg_id, 1);
-	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 1);
-	ck_assert(alice.group->kernel->has_sa(alice.group->kernel,
-										  sender->tek->spi));
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
+	ck_assert_int_eq(GSA(alice.group)->get_rekey_msg_id(GSA(alice.group)), 1);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 1);
+	kernel = alice.group->get_kernel(alice.group);
+	ck_assert(kernel->has_sa(kernel, sender->tek->spi));
 	/* its inbound SA for cam */
 	ck_assert_int_eq(fake_kernel_sa_count(), sas + 1);
 	ck_assert_int_eq(rejected(&alice), 0);
@@ -642,8 +654,9 @@ START_TEST(test_receive_replay_rejected)
 	receive(&alice, fake_socket_get(sock, 0));
 	/* the GCKS's retransmission, or an attacker's */
 	receive(&alice, fake_socket_get(sock, 0));
-	ck_assert_int_eq(alice.group->rekeys, 1);
-	ck_assert_int_eq(alice.group->rekeys_rejected[MIKE_REKEY_ERR_REPLAY], 1);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
+	ck_assert_int_eq(alice.group->get_rejected(alice.group,
+											   MIKE_REKEY_ERR_REPLAY), 1);
 	ck_assert_int_eq(rejected(&alice), 1);
 }
 END_TEST
@@ -656,15 +669,16 @@ START_TEST(test_receive_bit_flip_rejected)
 	datagram = chunk_clone(fake_socket_get(sock, 0));
 	datagram.ptr[datagram.len - 1] ^= 0x01;
 	receive(&alice, datagram);
-	ck_assert_int_eq(alice.group->rekeys, 0);
-	ck_assert_int_eq(alice.group->rekeys_rejected[MIKE_REKEY_ERR_ICV], 1);
-	ck_assert_int_eq(alice.group->teks->get_count(alice.group->teks), 0);
-	ck_assert_int_eq(alice.group->rekey_msg_id, 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 0);
+	ck_assert_int_eq(alice.group->get_rejected(alice.group,
+											   MIKE_REKEY_ERR_ICV), 1);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekey_msg_id(GSA(alice.group)), 0);
 	chunk_free(&datagram);
 
 	/* the original still goes through */
 	receive(&alice, fake_socket_get(sock, 0));
-	ck_assert_int_eq(alice.group->rekeys, 1);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
 }
 END_TEST
 
@@ -677,7 +691,7 @@ START_TEST(test_receive_unknown_spi_ignored)
 	datagram.ptr[0] ^= 0x80;
 	receive(&alice, datagram);
 	/* not for a group of ours: neither taken nor counted */
-	ck_assert_int_eq(alice.group->rekeys, 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 0);
 	ck_assert_int_eq(rejected(&alice), 0);
 	chunk_free(&datagram);
 }
@@ -685,14 +699,14 @@ END_TEST
 
 START_TEST(test_left_member_cannot_follow)
 {
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	chunk_t bob_kek;
 
 	join(&alice, 1, "alice@example.org", FALSE);
 	join(&bob, 3, "bob@example.org", FALSE);
 	receive(&alice, fake_socket_get(sock, 0));
-	ck_assert_int_eq(alice.group->rekeys, 1);
-	bob_kek = chunk_clone(bob.group->kek_keymat);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
+	bob_kek = chunk_clone(KEK_KEYMAT(bob.group));
 
 	/* bob's IKE SA goes: the new KEK under the key tree's new root, then
 	 * new TEKs under that */
@@ -702,28 +716,28 @@ START_TEST(test_left_member_cannot_follow)
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
 
 	receive(&alice, fake_socket_get(sock, 1));
-	ck_assert_int_eq(alice.group->rekeys, 2);
-	ck_assert_chunk_eq(alice.group->kek_keymat, group->kek_keymat);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 2);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice.group), KEK_KEYMAT(group));
 	receive(&alice, fake_socket_get(sock, 2));
-	ck_assert_int_eq(alice.group->rekeys, 3);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 3);
 
 	/* bob verifies the first (it is under the KEK it has) but cannot
 	 * unwrap the new KEK; it would register again */
 	receive(&bob, fake_socket_get(sock, 1));
-	ck_assert_int_eq(bob.group->rekeys, 0);
-	ck_assert_chunk_eq(bob.group->kek_keymat, bob_kek);
-	ck_assert_int_eq(bob.group->reregistrations, 1);
+	ck_assert_int_eq(GSA(bob.group)->get_rekeys(GSA(bob.group)), 0);
+	ck_assert_chunk_eq(KEK_KEYMAT(bob.group), bob_kek);
+	ck_assert_int_eq(bob.group->get_reregistrations(bob.group), 1);
 	/* the second is under a KEK it never had */
 	receive(&bob, fake_socket_get(sock, 2));
-	ck_assert_int_eq(bob.group->rekeys, 0);
-	ck_assert(!chunk_equals(bob.group->kek_keymat, group->kek_keymat));
+	ck_assert_int_eq(GSA(bob.group)->get_rekeys(GSA(bob.group)), 0);
+	ck_assert(!chunk_equals(KEK_KEYMAT(bob.group), KEK_KEYMAT(group)));
 	chunk_clear(&bob_kek);
 }
 END_TEST
 
 START_TEST(test_announce_new_sender_tek)
 {
-	mike_group_member_t *sender;
+	mike_gcks_member_t *sender;
 	message_t *response;
 
 	/* cam joins as a receiver, then registers again asking to send */
@@ -738,7 +752,7 @@ START_TEST(test_announce_new_sender_tek)
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
 
 	receive(&alice, fake_socket_get(sock, 1));
-	ck_assert_int_eq(alice.group->rekeys, 2);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 2);
 	ck_assert(fake_kernel_has_sa(sender->tek->spi));
 }
 END_TEST

@@ -34,6 +34,7 @@ static Suite *(*suites[])(void) = {
 	lkh_suite,
 	db_suite,
 	group_suite,
+	groups_suite,
 	gsa_suite,
 	gcks_suite,
 	member_suite,

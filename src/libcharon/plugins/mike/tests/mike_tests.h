@@ -32,6 +32,7 @@ Suite *rekey_suite(void);
 Suite *lkh_suite(void);
 Suite *db_suite(void);
 Suite *group_suite(void);
+Suite *groups_suite(void);
 
 /* gcks/ and member/ */
 Suite *gsa_suite(void);

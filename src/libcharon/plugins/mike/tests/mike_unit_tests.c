@@ -47,8 +47,9 @@
 #include "common/mike_keywrap.h"
 #include "common/mike_tek.h"
 #include "common/mike_group_config.h"
-#include "group/mike_group.h"
+#include "gcks/mike_gcks_group.h"
 #include "gcks/mike_gsa_builder.h"
+#include "member/mike_member_group.h"
 #include "member/mike_gsa_applier.h"
 #include "payloads/gikev2_parser.h"
 
@@ -997,14 +998,85 @@ END_TEST
  * Group state
  */
 
-static mike_group_t *group_create(const char *body)
+/**
+ * The configuration of a group "g" from the body of its section, which must
+ * be valid
+ */
+static mike_group_config_t *group_cfg(const char *body)
 {
 	mike_group_config_t *cfg;
 	char *error = NULL;
 
 	cfg = cfg_create(body, &error);
 	ck_assert_msg(cfg, "rejected: %s\n%s", error, body);
-	return mike_group_create(cfg, NULL);
+	return cfg;
+}
+
+/**
+ * A GCKS group from the body of its section, without state store
+ */
+static mike_gcks_group_t *group_create(const char *body)
+{
+	return mike_gcks_group_create(group_cfg(body), NULL);
+}
+
+/**
+ * The GSA of a group
+ */
+static mike_gsa_t *gsa_of(mike_group_t *group)
+{
+	return group->get_gsa(group);
+}
+
+/**
+ * The first TEK of a GSA, NULL if it has none
+ */
+static mike_tek_t *first_tek(mike_gsa_t *gsa)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+
+	enumerator = gsa->create_tek_enumerator(gsa);
+	if (!enumerator->enumerate(enumerator, &tek))
+	{
+		tek = NULL;
+	}
+	enumerator->destroy(enumerator);
+	return tek;
+}
+
+/**
+ * The last TEK of a GSA, NULL if it has none
+ */
+static mike_tek_t *last_tek(mike_gsa_t *gsa)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *last = NULL;
+
+	enumerator = gsa->create_tek_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		last = tek;
+	}
+	enumerator->destroy(enumerator);
+	return last;
+}
+
+/**
+ * The first member of a GCKS group (added or stored first), NULL if none
+ */
+static mike_gcks_member_t *first_member(mike_gcks_group_t *group)
+{
+	enumerator_t *enumerator;
+	mike_gcks_member_t *member;
+
+	enumerator = group->create_member_enumerator(group);
+	if (!enumerator->enumerate(enumerator, &member))
+	{
+		member = NULL;
+	}
+	enumerator->destroy(enumerator);
+	return member;
 }
 
 static int cmp_spi(const void *a, const void *b)
@@ -1016,7 +1088,7 @@ static int cmp_spi(const void *a, const void *b)
 
 START_TEST(test_group_allocate_spi)
 {
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	uint32_t spis[3000];
 	int i;
 
@@ -1031,13 +1103,13 @@ START_TEST(test_group_allocate_spi)
 	{
 		ck_assert_msg(spis[i] != spis[i - 1], "SPI %.8x repeated", spis[i]);
 	}
-	group->destroy(group);
+	group->group.destroy(&group->group);
 }
 END_TEST
 
 START_TEST(test_group_spis_bounded)
 {
-	mike_group_t *group;
+	mike_gcks_group_t *group;
 	uint32_t *spis;
 	int i, count = MIKE_GROUP_MAX_USED_SPIS + 1000;
 
@@ -1057,11 +1129,11 @@ START_TEST(test_group_spis_bounded)
 		ck_assert_msg(spis[i] != spis[i - 1], "SPI %.8x repeated", spis[i]);
 	}
 	free(spis);
-	group->destroy(group);
+	group->group.destroy(&group->group);
 }
 END_TEST
 
-static int count_retired(mike_group_t *group)
+static int count_retired(mike_gcks_group_t *group)
 {
 	enumerator_t *enumerator;
 	mike_tek_t *tek;
@@ -1076,73 +1148,15 @@ static int count_retired(mike_group_t *group)
 	return count;
 }
 
-START_TEST(test_group_retired_pruned)
-{
-	mike_group_t *group;
-	identification_t *id;
-	host_t *source;
-	mike_tek_t *tek;
-	int i;
-
-	/* retired TEKs go once their sender switched (activation_delay plus a
-	 * second), also when nobody enumerates them (rekey_on_join) */
-	group = group_create("role = gcks\naddress = 239.1.2.3\n"
-						 "activation_delay = 0\nrekey_on_join = yes\n");
-	id = identification_create_from_string("gm1.mike.test");
-	source = host_create_from_string("10.0.0.1", 0);
-	for (i = 0; i < 3; i++)
-	{
-		tek = group->new_tek(group, id, source);
-		ck_assert(tek);
-		group->retire_tek(group, tek);
-	}
-	ck_assert_int_eq(count_retired(group), 3);
-	sleep(2);
-	tek = group->new_tek(group, id, source);
-	group->retire_tek(group, tek);
-	ck_assert_int_eq(count_retired(group), 1);
-	id->destroy(id);
-	source->destroy(source);
-	group->destroy(group);
-}
-END_TEST
-
-START_TEST(test_group_kek)
-{
-	mike_group_t *group;
-	chunk_t spi, keymat;
-
-	group = group_create("role = gcks\naddress = 239.1.2.3\n");
-	ck_assert(!group->kek_keymat.len && !group->kek_spi.len);
-	ck_assert(group->ensure_kek(group));
-	ck_assert_int_eq(group->kek_spi.len, MIKE_KEK_SPI_SIZE);
-	/* GSK_e (AES-256-GCM + salt), GSK_w */
-	ck_assert_int_eq(group->kek_keymat.len, 32 + 4 + MIKE_KWK_SIZE);
-	spi = group->kek_spi;
-	keymat = group->kek_keymat;
-	/* kept once there */
-	ck_assert(group->ensure_kek(group));
-	ck_assert(spi.ptr == group->kek_spi.ptr);
-	ck_assert(keymat.ptr == group->kek_keymat.ptr);
-	/* unregister forgets it, a new one differs */
-	spi = chunk_clone(group->kek_spi);
-	group->unregister(group);
-	ck_assert(!group->kek_keymat.len && !group->kek_spi.len);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 0);
-	ck_assert(group->ensure_kek(group));
-	ck_assert(!chunk_equals(spi, group->kek_spi));
-	chunk_free(&spi);
-	group->destroy(group);
-}
-END_TEST
-
 /**
- * Add a registered member (and its sender TEK if tek) to a GCKS group
+ * Add a registered member (and its sender TEK if sender) to a GCKS group
  */
-static mike_group_member_t *add_member(mike_group_t *group, char *id,
-									   uint32_t ike_sa_id, bool sender)
+static mike_gcks_member_t *add_member(mike_gcks_group_t *group, char *id,
+									  uint32_t ike_sa_id, bool sender)
 {
-	mike_group_member_t *member;
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = gsa_of(&group->group);
+	mike_gcks_member_t *member;
 	identification_t *identity;
 	proposal_t *proposal;
 	linked_list_t *path, *rekey;
@@ -1151,12 +1165,11 @@ static mike_group_member_t *add_member(mike_group_t *group, char *id,
 	identity = identification_create_from_string(id);
 	if (sender)
 	{
-		group->cfg->proposals->get_first(group->cfg->proposals,
-										 (void**)&proposal);
+		cfg->proposals->get_first(cfg->proposals, (void**)&proposal);
 		tek = mike_tek_generate(proposal, group->allocate_spi(group),
-								group->cfg->tek_lifetime, identity);
+								cfg->tek_lifetime, identity);
 		ck_assert(tek);
-		group->teks->insert_last(group->teks, tek);
+		gsa->add_tek(gsa, tek);
 	}
 	member = group->add_member(group, identity, ike_sa_id, tek, &path, &rekey);
 	ck_assert(member);
@@ -1169,17 +1182,75 @@ static mike_group_member_t *add_member(mike_group_t *group, char *id,
 	return member;
 }
 
+START_TEST(test_group_retired_pruned)
+{
+	mike_gcks_group_t *group;
+	mike_gcks_member_t *member;
+	host_t *source;
+	int i;
+
+	/* retired TEKs go once their sender switched (activation_delay plus a
+	 * second), also when nobody enumerates them (rekey_on_join) */
+	group = group_create("role = gcks\naddress = 239.1.2.3\n"
+						 "activation_delay = 0\nrekey_on_join = yes\n");
+	source = host_create_from_string("10.0.0.1", 0);
+	/* a sender whose TEK rolls over: each new TEK retires the one before */
+	member = add_member(group, "gm1.mike.test", 1, TRUE);
+	for (i = 0; i < 3; i++)
+	{
+		ck_assert(group->renew_tek(group, member, source));
+	}
+	ck_assert_int_eq(count_retired(group), 3);
+	sleep(2);
+	ck_assert(group->renew_tek(group, member, source));
+	ck_assert_int_eq(count_retired(group), 1);
+	source->destroy(source);
+	group->group.destroy(&group->group);
+}
+END_TEST
+
+START_TEST(test_group_kek)
+{
+	mike_gcks_group_t *group;
+	mike_gsa_t *gsa;
+	chunk_t spi, keymat;
+
+	group = group_create("role = gcks\naddress = 239.1.2.3\n");
+	gsa = gsa_of(&group->group);
+	ck_assert(!gsa->get_kek_keymat(gsa).len && !gsa->get_kek_spi(gsa).len);
+	ck_assert(group->ensure_kek(group));
+	ck_assert_int_eq(gsa->get_kek_spi(gsa).len, MIKE_KEK_SPI_SIZE);
+	/* GSK_e (AES-256-GCM + salt), GSK_w */
+	ck_assert_int_eq(gsa->get_kek_keymat(gsa).len, 32 + 4 + MIKE_KWK_SIZE);
+	spi = gsa->get_kek_spi(gsa);
+	keymat = gsa->get_kek_keymat(gsa);
+	/* kept once there */
+	ck_assert(group->ensure_kek(group));
+	ck_assert(spi.ptr == gsa->get_kek_spi(gsa).ptr);
+	ck_assert(keymat.ptr == gsa->get_kek_keymat(gsa).ptr);
+	/* clearing the GSA forgets it, a new one differs */
+	spi = chunk_clone(gsa->get_kek_spi(gsa));
+	gsa->clear(gsa);
+	ck_assert(!gsa->get_kek_keymat(gsa).len && !gsa->get_kek_spi(gsa).len);
+	ck_assert_int_eq(gsa->get_tek_count(gsa), 0);
+	ck_assert(group->ensure_kek(group));
+	ck_assert(!chunk_equals(spi, gsa->get_kek_spi(gsa)));
+	chunk_free(&spi);
+	group->group.destroy(&group->group);
+}
+END_TEST
+
 /**
  * Remove a member from a GCKS group, check the key tree's rekey set
  */
-static bool remove_member(mike_group_t *group, uint32_t ike_sa_id)
+static bool remove_member(mike_gcks_group_t *group, uint32_t ike_sa_id)
 {
 	linked_list_t *rekey = NULL;
 	bool removed;
 
 	removed = group->remove_member(group,
 							group->find_member(group, ike_sa_id), &rekey);
-	if (removed && group->members->get_count(group->members))
+	if (removed && group->get_member_count(group))
 	{	/* the others get new keys */
 		ck_assert(rekey && rekey->get_count(rekey));
 	}
@@ -1192,16 +1263,18 @@ static bool remove_member(mike_group_t *group, uint32_t ike_sa_id)
 
 START_TEST(test_group_members)
 {
-	mike_group_t *group;
-	mike_group_member_t *a, *b, *c;
+	mike_gcks_group_t *group;
+	mike_gcks_member_t *a, *b, *c;
+	mike_gsa_t *gsa;
 	mike_tek_t *tek;
 
 	group = group_create("role = gcks\naddress = 239.1.2.3\n"
 						 "senders = %any\n");
+	gsa = gsa_of(&group->group);
 	a = add_member(group, "a.example.org", 10, TRUE);
 	b = add_member(group, "b.example.org", 11, FALSE);
 	c = add_member(group, "c.example.org", 12, TRUE);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 2);
+	ck_assert_int_eq(gsa->get_tek_count(gsa), 2);
 	ck_assert(group->find_member(group, 10) == a);
 	ck_assert(group->find_member(group, 11) == b);
 	ck_assert(group->find_member(group, 12) == c);
@@ -1210,30 +1283,33 @@ START_TEST(test_group_members)
 	/* a sender: its TEK goes with it */
 	ck_assert(remove_member(group, 10));
 	ck_assert(group->find_member(group, 10) == NULL);
-	ck_assert_int_eq(group->members->get_count(group->members), 2);
-	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
-	ck_assert(group->teks->get_first(group->teks, (void**)&tek) == SUCCESS);
+	ck_assert_int_eq(group->get_member_count(group), 2);
+	ck_assert_int_eq(gsa->get_tek_count(gsa), 1);
+	tek = first_tek(gsa);
+	ck_assert(tek);
 	ck_assert(tek == c->tek);
 	ck_assert(!remove_member(group, 10));
 
 	/* a receiver: the TEKs stay */
 	ck_assert(remove_member(group, 11));
-	ck_assert_int_eq(group->teks->get_count(group->teks), 1);
-	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(gsa->get_tek_count(gsa), 1);
+	ck_assert_int_eq(group->get_member_count(group), 1);
 	ck_assert(group->find_member(group, 12) == c);
 
 	/* destroy cleans up the remaining member and TEK */
-	group->destroy(group);
+	group->group.destroy(&group->group);
 }
 END_TEST
 
 START_TEST(test_group_db)
 {
-	mike_group_t *group, *restored;
-	mike_group_member_t *a, *b, *m;
+	mike_gcks_group_t *group, *restored;
+	mike_gcks_member_t *a, *b, *m;
 	mike_group_config_t *cfg;
+	mike_gsa_t *gsa, *restored_gsa;
 	identification_t *id;
 	linked_list_t *rekey;
+	mike_lkh_t *lkh;
 	mike_db_t *db;
 	char path[] = "/tmp/mike-unit-db.XXXXXX", file[64], *error = NULL;
 	const char *body = "role = gcks\naddress = 239.1.2.3\nsenders = %any\n";
@@ -1250,7 +1326,8 @@ START_TEST(test_group_db)
 
 	cfg = cfg_create(body, &error);
 	ck_assert(cfg);
-	group = mike_group_create(cfg, db);
+	group = mike_gcks_group_create(cfg, db);
+	gsa = gsa_of(&group->group);
 	ck_assert(group->ensure_kek(group));
 	a = add_member(group, "a.example.org", 10, TRUE);
 	b = add_member(group, "b.example.org", 11, FALSE);
@@ -1259,7 +1336,7 @@ START_TEST(test_group_db)
 								   &rekey));
 	rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
 	id = identification_create_from_string("x.example.org");
-	group->expelled->insert_last(group->expelled, id);
+	ck_assert(group->expel(group, id));
 	ck_assert(group->next_message_id(group, &msg_id));
 	ck_assert_int_eq(msg_id, 0);
 	ck_assert(group->next_message_id(group, &msg_id));
@@ -1269,23 +1346,27 @@ START_TEST(test_group_db)
 
 	/* a restart: the same keys, members (without IKE SA) and tree */
 	cfg = cfg_create(body, &error);
-	restored = mike_group_create(cfg, db);
-	ck_assert_chunk_eq(restored->kek_spi, group->kek_spi);
-	ck_assert_chunk_eq(restored->kek_keymat, group->kek_keymat);
-	ck_assert_int_eq(restored->members->get_count(restored->members), 2);
-	ck_assert(restored->members->get_first(restored->members,
-										   (void**)&m) == SUCCESS);
+	restored = mike_gcks_group_create(cfg, db);
+	restored_gsa = gsa_of(&restored->group);
+	ck_assert_chunk_eq(restored_gsa->get_kek_spi(restored_gsa),
+					   gsa->get_kek_spi(gsa));
+	ck_assert_chunk_eq(restored_gsa->get_kek_keymat(restored_gsa),
+					   gsa->get_kek_keymat(gsa));
+	ck_assert_int_eq(restored->get_member_count(restored), 2);
+	m = first_member(restored);
+	ck_assert(m);
 	ck_assert(m->id->equals(m->id, a->id));
 	ck_assert_int_eq(m->ike_sa_id, 0);
 	ck_assert_int_eq(m->leaf, a->leaf);
 	ck_assert(m->tek && m->tek->spi == spi);
 	ck_assert_chunk_eq(m->tek->keymat, a->tek->keymat);
-	ck_assert(restored->members->get_last(restored->members,
-										  (void**)&m) == SUCCESS);
+	m = restored->get_newest_member(restored);
+	ck_assert(m);
 	ck_assert(m->id->equals(m->id, b->id) && !m->tek && m->leaf == b->leaf);
-	ck_assert_int_eq(restored->teks->get_count(restored->teks), 1);
-	ck_assert(restored->lkh);
-	ck_assert_int_eq(restored->lkh->get_member_count(restored->lkh), 2);
+	ck_assert_int_eq(restored_gsa->get_tek_count(restored_gsa), 1);
+	lkh = restored->get_lkh(restored);
+	ck_assert(lkh);
+	ck_assert_int_eq(lkh->get_member_count(lkh), 2);
 	ck_assert(restored->is_expelled(restored, id));
 	/* Message IDs and SPIs continue, never repeat */
 	ck_assert(restored->next_message_id(restored, &msg_id));
@@ -1296,8 +1377,9 @@ START_TEST(test_group_db)
 	ck_assert(m->leaf > a->leaf && m->leaf > b->leaf);
 	ck_assert(restored->save(restored));
 
-	restored->destroy(restored);
-	group->destroy(group);
+	id->destroy(id);
+	restored->group.destroy(&restored->group);
+	group->group.destroy(&group->group);
 	db->destroy(db);
 	unlink(file);
 }
@@ -1328,39 +1410,46 @@ static mike_db_t *temp_db(char *path)
 /**
  * The GCKS group of the store tests, restored from db
  */
-static mike_group_t *db_group(mike_db_t *db)
+static mike_gcks_group_t *db_group(mike_db_t *db)
 {
 	mike_group_config_t *cfg;
 	char *error = NULL;
 
 	cfg = cfg_create(db_group_body, &error);
 	ck_assert(cfg);
-	return mike_group_create(cfg, db);
+	return mike_gcks_group_create(cfg, db);
 }
 
 /**
  * The restored group has exactly the original's state: KEK, TEKs, members
  * by leaf with their TEKs, and every node of the key tree
  */
-static void check_restored(mike_group_t *group, mike_group_t *restored)
+static void check_restored(mike_gcks_group_t *group,
+						   mike_gcks_group_t *restored)
 {
 	enumerator_t *enumerator, *ea, *eb;
-	mike_group_member_t *member, *found, *m;
+	mike_gcks_member_t *member, *found, *m;
+	mike_gsa_t *gsa = gsa_of(&group->group);
+	mike_gsa_t *restored_gsa = gsa_of(&restored->group);
+	mike_lkh_t *lkh = group->get_lkh(group);
+	mike_lkh_t *restored_lkh = restored->get_lkh(restored);
 	mike_lkh_node_t *na, *nb;
 	uint32_t ida, idb, numa, numb;
 	bool more_a, more_b;
 
-	ck_assert_chunk_eq(restored->kek_spi, group->kek_spi);
-	ck_assert_chunk_eq(restored->kek_keymat, group->kek_keymat);
-	ck_assert_int_eq(restored->members->get_count(restored->members),
-					 group->members->get_count(group->members));
-	ck_assert_int_eq(restored->teks->get_count(restored->teks),
-					 group->teks->get_count(group->teks));
-	enumerator = group->members->create_enumerator(group->members);
+	ck_assert_chunk_eq(restored_gsa->get_kek_spi(restored_gsa),
+					   gsa->get_kek_spi(gsa));
+	ck_assert_chunk_eq(restored_gsa->get_kek_keymat(restored_gsa),
+					   gsa->get_kek_keymat(gsa));
+	ck_assert_int_eq(restored->get_member_count(restored),
+					 group->get_member_count(group));
+	ck_assert_int_eq(restored_gsa->get_tek_count(restored_gsa),
+					 gsa->get_tek_count(gsa));
+	enumerator = group->create_member_enumerator(group);
 	while (enumerator->enumerate(enumerator, &member))
 	{
 		found = NULL;
-		ea = restored->members->create_enumerator(restored->members);
+		ea = restored->create_member_enumerator(restored);
 		while (!found && ea->enumerate(ea, &m))
 		{
 			found = m->leaf == member->leaf ? m : NULL;
@@ -1377,12 +1466,12 @@ static void check_restored(mike_group_t *group, mike_group_t *restored)
 	}
 	enumerator->destroy(enumerator);
 
-	group->lkh->get_counters(group->lkh, &ida, &numa);
-	restored->lkh->get_counters(restored->lkh, &idb, &numb);
+	lkh->get_counters(lkh, &ida, &numa);
+	restored_lkh->get_counters(restored_lkh, &idb, &numb);
 	ck_assert_int_eq(ida, idb);
 	ck_assert_int_eq(numa, numb);
-	ea = group->lkh->create_node_enumerator(group->lkh);
-	eb = restored->lkh->create_node_enumerator(restored->lkh);
+	ea = lkh->create_node_enumerator(lkh);
+	eb = restored_lkh->create_node_enumerator(restored_lkh);
 	while (TRUE)
 	{
 		more_a = ea->enumerate(ea, &na);
@@ -1409,13 +1498,14 @@ static void check_restored(mike_group_t *group, mike_group_t *restored)
  * Evict a member, remembering every key it held; nobody evicted so far can
  * unwrap anything of the rekey set
  */
-static void evict(mike_group_t *group, mike_group_member_t *member,
+static void evict(mike_gcks_group_t *group, mike_gcks_member_t *member,
 				  linked_list_t *evicted)
 {
 	linked_list_t *path, *rekey = NULL, *learned;
+	mike_lkh_t *lkh = group->get_lkh(group);
 	mike_lkh_key_t *key;
 
-	ck_assert(group->lkh->get_path(group->lkh, member->leaf, &path));
+	ck_assert(lkh->get_path(lkh, member->leaf, &path));
 	while (path->remove_first(path, (void**)&key) == SUCCESS)
 	{
 		evicted->insert_last(evicted, key);
@@ -1435,8 +1525,8 @@ static void evict(mike_group_t *group, mike_group_member_t *member,
  */
 START_TEST(test_group_db_walk)
 {
-	mike_group_t *group, *restored;
-	mike_group_member_t *member;
+	mike_gcks_group_t *group, *restored;
+	mike_gcks_member_t *member;
 	enumerator_t *enumerator;
 	linked_list_t *evicted;
 	mike_db_t *db;
@@ -1454,7 +1544,7 @@ START_TEST(test_group_db_walk)
 		x ^= x << 13;
 		x ^= x >> 17;
 		x ^= x << 5;
-		count = group->members->get_count(group->members);
+		count = group->get_member_count(group);
 		if (!count || (x % 100 < (op < 200 ? 75 : 35) && count < 100))
 		{
 			snprintf(id, sizeof(id), "m%u.example.org", ++ike_sa_id);
@@ -1463,7 +1553,7 @@ START_TEST(test_group_db_walk)
 		else
 		{
 			pick = (x >> 8) % count;
-			enumerator = group->members->create_enumerator(group->members);
+			enumerator = group->create_member_enumerator(group);
 			while (enumerator->enumerate(enumerator, &member) && pick)
 			{
 				pick--;
@@ -1483,7 +1573,7 @@ START_TEST(test_group_db_walk)
 		{
 			restored = db_group(db);
 			check_restored(group, restored);
-			restored->destroy(restored);
+			restored->group.destroy(&restored->group);
 		}
 	}
 
@@ -1491,20 +1581,19 @@ START_TEST(test_group_db_walk)
 	 * before the restart either */
 	restored = db_group(db);
 	check_restored(group, restored);
-	while (restored->members->get_first(restored->members,
-										(void**)&member) == SUCCESS)
+	while ((member = first_member(restored)))
 	{
 		evict(restored, member, evicted);
 		ck_assert(restored->save(restored));
 	}
-	group->destroy(group);
+	group->group.destroy(&group->group);
 	group = db_group(db);
 	check_restored(restored, group);
-	ck_assert_int_eq(group->members->get_count(group->members), 0);
+	ck_assert_int_eq(group->get_member_count(group), 0);
 
 	evicted->destroy_function(evicted, (void*)mike_lkh_key_destroy);
-	restored->destroy(restored);
-	group->destroy(group);
+	restored->group.destroy(&restored->group);
+	group->group.destroy(&group->group);
 	db->destroy(db);
 	unlink(path);
 }
@@ -1516,7 +1605,8 @@ END_TEST
  */
 START_TEST(test_group_db_upgrade)
 {
-	mike_group_t *group, *restored, *again;
+	mike_gcks_group_t *group, *restored, *again;
+	mike_lkh_t *lkh;
 	mike_db_t *db;
 	sqlite3 *raw;
 	sqlite3_stmt *stmt;
@@ -1537,7 +1627,8 @@ START_TEST(test_group_db_upgrade)
 		ck_assert(remove_member(group, i));
 	}
 	ck_assert(group->save(group));
-	ck_assert(group->lkh->serialize(group->lkh, &blob));
+	lkh = group->get_lkh(group);
+	ck_assert(lkh->serialize(lkh, &blob));
 	db->destroy(db);
 
 	/* what the first release left: the tree as a blob, version 1 */
@@ -1557,12 +1648,13 @@ START_TEST(test_group_db_upgrade)
 	db = mike_db_create(path);
 	ck_assert(db);
 	restored = db_group(db);
-	ck_assert(restored->lkh);
-	ck_assert(restored->lkh->serialize(restored->lkh, &converted));
+	lkh = restored->get_lkh(restored);
+	ck_assert(lkh);
+	ck_assert(lkh->serialize(lkh, &converted));
 	ck_assert_chunk_eq(converted, blob);
 	chunk_clear(&converted);
-	ck_assert_int_eq(restored->members->get_count(restored->members),
-					 group->members->get_count(group->members));
+	ck_assert_int_eq(restored->get_member_count(restored),
+					 group->get_member_count(group));
 	/* converted on load: the blob is gone, the nodes make the same tree */
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(raw, "SELECT lkh IS NULL, "
@@ -1578,14 +1670,14 @@ START_TEST(test_group_db_upgrade)
 	/* and it goes on incrementally */
 	add_member(restored, "late.example.org", 99, TRUE);
 	ck_assert(restored->save(restored));
-	again->destroy(again);
+	again->group.destroy(&again->group);
 	again = db_group(db);
 	check_restored(restored, again);
 
 	chunk_clear(&blob);
-	again->destroy(again);
-	restored->destroy(restored);
-	group->destroy(group);
+	again->group.destroy(&again->group);
+	restored->group.destroy(&restored->group);
+	group->group.destroy(&group->group);
 	db->destroy(db);
 	unlink(path);
 }
@@ -1597,7 +1689,8 @@ END_TEST
  */
 START_TEST(test_group_db_unusable)
 {
-	mike_group_t *group, *restored;
+	mike_gcks_group_t *group, *restored;
+	mike_gsa_t *gsa;
 	mike_db_t *db;
 	sqlite3 *raw;
 	char path[] = "/tmp/mike-unit-unusable.XXXXXX", id[64];
@@ -1614,7 +1707,7 @@ START_TEST(test_group_db_unusable)
 	}
 	ck_assert(group->next_message_id(group, &msg_id));
 	ck_assert(group->save(group));
-	group->destroy(group);
+	group->group.destroy(&group->group);
 
 	/* a Key ID the tree's counter says was never handed out */
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
@@ -1623,8 +1716,9 @@ START_TEST(test_group_db_unusable)
 				NULL), SQLITE_OK);
 	sqlite3_close(raw);
 	restored = db_group(db);
-	ck_assert_int_eq(restored->members->get_count(restored->members), 0);
-	ck_assert(!restored->kek_keymat.len);
+	gsa = gsa_of(&restored->group);
+	ck_assert_int_eq(restored->get_member_count(restored), 0);
+	ck_assert(!gsa->get_kek_keymat(gsa).len);
 	ck_assert(restored->next_message_id(restored, &msg_id));
 	ck_assert_int_eq(msg_id, 1);
 	ck_assert(restored->ensure_kek(restored));
@@ -1633,10 +1727,10 @@ START_TEST(test_group_db_unusable)
 
 	group = db_group(db);
 	check_restored(restored, group);
-	ck_assert_int_eq(group->members->get_count(group->members), 1);
+	ck_assert_int_eq(group->get_member_count(group), 1);
 
-	group->destroy(group);
-	restored->destroy(restored);
+	group->group.destroy(&group->group);
+	restored->group.destroy(&restored->group);
 	db->destroy(db);
 	unlink(path);
 }
@@ -1668,9 +1762,11 @@ static chunk_t test_gsk_w()
 /**
  * A GCKS group with a KEK and two sender TEKs, one per configured proposal
  */
-static mike_group_t *gcks_create(int family, const char *extra)
+static mike_gcks_group_t *gcks_create(int family, const char *extra)
 {
-	mike_group_t *group;
+	mike_gcks_group_t *group;
+	mike_group_config_t *cfg;
+	mike_gsa_t *state;
 	enumerator_t *enumerator;
 	proposal_t *proposal;
 	mike_tek_t *tek;
@@ -1685,16 +1781,17 @@ static mike_group_t *gcks_create(int family, const char *extra)
 					   gsa_families[family].address, extra) > 0);
 	group = group_create(body);
 	free(body);
+	cfg = group->group.get_config(&group->group);
+	state = gsa_of(&group->group);
 	ck_assert(group->ensure_kek(group));
-	enumerator = group->cfg->proposals->create_enumerator(
-													group->cfg->proposals);
+	enumerator = cfg->proposals->create_enumerator(cfg->proposals);
 	while (enumerator->enumerate(enumerator, &proposal))
 	{
 		tek = mike_tek_generate(proposal, group->allocate_spi(group),
-								group->cfg->tek_lifetime, NULL);
+								cfg->tek_lifetime, NULL);
 		ck_assert(tek);
 		tek->source = host_create_from_string((char*)sources[i++], 0);
-		group->teks->insert_last(group->teks, tek);
+		state->add_tek(state, tek);
 	}
 	enumerator->destroy(enumerator);
 	return group;
@@ -1703,14 +1800,15 @@ static mike_group_t *gcks_create(int family, const char *extra)
 /**
  * A member group
  */
-static mike_group_t *member_create(const char *address, const char *proposals)
+static mike_member_group_t *member_create(const char *address,
+										  const char *proposals)
 {
-	mike_group_t *group;
+	mike_member_group_t *group;
 	char *body;
 
 	ck_assert(asprintf(&body, "address = %s\nconnection = c\nport = 5000\n"
 					   "esp_proposals = %s\n", address, proposals) > 0);
-	group = group_create(body);
+	group = mike_member_group_create(group_cfg(body));
 	free(body);
 	return group;
 }
@@ -1736,7 +1834,7 @@ static payload_t *wire(payload_t *payload)
 /**
  * The GSA and KD payloads of a GCKS group, as received
  */
-static void build(mike_group_t *gcks, chunk_t gsk_w, gsa_payload_t **gsa,
+static void build(mike_gcks_group_t *gcks, chunk_t gsk_w, gsa_payload_t **gsa,
 				  kd_payload_t **kd)
 {
 	ck_assert(mike_gsa_build(gcks, gsk_w, NULL, gsa, kd));
@@ -1754,17 +1852,22 @@ static void payloads_destroy(gsa_payload_t *gsa, kd_payload_t *kd)
 /**
  * Assert that the member group has the same keys as the GCKS group
  */
-static void assert_same_keys(mike_group_t *gcks, mike_group_t *member)
+static void assert_same_keys(mike_gcks_group_t *gcks,
+							 mike_member_group_t *member)
 {
+	mike_gsa_t *gcks_state = gsa_of(&gcks->group);
+	mike_gsa_t *member_state = gsa_of(&member->group);
 	enumerator_t *a, *b;
 	mike_tek_t *x, *y;
 
-	ck_assert_chunk_eq(member->kek_spi, gcks->kek_spi);
-	ck_assert_chunk_eq(member->kek_keymat, gcks->kek_keymat);
-	ck_assert_int_eq(member->teks->get_count(member->teks),
-					 gcks->teks->get_count(gcks->teks));
-	a = gcks->teks->create_enumerator(gcks->teks);
-	b = member->teks->create_enumerator(member->teks);
+	ck_assert_chunk_eq(member_state->get_kek_spi(member_state),
+					   gcks_state->get_kek_spi(gcks_state));
+	ck_assert_chunk_eq(member_state->get_kek_keymat(member_state),
+					   gcks_state->get_kek_keymat(gcks_state));
+	ck_assert_int_eq(member_state->get_tek_count(member_state),
+					 gcks_state->get_tek_count(gcks_state));
+	a = gcks_state->create_tek_enumerator(gcks_state);
+	b = member_state->create_tek_enumerator(member_state);
 	while (a->enumerate(a, &x))
 	{
 		ck_assert(b->enumerate(b, &y));
@@ -1787,28 +1890,34 @@ static void assert_same_keys(mike_group_t *gcks, mike_group_t *member)
 
 START_TEST(test_gsa_apply)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *gcks_state, *member_state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
 	mike_tek_t *tek;
 
 	gcks = gcks_create(_i, "");
+	gcks_state = gsa_of(&gcks->group);
 	build(gcks, gsk_w, &gsa, &kd);
 
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
 	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
-	ck_assert_int_eq(member->kek_keymat.len, 68);
-	ck_assert(member->teks->get_first(member->teks, (void**)&tek) == SUCCESS);
+	ck_assert_int_eq(member_state->get_kek_keymat(member_state).len, 68);
+	tek = first_tek(member_state);
+	ck_assert(tek);
 	ck_assert_int_eq(tek->enc_alg, ENCR_AES_GCM_ICV16);
 	ck_assert_int_eq(tek->enc_keylen, 256);
 	ck_assert_int_eq(tek->keymat.len, 36);
 	ck_assert_int_eq(tek->lifetime, 1200);
 	ck_assert(tek->sender == NULL);
-	ck_assert(member->teks->get_last(member->teks, (void**)&tek) == SUCCESS);
+	tek = last_tek(member_state);
+	ck_assert(tek);
 	ck_assert_int_eq(tek->enc_alg, ENCR_AES_CBC);
 	ck_assert_int_eq(tek->int_alg, AUTH_HMAC_SHA2_256_128);
 	ck_assert_int_eq(tek->keymat.len, 16 + 32);
@@ -1820,11 +1929,11 @@ START_TEST(test_gsa_apply)
 	payloads_destroy(gsa, kd);
 
 	/* the GCKS drops a sender and rekeys the KEK: the member follows */
-	tek = NULL;
-	ck_assert(gcks->teks->remove_first(gcks->teks, (void**)&tek) == SUCCESS);
+	tek = first_tek(gcks_state);
+	ck_assert(tek);
+	ck_assert(gcks_state->remove_tek(gcks_state, tek));
 	tek->destroy(tek);
-	chunk_free(&gcks->kek_spi);
-	chunk_clear(&gcks->kek_keymat);
+	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty);
 	ck_assert(gcks->ensure_kek(gcks));
 	build(gcks, gsk_w, &gsa, &kd);
 	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
@@ -1832,8 +1941,8 @@ START_TEST(test_gsa_apply)
 	assert_same_keys(gcks, member);
 	payloads_destroy(gsa, kd);
 
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -1844,7 +1953,11 @@ END_TEST
  */
 START_TEST(test_gsa_rekey_auth)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *gcks_state, *member_state;
+	signature_params_t *scheme;
+	public_key_t *auth_key;
 	private_key_t *key;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
@@ -1854,35 +1967,42 @@ START_TEST(test_gsa_rekey_auth)
 							 BUILD_END);
 	ck_assert(key);
 	gcks = gcks_create(_i, "");
+	gcks_state = gsa_of(&gcks->group);
 	ck_assert(!gcks->ensure_signing_key(gcks, NULL));
 	ck_assert(gcks->ensure_signing_key(gcks, key));
-	ck_assert(gcks->rekey_auth_scheme->scheme == SIGN_ED25519);
+	scheme = gcks_state->get_rekey_auth_scheme(gcks_state);
+	ck_assert(scheme && scheme->scheme == SIGN_ED25519);
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
 	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
 				  "refused: %s", last_refusal);
-	ck_assert(member->rekey_auth_key);
-	ck_assert(member->rekey_auth_key->equals(member->rekey_auth_key,
-											 gcks->rekey_auth_key));
-	ck_assert(signature_params_equal(member->rekey_auth_scheme,
-									 gcks->rekey_auth_scheme));
+	auth_key = member_state->get_rekey_auth_key(member_state);
+	ck_assert(auth_key);
+	ck_assert(auth_key->equals(auth_key,
+						gcks_state->get_rekey_auth_key(gcks_state)));
+	ck_assert(signature_params_equal(
+						member_state->get_rekey_auth_scheme(member_state),
+						gcks_state->get_rekey_auth_scheme(gcks_state)));
 	payloads_destroy(gsa, kd);
 
 	/* without a signing key the member has none either */
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	gcks = gcks_create(_i, "");
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
 	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
 				  "refused: %s", last_refusal);
-	ck_assert(!member->rekey_auth_key && !member->rekey_auth_scheme);
+	ck_assert(!member_state->get_rekey_auth_key(member_state) &&
+			  !member_state->get_rekey_auth_scheme(member_state));
 	payloads_destroy(gsa, kd);
 
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	key->destroy(key);
 	chunk_free(&gsk_w);
 }
@@ -1890,7 +2010,9 @@ END_TEST
 
 START_TEST(test_gsa_apply_kek_only)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
@@ -1904,10 +2026,11 @@ START_TEST(test_gsa_apply_kek_only)
 	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
-	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
+	state = gsa_of(&member->group);
+	ck_assert_int_eq(state->get_tek_count(state), 0);
 	payloads_destroy(gsa, kd);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -1916,23 +2039,24 @@ END_TEST
  * Assert that applying fails with a reason containing expected and leaves
  * the member's keys alone
  */
-static void assert_refused(mike_group_t *member, gsa_payload_t *gsa,
+static void assert_refused(mike_member_group_t *member, gsa_payload_t *gsa,
 						   kd_payload_t *kd, chunk_t gsk_w,
 						   const char *expected)
 {
+	mike_gsa_t *state = gsa_of(&member->group);
 	chunk_t kek_spi, kek_keymat;
 	int teks;
 
-	kek_spi = chunk_clone(member->kek_spi);
-	kek_keymat = chunk_clone(member->kek_keymat);
-	teks = member->teks->get_count(member->teks);
+	kek_spi = chunk_clone(state->get_kek_spi(state));
+	kek_keymat = chunk_clone(state->get_kek_keymat(state));
+	teks = state->get_tek_count(state);
 	last_refusal[0] = '\0';
 	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) != SUCCESS);
 	ck_assert_msg(strstr(last_refusal, expected),
 				  "reason '%s' lacks '%s'", last_refusal, expected);
-	ck_assert_chunk_eq(member->kek_spi, kek_spi);
-	ck_assert_chunk_eq(member->kek_keymat, kek_keymat);
-	ck_assert_int_eq(member->teks->get_count(member->teks), teks);
+	ck_assert_chunk_eq(state->get_kek_spi(state), kek_spi);
+	ck_assert_chunk_eq(state->get_kek_keymat(state), kek_keymat);
+	ck_assert_int_eq(state->get_tek_count(state), teks);
 	chunk_free(&kek_spi);
 	chunk_clear(&kek_keymat);
 }
@@ -1944,7 +2068,8 @@ static const char *ike_ports[] = { "500", "4500" };
 
 START_TEST(test_gsa_rekey_port_ike)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
@@ -1957,40 +2082,47 @@ START_TEST(test_gsa_rekey_port_ike)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create("239.1.2.3", "aes128gcm16");
 	assert_refused(member, gsa, kd, gsk_w, "port is IKE's");
-	ck_assert(member->rekey_dst == NULL);
+	ck_assert(member->get_rekey_dst(member) == NULL);
 	payloads_destroy(gsa, kd);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_kek_length)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
-	chunk_t gsk_w = test_gsk_w();
+	chunk_t gsk_w = test_gsk_w(), keymat;
 
 	gcks = gcks_create(_i, "");
 	/* keying material shorter than AES-GCM-16-256 and key wrap need: the
 	 * member must not take a view of whatever arrived */
-	gcks->kek_keymat.len = 20;
+	state = gsa_of(&gcks->group);
+	keymat = state->get_kek_keymat(state);
+	ck_assert(keymat.len > 20);
+	state->set_kek(state, chunk_clone(state->get_kek_spi(state)),
+				   chunk_clone(chunk_create(keymat.ptr, 20)));
 	build(gcks, gsk_w, &gsa, &kd);
-	gcks->kek_keymat.len = MIKE_KEK_KEYMAT_SIZE;
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
 	assert_refused(member, gsa, kd, gsk_w, "length of its keying material");
 	payloads_destroy(gsa, kd);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_wrong_gsk_w)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w(), other;
@@ -1999,6 +2131,7 @@ START_TEST(test_gsa_wrong_gsk_w)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
+	state = gsa_of(&member->group);
 
 	other = chunk_clone(gsk_w);
 	other.ptr[31] ^= 0x01;
@@ -2008,8 +2141,8 @@ START_TEST(test_gsa_wrong_gsk_w)
 	assert_refused(member, gsa, kd, chunk_create(gsk_w.ptr, 31),
 				   "does not unwrap");
 	assert_refused(member, gsa, kd, chunk_empty, "does not unwrap");
-	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
-	ck_assert(member->kek_spi.ptr == NULL);
+	ck_assert_int_eq(state->get_tek_count(state), 0);
+	ck_assert(state->get_kek_spi(state).ptr == NULL);
 
 	/* the right key still works afterwards */
 	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
@@ -2020,8 +2153,8 @@ START_TEST(test_gsa_wrong_gsk_w)
 	assert_same_keys(gcks, member);
 
 	payloads_destroy(gsa, kd);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -2029,9 +2162,10 @@ END_TEST
 /**
  * A KD payload with the KEK key bag of good and the ESP key bags of bad
  */
-static kd_payload_t *mixed_kd(mike_group_t *gcks, kd_payload_t *good,
+static kd_payload_t *mixed_kd(mike_gcks_group_t *gcks, kd_payload_t *good,
 							  kd_payload_t *bad)
 {
+	mike_gsa_t *state = gsa_of(&gcks->group);
 	linked_list_t *bags;
 	enumerator_t *enumerator;
 	kd_key_bag_t *bag;
@@ -2039,7 +2173,7 @@ static kd_payload_t *mixed_kd(mike_group_t *gcks, kd_payload_t *good,
 
 	bags = linked_list_create();
 	bag = good->get_group_key_bag(good, GIKEV2_PROTO_GIKE_UPDATE,
-								  gcks->kek_spi);
+								  state->get_kek_spi(state));
 	ck_assert(bag);
 	bags->insert_last(bags, kd_key_bag_clone(bag));
 	if (bad)
@@ -2061,7 +2195,9 @@ static kd_payload_t *mixed_kd(mike_group_t *gcks, kd_payload_t *good,
 
 START_TEST(test_gsa_tek_keys)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *gcks_state, *member_state;
 	gsa_payload_t *gsa, *gsa2;
 	kd_payload_t *kd, *kd2, *mixed;
 	chunk_t gsk_w = test_gsk_w(), other, wrapped, keymat, spi;
@@ -2071,12 +2207,14 @@ START_TEST(test_gsa_tek_keys)
 	uint32_t spi_n;
 
 	gcks = gcks_create(_i, "");
+	gcks_state = gsa_of(&gcks->group);
 	build(gcks, gsk_w, &gsa, &kd);
 	other = chunk_clone(gsk_w);
 	other.ptr[0] ^= 0xff;
 	build(gcks, other, &gsa2, &kd2);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
 
 	/* the KEK unwraps, the TEKs don't */
 	mixed = mixed_kd(gcks, kd, kd2);
@@ -2096,9 +2234,11 @@ START_TEST(test_gsa_tek_keys)
 	mixed->payload_interface.destroy(&mixed->payload_interface);
 
 	/* a wrapped TEK of the wrong size for its algorithms */
-	ck_assert(gcks->teks->get_first(gcks->teks, (void**)&tek) == SUCCESS);
+	tek = first_tek(gcks_state);
+	ck_assert(tek);
 	bags = linked_list_create();
-	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_GIKE_UPDATE, gcks->kek_spi);
+	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_GIKE_UPDATE,
+								gcks_state->get_kek_spi(gcks_state));
 	bags->insert_last(bags, kd_key_bag_clone(bag));
 	keymat = chunk_create(tek->keymat.ptr, tek->keymat.len - 1);
 	ck_assert(mike_keywrap_wrap(gsk_w, keymat, &wrapped));
@@ -2114,11 +2254,11 @@ START_TEST(test_gsa_tek_keys)
 	assert_refused(member, gsa, mixed, gsk_w, "wrong size");
 	mixed->payload_interface.destroy(&mixed->payload_interface);
 
-	ck_assert_int_eq(member->teks->get_count(member->teks), 0);
+	ck_assert_int_eq(member_state->get_tek_count(member_state), 0);
 	payloads_destroy(gsa, kd);
 	payloads_destroy(gsa2, kd2);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 	chunk_free(&other);
 }
@@ -2126,7 +2266,8 @@ END_TEST
 
 START_TEST(test_gsa_proposals)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
@@ -2137,19 +2278,19 @@ START_TEST(test_gsa_proposals)
 	/* neither AES-GCM nor AES-CBC */
 	member = member_create(gsa_families[_i].address, "chacha20poly1305");
 	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 	/* the GCM TEK is fine, the CBC one is not */
 	member = member_create(gsa_families[_i].address, "aes256gcm16");
 	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 	/* AES-CBC, but with another integrity algorithm */
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha384");
 	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 
 	payloads_destroy(gsa, kd);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -2160,7 +2301,8 @@ END_TEST
  */
 START_TEST(test_gsa_keylen)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
@@ -2170,16 +2312,17 @@ START_TEST(test_gsa_keylen)
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes128-sha256");
 	assert_refused(member, gsa, kd, gsk_w, "not in esp_proposals");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 	payloads_destroy(gsa, kd);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_other_address)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
@@ -2189,22 +2332,23 @@ START_TEST(test_gsa_other_address)
 	member = member_create(gsa_families[_i].other_address,
 						   "aes256gcm16, aes128-sha256");
 	assert_refused(member, gsa, kd, gsk_w, "not for the group address");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 	/* the other address family */
 	member = member_create(gsa_families[!_i].address,
 						   "aes256gcm16, aes128-sha256");
 	assert_refused(member, gsa, kd, gsk_w, "not for the group address");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 
 	payloads_destroy(gsa, kd);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_no_kek)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	linked_list_t *policies;
@@ -2233,16 +2377,17 @@ START_TEST(test_gsa_no_kek)
 	member = member_create(gsa_families[0].address,
 						   "aes256gcm16, aes128-sha256");
 	assert_refused(member, gsa, kd, gsk_w, "no rekey SA");
-	member->destroy(member);
+	member->group.destroy(&member->group);
 	payloads_destroy(gsa, kd);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_build_policies)
 {
-	mike_group_t *gcks;
+	mike_gcks_group_t *gcks;
+	mike_gsa_t *state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	gsa_policy_t *policy;
@@ -2255,13 +2400,14 @@ START_TEST(test_gsa_build_policies)
 	int teks = 0;
 
 	gcks = gcks_create(_i, "rekey_port = 4500\n");
+	state = gsa_of(&gcks->group);
 	build(gcks, gsk_w, &gsa, &kd);
 	ck_assert(gsa->get_gw_policy(gsa) == NULL);
 
 	/* the KEK: UDP to the group address (unicast rekey) and rekey_port */
 	policy = gsa->get_kek_policy(gsa);
 	ck_assert(policy);
-	ck_assert_chunk_eq(policy->spi, gcks->kek_spi);
+	ck_assert_chunk_eq(policy->spi, state->get_kek_spi(state));
 	rekey = host_create_from_string((char*)gsa_families[_i].address, 4500);
 	ck_assert(policy->dst->includes(policy->dst, rekey));
 	ck_assert_int_eq(policy->dst->get_protocol(policy->dst), IPPROTO_UDP);
@@ -2278,7 +2424,7 @@ START_TEST(test_gsa_build_policies)
 	ck_assert_int_eq(value, 86400);
 
 	/* the TEKs, in order */
-	tek_enum = gcks->teks->create_enumerator(gcks->teks);
+	tek_enum = state->create_tek_enumerator(state);
 	enumerator = gsa->create_policy_enumerator(gsa);
 	while (enumerator->enumerate(enumerator, &policy))
 	{
@@ -2310,14 +2456,16 @@ START_TEST(test_gsa_build_policies)
 	ck_assert(kd->get_member_key_bag(kd) == NULL);
 
 	payloads_destroy(gsa, kd);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
 
 START_TEST(test_gsa_build_no_source)
 {
-	mike_group_t *gcks, *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	mike_tek_t *tek;
@@ -2325,20 +2473,23 @@ START_TEST(test_gsa_build_no_source)
 
 	/* a sender whose address is not known: any source, no source host */
 	gcks = gcks_create(_i, "");
-	gcks->teks->get_first(gcks->teks, (void**)&tek);
+	state = gsa_of(&gcks->group);
+	tek = first_tek(state);
+	ck_assert(tek);
 	tek->source->destroy(tek->source);
 	tek->source = NULL;
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
 	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
-	member->teks->get_first(member->teks, (void**)&tek);
-	ck_assert(tek->source == NULL);
-	member->teks->get_last(member->teks, (void**)&tek);
-	ck_assert(tek->source != NULL);
+	state = gsa_of(&member->group);
+	tek = first_tek(state);
+	ck_assert(tek && tek->source == NULL);
+	tek = last_tek(state);
+	ck_assert(tek && tek->source != NULL);
 	payloads_destroy(gsa, kd);
-	member->destroy(member);
-	gcks->destroy(gcks);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -2346,8 +2497,9 @@ END_TEST
 /**
  * Build a GSA with extra keys, apply it to a member, return the verdict
  */
-static status_t apply_with(mike_group_t *gcks, mike_group_t *member,
-						   chunk_t gsk_w, mike_gsa_keys_t *keys)
+static status_t apply_with(mike_gcks_group_t *gcks,
+						   mike_member_group_t *member, chunk_t gsk_w,
+						   mike_gsa_keys_t *keys)
 {
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
@@ -2361,13 +2513,27 @@ static status_t apply_with(mike_group_t *gcks, mike_group_t *member,
 	return status;
 }
 
+/**
+ * A copy of the GSK_w of a GCKS group's KEK (after GSK_e, AES-256-GCM's
+ * key and salt)
+ */
+static chunk_t kek_gsk_w_of(mike_gcks_group_t *gcks)
+{
+	mike_gsa_t *state = gsa_of(&gcks->group);
+
+	return chunk_clone(chunk_skip(state->get_kek_keymat(state), 36));
+}
+
 #define LKH_MEMBERS 5
 
 START_TEST(test_gsa_lkh)
 {
-	mike_group_t *gcks, *members[LKH_MEMBERS];
-	mike_group_member_t *member;
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *members[LKH_MEMBERS];
+	mike_gcks_member_t *member;
+	mike_gsa_t *gcks_state, *member_state;
 	mike_gsa_keys_t keys;
+	mike_lkh_t *lkh;
 	identification_t *id;
 	linked_list_t *path, *rekey;
 	chunk_t ike_gsk_w, kek_gsk_w;
@@ -2375,6 +2541,7 @@ START_TEST(test_gsa_lkh)
 	int i, j, out = 2;
 
 	gcks = gcks_create(0, "");
+	gcks_state = gsa_of(&gcks->group);
 	for (i = 0; i < LKH_MEMBERS; i++)
 	{
 		id = identification_create_from_string("gm.example.org");
@@ -2382,7 +2549,7 @@ START_TEST(test_gsa_lkh)
 		id->destroy(id);
 		ck_assert(member);
 		/* the others get the keys of a split leaf under the KEK */
-		kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+		kek_gsk_w = kek_gsk_w_of(gcks);
 		keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
 		for (j = 0; j < i; j++)
 		{
@@ -2407,8 +2574,9 @@ START_TEST(test_gsa_lkh)
 		ck_assert_msg(error == SUCCESS, "registration refused: %s",
 					  last_refusal);
 		assert_same_keys(gcks, members[i]);
-		ck_assert_int_eq(members[i]->rekey_msg_id, 7 + i);
-		ck_assert_int_eq(members[i]->key_path->get_count(members[i]->key_path),
+		member_state = gsa_of(&members[i]->group);
+		ck_assert_int_eq(member_state->get_rekey_msg_id(member_state), 7 + i);
+		ck_assert_int_eq(members[i]->get_key_path_count(members[i]),
 						 path->get_count(path));
 		keys.wrap_keys->destroy_function(keys.wrap_keys,
 										 (void*)mike_lkh_wrapped_destroy);
@@ -2421,10 +2589,11 @@ START_TEST(test_gsa_lkh)
 	ck_assert(gcks->remove_member(gcks, gcks->find_member(gcks, 100 + out),
 								  &rekey));
 	ck_assert(rekey && rekey->get_count(rekey));
-	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+	kek_gsk_w = kek_gsk_w_of(gcks);
 	ck_assert(gcks->new_kek(gcks));
 	keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
-	gcks->lkh->get_root(gcks->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	lkh = gcks->get_lkh(gcks);
+	lkh->get_root(lkh, &keys.kek_kwk_id, &keys.kek_kwk);
 	ck_assert(keys.kek_kwk_id);
 	for (i = 0; i < LKH_MEMBERS; i++)
 	{
@@ -2432,7 +2601,10 @@ START_TEST(test_gsa_lkh)
 		if (i == out)
 		{	/* it holds none of the keys the new KEK is wrapped with */
 			ck_assert(error == NOT_FOUND);
-			ck_assert(!chunk_equals(members[i]->kek_keymat, gcks->kek_keymat));
+			member_state = gsa_of(&members[i]->group);
+			ck_assert(!chunk_equals(
+							member_state->get_kek_keymat(member_state),
+							gcks_state->get_kek_keymat(gcks_state)));
 		}
 		else
 		{
@@ -2447,10 +2619,11 @@ START_TEST(test_gsa_lkh)
 	/* the next eviction works from the updated paths */
 	ck_assert(gcks->remove_member(gcks, gcks->find_member(gcks, 100),
 								  &rekey));
-	kek_gsk_w = chunk_clone(chunk_skip(gcks->kek_keymat, 36));
+	kek_gsk_w = kek_gsk_w_of(gcks);
 	ck_assert(gcks->new_kek(gcks));
 	keys = (mike_gsa_keys_t){ .wrap_keys = rekey };
-	gcks->lkh->get_root(gcks->lkh, &keys.kek_kwk_id, &keys.kek_kwk);
+	lkh = gcks->get_lkh(gcks);
+	lkh->get_root(lkh, &keys.kek_kwk_id, &keys.kek_kwk);
 	for (i = 1; i < LKH_MEMBERS; i++)
 	{
 		if (i == out)
@@ -2469,15 +2642,15 @@ START_TEST(test_gsa_lkh)
 
 	for (i = 0; i < LKH_MEMBERS; i++)
 	{
-		members[i]->destroy(members[i]);
+		members[i]->group.destroy(&members[i]->group);
 	}
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 }
 END_TEST
 
 START_TEST(test_gsa_build_bad_gsk_w)
 {
-	mike_group_t *gcks;
+	mike_gcks_group_t *gcks;
 	gsa_payload_t *gsa = (void*)1;
 	kd_payload_t *kd = (void*)1;
 	chunk_t gsk_w = test_gsk_w();
@@ -2485,7 +2658,7 @@ START_TEST(test_gsa_build_bad_gsk_w)
 	gcks = gcks_create(_i, "");
 	ck_assert(!mike_gsa_build(gcks, chunk_create(gsk_w.ptr, 20), NULL, &gsa, &kd));
 	ck_assert(gsa == NULL && kd == NULL);
-	gcks->destroy(gcks);
+	gcks->group.destroy(&gcks->group);
 	chunk_free(&gsk_w);
 }
 END_TEST

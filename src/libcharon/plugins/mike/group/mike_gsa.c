@@ -1,0 +1,204 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "group/mike_gsa.h"
+
+typedef struct private_mike_gsa_t private_mike_gsa_t;
+
+/**
+ * Private data of a mike_gsa_t object.
+ */
+struct private_mike_gsa_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_gsa_t public;
+
+	/**
+	 * TEKs of the group's senders, mike_tek_t
+	 */
+	linked_list_t *teks;
+
+	/**
+	 * The KEK's SPI
+	 */
+	chunk_t kek_spi;
+
+	/**
+	 * The KEK's keying material
+	 */
+	chunk_t kek_keymat;
+
+	/**
+	 * Key GSA_REKEY messages are verified with, NULL if none
+	 */
+	public_key_t *auth_key;
+
+	/**
+	 * Their signature scheme, NULL if none
+	 */
+	signature_params_t *auth_scheme;
+
+	/**
+	 * Message ID of the next GSA_REKEY, or the lowest accepted next
+	 */
+	uint64_t msg_id;
+
+	/**
+	 * GSA_REKEY messages sent or accepted
+	 */
+	uint64_t rekeys;
+};
+
+METHOD(mike_gsa_t, create_tek_enumerator, enumerator_t*,
+	private_mike_gsa_t *this)
+{
+	return this->teks->create_enumerator(this->teks);
+}
+
+METHOD(mike_gsa_t, get_tek_count, int,
+	private_mike_gsa_t *this)
+{
+	return this->teks->get_count(this->teks);
+}
+
+METHOD(mike_gsa_t, add_tek, void,
+	private_mike_gsa_t *this, mike_tek_t *tek)
+{
+	this->teks->insert_last(this->teks, tek);
+}
+
+METHOD(mike_gsa_t, remove_tek, bool,
+	private_mike_gsa_t *this, mike_tek_t *tek)
+{
+	return this->teks->remove(this->teks, tek, NULL) > 0;
+}
+
+METHOD(mike_gsa_t, replace_teks, void,
+	private_mike_gsa_t *this, linked_list_t *teks)
+{
+	this->teks->destroy_offset(this->teks, offsetof(mike_tek_t, destroy));
+	this->teks = teks;
+}
+
+METHOD(mike_gsa_t, get_kek_spi, chunk_t,
+	private_mike_gsa_t *this)
+{
+	return this->kek_spi;
+}
+
+METHOD(mike_gsa_t, get_kek_keymat, chunk_t,
+	private_mike_gsa_t *this)
+{
+	return this->kek_keymat;
+}
+
+METHOD(mike_gsa_t, set_kek, void,
+	private_mike_gsa_t *this, chunk_t spi, chunk_t keymat)
+{
+	chunk_free(&this->kek_spi);
+	chunk_clear(&this->kek_keymat);
+	this->kek_spi = spi;
+	this->kek_keymat = keymat;
+}
+
+METHOD(mike_gsa_t, get_rekey_auth_key, public_key_t*,
+	private_mike_gsa_t *this)
+{
+	return this->auth_key;
+}
+
+METHOD(mike_gsa_t, get_rekey_auth_scheme, signature_params_t*,
+	private_mike_gsa_t *this)
+{
+	return this->auth_scheme;
+}
+
+METHOD(mike_gsa_t, set_rekey_auth, void,
+	private_mike_gsa_t *this, public_key_t *key, signature_params_t *scheme)
+{
+	DESTROY_IF(this->auth_key);
+	signature_params_destroy(this->auth_scheme);
+	this->auth_key = key;
+	this->auth_scheme = scheme;
+}
+
+METHOD(mike_gsa_t, get_rekey_msg_id, uint64_t,
+	private_mike_gsa_t *this)
+{
+	return this->msg_id;
+}
+
+METHOD(mike_gsa_t, set_rekey_msg_id, void,
+	private_mike_gsa_t *this, uint64_t id)
+{
+	this->msg_id = id;
+}
+
+METHOD(mike_gsa_t, count_rekey, void,
+	private_mike_gsa_t *this)
+{
+	this->rekeys++;
+}
+
+METHOD(mike_gsa_t, get_rekeys, uint64_t,
+	private_mike_gsa_t *this)
+{
+	return this->rekeys;
+}
+
+METHOD(mike_gsa_t, clear, void,
+	private_mike_gsa_t *this)
+{
+	replace_teks(this, linked_list_create());
+	set_kek(this, chunk_empty, chunk_empty);
+	set_rekey_auth(this, NULL, NULL);
+	this->msg_id = 0;
+}
+
+METHOD(mike_gsa_t, destroy, void,
+	private_mike_gsa_t *this)
+{
+	clear(this);
+	this->teks->destroy(this->teks);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_gsa_t *mike_gsa_create()
+{
+	private_mike_gsa_t *this;
+
+	INIT(this,
+		.public = {
+			.create_tek_enumerator = _create_tek_enumerator,
+			.get_tek_count = _get_tek_count,
+			.add_tek = _add_tek,
+			.remove_tek = _remove_tek,
+			.replace_teks = _replace_teks,
+			.get_kek_spi = _get_kek_spi,
+			.get_kek_keymat = _get_kek_keymat,
+			.set_kek = _set_kek,
+			.get_rekey_auth_key = _get_rekey_auth_key,
+			.get_rekey_auth_scheme = _get_rekey_auth_scheme,
+			.set_rekey_auth = _set_rekey_auth,
+			.get_rekey_msg_id = _get_rekey_msg_id,
+			.set_rekey_msg_id = _set_rekey_msg_id,
+			.count_rekey = _count_rekey,
+			.get_rekeys = _get_rekeys,
+			.clear = _clear,
+			.destroy = _destroy,
+		},
+		.teks = linked_list_create(),
+	);
+	return &this->public;
+}

@@ -1,0 +1,402 @@
+/*
+ * Copyright (C) 2026 The mike developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ */
+
+#include "member/mike_member_group.h"
+#include "group/mike_lkh.h"
+
+#include <daemon.h>
+
+typedef struct private_mike_member_group_t private_mike_member_group_t;
+
+/**
+ * Private data of a mike_member_group_t object.
+ */
+struct private_mike_member_group_t {
+
+	/**
+	 * Public interface.
+	 */
+	mike_member_group_t public;
+
+	/**
+	 * Configuration, owned
+	 */
+	mike_group_config_t *cfg;
+
+	/**
+	 * The GSA received
+	 */
+	mike_gsa_t *gsa;
+
+	/**
+	 * Reqid and fail-close policies, for as long as the group is loaded
+	 */
+	mike_kernel_guard_t *guard;
+
+	/**
+	 * Installed SAs and policies, NULL if not registered
+	 */
+	mike_kernel_t *kernel;
+
+	/**
+	 * Unique ID of the IKE SA registered over, 0 if not registered
+	 */
+	uint32_t ike_sa_id;
+
+	/**
+	 * Own address in that IKE SA, NULL if not registered
+	 */
+	host_t *my_host;
+
+	/**
+	 * When it registered
+	 */
+	time_t registered;
+
+	/**
+	 * The SPI this member sends with, 0 if it does not
+	 */
+	uint32_t own_spi;
+
+	/**
+	 * When it last got keys (registration or GSA_REKEY)
+	 */
+	time_t keys_updated;
+
+	/**
+	 * Working Key Path, leaf to root, mike_lkh_key_t
+	 */
+	linked_list_t *key_path;
+
+	/**
+	 * Where GSA_REKEY messages come to, NULL for unicast rekeying
+	 */
+	host_t *rekey_dst;
+
+	/**
+	 * When it last started to register again by itself
+	 */
+	time_t reregistered;
+
+	/**
+	 * How often it registered again by itself
+	 */
+	uint64_t reregistrations;
+
+	/**
+	 * GSA_REKEY messages rejected, by reason
+	 */
+	uint64_t rejected[MIKE_REKEY_ERR_INTERNAL + 1];
+};
+
+METHOD(mike_group_t, get_config, mike_group_config_t*,
+	private_mike_member_group_t *this)
+{
+	return this->cfg;
+}
+
+METHOD(mike_group_t, get_gsa, mike_gsa_t*,
+	private_mike_member_group_t *this)
+{
+	return this->gsa;
+}
+
+METHOD(mike_group_t, reconfigure, bool,
+	private_mike_member_group_t *this, mike_group_config_t *cfg)
+{
+	/* a member group loaded again registers anew */
+	return FALSE;
+}
+
+METHOD(mike_member_group_t, create_kernel, mike_kernel_t*,
+	private_mike_member_group_t *this)
+{
+	if (!this->guard)
+	{
+		return NULL;
+	}
+	return mike_kernel_create(this->cfg, this->guard->get_reqid(this->guard));
+}
+
+METHOD(mike_member_group_t, registered, void,
+	private_mike_member_group_t *this, uint32_t ike_sa_id, host_t *me,
+	mike_kernel_t *kernel, uint32_t own_spi)
+{
+	DESTROY_IF(this->kernel);
+	DESTROY_IF(this->my_host);
+	this->kernel = kernel;
+	this->own_spi = own_spi;
+	this->ike_sa_id = ike_sa_id;
+	this->my_host = me->clone(me);
+	this->registered = time_monotonic(NULL);
+	this->keys_updated = this->registered;
+}
+
+/**
+ * Wipe and destroy a Working Key Path
+ */
+static void key_path_destroy(linked_list_t *path)
+{
+	path->destroy_function(path, (void*)mike_lkh_key_destroy);
+}
+
+METHOD(mike_member_group_t, unregister, void,
+	private_mike_member_group_t *this)
+{
+	DESTROY_IF(this->kernel);
+	this->kernel = NULL;
+	this->gsa->clear(this->gsa);
+	DESTROY_IF(this->my_host);
+	this->my_host = NULL;
+	DESTROY_IF(this->rekey_dst);
+	this->rekey_dst = NULL;
+	this->ike_sa_id = 0;
+	this->own_spi = 0;
+	this->registered = 0;
+	this->keys_updated = 0;
+	key_path_destroy(this->key_path);
+	this->key_path = linked_list_create();
+}
+
+METHOD(mike_member_group_t, get_kernel, mike_kernel_t*,
+	private_mike_member_group_t *this)
+{
+	return this->kernel;
+}
+
+METHOD(mike_member_group_t, get_ike_sa_id, uint32_t,
+	private_mike_member_group_t *this)
+{
+	return this->ike_sa_id;
+}
+
+METHOD(mike_member_group_t, move_to, void,
+	private_mike_member_group_t *this, uint32_t ike_sa_id)
+{
+	this->ike_sa_id = ike_sa_id;
+}
+
+METHOD(mike_member_group_t, get_my_host, host_t*,
+	private_mike_member_group_t *this)
+{
+	return this->my_host;
+}
+
+METHOD(mike_member_group_t, get_registered, time_t,
+	private_mike_member_group_t *this)
+{
+	return this->registered;
+}
+
+METHOD(mike_member_group_t, get_own_spi, uint32_t,
+	private_mike_member_group_t *this)
+{
+	return this->own_spi;
+}
+
+METHOD(mike_member_group_t, set_own_spi, void,
+	private_mike_member_group_t *this, uint32_t spi)
+{
+	this->own_spi = spi;
+}
+
+METHOD(mike_member_group_t, keys_updated, void,
+	private_mike_member_group_t *this)
+{
+	this->keys_updated = time_monotonic(NULL);
+}
+
+METHOD(mike_member_group_t, get_keys_updated, time_t,
+	private_mike_member_group_t *this)
+{
+	return this->keys_updated;
+}
+
+METHOD(mike_member_group_t, create_key_path_enumerator, enumerator_t*,
+	private_mike_member_group_t *this)
+{
+	return this->key_path->create_enumerator(this->key_path);
+}
+
+METHOD(mike_member_group_t, get_key_path_count, int,
+	private_mike_member_group_t *this)
+{
+	return this->key_path->get_count(this->key_path);
+}
+
+METHOD(mike_member_group_t, set_key_path, void,
+	private_mike_member_group_t *this, linked_list_t *path)
+{
+	key_path_destroy(this->key_path);
+	this->key_path = path;
+}
+
+METHOD(mike_member_group_t, get_rekey_dst, host_t*,
+	private_mike_member_group_t *this)
+{
+	return this->rekey_dst;
+}
+
+METHOD(mike_member_group_t, set_rekey_dst, void,
+	private_mike_member_group_t *this, host_t *dst)
+{
+	DESTROY_IF(this->rekey_dst);
+	this->rekey_dst = dst;
+}
+
+METHOD(mike_member_group_t, start_reregistration, bool,
+	private_mike_member_group_t *this, u_int holdoff)
+{
+	time_t now = time_monotonic(NULL);
+
+	if (this->reregistered && now < this->reregistered + holdoff)
+	{
+		return FALSE;
+	}
+	this->reregistered = now;
+	this->reregistrations++;
+	return TRUE;
+}
+
+METHOD(mike_member_group_t, get_reregistrations, uint64_t,
+	private_mike_member_group_t *this)
+{
+	return this->reregistrations;
+}
+
+METHOD(mike_member_group_t, count_rejected, void,
+	private_mike_member_group_t *this, mike_rekey_status_t reason)
+{
+	if (reason < countof(this->rejected))
+	{
+		this->rejected[reason]++;
+	}
+}
+
+METHOD(mike_member_group_t, get_rejected, uint64_t,
+	private_mike_member_group_t *this, mike_rekey_status_t reason)
+{
+	return reason < countof(this->rejected) ? this->rejected[reason] : 0;
+}
+
+METHOD(mike_group_t, destroy, void,
+	private_mike_member_group_t *this)
+{
+	unregister(this);
+	/* after the SAs: the block policies take over from the ESP ones */
+	DESTROY_IF(this->guard);
+	this->gsa->destroy(this->gsa);
+	this->key_path->destroy(this->key_path);
+	this->cfg->destroy(this->cfg);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
+{
+	private_mike_member_group_t *this;
+
+	INIT(this,
+		.public = {
+			.group = {
+				.get_config = _get_config,
+				.get_gsa = _get_gsa,
+				.reconfigure = _reconfigure,
+				.destroy = _destroy,
+			},
+			.create_kernel = _create_kernel,
+			.registered = _registered,
+			.unregister = _unregister,
+			.get_kernel = _get_kernel,
+			.get_ike_sa_id = _get_ike_sa_id,
+			.move_to = _move_to,
+			.get_my_host = _get_my_host,
+			.get_registered = _get_registered,
+			.get_own_spi = _get_own_spi,
+			.set_own_spi = _set_own_spi,
+			.keys_updated = _keys_updated,
+			.get_keys_updated = _get_keys_updated,
+			.create_key_path_enumerator = _create_key_path_enumerator,
+			.get_key_path_count = _get_key_path_count,
+			.set_key_path = _set_key_path,
+			.get_rekey_dst = _get_rekey_dst,
+			.set_rekey_dst = _set_rekey_dst,
+			.start_reregistration = _start_reregistration,
+			.get_reregistrations = _get_reregistrations,
+			.count_rejected = _count_rejected,
+			.get_rejected = _get_rejected,
+		},
+		.cfg = cfg,
+		.gsa = mike_gsa_create(),
+		.guard = mike_kernel_guard_create(cfg),
+		.key_path = linked_list_create(),
+	);
+	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+mike_member_group_t *mike_member_group(mike_group_t *group)
+{
+	if (!group || group->get_config(group)->role != MIKE_ROLE_MEMBER)
+	{
+		return NULL;
+	}
+	return (mike_member_group_t*)group;
+}
+
+/*
+ * Described in header
+ */
+mike_member_group_t *mike_member_group_checkout(mike_groups_t *groups,
+												char *name)
+{
+	return mike_member_group(groups->checkout_role(groups, name,
+												   MIKE_ROLE_MEMBER));
+}
+
+/*
+ * Described in header
+ */
+enumerator_t *mike_member_group_create_enumerator(mike_groups_t *groups)
+{
+	/* a mike_member_group_t starts with its mike_group_t */
+	return groups->create_role_enumerator(groups, MIKE_ROLE_MEMBER);
+}
+
+METHOD(mike_group_factory_t, factory_create, mike_group_t*,
+	mike_group_factory_t *this, mike_group_config_t *cfg)
+{
+	mike_member_group_t *group = mike_member_group_create(cfg);
+
+	return &group->group;
+}
+
+METHOD(mike_group_factory_t, factory_destroy, void,
+	mike_group_factory_t *this)
+{
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+mike_group_factory_t *mike_member_group_factory_create()
+{
+	mike_group_factory_t *this;
+
+	INIT(this,
+		.create = _factory_create,
+		.destroy = _factory_destroy,
+	);
+	return this;
+}
