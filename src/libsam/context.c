@@ -197,6 +197,10 @@ void sam_ctx_free(sam_ctx *ctx)
 	{
 		return;
 	}
+	if (ctx->keeper)
+	{
+		ctx->keeper->free(ctx);
+	}
 	for (i = 0; i < ctx->nsources; i++)
 	{
 		clear_source(ctx, &ctx->sources[i]);

@@ -68,6 +68,19 @@ struct sam_ready {
 	size_t slot;
 };
 
+/**
+ * A part that keeps a context's group context current from outside, as
+ * sam_attach() does with the keys of the mike plugin
+ */
+struct sam_keeper_ops {
+	/** bring the sources up to date; urgent when a frame came from an
+	 *  unknown source, else a periodic call (sam_poll()); the keeper
+	 *  decides whether it is due.  @return SAM_OK if it refreshed */
+	int (*refresh)(sam_ctx *ctx, int urgent);
+	/** free the keeper's state (sam_ctx_free()) */
+	void (*free)(sam_ctx *ctx);
+};
+
 struct sam_ctx {
 	/* memory context */
 	sam_mem_ops mem;
@@ -123,6 +136,10 @@ struct sam_ctx {
 
 	sam_stats stats;
 	uint64_t rejected[SAM_REJECT_SLOTS];
+
+	/** what keeps the group context current, NULL if nothing does */
+	const struct sam_keeper_ops *keeper;
+	void *keeper_state;
 };
 
 /** The registered source with id, NULL if none */

@@ -227,8 +227,12 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return sam_ctx_reject(ctx, SAM_E_SESSION);
 	}
-	/* 8 */
+	/* 8; a sender that joined since the keys were taken is asked for */
 	src = sam_ctx_find_source(ctx, hdr.source_id);
+	if (!src && ctx->keeper && ctx->keeper->refresh(ctx, 1) == SAM_OK)
+	{
+		src = sam_ctx_find_source(ctx, hdr.source_id);
+	}
 	if (!src)
 	{
 		return sam_ctx_reject(ctx, SAM_E_UNKNOWN_SOURCE);
@@ -289,6 +293,10 @@ int sam_poll(sam_ctx *ctx)
 	if (!ctx)
 	{
 		return SAM_E_INVAL;
+	}
+	if (ctx->keeper)
+	{	/* senders that joined or left; it knows when it is due */
+		ctx->keeper->refresh(ctx, 0);
 	}
 	for (i = 0; i < ctx->nsources; i++)
 	{

@@ -56,6 +56,10 @@ const char *sam_strerror(int err)
 			return "one-time key used twice";
 		case SAM_E_EXPIRED:
 			return "pending frame expired";
+		case SAM_E_ATTACH:
+			return "no keys from the mike plugin";
+		case SAM_E_DENIED:
+			return "the mike plugin denied the keys";
 		case SAM_PENDING:
 			return "pending";
 		default:

@@ -108,6 +108,12 @@ typedef enum {
 	SAM_E_KEY_USED = -22,
 	/** a frame kept pending did not become authentic in time */
 	SAM_E_EXPIRED = -23,
+	/** the mike plugin could not be reached, or answered with an error
+	 *  (sam_attach_error() says which) */
+	SAM_E_ATTACH = -24,
+	/** the mike plugin refused the keys: this user is not among the
+	 *  group's local_users (local_senders for its signing key) */
+	SAM_E_DENIED = -25,
 } sam_err;
 
 /**
@@ -399,6 +405,56 @@ int sam_add_source(sam_ctx *ctx, uint32_t source_id, const sam_key *key);
 
 /** Remove a registered sender */
 int sam_remove_source(sam_ctx *ctx, uint32_t source_id);
+
+/* ---- keys from mike ------------------------------------------------------ */
+
+/** sam_attach(): take this host's source ID and signing key, too */
+#define SAM_ATTACH_SIGNING 0x1
+
+/** the mike plugin's control socket, as charon.plugins.mike.socket */
+#define SAM_MIKE_DEFAULT_URI "unix:///run/charon.mike"
+
+/**
+ * Take a group's keys from the mike plugin of this host (its control
+ * socket, command sam-keys, docs/sam-keys.md): the group's session, every
+ * sender's verification key with its source id and, with
+ * SAM_ATTACH_SIGNING, this host's source id and signing key.  Sources the
+ * context had from an earlier attach and the group no longer has are
+ * removed.
+ *
+ * The context then follows the group: sam_poll() asks the plugin again
+ * every few seconds, and a frame from an unknown source makes it ask at
+ * once (at most once a second), so senders that join are heard without a
+ * restart and those that left or were expelled are dropped.
+ *
+ * The plugin answers only root and the users the group names
+ * (local_users, local_senders for the signing key): SAM_E_DENIED.
+ *
+ * @param uri		"unix:///path", NULL for SAM_MIKE_DEFAULT_URI
+ * @param group		the group's name in mike
+ * @param flags		SAM_ATTACH_SIGNING or 0
+ * @return			SAM_OK; SAM_E_DENIED; SAM_E_ATTACH (no plugin, or it said
+ *					no: sam_attach_error() has its reason); SAM_E_MALFORMED
+ *					(an answer that breaks the protocol); SAM_E_KEY or
+ *					SAM_E_SCHEME (a key or the scheme unusable here: nothing
+ *					is changed); SAM_E_NOKEY (SAM_ATTACH_SIGNING, but no
+ *					signing key for this host); SAM_E_INVAL; SAM_E_NOMEM
+ */
+int sam_attach(sam_ctx *ctx, const char *uri, const char *group,
+			   unsigned int flags);
+
+/**
+ * Ask the plugin for the group's keys again now (sam_attach() first).
+ *
+ * @return			as sam_attach()
+ */
+int sam_refresh(sam_ctx *ctx);
+
+/**
+ * Why the last sam_attach() or refresh failed, as the plugin or the system
+ * said it; "" if it did not.
+ */
+const char *sam_attach_error(const sam_ctx *ctx);
 
 /* ---- data flow ---------------------------------------------------------- */
 

@@ -70,6 +70,7 @@ typedef enum {
 	CMD_EXPEL,
 	CMD_READMIT,
 	CMD_STATS,
+	CMD_SAM_KEYS,
 } command_t;
 
 static void usage(FILE *out)
@@ -101,6 +102,11 @@ static void usage(FILE *out)
 "  -R, --readmit IDENTITY   let an expelled IDENTITY register again (root\n"
 "                           only); -n as for --expel\n"
 "  -s, --stats              show the plugin's counters\n"
+"  -k, --sam-keys GROUP     the SAM session and senders' verification keys\n"
+"                           of GROUP, as libsam takes them (root and the\n"
+"                           group's local users only)\n"
+"      -S, --signing        also this host's source ID and signing key\n"
+"                           (root and the group's local senders only)\n"
 "  -h, --help               show this help and exit\n"
 "\n"
 "Options:\n"
@@ -547,6 +553,8 @@ static int run(int argc, char *argv[])
 		{ "expel",			required_argument,	NULL, 'X' },
 		{ "readmit",		required_argument,	NULL, 'R' },
 		{ "stats",			no_argument,		NULL, 's' },
+		{ "sam-keys",		required_argument,	NULL, 'k' },
+		{ "signing",		no_argument,		NULL, 'S' },
 		{ "help",			no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -554,13 +562,13 @@ static int run(int argc, char *argv[])
 	char *uri = MIKE_DEFAULT_SOCKET, *file = NULL, *group = NULL;
 	char *identity = NULL;
 	mike_msg_t *request;
-	bool json = FALSE, ok = TRUE;
+	bool json = FALSE, ok = TRUE, signing = FALSE;
 	u_int timeout = 0;
 	char *end;
 	int c, rc;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:Jt:vgf:ln:j:L:X:R:sh", options,
+	while ((c = getopt_long(argc, argv, "+:u:Jt:vgf:ln:j:L:X:R:sk:Sh", options,
 							NULL)) != -1)
 	{
 		switch (c)
@@ -614,6 +622,13 @@ static int run(int argc, char *argv[])
 			case 's':
 				ok = set_command(&command, CMD_STATS);
 				break;
+			case 'k':
+				ok = set_command(&command, CMD_SAM_KEYS);
+				group = optarg;
+				break;
+			case 'S':
+				signing = TRUE;
+				break;
 			case 'h':
 				usage(stdout);
 				return EXIT_OK;
@@ -650,7 +665,7 @@ static int run(int argc, char *argv[])
 	}
 	if (group && command != CMD_LIST_GROUPS && command != CMD_JOIN &&
 		command != CMD_LEAVE && command != CMD_EXPEL &&
-		command != CMD_READMIT)
+		command != CMD_READMIT && command != CMD_SAM_KEYS)
 	{
 		return usage_error("--group applies to --list-groups, --expel and "
 						   "--readmit only");
@@ -663,9 +678,15 @@ static int run(int argc, char *argv[])
 	{
 		return usage_error("--group needs a group name");
 	}
-	if ((command == CMD_JOIN || command == CMD_LEAVE) && !*group)
+	if ((command == CMD_JOIN || command == CMD_LEAVE ||
+		 command == CMD_SAM_KEYS) && !*group)
 	{
-		return usage_error("--join and --leave need a group name");
+		return usage_error("--join, --leave and --sam-keys need a group "
+						   "name");
+	}
+	if (signing && command != CMD_SAM_KEYS)
+	{
+		return usage_error("--signing applies to --sam-keys only");
 	}
 
 	switch (command)
@@ -703,6 +724,14 @@ static int run(int argc, char *argv[])
 			if (group)
 			{
 				request->add_kv(request, "group", "%s", group);
+			}
+			break;
+		case CMD_SAM_KEYS:
+			request = mike_msg_create(MIKE_MSG_REQUEST, "sam-keys");
+			request->add_kv(request, "group", "%s", group);
+			if (signing)
+			{
+				request->add_kv(request, "signing", "yes");
 			}
 			break;
 		case CMD_STATS:

@@ -34,6 +34,20 @@ static void vmessage(const char *fmt, va_list ap)
 	fflush(stderr);
 }
 
+int tool_attach(sam_ctx *ctx, const char *uri, const char *group,
+				unsigned int flags)
+{
+	int rc;
+
+	rc = sam_attach(ctx, uri, group, flags);
+	if (rc != SAM_OK)
+		tool_err("cannot take the %s of group '%s' from mike: %s%s%s",
+				 flags & SAM_ATTACH_SIGNING ? "signing key" : "keys", group,
+				 sam_strerror(rc), *sam_attach_error(ctx) ? ": " : "",
+				 sam_attach_error(ctx));
+	return rc;
+}
+
 void tool_err(const char *fmt, ...)
 {
 	va_list ap;
@@ -284,7 +298,7 @@ static int join6(int fd, const mcast_group *g, unsigned int ifindex)
 				   "IPV6_JOIN_GROUP (join group)");
 }
 
-int mcast_open_receiver(const mcast_group *g, const char *ifname)
+int mcast_open_receiver(const mcast_group *g, const char *ifname, int reuse)
 {
 	mcast_group bound = *g;
 	unsigned int ifindex;
@@ -298,8 +312,8 @@ int mcast_open_receiver(const mcast_group *g, const char *ifname)
 		tool_err("cannot create socket: %s", strerror(errno));
 		return -1;
 	}
-	if (set_opt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on),
-				"SO_REUSEADDR"))
+	if (reuse && set_opt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on),
+						 "SO_REUSEADDR"))
 		goto fail;
 	if (g->family == AF_INET6 && ifindex)
 		((struct sockaddr_in6 *)&bound.addr)->sin6_scope_id = ifindex;

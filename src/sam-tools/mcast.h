@@ -26,6 +26,13 @@ extern const char *tool_name;
  *  which getopt_long() uses, so libtool's ".libs/lt-" paths never show */
 void tool_init(char *argv[], const char *name);
 
+/**
+ * Take a group's keys from mike (sam_attach()), saying why not.
+ * @return SAM_OK, or the error after printing it
+ */
+int tool_attach(sam_ctx *ctx, const char *uri, const char *group,
+				unsigned int flags);
+
 /** Print "<tool>: <message>\n" to stderr */
 void tool_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -77,13 +84,15 @@ int mcast_open_sender(const mcast_group *g, const char *ifname, int ttl,
 					  int loop);
 
 /**
- * Open a socket that receives the group's datagrams only: SO_REUSEADDR so
- * several receivers can share the port, bound to the group address and
- * port, joined on ifname (or the interface the kernel picks).
+ * Open a socket that receives the group's datagrams only: bound to the
+ * group address and port, joined on ifname (or the interface the kernel
+ * picks).  Without reuse the port is this socket's alone: another local
+ * process cannot bind it to read the group's datagrams (ESP decrypts for
+ * the whole host); with reuse (SO_REUSEADDR) several receivers share it.
  *
  * @return the socket, or -1 after printing why
  */
-int mcast_open_receiver(const mcast_group *g, const char *ifname);
+int mcast_open_receiver(const mcast_group *g, const char *ifname, int reuse);
 
 /**
  * Set a receive timeout on the socket, so a blocked read gives up.

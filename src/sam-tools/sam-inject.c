@@ -233,7 +233,8 @@ static int capture_frame(const mcast_group *g, const inject_opts *o,
 	ssize_t n;
 	int fd;
 
-	fd = mcast_open_receiver(g, o->ifname);
+	/* the attacker shares the port with receivers that let it */
+	fd = mcast_open_receiver(g, o->ifname, 1);
 	if (fd < 0 || mcast_set_timeout(fd, o->timeout))
 		return -1;
 	tool_err("listening on %s",

@@ -27,6 +27,9 @@ typedef struct {
 	const char *ifname;
 	int quiet;
 	int verbose;
+	const char *group;		/* mike group the keys come from, NULL: --peer */
+	const char *mike;		/* its control socket, NULL: the default */
+	int reuse;				/* share the port (SO_REUSEADDR) */
 } recv_opts;
 
 static volatile sig_atomic_t stop;
@@ -35,6 +38,7 @@ static void usage(void)
 {
 	printf(
 "Usage: sam-recv --peer ID:FILE [--peer ID:FILE]... [options] GROUP PORT\n"
+"       sam-recv --group NAME [options] GROUP PORT\n"
 "\n"
 "Join the UDP multicast group GROUP (IPv4 or IPv6) on PORT and print every\n"
 "authentic payload, using libsam, the Source Authentication Module for\n"
@@ -64,6 +68,14 @@ static void usage(void)
 "error.  SIGINT and SIGTERM end the program with that summary.\n"
 "\n"
 "Options:\n"
+"  -G, --group NAME      take the session and the senders' keys from the\n"
+"                        mike plugin (its member group NAME, docs/sam-keys.md)\n"
+"                        instead of --peer and --session, and follow the\n"
+"                        group: senders that join are heard, those that\n"
+"                        leave are dropped.  Needs root or a user in the\n"
+"                        group's local_users\n"
+"  -M, --mike URI        the plugin's control socket (default\n"
+"                        " SAM_MIKE_DEFAULT_URI ")\n"
 "  -p, --peer ID:FILE    register sender ID with the key in FILE: its public\n"
 "                        key (.pub) for ed25519 and ecdsa-p256, the group\n"
 "                        key (.key) for hmac-sha256; repeatable, at least\n"
@@ -82,6 +94,10 @@ static void usage(void)
 "  -n, --count N         exit after N authentic payloads\n"
 "  -t, --timeout SEC     give up when nothing arrives for SEC seconds\n"
 "                        (fractions allowed)\n"
+"  -R, --reuse           share the port with other receivers on this host\n"
+"                        (SO_REUSEADDR); without it the port is ours alone\n"
+"                        and another process binding it fails, so that it\n"
+"                        cannot read the datagrams ESP decrypted for us\n"
 "  -I, --interface IF    join the group on interface IF (default: the\n"
 "                        interface the routing table picks for GROUP;\n"
 "                        name it on hosts with several interfaces, e.g.\n"
@@ -101,6 +117,7 @@ static void usage(void)
 "  2  usage error\n"
 "\n"
 "Example:\n"
+"  sam-recv --group news --count 100 239.1.2.3 5000\n"
 "  sam-recv --session 0x1234 --peer 7:alice.pub --peer 8:bob.pub \\\n"
 "           --count 100 --timeout 10 239.1.2.3 5000\n"
 "  sam-recv --session 0x1234 --scheme hybrid --peer 9:carol.pub \\\n"
@@ -136,11 +153,14 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "scheme", required_argument, NULL, 's' },
+		{ "group", required_argument, NULL, 'G' },
+		{ "mike", required_argument, NULL, 'M' },
+		{ "reuse", no_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *scheme = NULL, *first_scheme = NULL;
-	int c, i;
+	int c, i, session = 0;
 
 	memset(o, 0, sizeof(*o));
 	/* never more peers than arguments */
@@ -149,7 +169,7 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		tool_err("out of memory");
 		exit(EXIT_RUNTIME);
 	}
-	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:h", opts,
+	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:G:M:Rh", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -167,6 +187,16 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 			break;
 		case 'S':
 			o->session = opt_uint("--session", optarg, 0, UINT32_MAX);
+			session = 1;
+			break;
+		case 'G':
+			o->group = optarg;
+			break;
+		case 'M':
+			o->mike = optarg;
+			break;
+		case 'R':
+			o->reuse = 1;
 			break;
 		case 'w':
 			o->window = opt_uint("--window", optarg, 64,
@@ -191,8 +221,14 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 			tool_usage_hint();
 		}
 	}
-	if (!o->npeers)
-		tool_usage_error("at least one --peer ID:FILE is required");
+	if (o->group && (o->npeers || session || scheme))
+		tool_usage_error("--group takes the keys from mike: no --peer, "
+						 "--session or --scheme with it");
+	if (o->mike && !o->group)
+		tool_usage_error("--mike applies to --group only");
+	if (!o->npeers && !o->group)
+		tool_usage_error("at least one --peer ID:FILE (or --group NAME) is "
+						 "required");
 	if (o->quiet && o->verbose)
 		tool_usage_error("--quiet and --verbose exclude each other");
 	for (i = 0; i < o->npeers; i++)
@@ -251,6 +287,19 @@ static int add_peers(sam_ctx *ctx, const recv_opts *o)
 	return 0;
 }
 
+/* take a group's keys from mike; @return SAM_OK or the error (said) */
+static int attach_group(sam_ctx *ctx, const recv_opts *o, unsigned int flags)
+{
+	int rc;
+
+	rc = tool_attach(ctx, o->mike, o->group, flags);
+	if (rc != SAM_OK)
+		return rc;
+	if (!o->quiet)
+		tool_err("keys of group '%s' from mike", o->group);
+	return SAM_OK;
+}
+
 static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
 {
 	sam_ctx *ctx = NULL;
@@ -262,7 +311,7 @@ static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
 		return NULL;
 	}
 	/* the window applies to sources added afterwards */
-	if ((rc = sam_set_session(ctx, o->session)) != SAM_OK)
+	if (!o->group && (rc = sam_set_session(ctx, o->session)) != SAM_OK)
 		sam_fail(rc, "cannot set session %u", o->session);
 	else if (o->window &&
 			 (rc = sam_set_replay_window(ctx, o->window)) != SAM_OK)
@@ -271,6 +320,8 @@ static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
 		sam_fail(rc, "cannot set the I/O functions");
 	else if ((rc = sam_set_reject_cb(ctx, on_reject, NULL)) != SAM_OK)
 		sam_fail(rc, "cannot set the reject callback");
+	else if (o->group)
+		rc = attach_group(ctx, o, 0);
 	else if (add_peers(ctx, o))
 		rc = SAM_E_INVAL;
 	if (rc != SAM_OK) {
@@ -332,6 +383,8 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 	ssize_t n;
 
 	while (!o->count || got < o->count) {
+		/* with --group: who joined or left (when it is due) */
+		sam_poll(ctx);
 		fromlen = sizeof(from);
 		n = sam_readfrom(ctx, buf, sizeof(buf), &info,
 						 (struct sockaddr *)&from, &fromlen);
@@ -394,7 +447,7 @@ int main(int argc, char *argv[])
 	ctx = setup_ctx(&o, &ops);
 	if (!ctx)
 		return EXIT_RUNTIME;
-	io.fd = mcast_open_receiver(&g, o.ifname);
+	io.fd = mcast_open_receiver(&g, o.ifname, o.reuse);
 	if (io.fd < 0 || (o.timeout > 0 && mcast_set_timeout(io.fd, o.timeout))) {
 		sam_ctx_free(ctx);
 		return EXIT_RUNTIME;

@@ -24,6 +24,8 @@ typedef struct {
 	int loop;
 	const char *scheme;	/* NULL: the key's own */
 	unsigned int loss;	/* test only: percent of frames not sent */
+	const char *group;	/* mike group key and source id come from */
+	const char *mike;	/* its control socket, NULL: the default */
 } send_opts;
 
 /* Online/offline schemes: precompute for this many frames ahead (the
@@ -69,8 +71,15 @@ static void usage(void)
 "sequence number when --first-seq is given.\n"
 "\n"
 "Options:\n"
+"  -G, --group NAME      take the signing key, source id and session from\n"
+"                        the mike plugin (its member group NAME with\n"
+"                        sender = yes, docs/sam-keys.md) instead of --key,\n"
+"                        --source-id, --session and --scheme.  Needs root\n"
+"                        or a user in the group's local_senders\n"
+"  -M, --mike URI        the plugin's control socket (default\n"
+"                        " SAM_MIKE_DEFAULT_URI ")\n"
 "  -k, --key FILE        the signing key (PEM private key or group MAC\n"
-"                        secret from sam-keygen); required\n"
+"                        secret from sam-keygen); required without --group\n"
 "  -s, --scheme NAME     sign with scheme NAME (default: the key's own:\n"
 "                        ed25519 for an Ed25519 key file, ecdsa-p256,\n"
 "                        hmac-sha256); an Ed25519 key also signs with\n"
@@ -108,6 +117,7 @@ static void usage(void)
 "  2  usage error\n"
 "\n"
 "Example:\n"
+"  sam-send --group news --count 100 --rate 10 239.1.2.3 5000\n"
 "  sam-keygen --out alice\n"
 "  sam-send --key alice.key --source-id 7 --session 0x1234 \\\n"
 "           --count 100 --rate 10 239.1.2.3 5000\n"
@@ -132,13 +142,15 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 		{ "loop", no_argument, NULL, 'l' },
 		{ "scheme", required_argument, NULL, 's' },
 		{ "test-loss", required_argument, NULL, 'L' },
+		{ "group", required_argument, NULL, 'G' },
+		{ "mike", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, manual = 0;
 
 	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0 };
-	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:h", opts,
+	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:G:M:h", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -146,9 +158,17 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 			break;
 		case 'i':
 			o->source_id = opt_uint("--source-id", optarg, 0, UINT32_MAX);
+			manual = 1;
 			break;
 		case 'S':
 			o->session = opt_uint("--session", optarg, 0, UINT32_MAX);
+			manual = 1;
+			break;
+		case 'G':
+			o->group = optarg;
+			break;
+		case 'M':
+			o->mike = optarg;
 			break;
 		case 'n':
 			o->count = opt_uint("--count", optarg, 1, UINT64_MAX);
@@ -167,6 +187,7 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 			break;
 		case 'f':
 			o->first_seq = opt_uint("--first-seq", optarg, 1, UINT64_MAX);
+			manual = 1;
 			break;
 		case 'l':
 			o->loop = 1;
@@ -185,8 +206,14 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 			tool_usage_hint();
 		}
 	}
-	if (!o->key)
-		tool_usage_error("--key is required");
+	if (o->group && (o->key || o->scheme || manual))
+		tool_usage_error("--group takes key, source id and session from "
+						 "mike: no --key, --scheme, --source-id, --session "
+						 "or --first-seq with it");
+	if (o->mike && !o->group)
+		tool_usage_error("--mike applies to --group only");
+	if (!o->key && !o->group)
+		tool_usage_error("--key (or --group NAME) is required");
 	if (o->size >= 0 && !o->count)
 		tool_usage_error("--size needs --count");
 	if (argc - optind != 2)
@@ -236,12 +263,35 @@ static void pacer_wait(pacer *p)
 	ts_add(&p->next, p->interval);
 }
 
+/* a context with key, source id and session from mike */
+static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
+{
+	sam_ctx *ctx = NULL;
+	int rc;
+
+	rc = sam_ctx_new(NULL, &ctx);
+	if (rc != SAM_OK) {
+		sam_fail(rc, "cannot create a SAM context");
+		return NULL;
+	}
+	rc = tool_attach(ctx, o->mike, o->group, SAM_ATTACH_SIGNING);
+	if (rc == SAM_OK && (rc = sam_set_io(ctx, ops)) != SAM_OK)
+		sam_fail(rc, "cannot set the I/O functions");
+	if (rc != SAM_OK) {
+		sam_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
 static sam_ctx *setup_ctx(const send_opts *o, const sam_io_ops *ops)
 {
 	sam_ctx *ctx = NULL;
 	sam_key *key;
 	int rc;
 
+	if (o->group)
+		return setup_ctx_group(o, ops);
 	key = load_key(o->key);
 	if (!key)
 		return NULL;

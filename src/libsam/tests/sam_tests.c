@@ -96,6 +96,7 @@ int main(void)
 	srunner_add_suite(sr, suite_ed25519_oo());
 	srunner_add_suite(sr, suite_pending());
 	srunner_add_suite(sr, suite_hybrid());
+	srunner_add_suite(sr, suite_attach());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -97,5 +97,6 @@ Suite *suite_io(void);
 Suite *suite_ed25519_oo(void);
 Suite *suite_pending(void);
 Suite *suite_hybrid(void);
+Suite *suite_attach(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

@@ -86,6 +86,7 @@ METHOD(mike_group_config_t, destroy, void,
 	DESTROY_OFFSET_IF(cfg->members, offsetof(identification_t, destroy));
 	DESTROY_OFFSET_IF(cfg->senders, offsetof(identification_t, destroy));
 	DESTROY_FUNCTION_IF(cfg->users, free);
+	DESTROY_FUNCTION_IF(cfg->senders_users, free);
 	free(cfg->name);
 	free(cfg->sam_scheme);
 	free(cfg->connection);
@@ -277,6 +278,7 @@ typedef enum {
 	KEY_CONNECTION,
 	KEY_SENDER,
 	KEY_LOCAL_USERS,
+	KEY_LOCAL_SENDERS,
 	KEY_FAIL_CLOSE,
 	KEY_REJOIN_TIMEOUT,
 } group_key_t;
@@ -319,6 +321,7 @@ static struct {
 	[KEY_CONNECTION] = { "connection", NULL, FOR_MEMBER },
 	[KEY_SENDER] = { "sender", "no", FOR_MEMBER },
 	[KEY_LOCAL_USERS] = { "local_users", NULL, FOR_ANY },
+	[KEY_LOCAL_SENDERS] = { "local_senders", NULL, FOR_MEMBER },
 	[KEY_FAIL_CLOSE] = { "fail_close", "yes", FOR_MEMBER },
 	[KEY_REJOIN_TIMEOUT] = { "rejoin_timeout", NULL, FOR_GCKS },
 };
@@ -810,9 +813,7 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	cfg->senders = parse_identities(get_value(&sec, KEY_SENDERS));
 
 	cfg->sam_scheme = strdup(get_value(&sec, KEY_SAM_SCHEME));
-	if (!streq(cfg->sam_scheme, "ed25519") &&
-		!streq(cfg->sam_scheme, "ecdsa-p256") &&
-		!streq(cfg->sam_scheme, "hmac-sha256"))
+	if (!mike_sam_scheme_from_name(cfg->sam_scheme, &cfg->sam_scheme_id))
 	{
 		CFG_ERROR(name, "unknown sam_scheme '%s'", cfg->sam_scheme);
 		goto error;
@@ -855,6 +856,19 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	{
 		CFG_ERROR(name, "unknown local user '%s'", bad);
 		free(bad);
+		goto error;
+	}
+	cfg->senders_users = parse_users(get_value(&sec, KEY_LOCAL_SENDERS),
+									 &bad);
+	if (!cfg->senders_users)
+	{
+		CFG_ERROR(name, "unknown local sender '%s'", bad);
+		free(bad);
+		goto error;
+	}
+	if (cfg->senders_users->get_count(cfg->senders_users) && !cfg->sender)
+	{
+		CFG_ERROR(name, "local_senders needs sender = yes");
 		goto error;
 	}
 	return cfg;

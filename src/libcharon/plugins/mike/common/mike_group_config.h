@@ -21,6 +21,8 @@
 #include <ipsec/ipsec_types.h>
 #include <collections/linked_list.h>
 
+#include "common/mike_sam.h"
+
 typedef struct mike_group_config_t mike_group_config_t;
 typedef enum mike_group_role_t mike_group_role_t;
 
@@ -106,14 +108,22 @@ struct mike_group_config_t {
 	/** SAM scheme of the group, a libsam scheme name */
 	char *sam_scheme;
 
+	/** the same scheme by its ID */
+	mike_sam_scheme_t sam_scheme_id;
+
 	/** swanctl connection that registers the group; on members only */
 	char *connection;
 
 	/** whether this member asks to send to the group */
 	bool sender;
 
-	/** local users that may read the group's information (uid_t) */
+	/** local users that may read the group's information and get its SAM
+	 *  verification keys (uid_t) */
 	linked_list_t *users;
+
+	/** local users that may get this sender's SAM signing key (uid_t);
+	 *  members with sender = yes only */
+	linked_list_t *senders_users;
 
 	/** member: block cleartext to and from the group while it is loaded
 	 *  but has no keys (GET VPN's fail-close); default yes */

@@ -117,6 +117,7 @@ METHOD(mike_tek_t, destroy, void,
 	chunk_clear(&this->public.keymat);
 	DESTROY_IF(this->public.sender);
 	DESTROY_IF(this->public.source);
+	chunk_free(&this->public.sam_key);
 	free(this);
 }
 

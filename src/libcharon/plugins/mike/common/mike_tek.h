@@ -55,6 +55,13 @@ struct mike_tek_t {
 	 *  policy), NULL if not known; owned */
 	host_t *source;
 
+	/** the sender's SAM source ID (docs/sam-keys.md), 0 if none */
+	uint32_t sam_source;
+
+	/** the sender's SAM verification key (DER SubjectPublicKeyInfo), empty
+	 *  if it presented none; owned */
+	chunk_t sam_key;
+
 	/**
 	 * The encryption key part of keymat.
 	 */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <daemon.h>
+#include <collections/hashtable.h>
 
 /** deepest nesting of a group section carried by load-groups */
 #define MAX_PATH 6
@@ -56,21 +57,30 @@ struct private_mike_commands_t {
 };
 
 /**
- * Whether a peer may see a group: root, and the group's local users
+ * Whether a user is root or in a list of users (uid_t)
  */
-static bool may_read(mike_group_config_t *cfg, uid_t uid)
+static bool is_user(linked_list_t *users, uid_t uid)
 {
 	enumerator_t *enumerator;
 	uid_t *user;
 	bool found = uid == 0;
 
-	enumerator = cfg->users->create_enumerator(cfg->users);
+	enumerator = users->create_enumerator(users);
 	while (!found && enumerator->enumerate(enumerator, &user))
 	{
 		found = *user == uid;
 	}
 	enumerator->destroy(enumerator);
 	return found;
+}
+
+/**
+ * Whether a peer may see a group and get its SAM verification keys: root,
+ * and the group's local users
+ */
+static bool may_read(mike_group_config_t *cfg, uid_t uid)
+{
+	return is_user(cfg->users, uid);
 }
 
 /**
@@ -320,6 +330,11 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 		response->add_kv(response, "rekey", "unicast");
 	}
 	response->add_kv(response, "sam_scheme", "%s", cfg->sam_scheme);
+	if (gsa->get_sam_session(gsa))
+	{
+		response->add_kv(response, "sam_session", "%.8x",
+						 gsa->get_sam_session(gsa));
+	}
 
 	if (member)
 	{
@@ -355,6 +370,10 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 		}
 		add_algorithms(response, tek);
 		response->add_kv(response, "lifetime", "%us", tek->lifetime);
+		if (tek->sam_key.len)
+		{	/* receivers verify its frames with its key */
+			response->add_kv(response, "sam_source", "%u", tek->sam_source);
+		}
 		response->end_section(response);
 	}
 	enumerator->destroy(enumerator);
@@ -629,6 +648,132 @@ CALLBACK(readmit, mike_msg_t*,
 }
 
 /**
+ * The SAM keys of a registered member group a peer may have: the session,
+ * every sender's verification key and, for a local sender, this host's
+ * source ID and signing key (docs/control-socket.md, sam-keys)
+ */
+static mike_msg_t *sam_keys_of(mike_member_group_t *group, uid_t uid,
+							   bool signing)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	private_key_t *key = group->get_sam_key(group);
+	enumerator_t *enumerator;
+	hashtable_t *listed;
+	mike_msg_t *response;
+	mike_tek_t *tek;
+	uint32_t own = 0;
+	chunk_t der;
+	char id[16], *pem;
+
+	if (!mike_sam_scheme_signs(cfg->sam_scheme_id))
+	{
+		return mike_msg_create_error("sam-keys: group '%s' uses %s, whose "
+									 "group key the plugin does not hand out",
+									 cfg->name, cfg->sam_scheme);
+	}
+	if (!group->get_kernel(group) || !gsa->get_sam_session(gsa))
+	{
+		return mike_msg_create_error("sam-keys: group '%s' is not "
+									 "registered", cfg->name);
+	}
+	response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+	response->add_kv(response, "group", "%s", cfg->name);
+	response->add_kv(response, "session", "%.8x", gsa->get_sam_session(gsa));
+	response->add_kv(response, "scheme", "%s", cfg->sam_scheme);
+	response->begin_section(response, "sources");
+	listed = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8);
+	enumerator = gsa->create_tek_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		if (!tek->sam_key.len)
+		{
+			continue;
+		}
+		if (tek->spi == group->get_own_spi(group))
+		{
+			own = tek->sam_source;
+		}
+		/* a sender's TEK just replaced is still there, with the same
+		 * source; the current one comes first */
+		if (listed->get(listed, (void*)(uintptr_t)tek->sam_source))
+		{
+			continue;
+		}
+		listed->put(listed, (void*)(uintptr_t)tek->sam_source, tek);
+		snprintf(id, sizeof(id), "%u", tek->sam_source);
+		pem = mike_sam_pem("PUBLIC KEY", tek->sam_key);
+		response->begin_section(response, id);
+		response->add_kv(response, "key", "%s", pem);
+		response->end_section(response);
+		free(pem);
+	}
+	enumerator->destroy(enumerator);
+	listed->destroy(listed);
+	response->end_section(response);
+	if (signing && own && key &&
+		key->get_encoding(key, PRIVKEY_ASN1_DER, &der))
+	{
+		/* PKCS#8 for Ed25519, SEC 1 for P-256, as OpenSSL writes them */
+		pem = mike_sam_pem(key->get_type(key) == KEY_ECDSA ?
+						   "EC PRIVATE KEY" : "PRIVATE KEY", der);
+		response->add_kv(response, "source", "%u", own);
+		response->add_kv(response, "signing_key", "%s", pem);
+		memwipe(pem, strlen(pem));
+		free(pem);
+		chunk_clear(&der);
+	}
+	else if (signing)
+	{
+		response->destroy(response);
+		return mike_msg_create_error("sam-keys: this host does not send to "
+									 "group '%s' with a SAM key yet",
+									 cfg->name);
+	}
+	return response;
+}
+
+CALLBACK(sam_keys, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_member_group_t *group;
+	mike_group_config_t *cfg;
+	mike_msg_t *response = NULL;
+	char *signing;
+	bool sign;
+
+	signing = request->get_str(request, NULL, "signing");
+	sign = signing && streq(signing, "yes");
+	group = requested_member_group(this, request, &response);
+	if (!group)
+	{
+		return response;
+	}
+	cfg = group->group.get_config(&group->group);
+	if (!may_read(cfg, uid) || (sign && !is_user(cfg->senders_users, uid)))
+	{	/* the keys only for the users the group names (seed 7.1) */
+		DBG1(DBG_CFG, "mike: group '%s': SAM %s refused to uid %u, not in "
+			 "%s", cfg->name, sign ? "signing key" : "keys", uid,
+			 sign ? "local_senders" : "local_users");
+		response = mike_msg_create_error("sam-keys: permission denied: uid "
+									"%u is not in %s of group '%s'", uid,
+									sign ? "local_senders" : "local_users",
+									cfg->name);
+		group->count_sam_request(group, FALSE);
+	}
+	else
+	{	/* an error here is no refusal (not registered, no key yet) */
+		response = sam_keys_of(group, uid, sign);
+		if (response->get_type(response) == MIKE_MSG_RESPONSE)
+		{
+			group->count_sam_request(group, TRUE);
+		}
+	}
+	this->groups->checkin(this->groups, &group->group);
+	return response;
+}
+
+/**
  * A member's rejected GSA_REKEY messages, by reason
  */
 static void add_rejections(mike_msg_t *response, mike_member_group_t *group)
@@ -692,6 +837,10 @@ static void add_member_stats(mike_msg_t *response, mike_member_group_t *group)
 					 group->get_reregistrations(group));
 	response->add_kv(response, "key_path_length", "%d",
 					 group->get_key_path_count(group));
+	response->add_kv(response, "sam_keys_handed", "%llu",
+					 group->get_sam_requests(group, TRUE));
+	response->add_kv(response, "sam_keys_refused", "%llu",
+					 group->get_sam_requests(group, FALSE));
 	add_rejections(response, group);
 }
 
@@ -738,7 +887,7 @@ METHOD(mike_commands_t, destroy, void,
 	private_mike_commands_t *this)
 {
 	char *commands[] = { "load-groups", "list-groups", "join", "leave",
-						 "expel", "readmit", "stats" };
+						 "expel", "readmit", "stats", "sam-keys" };
 	int i;
 
 	for (i = 0; i < countof(commands); i++)
@@ -776,5 +925,6 @@ mike_commands_t *mike_commands_create(mike_control_t *control,
 	control->register_command(control, "expel", expel, this, TRUE);
 	control->register_command(control, "readmit", readmit, this, TRUE);
 	control->register_command(control, "stats", stats, this, FALSE);
+	control->register_command(control, "sam-keys", sam_keys, this, FALSE);
 	return &this->public;
 }

@@ -431,12 +431,32 @@ METHOD(mike_gcks_group_t, renew_tek, mike_tek_t*,
 	{
 		return NULL;
 	}
+	/* the sender stays the same SAM source, with the same key */
+	tek->sam_source = member->leaf;
 	if (member->tek)
-	{	/* receivers keep its SA until their deactivation delay */
+	{
+		tek->sam_key = chunk_clone(member->tek->sam_key);
+		/* receivers keep its SA until their deactivation delay */
 		retire_tek(this, member->tek);
 	}
 	member->tek = tek;
 	return tek;
+}
+
+METHOD(mike_gcks_group_t, take_sam_key, bool,
+	private_mike_gcks_group_t *this, mike_gcks_member_t *member,
+	chunk_t spki)
+{
+	mike_tek_t *tek = member->tek;
+
+	if (!tek || chunk_equals(tek->sam_key, spki))
+	{
+		return FALSE;
+	}
+	chunk_free(&tek->sam_key);
+	tek->sam_key = chunk_clone(spki);
+	tek->sam_source = member->leaf;
+	return TRUE;
 }
 
 METHOD(mike_gcks_group_t, drop_tek, void,
@@ -503,6 +523,10 @@ METHOD(mike_gcks_group_t, add_member, mike_gcks_member_t*,
 			.leaf = leaf,
 		},
 	);
+	if (tek)
+	{	/* its SAM source ID: unique in the group, never reused */
+		tek->sam_source = leaf;
+	}
 	this->members->insert_last(this->members, member);
 	if (this->store)
 	{
@@ -942,6 +966,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.new_tek = _new_tek,
 			.discard_tek = _discard_tek,
 			.renew_tek = _renew_tek,
+			.take_sam_key = _take_sam_key,
 			.drop_tek = _drop_tek,
 			.create_retired_enumerator = _create_retired_enumerator,
 			.add_member = _add_member,
@@ -971,6 +996,8 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		.unsaved = linked_list_create(),
 		.removed = linked_list_create(),
 	);
+	/* the same after every restart (docs/sam-keys.md) */
+	this->gsa->set_sam_session(this->gsa, mike_sam_session_id(cfg->name));
 	if (db)
 	{
 		this->store = mike_group_db_create(db, cfg->name);

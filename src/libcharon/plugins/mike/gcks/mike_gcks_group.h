@@ -154,6 +154,18 @@ struct mike_gcks_group_t {
 							 mike_gcks_member_t *member, host_t *source);
 
 	/**
+	 * Take the SAM verification key a sender presented: its data SA's TEK
+	 * carries it, with its leaf as SAM source ID, into every GSA (and into
+	 * the TEKs that replace it).
+	 *
+	 * @param member	the member, a sender
+	 * @param spki		DER SubjectPublicKeyInfo (cloned), checked
+	 * @return			TRUE if its key changed
+	 */
+	bool (*take_sam_key)(mike_gcks_group_t *this, mike_gcks_member_t *member,
+						 chunk_t spki);
+
+	/**
 	 * Drop a member's sender TEK (it may no longer send, or does not ask
 	 * to); the TEK is destroyed, the member stays.
 	 *

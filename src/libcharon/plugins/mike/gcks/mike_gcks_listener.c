@@ -11,6 +11,7 @@
 #include "gcks/mike_gcks_rekey.h"
 #include "gcks/mike_gsa_builder.h"
 #include "common/mike_exchange.h"
+#include "common/mike_sam.h"
 #include "common/mike_register_task.h"
 #include "common/mike_registrations.h"
 
@@ -33,6 +34,10 @@ struct registration_t {
 
 	/** the IDg could not be parsed */
 	bool malformed;
+
+	/** the body of N(MIKE_SAM_KEY), a sender's SAM verification key, empty
+	 *  if none (docs/sam-keys.md) */
+	chunk_t sam_key;
 
 	/** the error notify to answer with, 0 if authorized */
 	notify_type_t refusal;
@@ -106,6 +111,7 @@ static void registration_destroy(registration_t *reg)
 {
 	DESTROY_IF(reg->gsa);
 	DESTROY_IF(reg->kd);
+	chunk_free(&reg->sam_key);
 	free(reg->group);
 	free(reg);
 }
@@ -116,6 +122,7 @@ static void registration_destroy(registration_t *reg)
 static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 						 message_t *message)
 {
+	notify_payload_t *notify;
 	idg_payload_t *idg;
 	registration_t *reg;
 	bool malformed;
@@ -142,6 +149,12 @@ static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 	if (mike_exchange_idg_name(idg, name, sizeof(name)))
 	{
 		reg->group = strdup(name);
+	}
+	/* checked only once the member is authenticated and authorized */
+	notify = message->get_notify(message, GIKEV2_NOTIFY_MIKE_SAM_KEY);
+	if (notify)
+	{
+		reg->sam_key = chunk_clone(notify->get_notification_data(notify));
 	}
 	DBG1(DBG_IKE, "mike: registration request for group '%s'%s",
 		 reg->group ?: "(unprintable)", reg->sender ? " as sender" : "");
@@ -197,11 +210,15 @@ static void member_gone(private_mike_gcks_listener_t *this,
  */
 static bool renew_tek(private_mike_gcks_listener_t *this,
 					  mike_gcks_group_t *group, mike_gcks_member_t *member,
-					  ike_sa_t *ike_sa, char *why)
+					  ike_sa_t *ike_sa, chunk_t sam_key, char *why)
 {
 	if (!group->renew_tek(group, member, ike_sa->get_other_host(ike_sa)))
 	{
 		return FALSE;
+	}
+	if (sam_key.len)
+	{
+		group->take_sam_key(group, member, sam_key);
 	}
 	this->rekey->announce(this->rekey, group, member, why);
 	return TRUE;
@@ -247,9 +264,16 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		else if (reg->sender && (!member->tek || restored))
 		{	/* after a restart its kernel SA is new: its sequence numbers
 			 * restart, so it must not have the key it had */
-			ok = renew_tek(this, group, member, ike_sa, member->tek ?
+			ok = renew_tek(this, group, member, ike_sa, reg->sam_key,
+						   member->tek ?
 						   "sender returned after a restart, new TEK" :
 						   "new sender");
+		}
+		else if (reg->sender && reg->sam_key.len &&
+				 group->take_sam_key(group, member, reg->sam_key))
+		{	/* registered again with another key */
+			this->rekey->announce(this->rekey, group, member,
+								  "a sender's SAM key changed");
 		}
 		ok = ok && group->get_lkh(group)->get_path(group->get_lkh(group),
 												   member->leaf, &path);
@@ -268,7 +292,12 @@ static bool register_member(private_mike_gcks_listener_t *this,
 								   tek, &path, &rekey);
 		ok = member != NULL;
 		if (ok)
-		{	/* the others learn of the new sender (and, with rekey_on_join,
+		{
+			if (tek && reg->sam_key.len)
+			{
+				group->take_sam_key(group, member, reg->sam_key);
+			}
+			/* the others learn of the new sender (and, with rekey_on_join,
 			 * get new keys) before it gets the group's keys */
 			this->rekey->joined(this->rekey, group, rekey);
 		}
@@ -317,6 +346,40 @@ static bool register_member(private_mike_gcks_listener_t *this,
 			 reg->group, id, member->tek->spi);
 	}
 	this->rekey->start(this->rekey, group);
+	return TRUE;
+}
+
+/**
+ * Whether the SAM key a registration presents (if any) is one the group's
+ * receivers can use; a key of a member that does not send is ignored
+ */
+static bool sam_key_usable(mike_group_config_t *cfg, registration_t *reg,
+						   identification_t *id)
+{
+	chunk_t spki;
+	char *why;
+
+	if (!reg->sam_key.len)
+	{
+		return TRUE;
+	}
+	if (!reg->sender)
+	{
+		DBG2(DBG_CFG, "mike: group '%s': '%Y' does not send, its SAM key is "
+			 "ignored", cfg->name, id);
+		chunk_free(&reg->sam_key);
+		return TRUE;
+	}
+	if (!mike_sam_key_parse(reg->sam_key, cfg->sam_scheme_id, &spki, &why))
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' presented an unusable SAM key "
+			 "(%s), refused", cfg->name, id, why);
+		return FALSE;
+	}
+	/* keep the key only */
+	spki = chunk_clone(spki);
+	chunk_free(&reg->sam_key);
+	reg->sam_key = spki;
 	return TRUE;
 }
 
@@ -371,6 +434,10 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 	{
 		DBG1(DBG_CFG, "mike: group '%s': '%Y' was expelled, refused",
 			 reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+	}
+	else if (!sam_key_usable(cfg, reg, id))
+	{
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}
 	else if (!group->ensure_kek(group) || !mike_exchange_gsk_w(ike_sa, &gsk_w))

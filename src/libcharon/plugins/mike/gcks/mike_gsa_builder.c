@@ -9,6 +9,7 @@
 
 #include "gcks/mike_gsa_builder.h"
 #include "common/mike_keywrap.h"
+#include "common/mike_sam.h"
 #include "payloads/gikev2.h"
 
 #include <daemon.h>
@@ -48,6 +49,7 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 								uint32_t initial_msg_id)
 {
 	signature_params_t *scheme = gsa->get_rekey_auth_scheme(gsa);
+	uint8_t session[MIKE_SAM_SESSION_SIZE];
 	traffic_selector_t *src, *dst;
 	gsa_transform_t *transform;
 	gsa_policy_t *policy;
@@ -77,12 +79,36 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 		chunk_free(&alg_id);
 	}
 	add_lifetime(policy, cfg->kek_lifetime);
+	if (gsa->get_sam_session(gsa))
+	{	/* private use: the group's SAM session (docs/sam-keys.md) */
+		htoun32(session, gsa->get_sam_session(gsa));
+		session[4] = cfg->sam_scheme_id;
+		gsa_policy_add_attr(policy, gikev2_attr_create_tlv(
+						GIKEV2_GSA_MIKE_SAM_SESSION, chunk_from_thing(session)));
+	}
 	if (initial_msg_id)
 	{
 		gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(
 								GIKEV2_GSA_INITIAL_MESSAGE_ID, initial_msg_id));
 	}
 	return policy;
+}
+
+/**
+ * The MIKE_SAM_SOURCE attribute of a sender's TEK (docs/sam-keys.md)
+ */
+static gikev2_attr_t *sam_source(mike_group_config_t *cfg, mike_tek_t *tek)
+{
+	gikev2_attr_t *attr;
+	chunk_t key, data;
+	uint8_t id[4];
+
+	htoun32(id, tek->sam_source);
+	key = mike_sam_key_encode(cfg->sam_scheme_id, tek->sam_key);
+	data = chunk_cat("cm", chunk_from_thing(id), key);
+	attr = gikev2_attr_create_tlv(GIKEV2_GSA_MIKE_SAM_SOURCE, data);
+	chunk_free(&data);
+	return attr;
 }
 
 /**
@@ -112,6 +138,10 @@ static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek)
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_SN,
 							 GIKEV2_SN_32BIT_SEQUENTIAL, 0);
 	add_lifetime(policy, tek->lifetime);
+	if (tek->sam_key.len)
+	{	/* private use: the sender's SAM source ID and key */
+		gsa_policy_add_attr(policy, sam_source(cfg, tek));
+	}
 	return policy;
 }
 

@@ -115,6 +115,8 @@ static const char *schema[] = {
 		"source_family INTEGER, "
 		"source BLOB, "
 		"source_port INTEGER, "
+		"sam_source INTEGER, "
+		"sam_key BLOB, "
 		"PRIMARY KEY (group_id, spi))",
 	"CREATE TABLE members ("
 		"seq INTEGER PRIMARY KEY, "
@@ -138,6 +140,16 @@ static const char *upgrade_1_to_2[] = {
 	"ALTER TABLE groups ADD COLUMN lkh_next_num INTEGER",
 	LKH_NODES_TABLE,
 	"UPDATE schema_version SET version = 2",
+};
+
+/**
+ * Converting a version 2 file: the senders' SAM keys with their TEKs
+ * (docs/sam-keys.md); TEKs stored before have none
+ */
+static const char *upgrade_2_to_3[] = {
+	"ALTER TABLE teks ADD COLUMN sam_source INTEGER",
+	"ALTER TABLE teks ADD COLUMN sam_key BLOB",
+	"UPDATE schema_version SET version = 3",
 };
 
 /**
@@ -947,8 +959,9 @@ METHOD(mike_db_t, put_tek, bool,
 	{
 		stmt = prepare(this, "INSERT OR REPLACE INTO teks (group_id, spi, "
 				"enc_alg, enc_keylen, int_alg, keymat, lifetime, created, "
-				"sender_type, sender, source_family, source, source_port) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				"sender_type, sender, source_family, source, source_port, "
+				"sam_source, sam_key) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		ok = stmt && bind_int(stmt, 1, gid) && bind_int(stmt, 2, tek->spi) &&
 			 bind_int(stmt, 3, tek->enc_alg) &&
 			 bind_int(stmt, 4, tek->enc_keylen) &&
@@ -967,6 +980,11 @@ METHOD(mike_db_t, put_tek, bool,
 		ok = bind_int(stmt, 11, tek->source->get_family(tek->source)) &&
 			 bind_chunk(stmt, 12, tek->source->get_address(tek->source)) &&
 			 bind_int(stmt, 13, tek->source->get_port(tek->source));
+	}
+	if (ok && tek->sam_key.len)
+	{
+		ok = bind_int(stmt, 14, tek->sam_source) &&
+			 bind_chunk(stmt, 15, tek->sam_key);
 	}
 	if (ok)
 	{
@@ -1014,7 +1032,7 @@ static mike_db_tek_t *tek_from_row(sqlite3_stmt *stmt)
 	mike_db_tek_t *entry;
 	mike_tek_t *tek;
 	int64_t spi, enc_alg, enc_keylen, int_alg, lifetime, created, type;
-	int64_t family, port;
+	int64_t family, port, sam_source;
 	chunk_t encoding;
 
 	if (!column_int(stmt, 0, 0, UINT32_MAX, &spi) ||
@@ -1054,6 +1072,18 @@ static mike_db_tek_t *tek_from_row(sqlite3_stmt *stmt)
 			return NULL;
 		}
 	}
+	if (sqlite3_column_type(stmt, 12) != SQLITE_NULL)
+	{
+		encoding = column_chunk(stmt, 13);
+		if (!column_int(stmt, 12, 1, UINT32_MAX, &sam_source) ||
+			!encoding.len)
+		{
+			tek->destroy(tek);
+			return NULL;
+		}
+		tek->sam_source = sam_source;
+		tek->sam_key = chunk_clone(encoding);
+	}
 	INIT(entry,
 		.tek = tek,
 		.created = created,
@@ -1071,7 +1101,8 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 
 	stmt = prepare(this, "SELECT t.spi, t.enc_alg, t.enc_keylen, t.int_alg, "
 				"t.keymat, t.lifetime, t.created, t.sender_type, t.sender, "
-				"t.source_family, t.source, t.source_port FROM teks t "
+				"t.source_family, t.source, t.source_port, t.sam_source, "
+				"t.sam_key FROM teks t "
 				"JOIN groups g ON t.group_id = g.id WHERE g.name = ? "
 				"ORDER BY t.created, t.spi");
 	if (!stmt || !bind_text(stmt, 1, group))
@@ -1396,7 +1427,8 @@ static bool init_schema(private_mike_db_t *this)
 	bool ok = TRUE, exists;
 	int i, rc;
 
-	if (!exec_sql(this, "BEGIN IMMEDIATE"))
+	/* tx_end() below ends what tx_begin() started, lock included */
+	if (!tx_begin(this))
 	{
 		return FALSE;
 	}
@@ -1420,13 +1452,19 @@ static bool init_schema(private_mike_db_t *this)
 		ok = stmt && sqlite3_step(stmt) == SQLITE_ROW &&
 			 column_int(stmt, 0, 0, INT_MAX, &version);
 		sqlite3_finalize(stmt);
-		if (ok && version == 1)
+		if (ok && (version == 1 || version == 2))
 		{
-			DBG1(DBG_CFG, "mike: database %s: converting schema version 1 "
-				 "to %d", this->path, MIKE_DB_SCHEMA_VERSION);
-			for (i = 0; ok && i < countof(upgrade_1_to_2); i++)
+			DBG1(DBG_CFG, "mike: database %s: converting schema version %lld "
+				 "to %d", this->path, (long long)version,
+				 MIKE_DB_SCHEMA_VERSION);
+			for (i = 0; ok && version == 1 && i < countof(upgrade_1_to_2);
+				 i++)
 			{
 				ok = exec_sql(this, upgrade_1_to_2[i]);
+			}
+			for (i = 0; ok && i < countof(upgrade_2_to_3); i++)
+			{
+				ok = exec_sql(this, upgrade_2_to_3[i]);
 			}
 			if (!ok)
 			{

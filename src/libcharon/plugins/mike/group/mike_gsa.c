@@ -55,6 +55,11 @@ struct private_mike_gsa_t {
 	 * GSA_REKEY messages sent or accepted
 	 */
 	uint64_t rekeys;
+
+	/**
+	 * SAM session ID, 0 if none
+	 */
+	uint32_t sam_session;
 };
 
 METHOD(mike_gsa_t, create_tek_enumerator, enumerator_t*,
@@ -142,6 +147,18 @@ METHOD(mike_gsa_t, set_rekey_msg_id, void,
 	this->msg_id = id;
 }
 
+METHOD(mike_gsa_t, get_sam_session, uint32_t,
+	private_mike_gsa_t *this)
+{
+	return this->sam_session;
+}
+
+METHOD(mike_gsa_t, set_sam_session, void,
+	private_mike_gsa_t *this, uint32_t session)
+{
+	this->sam_session = session;
+}
+
 METHOD(mike_gsa_t, count_rekey, void,
 	private_mike_gsa_t *this)
 {
@@ -161,6 +178,7 @@ METHOD(mike_gsa_t, clear, void,
 	set_kek(this, chunk_empty, chunk_empty);
 	set_rekey_auth(this, NULL, NULL);
 	this->msg_id = 0;
+	this->sam_session = 0;
 }
 
 METHOD(mike_gsa_t, destroy, void,
@@ -193,6 +211,8 @@ mike_gsa_t *mike_gsa_create()
 			.set_rekey_auth = _set_rekey_auth,
 			.get_rekey_msg_id = _get_rekey_msg_id,
 			.set_rekey_msg_id = _set_rekey_msg_id,
+			.get_sam_session = _get_sam_session,
+			.set_sam_session = _set_sam_session,
 			.count_rekey = _count_rekey,
 			.get_rekeys = _get_rekeys,
 			.clear = _clear,

@@ -152,6 +152,20 @@ struct mike_gsa_t {
 	void (*set_rekey_msg_id)(mike_gsa_t *this, uint64_t id);
 
 	/**
+	 * The group's SAM session ID (docs/sam-keys.md).
+	 *
+	 * @return			session ID, 0 if none (yet)
+	 */
+	uint32_t (*get_sam_session)(mike_gsa_t *this);
+
+	/**
+	 * Set the group's SAM session ID.
+	 *
+	 * @param session	session ID, 0 for none
+	 */
+	void (*set_sam_session)(mike_gsa_t *this, uint32_t session);
+
+	/**
 	 * Count a GSA_REKEY message sent (GCKS) or accepted (member).
 	 */
 	void (*count_rekey)(mike_gsa_t *this);

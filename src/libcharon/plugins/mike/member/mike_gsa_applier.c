@@ -9,6 +9,7 @@
 
 #include "member/mike_gsa_applier.h"
 #include "group/mike_lkh.h"
+#include "common/mike_sam.h"
 #include "common/mike_keywrap.h"
 #include "payloads/gikev2.h"
 
@@ -124,6 +125,39 @@ static host_t *single_host(traffic_selector_t *ts)
 }
 
 /**
+ * A sender's SAM source ID and verification key from the policy of its
+ * data SA, if it has them; the reason if they are unusable
+ */
+static char *sam_source(mike_group_config_t *cfg, gsa_policy_t *policy,
+						mike_tek_t *tek)
+{
+	gikev2_attr_t *attr;
+	chunk_t spki;
+	char *why;
+
+	attr = gikev2_attrs_find(policy->attrs, GIKEV2_GSA_MIKE_SAM_SOURCE);
+	if (!attr)
+	{
+		return NULL;
+	}
+	/* the parser checked its minimum length */
+	tek->sam_source = untoh32(attr->data.ptr);
+	if (!tek->sam_source)
+	{
+		return "a sender's SAM source ID is 0";
+	}
+	if (!mike_sam_key_parse(chunk_skip(attr->data, 4), cfg->sam_scheme_id,
+							&spki, &why))
+	{
+		DBG1(DBG_IKE, "mike: group '%s': SAM source %u: %s", cfg->name,
+			 tek->sam_source, why);
+		return "a sender's SAM key is unusable";
+	}
+	tek->sam_key = chunk_clone(spki);
+	return NULL;
+}
+
+/**
  * A TEK from an ESP policy and its key bag
  */
 static char *tek_from_policy(mike_group_config_t *cfg, gsa_policy_t *policy,
@@ -134,6 +168,7 @@ static char *tek_from_policy(mike_group_config_t *cfg, gsa_policy_t *policy,
 	uint32_t lifetime = cfg->tek_lifetime, spi;
 	chunk_t keymat;
 	mike_tek_t *tek;
+	char *error;
 
 	if (!policy->dst->includes(policy->dst, cfg->address))
 	{
@@ -168,8 +203,38 @@ static char *tek_from_policy(mike_group_config_t *cfg, gsa_policy_t *policy,
 		return "a data SA's key has the wrong size for its algorithms";
 	}
 	tek->source = single_host(policy->src);
+	error = sam_source(cfg, policy, tek);
+	if (error)
+	{
+		tek->destroy(tek);
+		return error;
+	}
 	*out = tek;
 	return NULL;
+}
+
+/**
+ * The group's SAM session from the rekey SA's policy (docs/sam-keys.md),
+ * 0 if it has none; why it is refused in why
+ */
+static uint32_t sam_session(mike_group_config_t *cfg, gsa_policy_t *kek,
+							char **why)
+{
+	gikev2_attr_t *attr;
+
+	*why = NULL;
+	attr = gikev2_attrs_find(kek->attrs, GIKEV2_GSA_MIKE_SAM_SESSION);
+	if (!attr)
+	{
+		return 0;
+	}
+	/* the parser checked its length */
+	if (attr->data.ptr[4] != cfg->sam_scheme_id)
+	{
+		*why = "the GCKS's SAM scheme is not the group's sam_scheme";
+		return 0;
+	}
+	return untoh32(attr->data.ptr);
 }
 
 /**
@@ -386,7 +451,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	signature_params_t *auth_scheme = NULL;
 	chunk_t kek_keymat = chunk_empty;
 	host_t *rekey = NULL;
-	uint32_t initial_msg_id = 0;
+	uint32_t initial_msg_id = 0, session = 0;
 	bool foreign = FALSE;
 	char *error = NULL;
 
@@ -436,6 +501,10 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	{
 		error = "the rekey SA's authentication key or scheme is unusable";
 	}
+	if (!error)
+	{
+		session = sam_session(cfg, gsa->get_kek_policy(gsa), &error);
+	}
 	rekey = error ? NULL : rekey_destination(cfg, gsa->get_kek_policy(gsa));
 	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
 	{
@@ -453,6 +522,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 		return refused(group, error, FAILED);
 	}
 	state->set_rekey_auth(state, auth_key, auth_scheme);
+	state->set_sam_session(state, session);
 	policy = gsa->get_kek_policy(gsa);
 	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
 							 &initial_msg_id))

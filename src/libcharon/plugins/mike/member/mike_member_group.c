@@ -90,6 +90,16 @@ struct private_mike_member_group_t {
 	uint64_t reregistrations;
 
 	/**
+	 * SAM signing key of this sender, NULL if none
+	 */
+	private_key_t *sam_key;
+
+	/**
+	 * Requests of local applications for the SAM keys, refused and granted
+	 */
+	uint64_t sam_requests[2];
+
+	/**
 	 * GSA_REKEY messages rejected, by reason
 	 */
 	uint64_t rejected[MIKE_REKEY_ERR_INTERNAL + 1];
@@ -122,6 +132,12 @@ METHOD(mike_member_group_t, create_kernel, mike_kernel_t*,
 		return NULL;
 	}
 	return mike_kernel_create(this->cfg, this->guard->get_reqid(this->guard));
+}
+
+METHOD(mike_member_group_t, get_sam_key, private_key_t*,
+	private_mike_member_group_t *this)
+{
+	return this->sam_key;
 }
 
 METHOD(mike_member_group_t, registered, void,
@@ -270,6 +286,18 @@ METHOD(mike_member_group_t, get_reregistrations, uint64_t,
 	return this->reregistrations;
 }
 
+METHOD(mike_member_group_t, count_sam_request, void,
+	private_mike_member_group_t *this, bool granted)
+{
+	this->sam_requests[granted ? 1 : 0]++;
+}
+
+METHOD(mike_member_group_t, get_sam_requests, uint64_t,
+	private_mike_member_group_t *this, bool granted)
+{
+	return this->sam_requests[granted ? 1 : 0];
+}
+
 METHOD(mike_member_group_t, count_rejected, void,
 	private_mike_member_group_t *this, mike_rekey_status_t reason)
 {
@@ -291,6 +319,7 @@ METHOD(mike_group_t, destroy, void,
 	unregister(this);
 	/* after the SAs: the block policies take over from the ESP ones */
 	DESTROY_IF(this->guard);
+	DESTROY_IF(this->sam_key);
 	this->gsa->destroy(this->gsa);
 	this->key_path->destroy(this->key_path);
 	this->cfg->destroy(this->cfg);
@@ -313,6 +342,7 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 				.destroy = _destroy,
 			},
 			.create_kernel = _create_kernel,
+			.get_sam_key = _get_sam_key,
 			.registered = _registered,
 			.unregister = _unregister,
 			.get_kernel = _get_kernel,
@@ -331,6 +361,8 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 			.set_rekey_dst = _set_rekey_dst,
 			.start_reregistration = _start_reregistration,
 			.get_reregistrations = _get_reregistrations,
+			.count_sam_request = _count_sam_request,
+			.get_sam_requests = _get_sam_requests,
 			.count_rejected = _count_rejected,
 			.get_rejected = _get_rejected,
 		},
@@ -339,6 +371,16 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 		.guard = mike_kernel_guard_create(cfg),
 		.key_path = linked_list_create(),
 	);
+	if (cfg->sender && mike_sam_scheme_signs(cfg->sam_scheme_id))
+	{	/* the private half never leaves this host */
+		this->sam_key = mike_sam_key_generate(cfg->sam_scheme_id);
+		if (!this->sam_key)
+		{
+			DBG1(DBG_CFG, "mike: group '%s': generating the SAM key (%s) "
+				 "failed, receivers cannot verify this sender", cfg->name,
+				 cfg->sam_scheme);
+		}
+	}
 	return &this->public;
 }
 

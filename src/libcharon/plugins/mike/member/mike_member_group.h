@@ -46,6 +46,16 @@ struct mike_member_group_t {
 	mike_kernel_t *(*create_kernel)(mike_member_group_t *this);
 
 	/**
+	 * The key this member signs its SAM frames with, made on this host when
+	 * the group was loaded; its public half goes to the GCKS at
+	 * registration (docs/sam-keys.md).
+	 *
+	 * @return			key (internal), NULL if the group does not send or
+	 *					its scheme does not sign
+	 */
+	private_key_t *(*get_sam_key)(mike_member_group_t *this);
+
+	/**
 	 * Take a registration whose GSA was applied and installed.
 	 *
 	 * @param ike_sa_id	unique ID of the IKE SA registered over
@@ -175,6 +185,21 @@ struct mike_member_group_t {
 	 * @return			number of registrations
 	 */
 	uint64_t (*get_reregistrations)(mike_member_group_t *this);
+
+	/**
+	 * Count a request of a local application for the group's SAM keys.
+	 *
+	 * @param granted	whether it got them
+	 */
+	void (*count_sam_request)(mike_member_group_t *this, bool granted);
+
+	/**
+	 * The number of requests for SAM keys granted or refused.
+	 *
+	 * @param granted	TRUE for the granted ones
+	 * @return			number of requests
+	 */
+	uint64_t (*get_sam_requests)(mike_member_group_t *this, bool granted);
 
 	/**
 	 * Count a GSA_REKEY message rejected.

@@ -11,6 +11,7 @@
 #include "member/mike_member_rekey.h"
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
+#include "common/mike_sam.h"
 #include "common/mike_register_task.h"
 #include "common/mike_registrations.h"
 
@@ -145,6 +146,27 @@ static char *connection_name(ike_sa_t *ike_sa)
 }
 
 /**
+ * The data of N(MIKE_SAM_KEY) for a sending member group, empty if it has
+ * no SAM key (docs/sam-keys.md)
+ */
+static chunk_t sam_key_notify(mike_member_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	private_key_t *key = group->get_sam_key(group);
+	public_key_t *pub;
+	chunk_t spki = chunk_empty, data = chunk_empty;
+
+	pub = key ? key->get_public_key(key) : NULL;
+	if (pub && pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, &spki))
+	{
+		data = mike_sam_key_encode(cfg->sam_scheme_id, spki);
+		chunk_free(&spki);
+	}
+	DESTROY_IF(pub);
+	return data;
+}
+
+/**
  * Add IDg (and N(GROUP_SENDER)) for a group to a request and expect the GSA
  * in the response; FALSE if there is no such group
  */
@@ -154,6 +176,7 @@ static bool request_group(private_mike_member_listener_t *this,
 	idg_payload_t *idg;
 	registration_t *reg;
 	mike_member_group_t *group;
+	chunk_t sam_key;
 	bool sender;
 
 	group = mike_member_group_checkout(this->groups, name);
@@ -162,10 +185,12 @@ static bool request_group(private_mike_member_listener_t *this,
 		return FALSE;
 	}
 	sender = group->group.get_config(&group->group)->sender;
+	sam_key = sam_key_notify(group);
 	this->groups->checkin(this->groups, &group->group);
 	idg = mike_exchange_idg(name);
 	if (!idg)
 	{
+		chunk_free(&sam_key);
 		return FALSE;
 	}
 	message->add_payload(message, &idg->payload_interface);
@@ -173,6 +198,12 @@ static bool request_group(private_mike_member_listener_t *this,
 	{
 		message->add_notify(message, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
 							chunk_empty);
+	}
+	if (sam_key.len)
+	{
+		message->add_notify(message, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY,
+							sam_key);
+		chunk_free(&sam_key);
 	}
 	INIT(reg,
 		.group = strdup(name),

@@ -45,6 +45,9 @@ enum gikev2_protocol_t {
 #define GIKEV2_NOTIFY_INVALID_GROUP_ID		((notify_type_t)45)
 #define GIKEV2_NOTIFY_AUTHORIZATION_FAILED	((notify_type_t)46)
 #define GIKEV2_NOTIFY_GROUP_SENDER			((notify_type_t)16429)
+/** private-use status notify (docs/sam-keys.md): a sender's SAM
+ *  verification key, with its registration request */
+#define GIKEV2_NOTIFY_MIKE_SAM_KEY			((notify_type_t)40960)
 
 /** SPI sizes per protocol */
 #define GIKEV2_SPI_SIZE_IPSEC		4
@@ -95,6 +98,12 @@ enum gikev2_gsa_attr_t {
 	GIKEV2_GSA_KEY_LIFETIME = 1,
 	GIKEV2_GSA_INITIAL_MESSAGE_ID = 2,
 	GIKEV2_GSA_NEXT_SPI = 3,
+	/** private use (docs/sam-keys.md): the group's SAM session and scheme,
+	 *  in the rekey SA's policy */
+	GIKEV2_GSA_MIKE_SAM_SESSION = 16384,
+	/** private use: a sender's SAM source ID and verification key, in the
+	 *  policy of its data SA */
+	GIKEV2_GSA_MIKE_SAM_SOURCE = 16385,
 };
 
 /** Group-wide policy attributes (GW policy substructure) */

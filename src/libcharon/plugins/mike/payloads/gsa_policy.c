@@ -556,13 +556,22 @@ static gsa_policy_t *parse_gw(chunk_t attrs)
  */
 gsa_policy_t *gsa_policy_parse(chunk_t sub)
 {
-	gikev2_attr_rule_t rules[] = {
+	/* the attributes of every protocol, then those of the policy's own */
+	gikev2_attr_rule_t rules[4] = {
 		{ GIKEV2_GSA_KEY_LIFETIME, "GSA_KEY_LIFETIME", FALSE, 4, 0, FALSE },
 		{ GIKEV2_GSA_NEXT_SPI, "GSA_NEXT_SPI", FALSE, 0, 0, TRUE },
-		{ GIKEV2_GSA_INITIAL_MESSAGE_ID, "GSA_INITIAL_MESSAGE_ID",
-		  FALSE, 4, 0, FALSE },
 	};
-	int rule_count = countof(rules);
+	const gikev2_attr_rule_t initial_msg_id = {
+		GIKEV2_GSA_INITIAL_MESSAGE_ID, "GSA_INITIAL_MESSAGE_ID",
+		FALSE, 4, 0, FALSE,
+	}, sam_session = {
+		/* private use, docs/sam-keys.md: session ID, scheme */
+		GIKEV2_GSA_MIKE_SAM_SESSION, "MIKE_SAM_SESSION", FALSE, 5, 0, FALSE,
+	}, sam_source = {
+		/* source ID, scheme, reserved, at least a byte of key */
+		GIKEV2_GSA_MIKE_SAM_SOURCE, "MIKE_SAM_SOURCE", FALSE, 0, 7, FALSE,
+	};
+	int rule_count = 2;
 	gsa_policy_t *this;
 	bio_reader_t *reader;
 	uint8_t protocol, spi_size;
@@ -584,8 +593,7 @@ gsa_policy_t *gsa_policy_parse(chunk_t sub)
 					 "size %u", protocol, spi_size);
 				return NULL;
 			}
-			/* GSA_INITIAL_MESSAGE_ID is for GIKE_UPDATE only */
-			rule_count--;
+			rules[rule_count++] = sam_source;
 			break;
 		case GIKEV2_PROTO_GIKE_UPDATE:
 			if (spi_size != GIKEV2_SPI_SIZE_GIKE_UPDATE)
@@ -594,6 +602,8 @@ gsa_policy_t *gsa_policy_parse(chunk_t sub)
 					 spi_size);
 				return NULL;
 			}
+			rules[rule_count++] = initial_msg_id;
+			rules[rule_count++] = sam_session;
 			break;
 		default:
 			DBG1(DBG_ENC, "G-IKEv2: unknown GSA policy protocol %u", protocol);

@@ -23,9 +23,11 @@
 
 #include "gcks/mike_gcks_listener.h"
 #include "gcks/mike_gcks_rekey.h"
+#include "gcks/mike_gsa_builder.h"
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
 #include "common/mike_rekey_msg.h"
+#include "common/mike_sam.h"
 #include "payloads/gikev2_parser.h"
 
 /** the GCKS's group: anybody of example.org may join, cam may send */
@@ -777,6 +779,325 @@ START_TEST(test_reauthorize_keeps_who_fits)
 }
 END_TEST
 
+/*******************************************************************************
+ * SAM keys (docs/sam-keys.md)
+ */
+
+/**
+ * The data of N(MIKE_SAM_KEY) for a fresh key of a type; the SPKI in spki
+ */
+static chunk_t sam_key_data(key_type_t type, int bits, chunk_t *spki)
+{
+	private_key_t *key;
+	public_key_t *pub;
+	chunk_t data;
+
+	key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, type,
+							 BUILD_KEY_SIZE, bits, BUILD_END);
+	ck_assert(key);
+	pub = key->get_public_key(key);
+	ck_assert(pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, spki));
+	data = mike_sam_key_encode(MIKE_SAM_ED25519, *spki);
+	pub->destroy(pub);
+	key->destroy(key);
+	return data;
+}
+
+/**
+ * Register as sender to "g" presenting a SAM key (its notify data)
+ */
+static message_t *register_with_key(ike_sa_t *ike_sa, chunk_t data,
+									bool *success)
+{
+	message_t *request, *response;
+
+	request = fake_idg_request("g", TRUE);
+	request->add_notify(request, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY, data);
+	*success = fake_respond(&gcks->listener, ike_sa, request, &response);
+	return response;
+}
+
+/**
+ * The TEK of a member group with an SPI, NULL if none
+ */
+static mike_tek_t *tek_of(mike_member_group_t *member, uint32_t spi)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *found = NULL;
+
+	enumerator = GSA(member)->create_tek_enumerator(GSA(member));
+	while (!found && enumerator->enumerate(enumerator, &tek))
+	{
+		if (tek->spi == spi)
+		{
+			found = tek;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+START_TEST(test_sam_key_distributed)
+{
+	mike_member_group_t *alice, *cam, *bob;
+	mike_gcks_member_t *sender;
+	message_t *response;
+	mike_tek_t *tek;
+	chunk_t data, spki;
+	bool success;
+
+	alice = join(alice_sa, FALSE);
+	ck_assert_int_eq(GSA(alice)->get_sam_session(GSA(alice)),
+					 mike_sam_session_id("g"));
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	response = register_with_key(cam_sa, data, &success);
+	ck_assert(success);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+	/* its source ID is its leaf, its key the one it presented */
+	ck_assert_int_eq(sender->tek->sam_source, sender->leaf);
+	ck_assert_chunk_eq(sender->tek->sam_key, spki);
+	/* the sender itself learns it in its registration */
+	cam = fake_member_state(member_body, response);
+	ck_assert(cam);
+	tek = tek_of(cam, sender->tek->spi);
+	ck_assert(tek && tek->sam_source == sender->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+	response->destroy(response);
+
+	/* alice from the GSA_REKEY announcing the new sender */
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	tek = tek_of(alice, sender->tek->spi);
+	ck_assert(tek && tek->sam_source == sender->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+	/* a newcomer in its registration */
+	bob = join(bob_sa, FALSE);
+	tek = tek_of(bob, sender->tek->spi);
+	ck_assert(tek && tek->sam_source == sender->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+
+	chunk_free(&data);
+	chunk_free(&spki);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
+	bob->group.destroy(&bob->group);
+}
+END_TEST
+
+START_TEST(test_sam_key_follows_rollover)
+{
+	mike_gcks_registrar_t registrar = {};
+	mike_gcks_rekey_t *rekey;
+	mike_gcks_member_t *sender;
+	mike_member_group_t *alice;
+	fake_socket_t *rollover_sock;
+	message_t *response;
+	mike_tek_t *tek;
+	chunk_t data, spki;
+	uint32_t old_spi;
+	bool success;
+
+	alice = join(alice_sa, FALSE);
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	response = register_with_key(cam_sa, data, &success);
+	ck_assert(success);
+	response->destroy(response);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	sender = group->find_member(group, 2);
+	old_spi = sender->tek->spi;
+
+	rollover_sock = fake_socket_create();
+	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
+	ck_assert(groups->checkout(groups, "g") == &group->group);
+	ck_assert(rekey->roll_over(rekey, group));
+	groups->checkin(groups, &group->group);
+
+	/* a new TEK, the same source and key */
+	ck_assert(sender->tek->spi != old_spi);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(rollover_sock, 0)),
+					 SUCCESS);
+	tek = tek_of(alice, sender->tek->spi);
+	ck_assert(tek && tek->sam_source == sender->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+
+	rekey->destroy(rekey);
+	chunk_free(&data);
+	chunk_free(&spki);
+	alice->group.destroy(&alice->group);
+}
+END_TEST
+
+START_TEST(test_sam_key_withdrawn)
+{
+	mike_member_group_t *alice;
+	message_t *response;
+	chunk_t data, spki;
+	bool success;
+
+	alice = join(alice_sa, FALSE);
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	response = register_with_key(cam_sa, data, &success);
+	ck_assert(success);
+	response->destroy(response);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 1);
+
+	/* the sender goes: the GSAs after it carry neither its TEK nor its
+	 * key */
+	gcks->listener.ike_state_change(&gcks->listener, cam_sa, IKE_DESTROYING);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
+
+	chunk_free(&data);
+	chunk_free(&spki);
+	alice->group.destroy(&alice->group);
+}
+END_TEST
+
+/**
+ * Assert a sender presenting notify data as SAM key is refused
+ */
+static void assert_sam_key_refused(chunk_t data)
+{
+	message_t *response;
+	bool success;
+
+	response = register_with_key(cam_sa, data, &success);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	ck_assert(!group->find_member(group, 2));
+	response->destroy(response);
+}
+
+/**
+ * Whether bytes appear in a chunk
+ */
+static bool contains(chunk_t haystack, chunk_t needle)
+{
+	size_t i;
+
+	for (i = 0; i + needle.len <= haystack.len; i++)
+	{
+		if (memeq(haystack.ptr + i, needle.ptr, needle.len))
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+START_TEST(test_sam_attribute_vector)
+{
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	gsa_policy_t *policy;
+	gikev2_attr_t *attr;
+	enumerator_t *enumerator;
+	message_t *response;
+	chunk_t data, spki, gsk_w, body, expected;
+	bool success;
+	int sources = 0;
+
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	response = register_with_key(cam_sa, data, &success);
+	ck_assert(success);
+	response->destroy(response);
+	gsk_w = fake_ike_sa_gsk_w();
+	ck_assert(mike_gsa_build(group, gsk_w, NULL, &gsa, &kd));
+
+	/* the session: SHA-256("mike SAM session g"), scheme 2 (ed25519) */
+	attr = gikev2_attrs_find(gsa->get_kek_policy(gsa)->attrs,
+							 GIKEV2_GSA_MIKE_SAM_SESSION);
+	ck_assert(attr && !attr->tv);
+	ck_assert_chunk_eq(attr->data,
+					   chunk_from_chars(0x34, 0xdd, 0x41, 0x95, 0x02));
+	/* cam's source: its leaf (1, the first member), scheme, reserved, key */
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol != GIKEV2_PROTO_ESP)
+		{
+			continue;
+		}
+		attr = gikev2_attrs_find(policy->attrs, GIKEV2_GSA_MIKE_SAM_SOURCE);
+		ck_assert(attr && !attr->tv);
+		expected = chunk_cat("cc", chunk_from_chars(0x00, 0x00, 0x00, 0x01,
+													0x02, 0x00), spki);
+		ck_assert_chunk_eq(attr->data, expected);
+		chunk_free(&expected);
+		sources++;
+	}
+	enumerator->destroy(enumerator);
+	ck_assert_int_eq(sources, 1);
+	/* on the wire: AF 0, type 0x4001, length 50, then the data */
+	ck_assert_int_eq(spki.len, 44);
+	body = gikev2_payload_get_body(&gsa->payload_interface);
+	expected = chunk_cat("cc", chunk_from_chars(0x40, 0x01, 0x00, 0x32,
+								0x00, 0x00, 0x00, 0x01, 0x02, 0x00), spki);
+	ck_assert(contains(body, expected));
+	chunk_free(&expected);
+	expected = chunk_from_chars(0x40, 0x00, 0x00, 0x05,
+								0x34, 0xdd, 0x41, 0x95, 0x02);
+	ck_assert(contains(body, expected));
+
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+	chunk_clear(&gsk_w);
+	chunk_free(&data);
+	chunk_free(&spki);
+}
+END_TEST
+
+START_TEST(test_sam_key_refused)
+{
+	chunk_t data, spki, bad;
+
+	/* a P-256 key for an Ed25519 group */
+	data = sam_key_data(KEY_ECDSA, 256, &spki);
+	assert_sam_key_refused(data);
+	chunk_free(&data);
+	chunk_free(&spki);
+
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	/* another scheme, a reserved byte set, trailing data, truncated */
+	bad = chunk_clone(data);
+	bad.ptr[0] = MIKE_SAM_ECDSA_P256;
+	assert_sam_key_refused(bad);
+	bad.ptr[0] = MIKE_SAM_ED25519;
+	bad.ptr[1] = 1;
+	assert_sam_key_refused(bad);
+	chunk_free(&bad);
+	bad = chunk_cat("cc", data, chunk_from_chars(0x00));
+	assert_sam_key_refused(bad);
+	chunk_free(&bad);
+	assert_sam_key_refused(chunk_create(data.ptr, data.len - 1));
+	assert_sam_key_refused(chunk_create(data.ptr, 1));
+	chunk_free(&data);
+	chunk_free(&spki);
+}
+END_TEST
+
+START_TEST(test_sam_key_of_receiver_ignored)
+{
+	message_t *request, *response;
+	mike_gcks_member_t *member;
+	chunk_t data, spki;
+
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	request = fake_idg_request("g", FALSE);
+	request->add_notify(request, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY, data);
+	ck_assert(fake_respond(&gcks->listener, alice_sa, request, &response));
+	response->destroy(response);
+	member = group->find_member(group, 1);
+	ck_assert(member && !member->tek);
+	chunk_free(&data);
+	chunk_free(&spki);
+}
+END_TEST
+
 Suite *gcks_suite(void)
 {
 	Suite *s = suite_create("gcks");
@@ -816,6 +1137,16 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_rollover_needs_kek);
 	tcase_add_test(tc, test_reauthorize_after_reload);
 	tcase_add_test(tc, test_reauthorize_keeps_who_fits);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("SAM keys");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_sam_key_distributed);
+	tcase_add_test(tc, test_sam_key_follows_rollover);
+	tcase_add_test(tc, test_sam_key_withdrawn);
+	tcase_add_test(tc, test_sam_attribute_vector);
+	tcase_add_test(tc, test_sam_key_refused);
+	tcase_add_test(tc, test_sam_key_of_receiver_ignored);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,6 +18,7 @@
 
 #include "tests/mike_tests.h"
 #include "tests/fake_ike_sa.h"
+#include "common/mike_sam.h"
 #include "tests/test_util.h"
 
 #include <daemon.h>
@@ -259,6 +260,46 @@ START_TEST(test_first_request_sender_group)
 	request = first_request(cam, 1);
 	assert_asks_for(request, "s", TRUE);
 	request->destroy(request);
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+}
+END_TEST
+
+START_TEST(test_sender_presents_sam_key)
+{
+	mike_member_group_t *group = member_group("s");
+	mike_gcks_member_t *sender;
+	notify_payload_t *notify;
+	ike_sa_t *cam, *cam_gcks;
+	message_t *request;
+	public_key_t *pub;
+	chunk_t spki, expected;
+	char *why;
+
+	/* made on this host with the group; the public half is asked with */
+	ck_assert(group->get_sam_key(group));
+	ck_assert(!member_group("g")->get_sam_key(member_group("g")));
+	pub = group->get_sam_key(group)->get_public_key(group->get_sam_key(group));
+	ck_assert(pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, &expected));
+	pub->destroy(pub);
+
+	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
+	request = first_request(cam, 1);
+	notify = request->get_notify(request, GIKEV2_NOTIFY_MIKE_SAM_KEY);
+	ck_assert(notify);
+	ck_assert(mike_sam_key_parse(notify->get_notification_data(notify),
+								 MIKE_SAM_ED25519, &spki, &why));
+	ck_assert_chunk_eq(spki, expected);
+	request->destroy(request);
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+
+	/* the GCKS hands it out with the sender's TEK */
+	ck_assert(register_cam(&cam, &cam_gcks));
+	sender = gcks_group("s")->find_member(gcks_group("s"), 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_chunk_eq(sender->tek->sam_key, expected);
+	chunk_free(&expected);
 	cam->destroy(cam);
 	cam_gcks->destroy(cam_gcks);
 }
@@ -766,6 +807,7 @@ Suite *member_suite(void)
 	tcase_add_checked_fixture(tc, member_setup, member_teardown);
 	tcase_add_test(tc, test_first_request_asks_for_group);
 	tcase_add_test(tc, test_first_request_sender_group);
+	tcase_add_test(tc, test_sender_presents_sam_key);
 	tcase_add_test(tc, test_other_requests_unchanged);
 	tcase_add_test(tc, test_nothing_applied_before_authorize);
 	tcase_add_test(tc, test_sender_installs_own_sa);

@@ -29,6 +29,7 @@
 #define _GNU_SOURCE /* asprintf */
 #endif
 #include "tests/mike_tests.h"
+#include "common/mike_sam.h"
 
 #include <check.h>
 
@@ -699,12 +700,82 @@ START_TEST(test_cfg_defaults)
 	ck_assert_int_eq(cfg->rejoin_timeout, 600);
 	cfg->destroy(cfg);
 
-	/* the other SAM schemes */
+	/* the other SAM schemes, by their frame format IDs */
 	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
 					 "sam_scheme = ecdsa-p256\n", &error);
 	ck_assert_msg(cfg, "rejected: %s", error);
 	ck_assert_str_eq(cfg->sam_scheme, "ecdsa-p256");
+	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_ECDSA_P256);
 	cfg->destroy(cfg);
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
+					 "sam_scheme = hybrid\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_HYBRID);
+	cfg->destroy(cfg);
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
+					 "sam_scheme = ed25519-oo\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_ED25519_OO);
+	cfg->destroy(cfg);
+}
+END_TEST
+
+START_TEST(test_sam_session_id)
+{
+	/* SHA-256("mike SAM session " || name), first 4 bytes (docs/sam-keys.md,
+	 * checked with Python's hashlib) */
+	ck_assert_int_eq(mike_sam_session_id("news"), 0x923d3979);
+	ck_assert_int_eq(mike_sam_session_id("g"), 0x34dd4195);
+	ck_assert(mike_sam_session_id("news") != mike_sam_session_id("sports"));
+}
+END_TEST
+
+START_TEST(test_sam_key_encoding)
+{
+	private_key_t *key;
+	public_key_t *pub;
+	chunk_t spki, body, parsed, bad;
+	char *why;
+
+	key = mike_sam_key_generate(MIKE_SAM_ED25519);
+	ck_assert(key);
+	ck_assert(!mike_sam_key_generate(MIKE_SAM_HMAC_SHA256));
+	pub = key->get_public_key(key);
+	ck_assert(pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, &spki));
+	body = mike_sam_key_encode(MIKE_SAM_ED25519, spki);
+	ck_assert_int_eq(body.len, 2 + spki.len);
+	ck_assert_int_eq(body.ptr[0], 2);
+	ck_assert_int_eq(body.ptr[1], 0);
+	ck_assert(mike_sam_key_parse(body, MIKE_SAM_ED25519, &parsed, &why));
+	ck_assert_chunk_eq(parsed, spki);
+	/* hybrid and ed25519-oo sign with Ed25519 keys too */
+	body.ptr[0] = MIKE_SAM_HYBRID;
+	ck_assert(mike_sam_key_parse(body, MIKE_SAM_HYBRID, &parsed, &why));
+	/* not for P-256, nor for a group MAC */
+	body.ptr[0] = MIKE_SAM_ECDSA_P256;
+	ck_assert(!mike_sam_key_parse(body, MIKE_SAM_ECDSA_P256, &parsed, &why));
+	ck_assert(!mike_sam_key_check(MIKE_SAM_HMAC_SHA256, spki, &why));
+	/* garbage, empty, too long */
+	bad = chunk_alloca(MIKE_SAM_KEY_MAX + 1);
+	memset(bad.ptr, 0x30, bad.len);
+	ck_assert(!mike_sam_key_check(MIKE_SAM_ED25519, bad, &why));
+	ck_assert(!mike_sam_key_check(MIKE_SAM_ED25519, chunk_empty, &why));
+	ck_assert(!mike_sam_key_check(MIKE_SAM_ED25519,
+								  chunk_create(spki.ptr, spki.len - 1), &why));
+	chunk_free(&body);
+	chunk_free(&spki);
+	pub->destroy(pub);
+	key->destroy(key);
+
+	key = mike_sam_key_generate(MIKE_SAM_ECDSA_P256);
+	ck_assert(key);
+	pub = key->get_public_key(key);
+	ck_assert(pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, &spki));
+	ck_assert(mike_sam_key_check(MIKE_SAM_ECDSA_P256, spki, &why));
+	ck_assert(!mike_sam_key_check(MIKE_SAM_ED25519, spki, &why));
+	chunk_free(&spki);
+	pub->destroy(pub);
+	key->destroy(key);
 }
 END_TEST
 
@@ -754,6 +825,10 @@ static struct {
 	{ MEMBER_OK "sender = maybe\n", "sender 'maybe' is neither yes nor no" },
 	{ MEMBER_OK "local_users = -1\n", "unknown local user '-1'" },
 	{ MEMBER_OK "sam_scheme = rsa\n", "unknown sam_scheme 'rsa'" },
+	{ MEMBER_OK "local_senders = root\n", "local_senders needs sender = yes" },
+	{ MEMBER_OK "sender = yes\nlocal_senders = nosuchuser-mike\n",
+	  "unknown local sender 'nosuchuser-mike'" },
+	{ GCKS_OK "local_senders = root\n", "local_senders" },
 	{ MEMBER_OK "sam_scheme = ED25519\n", "unknown sam_scheme 'ED25519'" },
 	{ "address = 239.1.2.3\n", "needs the connection" },
 	{ "address = 239.1.2.3\nrole = member\nsender = yes\n",
@@ -882,6 +957,7 @@ static struct {
 	{ "connection", "c", "member" },
 	{ "sender", "yes", "member" },
 	{ "local_users", "root", NULL },
+	{ "local_senders", "root", "member" },
 	{ "fail_close", "no", "member" },
 	{ "rejoin_timeout", "1h", "gcks" },
 };
@@ -899,10 +975,12 @@ START_TEST(test_cfg_every_key)
 		{
 			continue;
 		}
-		/* a key given twice takes the last value */
+		/* a key given twice takes the last value; members send, for
+		 * local_senders */
 		ck_assert(asprintf(&body, "role = %s\naddress = 239.1.2.3\n%s"
 						   "%s = %s\n", roles[i],
-						   streq(roles[i], "member") ? "connection = c\n" : "",
+						   streq(roles[i], "member") ?
+								"connection = c\nsender = yes\n" : "",
 						   cfg_keys[_i].key, cfg_keys[_i].value) > 0);
 		error = NULL;
 		cfg = cfg_create(body, &error);
@@ -1192,7 +1270,7 @@ START_TEST(test_group_retired_pruned)
 	/* retired TEKs go once their sender switched (activation_delay plus a
 	 * second), also when nobody enumerates them (rekey_on_join) */
 	group = group_create("role = gcks\naddress = 239.1.2.3\n"
-						 "activation_delay = 0\nrekey_on_join = yes\n");
+						 "activation_delay = 1\nrekey_on_join = yes\n");
 	source = host_create_from_string("10.0.0.1", 0);
 	/* a sender whose TEK rolls over: each new TEK retires the one before */
 	member = add_member(group, "gm1.mike.test", 1, TRUE);
@@ -1200,8 +1278,10 @@ START_TEST(test_group_retired_pruned)
 	{
 		ck_assert(group->renew_tek(group, member, source));
 	}
+	/* kept until 2 s after the second they were retired in, however
+	 * slowly the loop ran */
 	ck_assert_int_eq(count_retired(group), 3);
-	sleep(2);
+	sleep(3);
 	ck_assert(group->renew_tek(group, member, source));
 	ck_assert_int_eq(count_retired(group), 1);
 	source->destroy(source);
@@ -1636,6 +1716,8 @@ START_TEST(test_group_db_upgrade)
 	ck_assert_int_eq(sqlite3_exec(raw, "DROP TABLE lkh_nodes; "
 				"ALTER TABLE groups DROP COLUMN lkh_next_id; "
 				"ALTER TABLE groups DROP COLUMN lkh_next_num; "
+				"ALTER TABLE teks DROP COLUMN sam_source; "
+				"ALTER TABLE teks DROP COLUMN sam_key; "
 				"UPDATE schema_version SET version = 1", NULL, NULL, NULL),
 				SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(raw, "UPDATE groups SET lkh = ?", -1,
@@ -1731,6 +1813,54 @@ START_TEST(test_group_db_unusable)
 
 	group->group.destroy(&group->group);
 	restored->group.destroy(&restored->group);
+	db->destroy(db);
+	unlink(path);
+}
+END_TEST
+
+/**
+ * A sender's SAM key and source ID survive a restart with its TEK, and go
+ * to the TEK that replaces it (docs/sam-keys.md)
+ */
+START_TEST(test_group_db_sam_key)
+{
+	mike_gcks_group_t *group, *restored;
+	mike_gcks_member_t *member;
+	mike_tek_t *tek;
+	mike_db_t *db;
+	host_t *source;
+	char path[] = "/tmp/mike-unit-samkey.XXXXXX";
+	chunk_t spki = chunk_from_chars(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b,
+									0x65, 0x70, 0x03, 0x21, 0x00, 0x11);
+
+	db = temp_db(path);
+	group = db_group(db);
+	ck_assert(group->ensure_kek(group));
+	add_member(group, "gm1.example.org", 1, FALSE);
+	member = add_member(group, "cam.example.org", 2, TRUE);
+	ck_assert(member->tek);
+	ck_assert(group->take_sam_key(group, member, spki));
+	ck_assert(!group->take_sam_key(group, member, spki));
+	ck_assert_int_eq(member->tek->sam_source, member->leaf);
+	ck_assert(group->save(group));
+
+	restored = db_group(db);
+	tek = first_tek(gsa_of(&restored->group));
+	ck_assert(tek);
+	ck_assert_int_eq(tek->sam_source, member->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+	/* the next TEK of the restored sender carries them on */
+	member = restored->find_dormant(restored, member->id);
+	ck_assert(member && member->tek == tek);
+	source = host_create_from_string("10.0.0.2", 0);
+	tek = restored->renew_tek(restored, member, source);
+	ck_assert(tek);
+	ck_assert_int_eq(tek->sam_source, member->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+	source->destroy(source);
+
+	restored->group.destroy(&restored->group);
+	group->group.destroy(&group->group);
 	db->destroy(db);
 	unlink(path);
 }
@@ -2720,6 +2850,11 @@ Suite *group_config_suite(void)
 	tcase_add_loop_test(tc, test_cfg_every_key, 0, countof(cfg_keys));
 	suite_add_tcase(s, tc);
 
+	tc = tcase_create("SAM");
+	tcase_add_test(tc, test_sam_session_id);
+	tcase_add_test(tc, test_sam_key_encoding);
+	suite_add_tcase(s, tc);
+
 	tc = tcase_create("errors");
 	tcase_add_loop_test(tc, test_cfg_errors, 0, countof(cfg_errors));
 	tcase_add_test(tc, test_cfg_no_suggestion);
@@ -2739,6 +2874,8 @@ Suite *group_suite(void)
 	TCase *tc;
 
 	tc = tcase_create("GCKS state");
+	/* test_group_retired_pruned waits 3 s for TEKs to age */
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_group_allocate_spi);
 	tcase_add_test(tc, test_group_spis_bounded);
 	tcase_add_test(tc, test_group_retired_pruned);
@@ -2747,6 +2884,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_group_db);
 	tcase_add_test(tc, test_group_db_walk);
 	tcase_add_test(tc, test_group_db_upgrade);
+	tcase_add_test(tc, test_group_db_sam_key);
 	tcase_add_test(tc, test_group_db_unusable);
 	suite_add_tcase(s, tc);
 	return s;
