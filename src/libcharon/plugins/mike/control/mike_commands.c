@@ -648,6 +648,19 @@ CALLBACK(readmit, mike_msg_t*,
 }
 
 /**
+ * Whether a TEK is this host's: the one it sends with, or one the GCKS made
+ * for its address (a rollover's new TEK before the switch, and the TEKs of
+ * GSA_REKEYs that no longer carry the one it still sends with)
+ */
+static bool is_own(mike_member_group_t *group, mike_tek_t *tek)
+{
+	host_t *me = group->get_my_host(group);
+
+	return tek->spi == group->get_own_spi(group) ||
+		   (tek->source && me && me->ip_equals(me, tek->source));
+}
+
+/**
  * The SAM keys of a registered member group a peer may have: the session,
  * every sender's verification key and, for a local sender, this host's
  * source ID and signing key (docs/control-socket.md, sam-keys)
@@ -690,7 +703,7 @@ static mike_msg_t *sam_keys_of(mike_member_group_t *group, uid_t uid,
 		{
 			continue;
 		}
-		if (tek->spi == group->get_own_spi(group))
+		if (is_own(group, tek))
 		{
 			own = tek->sam_source;
 		}
