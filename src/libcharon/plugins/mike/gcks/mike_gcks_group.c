@@ -116,6 +116,12 @@ struct private_mike_gcks_group_t {
 	 * (then members may have other TEKs, too)
 	 */
 	bool teks_changed;
+
+	/**
+	 * TEKs whose SAM key changed since the last save, mike_tek_t (the
+	 * group's)
+	 */
+	linked_list_t *rekeyed;
 };
 
 /**
@@ -456,6 +462,12 @@ METHOD(mike_gcks_group_t, take_sam_key, bool,
 	chunk_free(&tek->sam_key);
 	tek->sam_key = chunk_clone(spki);
 	tek->sam_source = member->leaf;
+	/* a stored TEK is written again with its new key */
+	if (this->store && !this->rekeyed->find_first(this->rekeyed, NULL,
+												  (void**)&tek))
+	{
+		this->rekeyed->insert_last(this->rekeyed, tek);
+	}
 	return TRUE;
 }
 
@@ -722,6 +734,24 @@ static bool save_member(private_mike_gcks_group_t *this,
 }
 
 /**
+ * Whether a TEK is one of the group's current ones
+ */
+static bool tek_of(private_mike_gcks_group_t *this, mike_tek_t *tek)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *current;
+	bool found = FALSE;
+
+	enumerator = this->gsa->create_tek_enumerator(this->gsa);
+	while (!found && enumerator->enumerate(enumerator, &current))
+	{
+		found = current == tek;
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
  * Write the group's changes in the store's open transaction
  */
 static bool save_changes(private_mike_gcks_group_t *this,
@@ -729,6 +759,7 @@ static bool save_changes(private_mike_gcks_group_t *this,
 {
 	mike_group_db_t *store = this->store;
 	enumerator_t *enumerator;
+	mike_tek_t *tek;
 	private_member_t *member;
 	identification_t *id;
 	linked_list_t *members;
@@ -742,6 +773,15 @@ static bool save_changes(private_mike_gcks_group_t *this,
 	ok = ok && store->sync_teks(store,
 							this->gsa->create_tek_enumerator(this->gsa),
 							&teks_changed);
+	enumerator = this->rekeyed->create_enumerator(this->rekeyed);
+	while (ok && enumerator->enumerate(enumerator, &tek))
+	{	/* still the group's (sync_teks() just stored the new ones) */
+		if (tek_of(this, tek))
+		{
+			ok = store->update_tek(store, tek);
+		}
+	}
+	enumerator->destroy(enumerator);
 	enumerator = this->removed->create_enumerator(this->removed);
 	while (ok && enumerator->enumerate(enumerator, &id))
 	{
@@ -814,6 +854,8 @@ METHOD(mike_gcks_group_t, save, bool,
 	this->removed->destroy_offset(this->removed,
 								  offsetof(identification_t, destroy));
 	this->removed = linked_list_create();
+	this->rekeyed->destroy(this->rekeyed);
+	this->rekeyed = linked_list_create();
 	this->teks_changed = FALSE;
 	return TRUE;
 }
@@ -857,6 +899,7 @@ METHOD(mike_group_t, destroy, void,
 	this->unsaved->destroy(this->unsaved);
 	this->removed->destroy_offset(this->removed,
 								  offsetof(identification_t, destroy));
+	this->rekeyed->destroy(this->rekeyed);
 	this->cfg->destroy(this->cfg);
 	free(this);
 }
@@ -995,6 +1038,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		.db = db,
 		.unsaved = linked_list_create(),
 		.removed = linked_list_create(),
+		.rekeyed = linked_list_create(),
 	);
 	/* the same after every restart (docs/sam-keys.md) */
 	this->gsa->set_sam_session(this->gsa, mike_sam_session_id(cfg->name));

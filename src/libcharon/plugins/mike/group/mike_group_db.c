@@ -249,6 +249,13 @@ METHOD(mike_group_db_t, sync_teks, bool,
 	return TRUE;
 }
 
+METHOD(mike_group_db_t, update_tek, bool,
+	private_mike_group_db_t *this, mike_tek_t *tek)
+{
+	/* INSERT OR REPLACE, the SPI is claimed already */
+	return this->db->put_tek(this->db, this->name, tek, time(NULL));
+}
+
 METHOD(mike_group_db_t, put_member, bool,
 	private_mike_group_db_t *this, identification_t *id, uint32_t tek_spi,
 	uint32_t leaf)
@@ -556,6 +563,7 @@ mike_group_db_t *mike_group_db_create(mike_db_t *db, char *group)
 			.begin = _begin,
 			.set_kek = _set_kek,
 			.sync_teks = _sync_teks,
+			.update_tek = _update_tek,
 			.put_member = _put_member,
 			.remove_member = _remove_member,
 			.save_lkh = _save_lkh,

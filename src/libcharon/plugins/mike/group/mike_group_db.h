@@ -110,13 +110,22 @@ struct mike_group_db_t {
 
 	/**
 	 * Make the stored TEKs the group's: store the new ones, remove the
-	 * ones it no longer has (by SPI; a TEK never changes under its SPI).
+	 * ones it no longer has (by SPI; only its SAM key may change under an
+	 * SPI, see update_tek()).
 	 *
 	 * @param teks		the group's TEKs, over mike_tek_t (destroyed)
 	 * @param changed	receives whether any was stored or removed
 	 */
 	bool (*sync_teks)(mike_group_db_t *this, enumerator_t *teks,
 					  bool *changed);
+
+	/**
+	 * Store a TEK again that changed under its SPI (its sender presented
+	 * another SAM key).
+	 *
+	 * @param tek		the TEK
+	 */
+	bool (*update_tek)(mike_group_db_t *this, mike_tek_t *tek);
 
 	/**
 	 * Store (insert or replace by identity) a member.

@@ -1824,15 +1824,17 @@ END_TEST
  */
 START_TEST(test_group_db_sam_key)
 {
-	mike_gcks_group_t *group, *restored;
+	mike_gcks_group_t *group, *restored, *again;
 	mike_gcks_member_t *member;
 	mike_tek_t *tek;
 	mike_db_t *db;
 	host_t *source;
 	char path[] = "/tmp/mike-unit-samkey.XXXXXX";
-	chunk_t spki = chunk_from_chars(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b,
-									0x65, 0x70, 0x03, 0x21, 0x00, 0x11);
+	chunk_t spki, spki2;
 
+	spki = chunk_clone(chunk_from_chars(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
+										0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+										0x11));
 	db = temp_db(path);
 	group = db_group(db);
 	ck_assert(group->ensure_kek(group));
@@ -1849,6 +1851,22 @@ START_TEST(test_group_db_sam_key)
 	ck_assert(tek);
 	ck_assert_int_eq(tek->sam_source, member->leaf);
 	ck_assert_chunk_eq(tek->sam_key, spki);
+	/* a key the sender changes under the same TEK is stored, too */
+	spki2 = chunk_clone(spki);
+	spki2.ptr[spki2.len - 1] ^= 0xff;
+	member = restored->find_dormant(restored, member->id);
+	ck_assert(member && member->tek == tek);
+	ck_assert(restored->take_sam_key(restored, member, spki2));
+	ck_assert(restored->save(restored));
+	again = db_group(db);
+	tek = first_tek(gsa_of(&again->group));
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_key, spki2);
+	again->group.destroy(&again->group);
+	tek = first_tek(gsa_of(&restored->group));
+	ck_assert_chunk_eq(tek->sam_key, spki2);
+	chunk_free(&spki);
+	spki = spki2;
 	/* the next TEK of the restored sender carries them on */
 	member = restored->find_dormant(restored, member->id);
 	ck_assert(member && member->tek == tek);
@@ -1858,6 +1876,7 @@ START_TEST(test_group_db_sam_key)
 	ck_assert_int_eq(tek->sam_source, member->leaf);
 	ck_assert_chunk_eq(tek->sam_key, spki);
 	source->destroy(source);
+	chunk_free(&spki);
 
 	restored->group.destroy(&restored->group);
 	group->group.destroy(&group->group);
