@@ -13,6 +13,11 @@
 #define FUZZ_SESSION 0x01020304
 #define FUZZ_SOURCE 0x0a0b0c0d
 
+/** The data key of the encrypted frames in src/libsam/tests/vectors
+ *  (vectors/data-key): id 7, the bytes 0x40 .. 0x5f */
+#define FUZZ_DATA_KEY_ID 7
+#define FUZZ_DATA_KEY_BASE 0x40
+
 /** Index of a scheme in the arrays below */
 enum { FUZZ_HMAC, FUZZ_ED25519, FUZZ_ECDSA, FUZZ_NSCHEMES };
 

@@ -17,9 +17,13 @@
  *    reason (also for an empty one of the plugin's) and nothing
  *    allocated; SAM_E_MALFORMED with a reason and nothing allocated; no
  *    other result;
+ *  - a sender's bootstrap is 0 to SAM_MAX_BOOTSTRAP bytes, and their
+ *    lowercase hex is bytes of the input;
+ *  - data keys come with their IDs, an encrypted group has a current one
+ *    and any other group none;
  *  - parsing again, without an err buffer, gives the same.
  * Seeds: fuzz/seeds/fuzz_sam_mike_keys/ (valid responses with and without
- * the signing key, error responses).
+ * the signing key, data keys or senders' bootstraps, error responses).
  */
 
 /* memmem() */
@@ -37,6 +41,21 @@
 static int in_input(const uint8_t *data, size_t size, const char *str)
 {
 	return memmem(data, size, str, strlen(str)) != NULL;
+}
+
+/* Whether the lowercase hex of len bytes is a run of bytes of the input */
+static int hex_in_input(const uint8_t *data, size_t size, const uint8_t *bytes,
+						size_t len)
+{
+	char hex[2 * SAM_MAX_BOOTSTRAP + 1];
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		hex[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+		hex[2 * i + 1] = "0123456789abcdef"[bytes[i] & 0xf];
+	}
+	hex[2 * len] = '\0';
+	return in_input(data, size, hex);
 }
 
 static int keys_empty(const struct sam_mike_keys *keys)
@@ -63,9 +82,23 @@ static void check_keys(const uint8_t *data, size_t size,
 		/* a sender without a key is listed; sam_attach() refuses it */
 		if (keys->sources[i].pem)
 			FUZZ_ASSERT(in_input(data, size, keys->sources[i].pem));
+		FUZZ_ASSERT(keys->sources[i].bootstrap_len <= SAM_MAX_BOOTSTRAP);
+		if (keys->sources[i].bootstrap_len)
+			FUZZ_ASSERT(hex_in_input(data, size, keys->sources[i].bootstrap,
+									 keys->sources[i].bootstrap_len));
 	}
 	if (keys->signing_pem)
 		FUZZ_ASSERT(in_input(data, size, keys->signing_pem));
+	/* data keys: each with its ID; an encrypted group has one to seal
+	 * with, any other group none */
+	FUZZ_ASSERT(keys->encrypt >= -1 && keys->encrypt <= 1);
+	for (i = 0; i < 2; i++)
+		FUZZ_ASSERT(!keys->data_keys[i].id == !keys->data_keys[i].have_key);
+	if (keys->encrypt == 1)
+		FUZZ_ASSERT(keys->data_keys[0].have_key);
+	else
+		FUZZ_ASSERT(!keys->data_keys[0].have_key &&
+					!keys->data_keys[1].have_key);
 }
 
 /* The second parse must give what the first did */
@@ -82,7 +115,13 @@ static void check_same(const struct sam_mike_keys *a,
 		FUZZ_ASSERT(!a->sources[i].pem == !b->sources[i].pem);
 		if (a->sources[i].pem)
 			FUZZ_ASSERT(strcmp(a->sources[i].pem, b->sources[i].pem) == 0);
+		FUZZ_ASSERT(a->sources[i].bootstrap_len ==
+					b->sources[i].bootstrap_len);
+		FUZZ_ASSERT(memcmp(a->sources[i].bootstrap, b->sources[i].bootstrap,
+						   a->sources[i].bootstrap_len) == 0);
 	}
+	FUZZ_ASSERT(a->encrypt == b->encrypt);
+	FUZZ_ASSERT(memcmp(a->data_keys, b->data_keys, sizeof(a->data_keys)) == 0);
 	FUZZ_ASSERT(!a->signing_pem == !b->signing_pem);
 	if (a->signing_pem)
 		FUZZ_ASSERT(strcmp(a->signing_pem, b->signing_pem) == 0);

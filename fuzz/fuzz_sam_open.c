@@ -14,9 +14,16 @@
  * holds frames of those two under the vectors' key
  * (make-sam-open-seeds.c).
  *
+ * Every receiver holds the vectors' data key (fuzz_keys.h), so encrypted
+ * frames (the vectors' and fuzz/seeds/fuzz_sam_open/, the -enc- files) reach
+ * the decryption; one receiver per input also requires encryption, and
+ * sam_readfrom() does if a byte of the input says so.  The round trip
+ * encrypts when another byte says so.
+ *
  * Besides the sanitizers, it traps when an invariant of the API breaks: an
  * accepted frame that does not match its header, a frame accepted twice, a
- * sealed frame that does not open.
+ * sealed frame that does not open, a cleartext frame accepted by a
+ * receiver that requires encryption.
  */
 
 #include "fuzz_keys.h"
@@ -80,7 +87,20 @@ static void schemes_init(void)
 /* Every code a frame can be rejected with */
 static int is_reject(int rc)
 {
-	return rc < 0 && rc >= SAM_E_EXPIRED;
+	return (rc < 0 && rc >= SAM_E_EXPIRED) || rc == SAM_E_DATA_KEY ||
+		   rc == SAM_E_CLEARTEXT || rc == SAM_E_DECRYPT;
+}
+
+/* the vectors' data key */
+static void add_data_key(sam_ctx *ctx)
+{
+	uint8_t key[SAM_DATA_KEY_SIZE];
+	int i;
+
+	for (i = 0; i < SAM_DATA_KEY_SIZE; i++)
+		key[i] = (uint8_t)(FUZZ_DATA_KEY_BASE + i);
+	FUZZ_ASSERT(sam_add_data_key(ctx, FUZZ_DATA_KEY_ID, key,
+								 sizeof(key)) == SAM_OK);
 }
 
 static uint64_t get_be(const uint8_t *p, int n)
@@ -92,14 +112,17 @@ static uint64_t get_be(const uint8_t *p, int n)
 	return v;
 }
 
-/* A receiver for the vectors' sender under scheme "primary" */
-static sam_ctx *receiver(int primary)
+/* A receiver for the vectors' sender under scheme "primary", with the
+ * data key; required: it takes encrypted frames only */
+static sam_ctx *receiver(int primary, int required)
 {
 	sam_ctx *ctx = NULL;
 	int i;
 
 	FUZZ_ASSERT(sam_ctx_new(NULL, &ctx) == SAM_OK);
 	FUZZ_ASSERT(sam_set_session(ctx, FUZZ_SESSION) == SAM_OK);
+	add_data_key(ctx);
+	FUZZ_ASSERT(sam_require_encryption(ctx, required) == SAM_OK);
 	FUZZ_ASSERT(sam_set_replay_window(ctx, 64) == SAM_OK);
 	FUZZ_ASSERT(sam_add_source(ctx, FUZZ_SOURCE,
 							   verify_keys[primary]) == SAM_OK);
@@ -109,7 +132,13 @@ static sam_ctx *receiver(int primary)
 	return ctx;
 }
 
-/* An accepted frame must be what its header says */
+static int is_encrypted(const uint8_t *data)
+{
+	return get_be(data + 2, 2) & 0x0001;
+}
+
+/* An accepted frame must be what its header says; an encrypted one's
+ * plaintext is out of the frame, 20 bytes shorter than its field */
 static void check_accepted(const uint8_t *data, size_t size,
 						   const sam_frame_info *info)
 {
@@ -117,28 +146,43 @@ static void check_accepted(const uint8_t *data, size_t size,
 
 	FUZZ_ASSERT(size >= SAM_HEADER_SIZE);
 	plen = get_be(data + 20, 2);
+	FUZZ_ASSERT((get_be(data + 2, 2) & ~0x0001u) == 0);
+	if (is_encrypted(data)) {
+		FUZZ_ASSERT(plen >= SAM_SEAL_OVERHEAD);
+		FUZZ_ASSERT(get_be(data + 24, 4) == FUZZ_DATA_KEY_ID);
+		FUZZ_ASSERT(info->payload_len == plen - SAM_SEAL_OVERHEAD);
+		FUZZ_ASSERT(info->payload + info->payload_len <= data ||
+					info->payload >= data + size);
+		plen -= SAM_SEAL_OVERHEAD;
+	} else {
+		FUZZ_ASSERT(info->payload == data + SAM_HEADER_SIZE);
+	}
 	FUZZ_ASSERT(data[0] == SAM_FRAME_VERSION);
 	FUZZ_ASSERT(get_be(data + 4, 4) == FUZZ_SESSION);
 	FUZZ_ASSERT(info->source_id == get_be(data + 8, 4));
 	FUZZ_ASSERT(info->seq == get_be(data + 12, 8) && info->seq != 0);
-	FUZZ_ASSERT(info->payload == data + SAM_HEADER_SIZE);
 	FUZZ_ASSERT(info->payload_len == plen);
-	FUZZ_ASSERT(SAM_HEADER_SIZE + plen + get_be(data + 22, 2) == size);
+	FUZZ_ASSERT(SAM_HEADER_SIZE + get_be(data + 20, 2) +
+				get_be(data + 22, 2) == size);
 	FUZZ_ASSERT(sam_scheme_wire_id(info->scheme) == data[1]);
 }
 
+/* every scheme's receiver, then one that requires encryption */
 static void open_frame(const uint8_t *data, size_t size)
 {
 	sam_frame_info info;
 	int i, rc;
 
-	for (i = 0; i < nschemes; i++) {
-		sam_ctx *ctx = receiver(i);
+	for (i = 0; i <= nschemes; i++) {
+		int required = i == nschemes;
+		sam_ctx *ctx = receiver(required ? (size ? data[size - 1] : 0) %
+										   nschemes : i, required);
 
 		rc = sam_open(ctx, data, size, &info);
 		FUZZ_ASSERT(rc == SAM_OK || is_reject(rc));
 		if (rc == SAM_OK) {
 			check_accepted(data, size, &info);
+			FUZZ_ASSERT(!required || is_encrypted(data));
 			/* the same frame again is a replay, never accepted */
 			FUZZ_ASSERT(sam_open(ctx, data, size, &info) == SAM_E_REPLAY);
 		}
@@ -196,7 +240,8 @@ static void readfrom_frame(const uint8_t *data, size_t size)
 	sam_io_ops ops = { .readfrom = once_readfrom, .io = &o };
 	uint8_t buf[SAM_MAX_FRAME];
 	sam_frame_info info = { 0 };
-	sam_ctx *ctx = receiver(size ? data[size - 1] % nschemes : 0);
+	int required = size > 1 && (data[size - 2] & 1);
+	sam_ctx *ctx = receiver(size ? data[size - 1] % nschemes : 0, required);
 	ssize_t n;
 
 	FUZZ_ASSERT(sam_set_io(ctx, &ops) == SAM_OK);
@@ -204,9 +249,15 @@ static void readfrom_frame(const uint8_t *data, size_t size)
 	n = sam_readfrom(ctx, buf, sizeof(buf), &info, NULL, NULL);
 	if (n >= 0) {
 		FUZZ_ASSERT(o.rejected == 0);
-		FUZZ_ASSERT(size >= SAM_HEADER_SIZE &&
-					(size_t)n == get_be(data + 20, 2));
-		FUZZ_ASSERT(memcmp(buf, data + SAM_HEADER_SIZE, n) == 0);
+		FUZZ_ASSERT(size >= SAM_HEADER_SIZE);
+		if (is_encrypted(data)) {
+			FUZZ_ASSERT((size_t)n + SAM_SEAL_OVERHEAD ==
+						get_be(data + 20, 2));
+		} else {
+			FUZZ_ASSERT(!required);
+			FUZZ_ASSERT((size_t)n == get_be(data + 20, 2));
+			FUZZ_ASSERT(memcmp(buf, data + SAM_HEADER_SIZE, n) == 0);
+		}
 		FUZZ_ASSERT(info.source_id == get_be(data + 8, 4));
 		FUZZ_ASSERT(info.payload == buf && info.payload_len == (size_t)n);
 	} else {
@@ -215,20 +266,24 @@ static void readfrom_frame(const uint8_t *data, size_t size)
 	sam_ctx_free(ctx);
 }
 
-/* The input as a payload: what one sender seals, a receiver must open */
+/* The input as a payload: what one sender seals, a receiver must open;
+ * encrypted if the third byte is odd (then the receiver requires it) */
 static void roundtrip(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[SAM_MAX_FRAME];
 	int scheme = size ? data[0] % nschemes : 0;
 	uint64_t seq = size > 1 ? data[1] + 1 : 1;
+	int encrypt = size > 2 && (data[2] & 1);
 	sam_frame_info info;
-	sam_ctx *tx = NULL, *rx = receiver(scheme);
+	sam_ctx *tx = NULL, *rx = receiver(scheme, encrypt);
 	ssize_t n;
 
 	FUZZ_ASSERT(sam_ctx_new(NULL, &tx) == SAM_OK);
 	FUZZ_ASSERT(sam_set_session(tx, FUZZ_SESSION) == SAM_OK);
 	FUZZ_ASSERT(sam_set_source(tx, FUZZ_SOURCE, seq) == SAM_OK);
 	FUZZ_ASSERT(sam_set_signing_key(tx, sign_keys[scheme]) == SAM_OK);
+	if (encrypt)
+		add_data_key(tx);
 	n = sam_seal(tx, data, size, frame, sizeof(frame));
 	if (n < 0) {
 		/* only a payload that cannot fit may be refused */
@@ -239,6 +294,7 @@ static void roundtrip(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(n == sam_frame_size(tx, size));
 		FUZZ_ASSERT(sam_open(rx, frame, n, &info) == SAM_OK);
 		check_accepted(frame, n, &info);
+		FUZZ_ASSERT(is_encrypted(frame) == encrypt);
 		FUZZ_ASSERT(info.payload_len == size &&
 					memcmp(info.payload, data, size) == 0);
 		/* one flipped bit anywhere must be caught */

@@ -2,7 +2,9 @@
  * Writes seeds of fuzz_sam_open into fuzz/seeds/fuzz_sam_open/: frames of
  * the schemes that share the test vectors' Ed25519 key (ed25519-oo,
  * hybrid), made by libsam itself under the vectors' key, session and
- * source (fuzz/fuzz_keys.h), so the fuzzer starts inside their verifiers.
+ * source (fuzz/fuzz_keys.h), so the fuzzer starts inside their verifiers;
+ * and the same frames encrypted under the vectors' data key (*-enc-*.bin),
+ * so it starts inside the decryption too.
  * The frames are random (fresh nonces, batches); run again after a change
  * of a scheme's authenticator, from the source tree:
  *   cc -Isrc/libsam fuzz/seeds/make-sam-open-seeds.c \
@@ -20,6 +22,9 @@
 #define OUT "fuzz/seeds/fuzz_sam_open"
 #define SESSION 0x01020304
 #define SOURCE 0x0a0b0c0d
+/* the data key of vectors/data-key */
+#define DATA_KEY_ID 7
+#define DATA_KEY_BASE 0x40
 
 static void fail(const char *what, int err)
 {
@@ -42,9 +47,12 @@ static void write_file(const char *name, const uint8_t *buf, size_t len)
 	printf("%s (%zu bytes)\n", path, len);
 }
 
-/* frames of scheme name: payloads[i] sealed with sequence number i + 1 */
-static void seeds(const char *name, const char *const *payloads, int n)
+/* frames of scheme name: payloads[i] sealed with sequence number i + 1,
+ * encrypted under the data key if encrypted */
+static void seeds(const char *name, const char *const *payloads, int n,
+				  int encrypted)
 {
+	uint8_t data_key[SAM_DATA_KEY_SIZE];
 	static uint8_t frame[SAM_MAX_FRAME];
 	sam_scheme scheme;
 	sam_key *key;
@@ -67,6 +75,15 @@ static void seeds(const char *name, const char *const *payloads, int n)
 	{
 		fail(name, err);
 	}
+	for (i = 0; i < SAM_DATA_KEY_SIZE; i++)
+	{
+		data_key[i] = (uint8_t)(DATA_KEY_BASE + i);
+	}
+	if (encrypted && (err = sam_add_data_key(ctx, DATA_KEY_ID, data_key,
+											 sizeof(data_key))))
+	{
+		fail("sam_add_data_key", err);
+	}
 	for (i = 0; i < n; i++)
 	{
 		len = sam_seal(ctx, payloads[i], strlen(payloads[i]), frame,
@@ -75,7 +92,8 @@ static void seeds(const char *name, const char *const *payloads, int n)
 		{
 			fail("sam_seal", len ? len : SAM_E_INVAL);
 		}
-		snprintf(file, sizeof(file), "%s-%d.bin", name, i + 1);
+		snprintf(file, sizeof(file), "%s-%s%d.bin", name,
+				 encrypted ? "enc-" : "", i + 1);
 		write_file(file, frame, len);
 	}
 	sam_ctx_free(ctx);
@@ -91,7 +109,9 @@ int main(void)
 	};
 	static const char *const oo[] = { "hello, multicast" };
 
-	seeds("hybrid", hybrid, 3);
-	seeds("ed25519-oo", oo, 1);
+	seeds("hybrid", hybrid, 3, 0);
+	seeds("ed25519-oo", oo, 1, 0);
+	seeds("hybrid", hybrid, 3, 1);
+	seeds("ed25519-oo", oo, 1, 1);
 	return 0;
 }

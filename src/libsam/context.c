@@ -219,6 +219,7 @@ void sam_ctx_free(sam_ctx *ctx)
 		sam_ctx_free_mem(ctx, ctx->buf);
 	}
 	EVP_MD_CTX_free(ctx->md);
+	sam_payload_crypt_clear(ctx);
 	/* the context itself goes last, through a copy of its allocator */
 	mem = ctx->mem;
 	OPENSSL_cleanse(ctx, sizeof(*ctx));

@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "key.h"
+#include "payload_crypt.h"
 #include "replay.h"
 #include "scheme.h"
 
@@ -133,6 +134,9 @@ struct sam_ctx {
 	uint8_t *buf;
 	/** reused by the schemes for every frame */
 	EVP_MD_CTX *md;
+
+	/** data keys and the cipher for encrypted payloads */
+	struct sam_payload_crypt crypt;
 
 	sam_stats stats;
 	uint64_t rejected[SAM_REJECT_SLOTS];

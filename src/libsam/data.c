@@ -2,7 +2,9 @@
  * The data path: sealing and opening frames, handing out frames that
  * became authentic later, and the blocking sam_write() / sam_readfrom()
  * over the I/O context.  Nothing here allocates through the memory
- * context.
+ * context.  Payload encryption (payload_crypt.c) wraps the scheme:
+ * encrypted before the frame is authenticated, decrypted only once it is
+ * authentic.
  */
 
 #include <string.h>
@@ -17,18 +19,18 @@
 #define SAM_PRECOMPUTE_ON_DEMAND 64
 
 /**
- * Frame size for a payload with an authenticator of auth_len bytes, or
- * SAM_E_TOOBIG.  Checked before adding so that a huge len cannot wrap the
- * sum.
+ * Frame size for a payload of len bytes that encryption grows by overhead
+ * bytes, with an authenticator of auth_len bytes, or SAM_E_TOOBIG.
+ * Checked before adding so that a huge len cannot wrap the sum.
  */
-static ssize_t frame_size(size_t auth_len, size_t len)
+static ssize_t frame_size(size_t auth_len, size_t overhead, size_t len)
 {
-	if (len > SAM_MAX_PAYLOAD_FIELD || auth_len > UINT16_MAX ||
-		len > (size_t)SAM_MAX_FRAME - SAM_HEADER_SIZE - auth_len)
+	if (len > SAM_MAX_PAYLOAD_FIELD - overhead || auth_len > UINT16_MAX ||
+		len > (size_t)SAM_MAX_FRAME - SAM_HEADER_SIZE - auth_len - overhead)
 	{
 		return SAM_E_TOOBIG;
 	}
-	return (ssize_t)(SAM_HEADER_SIZE + len + auth_len);
+	return (ssize_t)(SAM_HEADER_SIZE + overhead + len + auth_len);
 }
 
 /** The length of the next authenticator of the signing scheme */
@@ -41,6 +43,8 @@ static size_t next_auth_len(const sam_ctx *ctx)
 
 ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len)
 {
+	int overhead;
+
 	if (!ctx)
 	{
 		return SAM_E_INVAL;
@@ -49,7 +53,12 @@ ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len)
 	{
 		return SAM_E_NOKEY;
 	}
-	return frame_size(next_auth_len(ctx), payload_len);
+	overhead = sam_payload_overhead(ctx);
+	if (overhead < 0)
+	{
+		return overhead;
+	}
+	return frame_size(next_auth_len(ctx), (size_t)overhead, payload_len);
 }
 
 /** Let the signing scheme authenticate a frame, doing offline work it needs */
@@ -80,9 +89,9 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 {
 	const struct sam_scheme_ops *ops;
 	struct sam_frame_hdr hdr;
-	size_t auth_len;
+	size_t auth_len, text;
 	ssize_t total;
-	int err;
+	int err, overhead;
 
 	if (!ctx || !frame || (!payload && len))
 	{
@@ -97,8 +106,13 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 	{
 		return SAM_E_NOSESSION;
 	}
+	overhead = sam_payload_overhead(ctx);
+	if (overhead < 0)
+	{
+		return overhead;
+	}
 	auth_len = next_auth_len(ctx);
-	total = frame_size(auth_len, len);
+	total = frame_size(auth_len, (size_t)overhead, len);
 	if (total < 0)
 	{
 		return total;
@@ -114,22 +128,39 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 	hdr = (struct sam_frame_hdr){
 		.version = SAM_FRAME_VERSION,
 		.scheme = ops->wire_id,
-		.flags = 0,
+		.flags = overhead ? SAM_FLAG_ENCRYPTED : 0,
 		.session_id = ctx->session_id,
 		.source_id = ctx->source_id,
 		.seq = ctx->next_seq,
-		.payload_len = (uint16_t)len,
+		.payload_len = (uint16_t)(len + (size_t)overhead),
 		.auth_len = (uint16_t)auth_len,
 	};
-	/* memmove: the payload may already sit at its place in the frame */
+	/* the plaintext goes where the ciphertext will be, behind the key id;
+	 * memmove: it may already sit at its place in the frame */
+	text = SAM_HEADER_SIZE + (overhead ? SAM_SEAL_KEY_ID_LEN : 0);
 	if (len)
 	{
-		memmove(frame + SAM_HEADER_SIZE, payload, len);
+		memmove(frame + text, payload, len);
 	}
 	sam_frame_encode(&hdr, frame);
-	err = sign(ctx, frame, SAM_HEADER_SIZE + len);
+	if (overhead)
+	{
+		err = sam_payload_encrypt(ctx, frame, len);
+		if (err != SAM_OK)
+		{
+			return err;
+		}
+	}
+	/* encrypt-then-authenticate: the scheme covers the payload field as
+	 * sent, so receivers check the source before anything is decrypted */
+	err = sign(ctx, frame, SAM_HEADER_SIZE + hdr.payload_len);
 	if (err != SAM_OK && err != SAM_PENDING)
 	{
+		if (overhead)
+		{	/* its nonce (source, seq) encrypted this plaintext: never
+			 * again another one */
+			ctx->next_seq++;
+		}
 		return err;
 	}
 	/* only a produced (or batched) frame uses up its number; after
@@ -178,18 +209,18 @@ ssize_t sam_next_sealed(sam_ctx *ctx, uint8_t *frame, size_t size)
 	return ctx->send_ops->next_sealed(ctx->signer, frame, size);
 }
 
-/** Fill info for an authentic frame of src */
+/** Fill info for an authentic frame of src with its plaintext */
 static void fill_info(const struct sam_source *src,
-					  const struct sam_frame_hdr *hdr, const uint8_t *frame,
-					  sam_frame_info *info)
+					  const struct sam_frame_hdr *hdr, const uint8_t *payload,
+					  size_t payload_len, sam_frame_info *info)
 {
 	if (info)
 	{
 		*info = (sam_frame_info){
 			.source_id = hdr->source_id,
 			.seq = hdr->seq,
-			.payload = frame + SAM_HEADER_SIZE,
-			.payload_len = hdr->payload_len,
+			.payload = payload,
+			.payload_len = payload_len,
 			.scheme = src->ops->id,
 			.auth = src->ops->auth,
 		};
@@ -203,7 +234,8 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	struct sam_frame_view view;
 	struct sam_frame_hdr hdr;
 	struct sam_source *src;
-	size_t signed_len;
+	const uint8_t *payload;
+	size_t signed_len, payload_len;
 	int err;
 
 	if (!ctx || (!frame && len))
@@ -214,8 +246,10 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return SAM_E_NOSESSION;
 	}
-	/* a frame handed out by sam_next_authentic() is done with now */
+	/* a frame handed out by sam_next_authentic() is done with now, and
+	 * so is the plaintext the last call handed out */
 	sam_pending_release_held(ctx);
+	sam_payload_release(ctx);
 	/* checks 1-6: shape of the frame */
 	err = sam_frame_parse(frame, len, &hdr);
 	if (err != SAM_OK)
@@ -227,7 +261,13 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return sam_ctx_reject(ctx, SAM_E_SESSION);
 	}
-	/* 8; a sender that joined since the keys were taken is asked for */
+	/* 8: cheap, before any key lookup or signature work, so cleartext
+	 * frames cost a receiver that wants none nothing */
+	if (ctx->crypt.required && !(hdr.flags & SAM_FLAG_ENCRYPTED))
+	{
+		return sam_ctx_reject(ctx, SAM_E_CLEARTEXT);
+	}
+	/* 9; a sender that joined since the keys were taken is asked for */
 	src = sam_ctx_find_source(ctx, hdr.source_id);
 	if (!src && ctx->keeper && ctx->keeper->refresh(ctx, 1) == SAM_OK)
 	{
@@ -237,19 +277,19 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return sam_ctx_reject(ctx, SAM_E_UNKNOWN_SOURCE);
 	}
-	/* 9-11 */
+	/* 10-12 */
 	err = sam_frame_check_sender(&hdr, src->ops);
 	if (err != SAM_OK)
 	{
 		return sam_ctx_reject(ctx, err);
 	}
-	/* 12-13: before the expensive verification, without changing state */
+	/* 13-14: before the expensive verification, without changing state */
 	err = sam_replay_check(&src->replay, hdr.seq);
 	if (err != SAM_OK)
 	{
 		return sam_ctx_reject(ctx, err);
 	}
-	/* 14 */
+	/* 15 */
 	signed_len = SAM_HEADER_SIZE + (size_t)hdr.payload_len;
 	view = (struct sam_frame_view){
 		.hdr = &hdr,
@@ -278,10 +318,22 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	{
 		return sam_ctx_reject(ctx, err);
 	}
-	/* authentic: only now may the frame move the window */
+	/* 16-17: authentic, so worth decrypting */
+	err = sam_payload_open(ctx, &hdr, frame, &payload, &payload_len);
+	if (err == SAM_OK && (hdr.flags & SAM_FLAG_ENCRYPTED))
+	{	/* asked for the key, the keeper may have changed the sources */
+		src = sam_ctx_find_source(ctx, hdr.source_id);
+		err = src ? sam_replay_check(&src->replay, hdr.seq)
+				  : SAM_E_UNKNOWN_SOURCE;
+	}
+	if (err != SAM_OK)
+	{	/* the window stays: the same frame opens once the key is there */
+		return sam_ctx_reject(ctx, err);
+	}
+	/* accepted: only now may the frame move the window */
 	sam_replay_update(&src->replay, hdr.seq);
 	ctx->stats.accepted++;
-	fill_info(src, &hdr, frame, info);
+	fill_info(src, &hdr, payload, payload_len, info);
 	sam_pending_resolve(ctx, src);
 	return SAM_OK;
 }
@@ -317,6 +369,7 @@ int sam_next_authentic(sam_ctx *ctx, sam_frame_info *info)
 		return SAM_E_INVAL;
 	}
 	sam_pending_release_held(ctx);
+	sam_payload_release(ctx);
 	while (ctx->ready_count)
 	{
 		ready = ctx->ready[ctx->ready_head];
@@ -335,7 +388,19 @@ int sam_next_authentic(sam_ctx *ctx, sam_frame_info *info)
 		ctx->held_slot = ready.slot;
 		ctx->stats.accepted++;
 		sam_frame_decode(slot->frame, &hdr);
-		fill_info(src, &hdr, slot->frame, info);
+		/* an encrypted one was decrypted in place when it became
+		 * authentic (sam_pending_resolve()) */
+		if (hdr.flags & SAM_FLAG_ENCRYPTED)
+		{
+			fill_info(src, &hdr,
+					  slot->frame + SAM_HEADER_SIZE + SAM_SEAL_KEY_ID_LEN,
+					  (size_t)hdr.payload_len - SAM_SEAL_OVERHEAD, info);
+		}
+		else
+		{
+			fill_info(src, &hdr, slot->frame + SAM_HEADER_SIZE,
+					  hdr.payload_len, info);
+		}
 		return SAM_OK;
 	}
 	return SAM_PENDING;
@@ -423,6 +488,14 @@ static ssize_t deliver(sam_ctx *ctx, sam_frame_info *got, void *buf,
 	return (ssize_t)got->payload_len;
 }
 
+/** The slot sam_next_authentic() handed out last (it just returned one) */
+static const struct sam_slot *held_slot(const sam_ctx *ctx)
+{
+	const struct sam_source *src = sam_ctx_find_source(ctx, ctx->held_source);
+
+	return &src->pending.slots[ctx->held_slot];
+}
+
 ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
 					 sam_frame_info *info, struct sockaddr *from,
 					 socklen_t *fromlen)
@@ -453,8 +526,10 @@ ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
 			{	/* the datagram is long gone */
 				*fromlen = 0;
 			}
-			ret = deliver(ctx, &got, buf, len, info, got.payload - SAM_HEADER_SIZE,
-						  SAM_HEADER_SIZE + got.payload_len, NULL, 0);
+			const struct sam_slot *held = held_slot(ctx);
+
+			ret = deliver(ctx, &got, buf, len, info, held->frame, held->len,
+						  NULL, 0);
 			if (ret >= 0)
 			{
 				return ret;

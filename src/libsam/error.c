@@ -60,6 +60,12 @@ const char *sam_strerror(int err)
 			return "no keys from the mike plugin";
 		case SAM_E_DENIED:
 			return "the mike plugin denied the keys";
+		case SAM_E_DATA_KEY:
+			return "no data key for the frame or to seal with";
+		case SAM_E_CLEARTEXT:
+			return "unencrypted frame, encryption required";
+		case SAM_E_DECRYPT:
+			return "payload does not decrypt under its data key";
 		case SAM_PENDING:
 			return "pending";
 		default:

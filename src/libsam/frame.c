@@ -9,15 +9,16 @@
 #include <string.h>
 
 #include "frame.h"
+#include "payload_crypt.h"
 #include "scheme.h"
 
-static void put16(uint8_t *p, uint16_t v)
+void sam_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static void put32(uint8_t *p, uint32_t v)
+void sam_put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -25,50 +26,50 @@ static void put32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static void put64(uint8_t *p, uint64_t v)
+void sam_put64(uint8_t *p, uint64_t v)
 {
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
+	sam_put32(p, (uint32_t)(v >> 32));
+	sam_put32(p + 4, (uint32_t)v);
 }
 
-static uint16_t get16(const uint8_t *p)
+uint16_t sam_get16(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-static uint32_t get32(const uint8_t *p)
+uint32_t sam_get32(const uint8_t *p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) |
 		   ((uint32_t)p[2] << 8) | (uint32_t)p[3];
 }
 
-static uint64_t get64(const uint8_t *p)
+uint64_t sam_get64(const uint8_t *p)
 {
-	return ((uint64_t)get32(p) << 32) | get32(p + 4);
+	return ((uint64_t)sam_get32(p) << 32) | sam_get32(p + 4);
 }
 
 void sam_frame_encode(const struct sam_frame_hdr *hdr, uint8_t *out)
 {
 	out[0] = hdr->version;
 	out[1] = hdr->scheme;
-	put16(out + 2, hdr->flags);
-	put32(out + 4, hdr->session_id);
-	put32(out + 8, hdr->source_id);
-	put64(out + 12, hdr->seq);
-	put16(out + 20, hdr->payload_len);
-	put16(out + 22, hdr->auth_len);
+	sam_put16(out + 2, hdr->flags);
+	sam_put32(out + 4, hdr->session_id);
+	sam_put32(out + 8, hdr->source_id);
+	sam_put64(out + 12, hdr->seq);
+	sam_put16(out + 20, hdr->payload_len);
+	sam_put16(out + 22, hdr->auth_len);
 }
 
 void sam_frame_decode(const uint8_t *in, struct sam_frame_hdr *hdr)
 {
 	hdr->version = in[0];
 	hdr->scheme = in[1];
-	hdr->flags = get16(in + 2);
-	hdr->session_id = get32(in + 4);
-	hdr->source_id = get32(in + 8);
-	hdr->seq = get64(in + 12);
-	hdr->payload_len = get16(in + 20);
-	hdr->auth_len = get16(in + 22);
+	hdr->flags = sam_get16(in + 2);
+	hdr->session_id = sam_get32(in + 4);
+	hdr->source_id = sam_get32(in + 8);
+	hdr->seq = sam_get64(in + 12);
+	hdr->payload_len = sam_get16(in + 20);
+	hdr->auth_len = sam_get16(in + 22);
 }
 
 int sam_frame_parse(const uint8_t *frame, size_t len,
@@ -91,13 +92,17 @@ int sam_frame_parse(const uint8_t *frame, size_t len,
 		return SAM_E_MALFORMED;
 	}
 	sam_frame_decode(frame, hdr);
-	/* 4 */
-	if (hdr->flags != 0)
+	/* 4: bits this version does not know could change what the frame
+	 * means */
+	if (hdr->flags & ~SAM_FLAG_ENCRYPTED)
 	{
 		return SAM_E_MALFORMED;
 	}
-	/* 5: both lengths are 16 bit, the sum cannot overflow a size_t */
-	if ((size_t)SAM_HEADER_SIZE + hdr->payload_len + hdr->auth_len != len)
+	/* 5: both lengths are 16 bit, the sum cannot overflow a size_t; an
+	 * encrypted payload field has room for its key id and tag */
+	if ((size_t)SAM_HEADER_SIZE + hdr->payload_len + hdr->auth_len != len ||
+		((hdr->flags & SAM_FLAG_ENCRYPTED) &&
+		 hdr->payload_len < SAM_SEAL_OVERHEAD))
 	{
 		return SAM_E_MALFORMED;
 	}
@@ -112,17 +117,17 @@ int sam_frame_parse(const uint8_t *frame, size_t len,
 int sam_frame_check_sender(const struct sam_frame_hdr *hdr,
 						   const struct sam_scheme_ops *ops)
 {
-	/* 9 */
+	/* 10 */
 	if (hdr->scheme != ops->wire_id)
 	{
 		return SAM_E_SCHEME;
 	}
-	/* 10 */
+	/* 11 */
 	if (hdr->auth_len > ops->max_auth_len)
 	{
 		return SAM_E_MALFORMED;
 	}
-	/* 11 */
+	/* 12 */
 	if (hdr->seq == 0)
 	{
 		return SAM_E_MALFORMED;

@@ -22,6 +22,14 @@ struct sam_frame_hdr {
 	uint16_t auth_len;
 };
 
+/** Big-endian (network byte order) fields, shared with bootstrap.c */
+void sam_put16(uint8_t *p, uint16_t v);
+void sam_put32(uint8_t *p, uint32_t v);
+void sam_put64(uint8_t *p, uint64_t v);
+uint16_t sam_get16(const uint8_t *p);
+uint32_t sam_get32(const uint8_t *p);
+uint64_t sam_get64(const uint8_t *p);
+
 /** Write hdr in network byte order into out (SAM_HEADER_SIZE bytes) */
 void sam_frame_encode(const struct sam_frame_hdr *hdr, uint8_t *out);
 
@@ -30,13 +38,13 @@ void sam_frame_decode(const uint8_t *in, struct sam_frame_hdr *hdr);
 
 /**
  * Receive checks 1 to 6 of the format (length, version, flags, lengths,
- * known scheme); fills hdr on success.
+ * room for an encrypted payload's key id and tag, known scheme); fills hdr on success.
  */
 int sam_frame_parse(const uint8_t *frame, size_t len,
 					struct sam_frame_hdr *hdr);
 
 /**
- * Receive checks 9 to 11, once the sender is known: its registered scheme
+ * Receive checks 10 to 12, once the sender is known: its registered scheme
  * ops, an authenticator no longer than the scheme's bound (the scheme
  * checks its exact length), a sequence number other than 0.
  */

@@ -36,6 +36,9 @@
 #define MSG_MAX 65536
 #define MAX_DEPTH 16
 
+/** largest request: sam-bootstrap's group name and hex envelope */
+#define REQUEST_MAX 1024
+
 /** seconds to wait for the plugin */
 #define TIMEOUT 5
 
@@ -138,6 +141,20 @@ static int parse_u32(const uint8_t *str, size_t len, uint32_t *out)
 	return 1;
 }
 
+/** A lowercase hex digit's value, -1 for anything else */
+static int nibble(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+	{
+		return c - '0';
+	}
+	if (c >= 'a' && c <= 'f')
+	{
+		return c - 'a' + 10;
+	}
+	return -1;
+}
+
 /** 8 hex digits, exactly */
 static int parse_hex32(const uint8_t *str, size_t len, uint32_t *out)
 {
@@ -150,35 +167,97 @@ static int parse_hex32(const uint8_t *str, size_t len, uint32_t *out)
 	}
 	for (i = 0; i < len; i++)
 	{
-		v <<= 4;
-		if (str[i] >= '0' && str[i] <= '9')
-		{
-			v |= str[i] - '0';
-		}
-		else if (str[i] >= 'a' && str[i] <= 'f')
-		{
-			v |= str[i] - 'a' + 10;
-		}
-		else
+		if (nibble(str[i]) < 0)
 		{
 			return 0;
 		}
+		v = (v << 4) | (uint32_t)nibble(str[i]);
 	}
 	*out = v;
 	return 1;
 }
 
-/**
- * Whether an error reason is a refusal of the keys: "permission denied:
- * ...", after the command's name ("sam-keys: ") if it leads
- */
-static int is_denial(const char *reason)
+/** Lowercase hex of 1 to size bytes, an even number of digits */
+static int parse_hex(const uint8_t *str, size_t len, uint8_t *out,
+					 size_t size, size_t *outlen)
 {
-	static const char command[] = "sam-keys: ", denied[] = "permission denied";
+	size_t i;
 
-	if (strncmp(reason, command, strlen(command)) == 0)
+	if (len == 0 || len % 2 || len / 2 > size)
 	{
-		reason += strlen(command);
+		return 0;
+	}
+	for (i = 0; i < len; i += 2)
+	{
+		if (nibble(str[i]) < 0 || nibble(str[i + 1]) < 0)
+		{
+			return 0;
+		}
+		out[i / 2] = (uint8_t)((nibble(str[i]) << 4) | nibble(str[i + 1]));
+	}
+	*outlen = len / 2;
+	return 1;
+}
+
+/** A data key: exactly 2 * SAM_MIKE_DATA_KEY_SIZE lowercase hex digits */
+static int parse_data_key(const uint8_t *str, size_t len, uint8_t *key)
+{
+	size_t n;
+
+	return len == 2 * SAM_MIKE_DATA_KEY_SIZE &&
+		   parse_hex(str, len, key, SAM_MIKE_DATA_KEY_SIZE, &n);
+}
+
+/** Take the data key values of the root section: "data_key(_id)" and
+ *  "previous_data_key(_id)"; -1 if the name is none of them */
+static int take_data_key(struct sam_mike_keys *keys, const uint8_t *name,
+						 size_t nlen, const uint8_t *value, size_t vlen)
+{
+	static const char previous[] = "previous_";
+	struct sam_mike_data_key *dk = &keys->data_keys[0];
+	uint32_t id;
+
+	if (nlen > strlen(previous) &&
+		memcmp(name, previous, strlen(previous)) == 0)
+	{
+		dk = &keys->data_keys[1];
+		name += strlen(previous);
+		nlen -= strlen(previous);
+	}
+	if (name_is(name, nlen, "data_key_id"))
+	{	/* once only: a second would pair a key with another's ID */
+		if (dk->id || !parse_u32(value, vlen, &id))
+		{
+			return 0;
+		}
+		dk->id = id;
+		return 1;
+	}
+	if (name_is(name, nlen, "data_key"))
+	{
+		if (dk->have_key || !parse_data_key(value, vlen, dk->key))
+		{
+			return 0;
+		}
+		dk->have_key = 1;
+		return 1;
+	}
+	return -1;
+}
+
+/**
+ * Whether an error reason is a refusal: "permission denied: ...", after
+ * the command's name ("sam-keys: ") if it leads
+ */
+static int is_denial(const char *reason, const char *command)
+{
+	static const char denied[] = "permission denied";
+	size_t clen = strlen(command);
+
+	if (strncmp(reason, command, clen) == 0 &&
+		strncmp(reason + clen, ": ", 2) == 0)
+	{
+		reason += clen + 2;
 	}
 	return strncmp(reason, denied, strlen(denied)) == 0;
 }
@@ -190,8 +269,27 @@ static int take_root(struct sam_mike_keys *keys, const uint8_t *name,
 					 int *have_session)
 {
 	uint32_t v;
+	int taken;
 
 	/* every value is checked, a repeated one does not replace the first */
+	taken = take_data_key(keys, name, nlen, value, vlen);
+	if (taken >= 0)
+	{
+		return taken;
+	}
+	if (name_is(name, nlen, "encrypt"))
+	{
+		if (keys->encrypt != -1)
+		{
+			return 0;
+		}
+		if (name_is(value, vlen, "yes") || name_is(value, vlen, "no"))
+		{
+			keys->encrypt = name_is(value, vlen, "yes");
+			return 1;
+		}
+		return 0;
+	}
 	if (name_is(name, nlen, "session"))
 	{
 		if (!parse_hex32(value, vlen, &v) || !v)
@@ -247,7 +345,7 @@ static int take_source(struct sam_mike_keys *keys, const uint8_t *name,
 {
 	struct sam_mike_source *more;
 	uint32_t id;
-	size_t i;
+	size_t i, cap;
 
 	if (!parse_u32(name, nlen, &id) ||
 		keys->nsources >= SAM_MIKE_MAX_SOURCES)
@@ -261,18 +359,68 @@ static int take_source(struct sam_mike_keys *keys, const uint8_t *name,
 			return 0;
 		}
 	}
-	more = realloc(keys->sources, (keys->nsources + 1) * sizeof(*more));
-	if (!more)
-	{
-		return 0;
+	if (keys->nsources == keys->capsources)
+	{	/* doubling: a source is a few hundred bytes with its bootstrap */
+		cap = keys->capsources ? 2 * keys->capsources : 4;
+		more = realloc(keys->sources, cap * sizeof(*more));
+		if (!more)
+		{
+			return 0;
+		}
+		keys->sources = more;
+		keys->capsources = cap;
 	}
-	keys->sources = more;
 	keys->sources[keys->nsources++] = (struct sam_mike_source){ .id = id };
 	return 1;
 }
 
-int sam_mike_parse_keys(const uint8_t *msg, size_t len,
-						struct sam_mike_keys *keys, char *err, size_t errlen)
+/**
+ * Each data key with its ID and the other way round; encrypted groups have
+ * a current one, others none
+ */
+static int data_keys_consistent(const struct sam_mike_keys *keys)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+	{
+		if (!keys->data_keys[i].id != !keys->data_keys[i].have_key)
+		{
+			return 0;
+		}
+	}
+	if (keys->encrypt == 1)
+	{	/* fail closed: never send in the clear what must be encrypted */
+		return keys->data_keys[0].have_key;
+	}
+	return !keys->data_keys[0].have_key && !keys->data_keys[1].have_key;
+}
+
+/**
+ * What a walk over a response hands on: the key/values of its root
+ * section, and, if source is set, the sections in "sources" (one per
+ * sender) and their key/values; each returns 0 to reject the message
+ */
+struct walker {
+	/** the request's command, as an error reason may start with it */
+	const char *command;
+	int (*root)(void *user, const uint8_t *name, size_t nlen,
+				const uint8_t *value, size_t vlen);
+	int (*source)(void *user, const uint8_t *name, size_t nlen);
+	int (*source_kv)(void *user, const uint8_t *name, size_t nlen,
+					 const uint8_t *value, size_t vlen);
+	void *user;
+};
+
+/**
+ * Walk a response or error message element by element.
+ *
+ * @return			SAM_OK for a response that keeps the protocol;
+ *					SAM_E_DENIED or SAM_E_ATTACH for an error message, its
+ *					reason in err; SAM_E_MALFORMED
+ */
+static int walk(const uint8_t *msg, size_t len, const struct walker *w,
+				char *err, size_t errlen)
 {
 	/* where the walk is: 0 root, 1 in sources, 2 in a sender, 3 elsewhere;
 	 * a list counts as a level of its own */
@@ -280,11 +428,10 @@ int sam_mike_parse_keys(const uint8_t *msg, size_t len,
 	struct reader r;
 	const uint8_t *name, *value;
 	size_t nlen, vlen, depth = 0;
-	int have_session = 0, ok = 1;
+	int ok = 1;
 	char *reason = NULL;
 	uint8_t type;
 
-	memset(keys, 0, sizeof(*keys));
 	say(err, errlen, "");
 	if (len < 2 || msg[0] != MSG_VERSION ||
 		(msg[1] != MSG_RESPONSE && msg[1] != MSG_ERROR))
@@ -306,13 +453,14 @@ int sam_mike_parse_keys(const uint8_t *msg, size_t len,
 				{
 					break;
 				}
-				if (where[depth] == ROOT && name_is(name, nlen, "sources"))
+				if (where[depth] == ROOT && w->source &&
+					name_is(name, nlen, "sources"))
 				{
 					where[depth + 1] = SOURCES;
 				}
 				else if (where[depth] == SOURCES && type == MSG_RESPONSE)
 				{
-					ok = take_source(keys, name, nlen);
+					ok = w->source(w->user, name, nlen);
 					where[depth + 1] = SOURCE;
 				}
 				else
@@ -340,18 +488,11 @@ int sam_mike_parse_keys(const uint8_t *msg, size_t len,
 				}
 				else if (where[depth] == ROOT && type == MSG_RESPONSE)
 				{
-					ok = take_root(keys, name, nlen, value, vlen,
-								   &have_session);
+					ok = w->root(w->user, name, nlen, value, vlen);
 				}
-				else if (where[depth] == SOURCE && name_is(name, nlen, "key"))
+				else if (where[depth] == SOURCE)
 				{
-					ok = !keys->sources[keys->nsources - 1].pem;
-					if (ok)
-					{
-						keys->sources[keys->nsources - 1].pem =
-												value_str(value, vlen);
-						ok = keys->sources[keys->nsources - 1].pem != NULL;
-					}
+					ok = w->source_kv(w->user, name, nlen, value, vlen);
 				}
 				break;
 			case EL_LIST_START:
@@ -377,7 +518,6 @@ int sam_mike_parse_keys(const uint8_t *msg, size_t len,
 	if (!ok || depth)
 	{
 		free(reason);
-		sam_mike_keys_clear(keys);
 		say(err, errlen, "the plugin's response breaks the control protocol");
 		return SAM_E_MALFORMED;
 	}
@@ -385,17 +525,136 @@ int sam_mike_parse_keys(const uint8_t *msg, size_t len,
 	{
 		say(err, errlen, "%s", reason && *reason ? reason
 											   : "error without a reason");
-		ok = reason && is_denial(reason);
+		ok = reason && is_denial(reason, w->command);
 		free(reason);
 		return ok ? SAM_E_DENIED : SAM_E_ATTACH;
 	}
-	if (!have_session || !keys->scheme[0])
+	return SAM_OK;
+}
+
+/** A sam-keys response as it is walked */
+struct keys_walk {
+	struct sam_mike_keys *keys;
+	int have_session;
+};
+
+static int keys_root(void *user, const uint8_t *name, size_t nlen,
+					 const uint8_t *value, size_t vlen)
+{
+	struct keys_walk *kw = user;
+
+	return take_root(kw->keys, name, nlen, value, vlen, &kw->have_session);
+}
+
+static int keys_source(void *user, const uint8_t *name, size_t nlen)
+{
+	struct keys_walk *kw = user;
+
+	return take_source(kw->keys, name, nlen);
+}
+
+/** A sender's key and bootstrap, each at most once; the rest is skipped */
+static int keys_source_kv(void *user, const uint8_t *name, size_t nlen,
+						  const uint8_t *value, size_t vlen)
+{
+	struct keys_walk *kw = user;
+	struct sam_mike_source *src = &kw->keys->sources[kw->keys->nsources - 1];
+
+	if (name_is(name, nlen, "key"))
+	{
+		if (src->pem)
+		{
+			return 0;
+		}
+		src->pem = value_str(value, vlen);
+		return src->pem != NULL;
+	}
+	if (name_is(name, nlen, "bootstrap"))
+	{	/* libsam checks the envelope itself, with the sender's key */
+		return !src->bootstrap_len &&
+			   parse_hex(value, vlen, src->bootstrap,
+						 sizeof(src->bootstrap), &src->bootstrap_len);
+	}
+	return 1;
+}
+
+int sam_mike_parse_keys(const uint8_t *msg, size_t len,
+						struct sam_mike_keys *keys, char *err, size_t errlen)
+{
+	struct keys_walk kw = { .keys = keys };
+	const struct walker w = {
+		.command = "sam-keys",
+		.root = keys_root,
+		.source = keys_source,
+		.source_kv = keys_source_kv,
+		.user = &kw,
+	};
+	int rc;
+
+	memset(keys, 0, sizeof(*keys));
+	keys->encrypt = -1;
+	rc = walk(msg, len, &w, err, errlen);
+	if (rc != SAM_OK)
+	{
+		sam_mike_keys_clear(keys);
+		return rc;
+	}
+	if (!kw.have_session || !keys->scheme[0])
 	{
 		sam_mike_keys_clear(keys);
 		say(err, errlen, "the plugin's response has no session or scheme");
 		return SAM_E_MALFORMED;
 	}
+	if (!data_keys_consistent(keys))
+	{
+		sam_mike_keys_clear(keys);
+		say(err, errlen, "the plugin's response has incomplete data keys");
+		return SAM_E_MALFORMED;
+	}
 	return SAM_OK;
+}
+
+/** A sam-bootstrap response as it is walked */
+struct published_walk {
+	const char *group;
+	/** 1 the group's name, -1 another, 0 none yet */
+	int published;
+};
+
+static int published_root(void *user, const uint8_t *name, size_t nlen,
+						  const uint8_t *value, size_t vlen)
+{
+	struct published_walk *pw = user;
+
+	if (name_is(name, nlen, "published"))
+	{	/* the first counts, as in the protocol */
+		if (!pw->published)
+		{
+			pw->published = name_is(value, vlen, pw->group) ? 1 : -1;
+		}
+	}
+	return 1;
+}
+
+int sam_mike_parse_published(const uint8_t *msg, size_t len,
+							 const char *group, char *err, size_t errlen)
+{
+	struct published_walk pw = { .group = group };
+	const struct walker w = {
+		.command = "sam-bootstrap",
+		.root = published_root,
+		.user = &pw,
+	};
+	int rc;
+
+	rc = walk(msg, len, &w, err, errlen);
+	if (rc == SAM_OK && pw.published != 1)
+	{
+		say(err, errlen, "the plugin did not say it published the "
+			"bootstrap of group '%s'", group);
+		rc = SAM_E_MALFORMED;
+	}
+	return rc;
 }
 
 void sam_mike_keys_clear(struct sam_mike_keys *keys)
@@ -407,6 +666,7 @@ void sam_mike_keys_clear(struct sam_mike_keys *keys)
 		free(keys->sources[i].pem);
 	}
 	free(keys->sources);
+	OPENSSL_cleanse(keys->data_keys, sizeof(keys->data_keys));
 	if (keys->signing_pem)
 	{
 		OPENSSL_cleanse(keys->signing_pem, strlen(keys->signing_pem));
@@ -459,36 +719,45 @@ static int transfer(int fd, uint8_t *buf, size_t len, int sending)
 	return 1;
 }
 
-int sam_mike_get_keys(const char *path, const char *group, int signing,
-					  struct sam_mike_keys *keys, char *err, size_t errlen)
+/** Start a request in req: room for the length field, version, type,
+ *  command; @return where its body starts */
+static size_t put_command(uint8_t *req, const char *command)
 {
-	static const char command[] = "sam-keys";
+	size_t pos = 4, clen = strlen(command);
+
+	req[pos++] = MSG_VERSION;
+	req[pos++] = MSG_REQUEST;
+	req[pos++] = (uint8_t)clen;
+	memcpy(req + pos, command, clen);
+	return pos + clen;
+}
+
+/**
+ * Send the request of pos bytes in req (its length field is set here) to
+ * the plugin and read its response, within a few seconds
+ *
+ * @param msg		receives the response after its length field (free it,
+ *					after wiping: it may hold keys)
+ * @return			SAM_OK; SAM_E_ATTACH; SAM_E_MALFORMED (a length the
+ *					protocol does not allow); SAM_E_INVAL; SAM_E_NOMEM
+ */
+static int round_trip(const char *path, uint8_t *req, size_t pos,
+					  uint8_t **msg, size_t *msg_len, char *err,
+					  size_t errlen)
+{
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = TIMEOUT };
-	uint8_t req[512], hdr[4], *msg = NULL;
-	size_t pos, len;
+	uint8_t hdr[4];
+	size_t len;
 	int fd, rc;
 
-	memset(keys, 0, sizeof(*keys));
+	*msg = NULL;
 	if (strlen(path) >= sizeof(addr.sun_path))
 	{
 		say(err, errlen, "control socket path too long");
 		return SAM_E_INVAL;
 	}
 	strcpy(addr.sun_path, path);
-	/* version, type, command, then the body */
-	pos = 4;
-	req[pos++] = MSG_VERSION;
-	req[pos++] = MSG_REQUEST;
-	req[pos++] = sizeof(command) - 1;
-	memcpy(req + pos, command, sizeof(command) - 1);
-	pos += sizeof(command) - 1;
-	if (!put_kv(req, sizeof(req), &pos, "group", group) ||
-		(signing && !put_kv(req, sizeof(req), &pos, "signing", "yes")))
-	{
-		say(err, errlen, "group name too long");
-		return SAM_E_INVAL;
-	}
 	len = pos - 4;
 	req[0] = (uint8_t)(len >> 24);
 	req[1] = (uint8_t)(len >> 16);
@@ -526,25 +795,95 @@ int sam_mike_get_keys(const char *path, const char *group, int signing,
 		rc = SAM_E_MALFORMED;
 		goto out;
 	}
-	msg = malloc(len);
-	if (!msg)
+	*msg = malloc(len);
+	if (!*msg)
 	{
 		rc = SAM_E_NOMEM;
 		goto out;
 	}
-	if (!transfer(fd, msg, len, 0))
+	if (!transfer(fd, *msg, len, 0))
 	{
 		say(err, errlen, "%s sent a truncated message", path);
+		free(*msg);
+		*msg = NULL;
 		goto out;
 	}
-	rc = sam_mike_parse_keys(msg, len, keys, err, errlen);
+	*msg_len = len;
+	rc = SAM_OK;
 
 out:
+	close(fd);
+	return rc;
+}
+
+/** Wipe and free a response */
+static void free_response(uint8_t *msg, size_t len)
+{
 	if (msg)
-	{	/* may hold the signing key */
+	{
 		OPENSSL_cleanse(msg, len);
 		free(msg);
 	}
-	close(fd);
+}
+
+int sam_mike_get_keys(const char *path, const char *group, int signing,
+					  struct sam_mike_keys *keys, char *err, size_t errlen)
+{
+	uint8_t req[REQUEST_MAX], *msg = NULL;
+	size_t pos, len = 0;
+	int rc;
+
+	memset(keys, 0, sizeof(*keys));
+	pos = put_command(req, "sam-keys");
+	if (!put_kv(req, sizeof(req), &pos, "group", group) ||
+		(signing && !put_kv(req, sizeof(req), &pos, "signing", "yes")))
+	{
+		say(err, errlen, "group name too long");
+		return SAM_E_INVAL;
+	}
+	rc = round_trip(path, req, pos, &msg, &len, err, errlen);
+	if (rc == SAM_OK)
+	{
+		rc = sam_mike_parse_keys(msg, len, keys, err, errlen);
+	}
+	/* may hold the signing key */
+	free_response(msg, len);
+	return rc;
+}
+
+int sam_mike_publish_bootstrap(const char *path, const char *group,
+							   const uint8_t *blob, size_t blob_len,
+							   char *err, size_t errlen)
+{
+	static const char digits[] = "0123456789abcdef";
+	uint8_t req[REQUEST_MAX], *msg = NULL;
+	char hex[2 * SAM_MAX_BOOTSTRAP + 1];
+	size_t pos, i, len = 0;
+	int rc;
+
+	if (blob_len == 0 || blob_len > SAM_MAX_BOOTSTRAP)
+	{
+		say(err, errlen, "a bootstrap of %zu bytes", blob_len);
+		return SAM_E_INVAL;
+	}
+	for (i = 0; i < blob_len; i++)
+	{
+		hex[2 * i] = digits[blob[i] >> 4];
+		hex[2 * i + 1] = digits[blob[i] & 0xf];
+	}
+	hex[2 * blob_len] = '\0';
+	pos = put_command(req, "sam-bootstrap");
+	if (!put_kv(req, sizeof(req), &pos, "group", group) ||
+		!put_kv(req, sizeof(req), &pos, "bootstrap", hex))
+	{
+		say(err, errlen, "group name too long");
+		return SAM_E_INVAL;
+	}
+	rc = round_trip(path, req, pos, &msg, &len, err, errlen);
+	if (rc == SAM_OK)
+	{
+		rc = sam_mike_parse_published(msg, len, group, err, errlen);
+	}
+	free_response(msg, len);
 	return rc;
 }

@@ -2,7 +2,9 @@
  * Frames that become authentic later: each source's pending budget (slots
  * of a fixed size, allocated when the source is added), and the ready
  * queue of frames that became authentic, handed out in the order they
- * did.  Nothing here allocates on the data path.
+ * did.  Nothing here allocates on the data path.  An encrypted frame is
+ * decrypted in its slot when it becomes authentic, and handed out from
+ * there.
  */
 
 #include <string.h>
@@ -186,6 +188,31 @@ static void drop(sam_ctx *ctx, struct sam_slot *slot, int err)
 	}
 }
 
+/**
+ * Decrypt an authentic, encrypted pending frame in its slot.  Looking for
+ * the key may make the keeper change the sources: *src is then looked up
+ * again, and NULL if the source or the frame's slot are gone.
+ */
+static int decrypt_slot(sam_ctx *ctx, struct sam_source **src, size_t i,
+						const struct sam_frame_hdr *hdr)
+{
+	uint32_t id = (*src)->id;
+	size_t index = (*src)->pending.order[i];
+	uint8_t *frame = (*src)->pending.slots[index].frame;
+	int err;
+
+	err = sam_payload_decrypt(ctx, hdr, frame,
+							  frame + SAM_HEADER_SIZE + SAM_SEAL_KEY_ID_LEN);
+	*src = sam_ctx_find_source(ctx, id);
+	if (*src && (i >= (*src)->pending.npending ||
+				 (*src)->pending.order[i] != index ||
+				 (*src)->pending.slots[index].frame != frame))
+	{	/* the source was replaced with a budget of its own */
+		*src = NULL;
+	}
+	return err;
+}
+
 void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 {
 	struct sam_pending *pending = &src->pending;
@@ -220,8 +247,17 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 			i++;
 			continue;
 		}
+		if (err == SAM_OK && (hdr.flags & SAM_FLAG_ENCRYPTED))
+		{	/* authentic: worth decrypting */
+			err = decrypt_slot(ctx, &src, i, &hdr);
+			if (!src)
+			{	/* its frames went with it */
+				return;
+			}
+			pending = &src->pending;
+		}
 		if (err == SAM_OK)
-		{	/* authentic: now it may move the window, if it still fits */
+		{	/* accepted: now it may move the window, if it still fits */
 			err = sam_replay_check(&src->replay, slot->seq);
 		}
 		if (err != SAM_OK)

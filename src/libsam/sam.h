@@ -56,6 +56,22 @@ extern "C" {
 /** Largest pending budget per source, in frames */
 #define SAM_MAX_PENDING_FRAMES 65536
 
+/** Size of a data key (AES-256-GCM) */
+#define SAM_DATA_KEY_SIZE 32
+
+/** Bytes encryption adds to a payload: key ID and GCM tag */
+#define SAM_SEAL_OVERHEAD 20
+
+/** Data keys a context holds at most */
+#define SAM_MAX_DATA_KEYS 4
+
+/** Largest signed sender bootstrap (sam_bootstrap_seal()), in bytes */
+#define SAM_MAX_BOOTSTRAP 256
+
+/** Largest bootstrap body: SAM_MAX_BOOTSTRAP less a 22-byte header and a
+ *  64-byte signature */
+#define SAM_MAX_BOOTSTRAP_BODY 170
+
 /**
  * Error codes.  All are negative; SAM_OK is zero.
  */
@@ -114,6 +130,14 @@ typedef enum {
 	/** the mike plugin refused the keys: this user is not among the
 	 *  group's local_users (local_senders for its signing key) */
 	SAM_E_DENIED = -25,
+	/** the frame is encrypted under a data key the context does not have
+	 *  (or: encryption is required and the context has no data key to
+	 *  seal with) */
+	SAM_E_DATA_KEY = -26,
+	/** the frame's payload is not encrypted, and the context requires it */
+	SAM_E_CLEARTEXT = -27,
+	/** the payload does not decrypt under the data key its key ID names */
+	SAM_E_DECRYPT = -28,
 } sam_err;
 
 /**
@@ -194,9 +218,11 @@ typedef struct {
 	uint32_t source_id;
 	/** the frame's sequence number */
 	uint64_t seq;
-	/** the payload, pointing into the frame buffer */
+	/** the payload, pointing into the frame buffer; an encrypted frame's
+	 *  plaintext, in a buffer of the context (valid until the next
+	 *  sam_open(), sam_next_authentic() or sam_readfrom()) */
 	const uint8_t *payload;
-	/** length of the payload */
+	/** length of the payload (of the plaintext) */
 	size_t payload_len;
 	/** the scheme that authenticated it */
 	sam_scheme scheme;
@@ -406,6 +432,50 @@ int sam_add_source(sam_ctx *ctx, uint32_t source_id, const sam_key *key);
 /** Remove a registered sender */
 int sam_remove_source(sam_ctx *ctx, uint32_t source_id);
 
+/* payload encryption (docs/sam-frame-format.md, "Encrypted payloads") */
+
+/**
+ * Add a data key: a group secret that encrypts payloads (AES-256-GCM) for
+ * the members that hold it, on top of the scheme's authentication.  The
+ * context then encrypts every frame it seals under the key added last
+ * (the sealing key), and decrypts received frames under the key their
+ * Key ID names.  Re-adding a held id with the same key makes it the
+ * sealing key again; beyond SAM_MAX_DATA_KEYS keys the one added longest
+ * ago is dropped and wiped.  The context keeps a copy.
+ *
+ * The nonce is the frame's source id and sequence number: under one key
+ * a sender must never seal two frames with the same sequence number
+ * (sam_set_source() with next_seq 0 guarantees it across restarts), and
+ * no two senders may share a source id.
+ *
+ * @param key_id	the id frames name the key by, not 0
+ * @param key		SAM_DATA_KEY_SIZE bytes
+ * @param len		SAM_DATA_KEY_SIZE
+ * @return			SAM_OK; SAM_E_INVAL; SAM_E_EXISTS (the id is held with
+ *					another key); SAM_E_NOMEM; SAM_E_CRYPTO
+ */
+int sam_add_data_key(sam_ctx *ctx, uint32_t key_id, const uint8_t *key,
+					 size_t len);
+
+/**
+ * Drop a data key and wipe it; frames under it no longer open
+ * (SAM_E_DATA_KEY).  If it was the sealing key, the key added before it
+ * seals, or none.
+ *
+ * @return			SAM_OK; SAM_E_DATA_KEY if no key with the id is held;
+ *					SAM_E_INVAL
+ */
+int sam_remove_data_key(sam_ctx *ctx, uint32_t key_id);
+
+/**
+ * Require encryption (on non-zero) or not: a context that requires it
+ * rejects every unencrypted frame (SAM_E_CLEARTEXT), and sealing without
+ * a data key fails (SAM_E_DATA_KEY) instead of sending in clear.  A
+ * context seals encrypted whenever it holds a data key, required or not;
+ * not required, it takes cleartext and encrypted frames.  Default off.
+ */
+int sam_require_encryption(sam_ctx *ctx, int on);
+
 /* ---- keys from mike ------------------------------------------------------ */
 
 /** sam_attach(): take this host's source ID and signing key, too */
@@ -451,22 +521,108 @@ int sam_attach(sam_ctx *ctx, const char *uri, const char *group,
 int sam_refresh(sam_ctx *ctx);
 
 /**
- * Why the last sam_attach() or refresh failed, as the plugin or the system
- * said it; "" if it did not.
+ * Why the last sam_attach(), refresh or sam_publish_bootstrap() failed, as
+ * the plugin or the system said it; "" if it did not.  After a refresh
+ * that succeeded but dropped a sender's bootstrap that did not verify, it
+ * names that source and why ("the bootstrap of source 17 is dropped: bad
+ * authenticator").
  */
 const char *sam_attach_error(const sam_ctx *ctx);
+
+/* ---- sender bootstraps (docs/sam-bootstrap.md) --------------------------- */
+
+/**
+ * Seal body as this context's sender into a signed bootstrap envelope:
+ * version, scheme, session, source id, the context's clock (issued, ms),
+ * body, and a signature under the signing key over the label "SAM
+ * bootstrap v1" and every byte before it.  Signature schemes only: an
+ * Ed25519 signature for ed25519, ed25519-oo and hybrid keys, ECDSA P-256
+ * (r || s) for ecdsa-p256.
+ *
+ * @param body		what the sender announces (a TESLA key-chain commitment
+ *					and schedule, ...), may be NULL if len is 0
+ * @param len		at most SAM_MAX_BOOTSTRAP_BODY
+ * @param out		receives the envelope
+ * @param size		its size (SAM_MAX_BOOTSTRAP is always enough)
+ * @return			the envelope's length; SAM_E_INVAL; SAM_E_NOKEY (no
+ *					signing key or source id); SAM_E_SCHEME (a group MAC
+ *					key: no per-sender key); SAM_E_NOSESSION;
+ *					SAM_E_TOOBIG; SAM_E_BUFSIZE; SAM_E_CRYPTO
+ */
+ssize_t sam_bootstrap_seal(sam_ctx *ctx, const void *body, size_t len,
+						   uint8_t *out, size_t size);
+
+/**
+ * Check a bootstrap of a registered source: version, reserved bytes,
+ * lengths, the session, a registered source whose scheme matches, the
+ * signature under that source's key.
+ *
+ * @param blob		the envelope
+ * @param len		its length
+ * @param source_id	receives the source that signed it
+ * @param body		receives a pointer to the body, into blob
+ * @param body_len	receives its length
+ * @param issued	receives when the sender sealed it (ms since the
+ *					epoch, the sender's clock), may be NULL
+ * @return			SAM_OK; SAM_E_INVAL; SAM_E_MALFORMED; SAM_E_VERSION;
+ *					SAM_E_SESSION; SAM_E_UNKNOWN_SOURCE; SAM_E_SCHEME;
+ *					SAM_E_BAD_AUTH; SAM_E_NOSESSION
+ */
+int sam_bootstrap_open(const sam_ctx *ctx, const uint8_t *blob, size_t len,
+					   uint32_t *source_id, const uint8_t **body,
+					   size_t *body_len, uint64_t *issued);
+
+/**
+ * An attached sender (SAM_ATTACH_SIGNING): seal body (sam_bootstrap_seal())
+ * and hand it to the mike plugin (command sam-bootstrap), which presents
+ * it to the GCKS; the GCKS gives it to every member next to this sender's
+ * key, and their sam_get_bootstrap() returns it.
+ *
+ * @return			SAM_OK; SAM_E_INVAL (not attached); SAM_E_NOKEY (not
+ *					attached with SAM_ATTACH_SIGNING); the errors of
+ *					sam_bootstrap_seal(); SAM_E_DENIED, SAM_E_ATTACH (the
+ *					plugin said no, sam_attach_error() has why),
+ *					SAM_E_MALFORMED
+ */
+int sam_publish_bootstrap(sam_ctx *ctx, const void *body, size_t len);
+
+/**
+ * An attached receiver: the verified bootstrap body the plugin holds for a
+ * source (as of the last refresh), copied into buf.  A bootstrap that
+ * does not verify is dropped at the refresh (sam_attach_error() says so);
+ * a source that leaves takes its bootstrap with it.
+ *
+ * @param issued	receives when the sender sealed it, may be NULL
+ * @return			the body's length; SAM_E_NOKEY if there is none for the
+ *					source; SAM_E_BUFSIZE; SAM_E_INVAL (not attached)
+ */
+ssize_t sam_get_bootstrap(const sam_ctx *ctx, uint32_t source_id,
+						  uint8_t *buf, size_t size, uint64_t *issued);
+
+/**
+ * An attached receiver: the sources sam_get_bootstrap() has a bootstrap
+ * for, as of the last refresh.
+ *
+ * @param ids		receives up to n source IDs, may be NULL if n is 0
+ * @return			how many sources have one (more than n: the first n are
+ *					in ids); 0 if the context is not attached
+ */
+size_t sam_bootstrap_sources(const sam_ctx *ctx, uint32_t *ids, size_t n);
 
 /* ---- data flow ---------------------------------------------------------- */
 
 /**
  * The size of the frame sam_seal() makes of a payload of len bytes,
- * under the context's signing key.
+ * under the context's signing key, with SAM_SEAL_OVERHEAD if it will
+ * encrypt (SAM_E_DATA_KEY if encryption is required and there is no
+ * data key).
  */
 ssize_t sam_frame_size(const sam_ctx *ctx, size_t payload_len);
 
 /**
- * Make a frame of payload: header, payload, authenticator.  Uses up one
- * sequence number.
+ * Make a frame of payload: header, payload (encrypted if the context
+ * holds a data key), authenticator.  Uses up one sequence number, also
+ * when authenticating an encrypted payload fails (its nonce is spent).
  *
  * @return			the frame's length, or an error
  */
@@ -475,8 +631,9 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
 
 /**
  * Check a received frame: format, session, source, replay window,
- * authenticator; on success the sequence number is marked as seen.
- * info->payload points into frame.
+ * authenticator, then decrypt an encrypted payload; on success the
+ * sequence number is marked as seen.  info->payload points into frame,
+ * or for an encrypted frame to its plaintext in the context.
  *
  * @return			SAM_OK, SAM_PENDING (the frame was copied into the
  *					source's pending budget; it comes out of

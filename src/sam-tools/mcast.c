@@ -5,6 +5,7 @@
 #include "mcast.h"
 
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 const char *tool_name = "sam";
@@ -431,6 +433,82 @@ sam_key *load_key(const char *path)
 		return NULL;
 	}
 	return key;
+}
+
+/* Parse "<id> <64 hex digits>" with an optional newline; @return 0 or -1 */
+static int parse_data_key(const char *line, uint32_t *id, uint8_t *key)
+{
+	const char *hex = strchr(line, ' ');
+	char idstr[16];
+	uint64_t v;
+	size_t i;
+
+	if (!hex || (size_t)(hex - line) >= sizeof(idstr))
+		return -1;
+	memcpy(idstr, line, hex - line);
+	idstr[hex - line] = '\0';
+	/* decimal only: a leading 0x or 0 would make "10" and "010" differ */
+	if (strspn(idstr, "0123456789") != strlen(idstr) ||
+		parse_uint(idstr, UINT32_MAX, &v) || v == 0)
+		return -1;
+	hex++;
+	for (i = 0; i < SAM_DATA_KEY_SIZE; i++) {
+		unsigned int b;
+
+		if (!isxdigit((unsigned char)hex[2 * i]) ||
+			!isxdigit((unsigned char)hex[2 * i + 1]) ||
+			sscanf(hex + 2 * i, "%2x", &b) != 1)
+			return -1;
+		key[i] = (uint8_t)b;
+	}
+	hex += 2 * SAM_DATA_KEY_SIZE;
+	if (strcmp(hex, "\n") != 0 && *hex)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+int load_data_key(sam_ctx *ctx, const char *path, int require)
+{
+	/* room for the line, and a byte more to see it is too long */
+	char line[16 + 2 * SAM_DATA_KEY_SIZE + 4];
+	uint8_t key[SAM_DATA_KEY_SIZE];
+	struct stat st;
+	uint32_t id;
+	FILE *f;
+	int rc, bad;
+
+	f = fopen(path, "r");
+	if (!f) {
+		tool_err("cannot read data key '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	/* whoever reads the file reads the group's payloads */
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & (S_IRWXG | S_IRWXO))) {
+		tool_err("data key '%s' is accessible by group or others (mode "
+				 "%04o): chmod 600 it", path, (unsigned int)(st.st_mode & 07777));
+		fclose(f);
+		return -1;
+	}
+	bad = !fgets(line, sizeof(line), f) || parse_data_key(line, &id, key) ||
+		  fgetc(f) != EOF;
+	fclose(f);
+	explicit_bzero(line, sizeof(line));
+	if (bad) {
+		explicit_bzero(key, sizeof(key));
+		tool_err("data key '%s': expected one line \"<key id, decimal, not "
+				 "0> <%d hex digits>\"", path, 2 * SAM_DATA_KEY_SIZE);
+		return -1;
+	}
+	rc = sam_add_data_key(ctx, id, key, sizeof(key));
+	explicit_bzero(key, sizeof(key));
+	if (rc == SAM_OK && require)
+		rc = sam_require_encryption(ctx, 1);
+	if (rc != SAM_OK) {
+		sam_fail(rc, "cannot use data key '%s'", path);
+		return -1;
+	}
+	return 0;
 }
 
 int sam_fail(int err, const char *fmt, ...)

@@ -137,6 +137,16 @@ void print_escaped(FILE *f, const uint8_t *buf, size_t len);
  */
 sam_key *load_key(const char *path);
 
+/**
+ * Give ctx the data key of a --data-key file: one line "<key id, decimal>
+ * <64 hex digits>", readable by its owner only (the key decrypts the
+ * group's payloads).  With require, the context also requires encryption
+ * (sam_require_encryption()).
+ *
+ * @return 0, or -1 after printing why, naming the file
+ */
+int load_data_key(sam_ctx *ctx, const char *path, int require);
+
 /** Largest scheme value scheme_list() and key_fits() probe */
 #define SCHEME_PROBE_MAX 64
 

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct {
@@ -30,7 +31,21 @@ typedef struct {
 	const char *group;		/* mike group the keys come from, NULL: --peer */
 	const char *mike;		/* its control socket, NULL: the default */
 	int reuse;				/* share the port (SO_REUSEADDR) */
+	const char *data_key;	/* --data-key file, NULL: cleartext taken */
+	int show_bootstrap;		/* print the senders' verified bootstraps */
 } recv_opts;
+
+/* --show-bootstrap: what was printed last, per source */
+#define MAX_SHOWN 256
+typedef struct {
+	uint32_t id;
+	uint64_t issued;
+	size_t len;
+	uint8_t body[SAM_MAX_BOOTSTRAP_BODY];
+} shown_bootstrap;
+
+/* ms between looks for changed bootstraps */
+#define SHOW_INTERVAL_MS 1000
 
 static volatile sig_atomic_t stop;
 
@@ -76,6 +91,12 @@ static void usage(void)
 "                        group's local_users\n"
 "  -M, --mike URI        the plugin's control socket (default\n"
 "                        " SAM_MIKE_DEFAULT_URI ")\n"
+"  -B, --show-bootstrap  with --group: print each sender's verified\n"
+"                        bootstrap (docs/sam-bootstrap.md) after attaching\n"
+"                        and whenever it changes, as the line\n"
+"                        bootstrap source=<id> issued=<ms> body=<text>\n"
+"                        on standard output, the body escaped as payloads\n"
+"                        are (looked at between frames, once a second)\n"
 "  -p, --peer ID:FILE    register sender ID with the key in FILE: its public\n"
 "                        key (.pub) for ed25519 and ecdsa-p256, the group\n"
 "                        key (.key) for hmac-sha256; repeatable, at least\n"
@@ -94,6 +115,12 @@ static void usage(void)
 "  -n, --count N         exit after N authentic payloads\n"
 "  -t, --timeout SEC     give up when nothing arrives for SEC seconds\n"
 "                        (fractions allowed)\n"
+"  -K, --data-key FILE   decrypt the payloads with the data key in FILE\n"
+"                        (the file of sam-send --data-key, readable by its\n"
+"                        owner only) and reject every frame that is not\n"
+"                        encrypted; frames under a key id FILE does not\n"
+"                        hold (\"no data key ...\") or that do not decrypt\n"
+"                        under it are rejected.  For use without mike\n"
 "  -R, --reuse           share the port with other receivers on this host\n"
 "                        (SO_REUSEADDR); without it the port is ours alone\n"
 "                        and another process binding it fails, so that it\n"
@@ -156,6 +183,8 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		{ "group", required_argument, NULL, 'G' },
 		{ "mike", required_argument, NULL, 'M' },
 		{ "reuse", no_argument, NULL, 'R' },
+		{ "data-key", required_argument, NULL, 'K' },
+		{ "show-bootstrap", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -169,7 +198,7 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		tool_err("out of memory");
 		exit(EXIT_RUNTIME);
 	}
-	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:G:M:Rh", opts,
+	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:G:M:RK:Bh", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -197,6 +226,12 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 			break;
 		case 'R':
 			o->reuse = 1;
+			break;
+		case 'K':
+			o->data_key = optarg;
+			break;
+		case 'B':
+			o->show_bootstrap = 1;
 			break;
 		case 'w':
 			o->window = opt_uint("--window", optarg, 64,
@@ -226,6 +261,9 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 						 "--session or --scheme with it");
 	if (o->mike && !o->group)
 		tool_usage_error("--mike applies to --group only");
+	if (o->show_bootstrap && !o->group)
+		tool_usage_error("--show-bootstrap comes from mike: it needs "
+						 "--group");
 	if (!o->npeers && !o->group)
 		tool_usage_error("at least one --peer ID:FILE (or --group NAME) is "
 						 "required");
@@ -324,6 +362,8 @@ static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
 		rc = attach_group(ctx, o, 0);
 	else if (add_peers(ctx, o))
 		rc = SAM_E_INVAL;
+	if (rc == SAM_OK && o->data_key && load_data_key(ctx, o->data_key, 1))
+		rc = SAM_E_DATA_KEY;
 	if (rc != SAM_OK) {
 		sam_ctx_free(ctx);
 		return NULL;
@@ -373,8 +413,54 @@ static void print_summary(const sam_ctx *ctx)
 }
 
 /* @return the exit status */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Print the bootstraps that are new or changed since the last call */
+static void show_bootstraps(const sam_ctx *ctx)
+{
+	static shown_bootstrap shown[MAX_SHOWN], now[MAX_SHOWN];
+	static size_t nshown;
+	uint32_t ids[MAX_SHOWN];
+	size_t n, i, j, k = 0;
+	ssize_t len;
+
+	n = sam_bootstrap_sources(ctx, ids, MAX_SHOWN);
+	n = n < MAX_SHOWN ? n : MAX_SHOWN;
+	for (i = 0; i < n; i++) {
+		len = sam_get_bootstrap(ctx, ids[i], now[k].body,
+								sizeof(now[k].body), &now[k].issued);
+		if (len < 0)
+			continue;
+		now[k].id = ids[i];
+		now[k].len = (size_t)len;
+		for (j = 0; j < nshown; j++)
+			if (shown[j].id == now[k].id)
+				break;
+		if (j == nshown || shown[j].issued != now[k].issued ||
+			shown[j].len != now[k].len ||
+			memcmp(shown[j].body, now[k].body, now[k].len) != 0) {
+			printf("bootstrap source=%u issued=%llu body=", now[k].id,
+				   (unsigned long long)now[k].issued);
+			print_escaped(stdout, now[k].body, now[k].len);
+			putchar('\n');
+			fflush(stdout);
+		}
+		k++;
+	}
+	/* one that went away is printed again when it comes back */
+	memcpy(shown, now, k * sizeof(now[0]));
+	nshown = k;
+}
+
 static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 {
+	uint64_t shown_at = 0;
 	static uint8_t buf[SAM_MAX_FRAME];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
@@ -385,6 +471,11 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 	while (!o->count || got < o->count) {
 		/* with --group: who joined or left (when it is due) */
 		sam_poll(ctx);
+		if (o->show_bootstrap && (!shown_at ||
+								  now_ms() - shown_at >= SHOW_INTERVAL_MS)) {
+			show_bootstraps(ctx);
+			shown_at = now_ms();
+		}
 		fromlen = sizeof(from);
 		n = sam_readfrom(ctx, buf, sizeof(buf), &info,
 						 (struct sockaddr *)&from, &fromlen);

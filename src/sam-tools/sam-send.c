@@ -26,6 +26,8 @@ typedef struct {
 	unsigned int loss;	/* test only: percent of frames not sent */
 	const char *group;	/* mike group key and source id come from */
 	const char *mike;	/* its control socket, NULL: the default */
+	const char *data_key;	/* --data-key file, NULL: payloads in clear */
+	const char *bootstrap;	/* body published before sending, NULL: none */
 } send_opts;
 
 /* Online/offline schemes: precompute for this many frames ahead (the
@@ -78,6 +80,11 @@ static void usage(void)
 "                        or a user in the group's local_senders\n"
 "  -M, --mike URI        the plugin's control socket (default\n"
 "                        " SAM_MIKE_DEFAULT_URI ")\n"
+"  -B, --bootstrap TEXT  with --group: before the first frame, publish TEXT\n"
+"                        (at most 170 bytes) as this sender's signed\n"
+"                        bootstrap: the plugin hands it to the GCKS, which\n"
+"                        gives it to every member with this sender's key\n"
+"                        (docs/sam-bootstrap.md; sam-recv --show-bootstrap)\n"
 "  -k, --key FILE        the signing key (PEM private key or group MAC\n"
 "                        secret from sam-keygen); required without --group\n"
 "  -s, --scheme NAME     sign with scheme NAME (default: the key's own:\n"
@@ -100,6 +107,12 @@ static void usage(void)
 "                        derived from the clock, milliseconds << 20, so\n"
 "                        a restarted sender continues above the numbers\n"
 "                        it used before and receivers take its frames)\n"
+"  -K, --data-key FILE   encrypt every payload (AES-256-GCM) under the\n"
+"                        data key in FILE: one line \"<key id> <64 hex\n"
+"                        digits>\", the id decimal and not 0, the file\n"
+"                        readable by its owner only; receivers need the\n"
+"                        same file (sam-recv --data-key).  For use without\n"
+"                        mike; the key id goes into every frame\n"
 "  -l, --loop            deliver the frames to receivers on this host too\n"
 "                        (IP_MULTICAST_LOOP; default off)\n"
 "      --test-loss PCT   test only: seal every frame but do not send PCT\n"
@@ -144,13 +157,15 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 		{ "test-loss", required_argument, NULL, 'L' },
 		{ "group", required_argument, NULL, 'G' },
 		{ "mike", required_argument, NULL, 'M' },
+		{ "data-key", required_argument, NULL, 'K' },
+		{ "bootstrap", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, manual = 0;
 
 	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0 };
-	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:G:M:h", opts,
+	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:G:M:K:B:h", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'k':
@@ -169,6 +184,12 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 			break;
 		case 'M':
 			o->mike = optarg;
+			break;
+		case 'K':
+			o->data_key = optarg;
+			break;
+		case 'B':
+			o->bootstrap = optarg;
 			break;
 		case 'n':
 			o->count = opt_uint("--count", optarg, 1, UINT64_MAX);
@@ -212,10 +233,19 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 						 "or --first-seq with it");
 	if (o->mike && !o->group)
 		tool_usage_error("--mike applies to --group only");
+	if (o->bootstrap && !o->group)
+		tool_usage_error("--bootstrap goes through mike: it needs --group");
+	if (o->bootstrap && strlen(o->bootstrap) > SAM_MAX_BOOTSTRAP_BODY)
+		tool_usage_error("--bootstrap takes at most %d bytes",
+						 SAM_MAX_BOOTSTRAP_BODY);
 	if (!o->key && !o->group)
 		tool_usage_error("--key (or --group NAME) is required");
 	if (o->size >= 0 && !o->count)
 		tool_usage_error("--size needs --count");
+	/* source id and sequence number are the nonce under the data key */
+	if (o->data_key && o->first_seq)
+		tool_err("note: with --data-key, a --first-seq must never repeat a "
+				 "sequence number sent before under this key and source id");
 	if (argc - optind != 2)
 		tool_usage_error("expected GROUP and PORT");
 }
@@ -277,6 +307,12 @@ static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
 	rc = tool_attach(ctx, o->mike, o->group, SAM_ATTACH_SIGNING);
 	if (rc == SAM_OK && (rc = sam_set_io(ctx, ops)) != SAM_OK)
 		sam_fail(rc, "cannot set the I/O functions");
+	if (rc == SAM_OK && o->bootstrap &&
+		(rc = sam_publish_bootstrap(ctx, o->bootstrap,
+									strlen(o->bootstrap))) != SAM_OK)
+		tool_err("cannot publish the bootstrap of group '%s': %s%s%s",
+				 o->group, sam_strerror(rc),
+				 *sam_attach_error(ctx) ? ": " : "", sam_attach_error(ctx));
 	if (rc != SAM_OK) {
 		sam_ctx_free(ctx);
 		return NULL;
@@ -490,6 +526,12 @@ int main(int argc, char *argv[])
 		return EXIT_RUNTIME;
 	mcast_io_ops(&io, &ops);
 	ctx = setup_ctx(&o, &ops);
+	/* required: a key that cannot be used stops the sender, it never
+	 * falls back to cleartext */
+	if (ctx && o.data_key && load_data_key(ctx, o.data_key, 1)) {
+		sam_ctx_free(ctx);
+		ctx = NULL;
+	}
 	if (!ctx) {
 		close(io.fd);
 		return EXIT_RUNTIME;

@@ -23,7 +23,9 @@
 # Ed25519 frames are recomputed byte for byte; the randomized ECDSA frame
 # is verified with the public key; the keys are checked against their
 # definitions (RFC 8032 7.1 TEST 1 seed, d = SHA-256("libsam ecdsa-p256
-# test key"), the group secret 00..1f).  Needs python3-cryptography.
+# test key"), the group secret 00..1f).  The encrypted frames (flag
+# 0x0001) are recomputed with AES-256-GCM under the data key 40..5f, id 7
+# (vectors/data-key), and decrypted back.  Needs python3-cryptography.
 
 import base64
 import hashlib
@@ -38,11 +40,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.asymmetric.utils import \
     encode_dss_signature
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 SESSION = 0x01020304
 SOURCE = 0x0a0b0c0d
 PAYLOAD = b"hello, multicast"
 LARGE_SEQ = 0x0123456789abcdef
+BOOTSTRAP_LABEL = b"SAM bootstrap v1"
+BOOTSTRAP_ISSUED = 1700000000000
+BOOTSTRAP_BODY = b"TESLA commitment"
 
 SCHEME_HMAC, SCHEME_ED25519, SCHEME_ECDSA = 1, 2, 3
 AUTH_LEN = {SCHEME_HMAC: 32, SCHEME_ED25519: 64, SCHEME_ECDSA: 64}
@@ -52,6 +58,10 @@ ED25519_SEED = bytes.fromhex(
     "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
 ED25519_PK = bytes.fromhex(
     "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+DATA_KEY_ID = 7
+DATA_KEY = bytes(range(0x40, 0x60))
+FLAG_ENCRYPTED = 0x0001
+SEAL_OVERHEAD = 20  # key id (4) and GCM tag (16)
 ECDSA_D = int.from_bytes(hashlib.sha256(b"libsam ecdsa-p256 test key")
                          .digest(), "big")
 
@@ -64,14 +74,28 @@ def result(ok, what):
     failed |= not ok
 
 
-def header(scheme, seq):
-    """version 1, scheme, flags 0, session, source, seq, lengths"""
-    return struct.pack("!BBHIIQHH", 1, scheme, 0, SESSION, SOURCE, seq,
-                       len(PAYLOAD), AUTH_LEN[scheme])
+def header(scheme, seq, flags=0, plen=len(PAYLOAD)):
+    """version 1, scheme, flags, session, source, seq, lengths"""
+    return struct.pack("!BBHIIQHH", 1, scheme, flags, SESSION, SOURCE, seq,
+                       plen, AUTH_LEN[scheme])
 
 
-def frame(scheme, seq, ed_key=None):
-    data = header(scheme, seq) + PAYLOAD
+def sealed_payload(hdr):
+    """the encrypted payload field: Key ID || ciphertext || tag, nonce
+    Source ID || Sequence Number (header bytes 8..20), AAD the header's
+    first 20 bytes and the Key ID"""
+    key_id = struct.pack("!I", DATA_KEY_ID)
+    return key_id + AESGCM(DATA_KEY).encrypt(hdr[8:20], PAYLOAD,
+                                             hdr[:20] + key_id)
+
+
+def frame(scheme, seq, ed_key=None, encrypted=False):
+    if encrypted:
+        hdr = header(scheme, seq, FLAG_ENCRYPTED,
+                     len(PAYLOAD) + SEAL_OVERHEAD)
+        data = hdr + sealed_payload(hdr)
+    else:
+        data = header(scheme, seq) + PAYLOAD
     if scheme == SCHEME_HMAC:
         return data + hmac.new(GROUP_SECRET, data, hashlib.sha256).digest()
     return data + ed_key.sign(data)
@@ -150,8 +174,13 @@ def main():
         ("TV_ED25519_LARGE", "ed25519-large-seq.bin", SCHEME_ED25519,
          LARGE_SEQ),
     )
-    for define, name, scheme, seq in frames:
-        expected = frame(scheme, seq, ed)
+    frames += (
+        ("TV_HMAC_ENC", "hmac-sha256-encrypted.bin", SCHEME_HMAC, 1, True),
+        ("TV_ED25519_ENC", "ed25519-encrypted.bin", SCHEME_ED25519, 1,
+         True),
+    )
+    for define, name, scheme, seq, *enc in frames:
+        expected = frame(scheme, seq, ed, bool(enc))
         result(tv[define] == expected.hex(),
                "%s recomputed byte for byte%s" % (define, "" if
                tv[define] == expected.hex() else
@@ -159,6 +188,24 @@ def main():
                                                      expected.hex())))
         result(open(os.path.join(vec, name), "rb").read() == expected,
                "vectors/%s" % name)
+    # the encrypted frames decrypt back, and the data key is the file's
+    for define in ("TV_HMAC_ENC", "TV_ED25519_ENC"):
+        data = bytes.fromhex(tv[define])
+        plen = struct.unpack("!H", data[20:22])[0]
+        field = data[24:24 + plen]
+        try:
+            plain = AESGCM(DATA_KEY).decrypt(data[8:20], field[4:],
+                                             data[:20] + field[:4])
+        except Exception:
+            plain = None
+        result(struct.unpack("!H", data[2:4])[0] == FLAG_ENCRYPTED and
+               plen == len(PAYLOAD) + SEAL_OVERHEAD and
+               field[:4] == struct.pack("!I", DATA_KEY_ID) and
+               plain == PAYLOAD and PAYLOAD not in data,
+               "%s decrypts to the payload, which it does not show" % define)
+    result(tv["TV_DATA_KEY"] == DATA_KEY.hex(), "TV_DATA_KEY is 40..5f")
+    result(open(os.path.join(vec, "data-key")).read() ==
+           "%d %s\n" % (DATA_KEY_ID, DATA_KEY.hex()), "vectors/data-key")
     data = bytes.fromhex(tv["TV_ECDSA_SEQ1"])
     result(data[:24 + len(PAYLOAD)] == header(SCHEME_ECDSA, 1) + PAYLOAD and
            verify_ecdsa(ecpub, data),
@@ -170,6 +217,27 @@ def main():
     result(open(os.path.join(vec, "ecdsa-p256.bin"), "rb").read() == data,
            "vectors/ecdsa-p256.bin")
 
+    # the bootstrap envelope, docs/sam-bootstrap.md
+    boot_unsigned = struct.pack("!BBHIIQH", 1, SCHEME_ED25519, 0, SESSION,
+                                SOURCE, BOOTSTRAP_ISSUED,
+                                len(BOOTSTRAP_BODY)) + BOOTSTRAP_BODY
+    boot = boot_unsigned + ed.sign(BOOTSTRAP_LABEL + boot_unsigned)
+    result(len(BOOTSTRAP_LABEL) == 16 and len(boot) == 22 + 16 + 64,
+           "bootstrap label and length")
+    result(tv["TV_BOOTSTRAP_ED25519"] == boot.hex(),
+           "TV_BOOTSTRAP_ED25519 recomputed byte for byte%s" % ("" if
+           tv["TV_BOOTSTRAP_ED25519"] == boot.hex() else
+           "\n  file:     %s\n  expected: %s" % (tv["TV_BOOTSTRAP_ED25519"],
+                                                 boot.hex())))
+    result(open(os.path.join(vec, "bootstrap-ed25519.bin"), "rb").read() ==
+           boot, "vectors/bootstrap-ed25519.bin")
+    bdoc = os.path.join(here, "..", "..", "..", "docs", "sam-bootstrap.md")
+    if os.path.exists(bdoc):
+        blocks = ["".join(b.split()) for b in
+                  re.findall(r"```\n([0-9a-f\n ]+)```", open(bdoc).read())]
+        result(blocks.count(boot.hex()) == 2,
+               "docs/sam-bootstrap.md has the vector, split and whole")
+
     # the hex in docs/sam-frame-format.md
     doc = os.path.join(here, "..", "..", "..", "docs", "sam-frame-format.md")
     if os.path.exists(doc):
@@ -177,7 +245,8 @@ def main():
         blocks = ["".join(b.split()) for b in
                   re.findall(r"```\n([0-9a-f\n]+)```", text)]
         for define in ("TV_HMAC_SEQ1", "TV_HMAC_LARGE", "TV_ED25519_SEQ1",
-                       "TV_ED25519_LARGE", "TV_ECDSA_SEQ1"):
+                       "TV_ED25519_LARGE", "TV_ECDSA_SEQ1", "TV_HMAC_ENC",
+                       "TV_ED25519_ENC"):
             result(tv[define] in blocks,
                    "docs/sam-frame-format.md has %s" % define)
     sys.exit(1 if failed else 0)

@@ -1,12 +1,15 @@
 /*
- * Generates the test vectors of docs/sam-frame-format.md and the fuzzing
+ * Generates the test vectors of docs/sam-frame-format.md and
+ * docs/sam-bootstrap.md and the fuzzing
  * seed corpus in tests/vectors/ with libsam itself.
  *
  * Usage: make_vectors VECTORS_DIR [--write]
  * Loads the keys from VECTORS_DIR, prints every frame in hex; with --write
  * also stores them as raw .bin files there.  Ed25519 and HMAC frames are
- * deterministic; an ECDSA frame is fresh on every run, so the stored one
- * is only rewritten with --write.
+ * deterministic (and so is AES-GCM under a fixed key and nonce: the
+ * encrypted frames under the data key of VECTORS_DIR/data-key, written in
+ * the format of sam-send --data-key); an ECDSA frame is fresh on every
+ * run, so the stored one is only rewritten with --write.
  */
 
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #define SESSION 0x01020304
 #define SOURCE 0x0a0b0c0d
 #define PAYLOAD "hello, multicast"
+#define BOOTSTRAP_ISSUED UINT64_C(1700000000000)
+#define BOOTSTRAP_BODY "TESLA commitment"
 
 static sam_key *load(const char *dir, const char *name)
 {
@@ -35,31 +40,49 @@ static sam_key *load(const char *dir, const char *name)
 	return key;
 }
 
-static void vector(const char *dir, int write, const char *key_name,
-				   const char *file, uint64_t seq)
+/** Add the data key of dir/data-key: "<id> <64 hex digits>" */
+static void add_data_key(sam_ctx *ctx, const char *dir)
 {
-	uint8_t frame[SAM_MAX_FRAME];
-	sam_ctx *ctx;
-	sam_key *key = load(dir, key_name);
-	ssize_t len, i;
+	uint8_t key[SAM_DATA_KEY_SIZE];
+	char path[4096];
+	unsigned int id, b;
+	FILE *f;
+	int i;
 
-	if (sam_ctx_new(NULL, &ctx) || sam_set_session(ctx, SESSION) ||
-		sam_set_source(ctx, SOURCE, seq) || sam_set_signing_key(ctx, key))
+	snprintf(path, sizeof(path), "%s/data-key", dir);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%u", &id) != 1)
 	{
-		fprintf(stderr, "setup failed\n");
+		fprintf(stderr, "%s: no key id\n", path);
 		exit(1);
 	}
-	len = sam_seal(ctx, PAYLOAD, strlen(PAYLOAD), frame, sizeof(frame));
-	if (len < 0)
+	for (i = 0; i < SAM_DATA_KEY_SIZE; i++)
 	{
-		fprintf(stderr, "seal: %s\n", sam_strerror((int)len));
+		if (fscanf(f, "%2x", &b) != 1)
+		{
+			fprintf(stderr, "%s: key too short\n", path);
+			exit(1);
+		}
+		key[i] = (uint8_t)b;
+	}
+	fclose(f);
+	if (sam_add_data_key(ctx, id, key, sizeof(key)))
+	{
+		fprintf(stderr, "%s: unusable\n", path);
 		exit(1);
 	}
-	printf("%s (%s, seq %llu, %zd bytes):\n", file,
-		   sam_scheme_name(sam_key_scheme(key)), (unsigned long long)seq, len);
+}
+
+/** Print data in hex; with write, store it as dir/file, too */
+static void emit(const char *dir, int write, const char *file,
+				 const char *what, const uint8_t *data, ssize_t len)
+{
+	ssize_t i;
+
+	printf("%s (%s, %zd bytes):\n", file, what, len);
 	for (i = 0; i < len; i++)
 	{
-		printf("%02x%s", frame[i], (i % 32 == 31 || i == len - 1) ? "\n" : "");
+		printf("%02x%s", data[i], (i % 32 == 31 || i == len - 1) ? "\n" : "");
 	}
 	if (write)
 	{
@@ -68,13 +91,77 @@ static void vector(const char *dir, int write, const char *key_name,
 
 		snprintf(path, sizeof(path), "%s/%s", dir, file);
 		f = fopen(path, "wb");
-		if (!f || fwrite(frame, 1, (size_t)len, f) != (size_t)len ||
+		if (!f || fwrite(data, 1, (size_t)len, f) != (size_t)len ||
 			fclose(f))
 		{
 			perror(path);
 			exit(1);
 		}
 	}
+}
+
+static void vector(const char *dir, int write, const char *key_name,
+				   const char *file, uint64_t seq, int encrypted)
+{
+	uint8_t frame[SAM_MAX_FRAME];
+	char what[64];
+	sam_ctx *ctx;
+	sam_key *key = load(dir, key_name);
+	ssize_t len;
+
+	if (sam_ctx_new(NULL, &ctx) || sam_set_session(ctx, SESSION) ||
+		sam_set_source(ctx, SOURCE, seq) || sam_set_signing_key(ctx, key))
+	{
+		fprintf(stderr, "setup failed\n");
+		exit(1);
+	}
+	if (encrypted)
+	{
+		add_data_key(ctx, dir);
+	}
+	len = sam_seal(ctx, PAYLOAD, strlen(PAYLOAD), frame, sizeof(frame));
+	if (len < 0)
+	{
+		fprintf(stderr, "seal: %s\n", sam_strerror((int)len));
+		exit(1);
+	}
+	snprintf(what, sizeof(what), "%s, seq %llu",
+			 sam_scheme_name(sam_key_scheme(key)), (unsigned long long)seq);
+	emit(dir, write, file, what, frame, len);
+	sam_ctx_free(ctx);
+	sam_key_free(key);
+}
+
+static uint64_t bootstrap_clock(void *user)
+{
+	(void)user;
+	return BOOTSTRAP_ISSUED;
+}
+
+/** The bootstrap vector of docs/sam-bootstrap.md (Ed25519: deterministic) */
+static void bootstrap_vector(const char *dir, int write)
+{
+	uint8_t blob[SAM_MAX_BOOTSTRAP];
+	sam_key *key = load(dir, "ed25519.key");
+	sam_ctx *ctx;
+	ssize_t len;
+
+	if (sam_ctx_new(NULL, &ctx) || sam_set_session(ctx, SESSION) ||
+		sam_set_source(ctx, SOURCE, 1) || sam_set_signing_key(ctx, key) ||
+		sam_set_clock(ctx, bootstrap_clock, NULL))
+	{
+		fprintf(stderr, "setup failed\n");
+		exit(1);
+	}
+	len = sam_bootstrap_seal(ctx, BOOTSTRAP_BODY, strlen(BOOTSTRAP_BODY),
+							 blob, sizeof(blob));
+	if (len < 0)
+	{
+		fprintf(stderr, "bootstrap: %s\n", sam_strerror((int)len));
+		exit(1);
+	}
+	emit(dir, write, "bootstrap-ed25519.bin", "ed25519 bootstrap", blob,
+		 len);
 	sam_ctx_free(ctx);
 	sam_key_free(key);
 }
@@ -89,12 +176,15 @@ int main(int argc, char *argv[])
 		return 2;
 	}
 	write = argc > 2 && strcmp(argv[2], "--write") == 0;
-	vector(argv[1], write, "group.key", "hmac-sha256.bin", 1);
+	vector(argv[1], write, "group.key", "hmac-sha256.bin", 1, 0);
 	vector(argv[1], write, "group.key", "hmac-sha256-large-seq.bin",
-		   UINT64_C(0x0123456789abcdef));
-	vector(argv[1], write, "ed25519.key", "ed25519.bin", 1);
+		   UINT64_C(0x0123456789abcdef), 0);
+	vector(argv[1], write, "ed25519.key", "ed25519.bin", 1, 0);
 	vector(argv[1], write, "ed25519.key", "ed25519-large-seq.bin",
-		   UINT64_C(0x0123456789abcdef));
-	vector(argv[1], write, "ecdsa-p256.key", "ecdsa-p256.bin", 1);
+		   UINT64_C(0x0123456789abcdef), 0);
+	vector(argv[1], write, "ecdsa-p256.key", "ecdsa-p256.bin", 1, 0);
+	vector(argv[1], write, "group.key", "hmac-sha256-encrypted.bin", 1, 1);
+	vector(argv[1], write, "ed25519.key", "ed25519-encrypted.bin", 1, 1);
+	bootstrap_vector(argv[1], write);
 	return 0;
 }

@@ -52,6 +52,15 @@ sam_key *tc_group_key(void)
 	return key;
 }
 
+void tc_add_data_key(sam_ctx *ctx)
+{
+	uint8_t key[SAM_DATA_KEY_SIZE];
+
+	ck_assert_uint_eq(tc_unhex(TV_DATA_KEY, key, sizeof(key)), sizeof(key));
+	ck_assert_int_eq(sam_add_data_key(ctx, TV_DATA_KEY_ID, key, sizeof(key)),
+					 SAM_OK);
+}
+
 sam_ctx *tc_ctx(void)
 {
 	sam_ctx *ctx = NULL;
@@ -97,6 +106,8 @@ int main(void)
 	srunner_add_suite(sr, suite_pending());
 	srunner_add_suite(sr, suite_hybrid());
 	srunner_add_suite(sr, suite_attach());
+	srunner_add_suite(sr, suite_encrypt());
+	srunner_add_suite(sr, suite_bootstrap());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

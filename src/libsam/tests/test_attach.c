@@ -5,6 +5,7 @@
  * temporary directory.
  */
 
+#define _GNU_SOURCE /* memmem() */
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -144,11 +145,14 @@ struct src {
 
 /**
  * A sam-keys response for group news: session, scheme, sources and, if
- * own is not 0 / signing not NULL, this host's source id / signing key
+ * own is not 0 / signing not NULL, this host's source id / signing key;
+ * boots: the sources' bootstraps in hex (NULL for none), NULL for none at
+ * all
  */
-static void msg_keys(struct msg *m, uint32_t session, const char *scheme,
-					 const struct src *srcs, size_t n, uint32_t own,
-					 const char *signing)
+static void msg_keys_boot(struct msg *m, uint32_t session,
+						  const char *scheme, const struct src *srcs,
+						  const char *const *boots, size_t n, uint32_t own,
+						  const char *signing)
 {
 	char buf[16];
 	size_t i;
@@ -167,6 +171,10 @@ static void msg_keys(struct msg *m, uint32_t session, const char *scheme,
 		{
 			msg_kv(m, "key", srcs[i].pem);
 		}
+		if (boots && boots[i])
+		{
+			msg_kv(m, "bootstrap", boots[i]);
+		}
 		msg_end(m);
 	}
 	msg_end(m);
@@ -179,6 +187,14 @@ static void msg_keys(struct msg *m, uint32_t session, const char *scheme,
 	{
 		msg_kv(m, "signing_key", signing);
 	}
+}
+
+/** msg_keys_boot() without bootstraps */
+static void msg_keys(struct msg *m, uint32_t session, const char *scheme,
+					 const struct src *srcs, size_t n, uint32_t own,
+					 const char *signing)
+{
+	msg_keys_boot(m, session, scheme, srcs, NULL, n, own, signing);
 }
 
 /** An error response */
@@ -325,6 +341,142 @@ static void prefix(struct msg *m)
 	msg_kv(m, "source", "3");
 	msg_kv(m, "signing_key", TV_ED25519_KEY);
 }
+
+/* ---- data keys (SAM payload encryption) ---------------------------------- */
+
+#define DK1_HEX "1111111111111111111111111111111111111111111111111111111111111111"
+#define DK2_HEX "2222222222222222222222222222222222222222222222222222222222222222"
+#define DK3_HEX "3333333333333333333333333333333333333333333333333333333333333333"
+
+/** Append the data key values of an encrypted group to a response */
+static void msg_data_keys(struct msg *m, const char *id, const char *hex,
+						  const char *prev_id, const char *prev_hex)
+{
+	msg_kv(m, "encrypt", "yes");
+	if (id)
+	{
+		msg_kv(m, "data_key_id", id);
+	}
+	if (hex)
+	{
+		msg_kv(m, "data_key", hex);
+	}
+	if (prev_id)
+	{
+		msg_kv(m, "previous_data_key_id", prev_id);
+	}
+	if (prev_hex)
+	{
+		msg_kv(m, "previous_data_key", prev_hex);
+	}
+}
+
+START_TEST(test_parse_data_keys)
+{
+	struct sam_mike_keys keys;
+	struct msg m;
+	uint8_t one[32], two[32];
+	char err[256];
+
+	memset(one, 0x11, sizeof(one));
+	memset(two, 0x22, sizeof(two));
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, "4294967295", DK2_HEX);
+	ck_assert_int_eq(heap_growth(&m, SAM_OK), 0);
+	ck_assert_int_eq(parse(&m, &keys, err, sizeof(err)), SAM_OK);
+	ck_assert_int_eq(keys.encrypt, 1);
+	ck_assert_uint_eq(keys.data_keys[0].id, 7);
+	ck_assert(keys.data_keys[0].have_key);
+	ck_assert_mem_eq(keys.data_keys[0].key, one, sizeof(one));
+	ck_assert_uint_eq(keys.data_keys[1].id, 4294967295u);
+	ck_assert_mem_eq(keys.data_keys[1].key, two, sizeof(two));
+	sam_mike_keys_clear(&keys);
+	ck_assert(!keys.data_keys[0].have_key && !keys.data_keys[0].key[0]);
+
+	/* just after the first KEK: no previous key */
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, NULL, NULL);
+	ck_assert_int_eq(parse(&m, &keys, err, sizeof(err)), SAM_OK);
+	ck_assert_int_eq(keys.encrypt, 1);
+	ck_assert_uint_eq(keys.data_keys[1].id, 0);
+	ck_assert(!keys.data_keys[1].have_key);
+	sam_mike_keys_clear(&keys);
+
+	/* not encrypted, or a plugin that does not say */
+	prefix(&m);
+	msg_kv(&m, "encrypt", "no");
+	ck_assert_int_eq(parse(&m, &keys, err, sizeof(err)), SAM_OK);
+	ck_assert_int_eq(keys.encrypt, 0);
+	sam_mike_keys_clear(&keys);
+	prefix(&m);
+	ck_assert_int_eq(parse(&m, &keys, err, sizeof(err)), SAM_OK);
+	ck_assert_int_eq(keys.encrypt, -1);
+	sam_mike_keys_clear(&keys);
+
+	/* encrypted without a key to seal with: never in the clear */
+	prefix(&m);
+	msg_data_keys(&m, NULL, NULL, NULL, NULL);
+	assert_malformed(&m, "encrypt without a data key");
+	prefix(&m);
+	msg_data_keys(&m, NULL, NULL, "5", DK2_HEX);
+	assert_malformed(&m, "encrypt with a previous key only");
+	/* a key without its ID, an ID without its key */
+	prefix(&m);
+	msg_data_keys(&m, NULL, DK1_HEX, NULL, NULL);
+	assert_malformed(&m, "data key without ID");
+	prefix(&m);
+	msg_data_keys(&m, "7", NULL, NULL, NULL);
+	assert_malformed(&m, "data key ID without key");
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, "5", NULL);
+	assert_malformed(&m, "previous ID without key");
+	/* keys where the group is not encrypted */
+	prefix(&m);
+	msg_kv(&m, "encrypt", "no");
+	msg_kv(&m, "data_key_id", "7");
+	msg_kv(&m, "data_key", DK1_HEX);
+	assert_malformed(&m, "data key of an unencrypted group");
+	/* values */
+	prefix(&m);
+	msg_data_keys(&m, "0", DK1_HEX, NULL, NULL);
+	assert_malformed(&m, "key ID 0");
+	prefix(&m);
+	msg_data_keys(&m, "4294967296", DK1_HEX, NULL, NULL);
+	assert_malformed(&m, "key ID beyond 32 bits");
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX "11", NULL, NULL);
+	assert_malformed(&m, "data key too long");
+	prefix(&m);
+	msg_data_keys(&m, "7", "111111", NULL, NULL);
+	assert_malformed(&m, "data key too short");
+	prefix(&m);
+	msg_data_keys(&m, "7",
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		NULL, NULL);
+	assert_malformed(&m, "data key in uppercase hex");
+	prefix(&m);
+	msg_data_keys(&m, "7",
+		"111111111111111111111111111111111111111111111111111111111111111g",
+		NULL, NULL);
+	assert_malformed(&m, "data key not hex");
+	prefix(&m);
+	msg_kv(&m, "encrypt", "maybe");
+	assert_malformed(&m, "encrypt neither yes nor no");
+	/* repeated: which would count? */
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, NULL, NULL);
+	msg_kv(&m, "data_key_id", "8");
+	assert_malformed(&m, "data key ID twice");
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, NULL, NULL);
+	msg_kv(&m, "data_key", DK2_HEX);
+	assert_malformed(&m, "data key twice");
+	prefix(&m);
+	msg_data_keys(&m, "7", DK1_HEX, NULL, NULL);
+	msg_kv(&m, "encrypt", "no");
+	assert_malformed(&m, "encrypt twice");
+}
+END_TEST
 
 START_TEST(test_parse_valid)
 {
@@ -865,6 +1017,111 @@ START_TEST(test_parse_malformed)
 }
 END_TEST
 
+/* ---- bootstraps in sam-keys ---------------------------------------------- */
+
+/** Lowercase hex of len bytes into hex (2 * len + 1 bytes) */
+static char *to_hex(const uint8_t *data, size_t len, char *hex)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+	{
+		snprintf(hex + 2 * i, 3, "%02x", data[i]);
+	}
+	hex[2 * len] = '\0';
+	return hex;
+}
+
+/** prefix() with a source 7 whose section has the values kv (pairs) */
+static void msg_source_kvs(struct msg *m, const char *const *kv, size_t n)
+{
+	size_t i;
+
+	prefix(m);
+	msg_section(m, "sources");
+	msg_section(m, "7");
+	msg_kv(m, "key", TV_ED25519_PUB);
+	for (i = 0; i + 1 < n; i += 2)
+	{
+		msg_kv(m, kv[i], kv[i + 1]);
+	}
+	msg_end(m);
+	msg_end(m);
+}
+
+START_TEST(test_parse_bootstrap)
+{
+	struct sam_mike_keys keys;
+	uint8_t max[SAM_MAX_BOOTSTRAP];
+	char hex[2 * SAM_MAX_BOOTSTRAP + 3], err[256];
+	struct msg m;
+	size_t i;
+
+	for (i = 0; i < sizeof(max); i++)
+	{
+		max[i] = (uint8_t)(i * 7);
+	}
+	to_hex(max, sizeof(max), hex);
+	{
+		struct src srcs[] = { { 3, TV_ED25519_PUB }, { 5, TV_ECDSA_PUB },
+							  { 9, TV_ED25519_PUB } };
+		const char *const boots[] = { "00ff7a", NULL, hex };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 3, 0, NULL);
+	}
+	ck_assert_int_eq(heap_growth(&m, SAM_OK), 0);
+	ck_assert_int_eq(parse(&m, &keys, err, sizeof(err)), SAM_OK);
+	ck_assert_uint_eq(keys.nsources, 3);
+	ck_assert_uint_eq(keys.sources[0].bootstrap_len, 3);
+	ck_assert_mem_eq(keys.sources[0].bootstrap, "\x00\xff\x7a", 3);
+	ck_assert_uint_eq(keys.sources[1].bootstrap_len, 0);
+	ck_assert_uint_eq(keys.sources[2].bootstrap_len, SAM_MAX_BOOTSTRAP);
+	ck_assert_mem_eq(keys.sources[2].bootstrap, max, sizeof(max));
+	/* the key and the rest of the section as before */
+	ck_assert_str_eq(keys.sources[0].pem, TV_ED25519_PUB);
+	sam_mike_keys_clear(&keys);
+
+	/* where a bootstrap is no sender's: skipped, as unknown values are */
+	prefix(&m);
+	msg_kv(&m, "bootstrap", "zz");
+	msg_section(&m, "other");
+	msg_kv(&m, "bootstrap", "zz");
+	msg_end(&m);
+	assert_parses(&m, "bootstrap outside a sender's section");
+
+	/* malformed ones */
+	{
+		static const char *const twice[] = { "bootstrap", "00",
+											 "bootstrap", "00" };
+		static const char *const odd[] = { "bootstrap", "001" };
+		static const char *const upper[] = { "bootstrap", "00AB" };
+		static const char *const nothex[] = { "bootstrap", "0g" };
+		static const char *const empty[] = { "bootstrap", "" };
+		static const char *const spaced[] = { "bootstrap", "00 11" };
+
+		msg_source_kvs(&m, twice, 4);
+		assert_malformed(&m, "bootstrap twice");
+		msg_source_kvs(&m, odd, 2);
+		assert_malformed(&m, "bootstrap of an odd length");
+		msg_source_kvs(&m, upper, 2);
+		assert_malformed(&m, "bootstrap in uppercase hex");
+		msg_source_kvs(&m, nothex, 2);
+		assert_malformed(&m, "bootstrap not hex");
+		msg_source_kvs(&m, empty, 2);
+		assert_malformed(&m, "empty bootstrap");
+		msg_source_kvs(&m, spaced, 2);
+		assert_malformed(&m, "bootstrap with a space");
+	}
+	{
+		const char *toolong[] = { "bootstrap", hex };
+
+		strcat(hex, "00");
+		msg_source_kvs(&m, toolong, 2);
+		assert_malformed(&m, "bootstrap of 257 bytes");
+	}
+}
+END_TEST
+
 /* ---- the fake plugin ----------------------------------------------------- */
 
 /** How the fake answers */
@@ -901,6 +1158,7 @@ struct fake {
 	char command[256];
 	char group[256];
 	char signing[256];
+	char bootstrap[2 * SAM_MAX_BOOTSTRAP + 1];
 	int nkv;
 };
 
@@ -952,7 +1210,7 @@ static void fake_record(struct fake *f, const uint8_t *req, size_t len)
 	char name[256];
 
 	f->well_formed = 0;
-	f->command[0] = f->group[0] = f->signing[0] = '\0';
+	f->command[0] = f->group[0] = f->signing[0] = f->bootstrap[0] = '\0';
 	f->nkv = 0;
 	if (len < 3 || req[0] != V1 || req[1] != T_REQUEST ||
 		req[2] == 0 || 3 + (size_t)req[2] > len)
@@ -977,7 +1235,16 @@ static void fake_record(struct fake *f, const uint8_t *req, size_t len)
 		name[nlen] = '\0';
 		pos += 2 + nlen;
 		vlen = ((size_t)req[pos] << 8) | req[pos + 1];
-		if (pos + 2 + vlen > len || vlen >= sizeof(f->group))
+		if (pos + 2 + vlen > len || vlen >= sizeof(f->bootstrap))
+		{
+			return;
+		}
+		if (strcmp(name, "bootstrap") == 0)
+		{
+			memcpy(f->bootstrap, req + pos + 2, vlen);
+			f->bootstrap[vlen] = '\0';
+		}
+		else if (vlen >= sizeof(f->group))
 		{
 			return;
 		}
@@ -1169,6 +1436,30 @@ static void fake_expect(struct fake *f, int n, const char *group,
 	ck_assert_str_eq(f->signing, signing);
 	ck_assert_int_eq(f->nkv, signing[0] ? 2 : 1);
 	pthread_mutex_unlock(&f->lock);
+}
+
+/**
+ * The fake must have had n requests, the last a sam-bootstrap of group
+ * with a bootstrap and nothing else; @return the bootstrap's bytes
+ */
+static size_t fake_expect_bootstrap(struct fake *f, int n, const char *group,
+									uint8_t *blob, size_t size)
+{
+	size_t len;
+
+	pthread_mutex_lock(&f->lock);
+	ck_assert_int_eq(f->requests, n);
+	ck_assert_int_eq(f->well_formed, 1);
+	ck_assert_str_eq(f->command, "sam-bootstrap");
+	ck_assert_str_eq(f->group, group);
+	ck_assert_str_eq(f->signing, "");
+	ck_assert_int_eq(f->nkv, 2);
+	/* lowercase hex */
+	ck_assert_uint_eq(strspn(f->bootstrap, "0123456789abcdef"),
+					  strlen(f->bootstrap));
+	len = tc_unhex(f->bootstrap, blob, size);
+	pthread_mutex_unlock(&f->lock);
+	return len;
 }
 
 /* ---- keys, contexts, frames ---------------------------------------------- */
@@ -1571,6 +1862,130 @@ START_TEST(test_attach_poll)
 	sam_ctx_free(tc);
 	sam_key_free(a.key);
 	sam_key_free(c.key);
+	fake_stop(f);
+}
+END_TEST
+
+/** A data key of 32 bytes b */
+static void add_dk(sam_ctx *ctx, uint32_t id, uint8_t b)
+{
+	uint8_t key[SAM_DATA_KEY_SIZE];
+
+	memset(key, b, sizeof(key));
+	ck_assert_int_eq(sam_add_data_key(ctx, id, key, sizeof(key)), SAM_OK);
+}
+
+/*
+ * An encrypted group: the context seals and opens under the data keys of
+ * the answer, requires encryption, and follows the keys as the KEK changes
+ */
+START_TEST(test_attach_encrypt)
+{
+	struct fake *f = fake_start();
+	struct pair a, e;
+	struct msg m;
+	sam_ctx *rx, *tx, *plain, *k1, *k2, *k3, *peer;
+	uint64_t now = T0;
+	uint8_t frame[256];
+	ssize_t len;
+
+	pair_new(&a);
+	pair_new(&e);
+	{
+		struct src srcs[] = { { 3, a.pub }, { 5, e.pub } };
+
+		msg_keys(&m, SESSION, "ed25519", srcs, 2, 0, NULL);
+	}
+	msg_data_keys(&m, "7", DK1_HEX, NULL, NULL);
+	fake_answer(f, &m);
+	rx = clocked_ctx(&now);
+	plain = sender(SESSION, 3, a.key);
+	k1 = sender(SESSION, 3, a.key);
+	add_dk(k1, 7, 0x11);
+	k2 = sender(SESSION, 3, a.key);
+	ck_assert_int_eq(sam_set_source(k2, 3, 1000), SAM_OK);
+	add_dk(k2, 9, 0x22);
+	k3 = sender(SESSION, 3, a.key);
+	ck_assert_int_eq(sam_set_source(k3, 3, 2000), SAM_OK);
+	add_dk(k3, 11, 0x33);
+
+	ck_assert_int_eq(sam_attach(rx, f->uri, "news", 0), SAM_OK);
+	ck_assert_int_eq(deliver(k1, 3, rx), SAM_OK);
+	/* the group encrypts: cleartext is refused, and so is a key ID the
+	 * plugin does not know (after asking it once more) */
+	ck_assert_int_eq(deliver(plain, 3, rx), SAM_E_CLEARTEXT);
+	now += 1000;
+	ck_assert_int_eq(deliver(k2, 3, rx), SAM_E_DATA_KEY);
+	fake_expect(f, 2, "news", "");
+	/* not again within the second */
+	ck_assert_int_eq(deliver(k2, 3, rx), SAM_E_DATA_KEY);
+	ck_assert_int_eq(fake_requests(f), 2);
+
+	/* a new KEK: its key seals, the old one still opens */
+	now += 2000;
+	{
+		struct src srcs[] = { { 3, a.pub }, { 5, e.pub } };
+
+		msg_keys(&m, SESSION, "ed25519", srcs, 2, 5, e.priv);
+	}
+	msg_data_keys(&m, "9", DK2_HEX, "7", DK1_HEX);
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_int_eq(deliver(k1, 3, rx), SAM_OK);
+	ck_assert_int_eq(deliver(k2, 3, rx), SAM_OK);
+
+	/* a sender through mike seals under the current key */
+	tx = clocked_ctx(&now);
+	ck_assert_int_eq(sam_attach(tx, f->uri, "news", SAM_ATTACH_SIGNING),
+					 SAM_OK);
+	len = sam_seal(tx, "secret", 6, frame, sizeof(frame));
+	ck_assert_int_gt(len, 0);
+	/* flags ENCRYPTED, the key ID first in the payload, no plaintext */
+	ck_assert_uint_eq(frame[3], 1);
+	ck_assert_uint_eq(frame[SAM_HEADER_SIZE + 3], 9);
+	ck_assert_ptr_null(memmem(frame, (size_t)len, "secret", 6));
+	peer = receiver(SESSION, 5, e.pub);
+	add_dk(peer, 9, 0x22);
+	{
+		sam_frame_info info;
+
+		ck_assert_int_eq(sam_open(peer, frame, (size_t)len, &info), SAM_OK);
+		ck_assert_uint_eq(info.payload_len, 6);
+		ck_assert_mem_eq(info.payload, "secret", 6);
+	}
+
+	/* two KEKs on: the first key is gone */
+	now += 2000;
+	msg_keys(&m, SESSION, "ed25519",
+			 (struct src[]){ { 3, a.pub }, { 5, e.pub } }, 2, 0, NULL);
+	msg_data_keys(&m, "11", DK3_HEX, "9", DK2_HEX);
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_int_eq(deliver(k1, 3, rx), SAM_E_DATA_KEY);
+	ck_assert_int_eq(deliver(k2, 3, rx), SAM_OK);
+	ck_assert_int_eq(deliver(k3, 3, rx), SAM_OK);
+
+	/* encryption switched off: cleartext opens, the keys are gone */
+	now += 2000;
+	msg_keys(&m, SESSION, "ed25519",
+			 (struct src[]){ { 3, a.pub } }, 1, 0, NULL);
+	msg_kv(&m, "encrypt", "no");
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_int_eq(deliver(k3, 3, rx), SAM_E_DATA_KEY);
+	/* (above the numbers k3 used) */
+	ck_assert_int_eq(sam_set_source(plain, 3, 5000), SAM_OK);
+	ck_assert_int_eq(deliver(plain, 3, rx), SAM_OK);
+
+	sam_ctx_free(rx);
+	sam_ctx_free(tx);
+	sam_ctx_free(plain);
+	sam_ctx_free(k1);
+	sam_ctx_free(k2);
+	sam_ctx_free(k3);
+	sam_ctx_free(peer);
+	sam_key_free(a.key);
+	sam_key_free(e.key);
 	fake_stop(f);
 }
 END_TEST
@@ -2084,6 +2499,285 @@ START_TEST(test_attach_mem)
 }
 END_TEST
 
+/* ---- bootstraps ---------------------------------------------------------- */
+
+#define PUBLISHED_DENIED "sam-bootstrap: permission denied: uid 65534 is " \
+	"not in local_senders of group 'news'"
+
+/** A published response for group */
+static void msg_published(struct msg *m, const char *group)
+{
+	msg_init(m, V1, T_RESPONSE);
+	msg_kv(m, "published", group);
+}
+
+START_TEST(test_attach_publish)
+{
+	struct fake *f = fake_start();
+	struct pair a;
+	struct msg m;
+	sam_ctx *tx, *rx, *check;
+	uint64_t now = T0, issued;
+	uint8_t blob[SAM_MAX_BOOTSTRAP], body[SAM_MAX_BOOTSTRAP_BODY + 1];
+	const uint8_t *got;
+	size_t len, got_len;
+	uint32_t source;
+
+	pair_new(&a);
+	{
+		struct src srcs[] = { { 3, a.pub } };
+		const char *const boots[] = { NULL };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 1, 3, a.priv);
+	}
+	fake_answer(f, &m);
+	tx = clocked_ctx(&now);
+	rx = clocked_ctx(&now);
+	/* not attached */
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_INVAL);
+	ck_assert_int_eq(sam_publish_bootstrap(NULL, "x", 1), SAM_E_INVAL);
+	ck_assert_int_eq(sam_attach(tx, f->uri, "news", SAM_ATTACH_SIGNING),
+					 SAM_OK);
+	ck_assert_int_eq(sam_attach(rx, f->uri, "news", 0), SAM_OK);
+	/* a receiver has nothing to sign with */
+	ck_assert_int_eq(sam_publish_bootstrap(rx, "x", 1), SAM_E_NOKEY);
+	ck_assert_int_eq(fake_requests(f), 2);
+
+	msg_published(&m, "news");
+	fake_answer(f, &m);
+	now = T0 + 42;
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "chain", 5), SAM_OK);
+	ck_assert_str_eq(sam_attach_error(tx), "");
+	len = fake_expect_bootstrap(f, 3, "news", blob, sizeof(blob));
+	/* what the plugin got is a bootstrap of source 3 any member checks */
+	check = receiver(SESSION, 3, a.pub);
+	ck_assert_int_eq(sam_bootstrap_open(check, blob, len, &source, &got,
+										&got_len, &issued), SAM_OK);
+	ck_assert_uint_eq(source, 3);
+	ck_assert_uint_eq(issued, T0 + 42);
+	ck_assert_uint_eq(got_len, 5);
+	ck_assert_mem_eq(got, "chain", 5);
+	/* the largest body, and one too large (not sent) */
+	memset(body, 'b', sizeof(body));
+	ck_assert_int_eq(sam_publish_bootstrap(tx, body, SAM_MAX_BOOTSTRAP_BODY),
+					 SAM_OK);
+	ck_assert_uint_eq(fake_expect_bootstrap(f, 4, "news", blob,
+											sizeof(blob)),
+					  SAM_MAX_BOOTSTRAP);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, body,
+										   SAM_MAX_BOOTSTRAP_BODY + 1),
+					 SAM_E_TOOBIG);
+	ck_assert_int_eq(fake_requests(f), 4);
+
+	/* the plugin says no */
+	msg_error(&m, PUBLISHED_DENIED);
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_DENIED);
+	ck_assert_str_eq(sam_attach_error(tx), PUBLISHED_DENIED);
+	msg_error(&m, "sam-bootstrap: the GCKS refused it");
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_ATTACH);
+	ck_assert_str_eq(sam_attach_error(tx),
+					 "sam-bootstrap: the GCKS refused it");
+	/* or answers what it should not */
+	msg_published(&m, "video");
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_MALFORMED);
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(tx), "news"));
+	msg_init(&m, V1, T_RESPONSE);
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_MALFORMED);
+	msg_published(&m, "news");
+	msg_section(&m, "unclosed");
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_MALFORMED);
+	fake_mode(f, FAKE_CLOSE);
+	ck_assert_int_eq(sam_publish_bootstrap(tx, "x", 1), SAM_E_ATTACH);
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(tx), "did not answer"));
+	ck_assert_int_eq(fake_requests(f), 10);
+
+	sam_ctx_free(tx);
+	sam_ctx_free(rx);
+	sam_ctx_free(check);
+	sam_key_free(a.key);
+	fake_stop(f);
+}
+END_TEST
+
+/** Seal body as source of session under key into hex */
+static char *sealed_hex(uint32_t source, const sam_key *key, uint64_t *now,
+						const char *body, char *hex)
+{
+	uint8_t blob[SAM_MAX_BOOTSTRAP];
+	sam_ctx *tx = sender(SESSION, source, key);
+	ssize_t len;
+
+	ck_assert_int_eq(sam_set_clock(tx, test_clock, now), SAM_OK);
+	len = sam_bootstrap_seal(tx, body, strlen(body), blob, sizeof(blob));
+	ck_assert_int_gt(len, 0);
+	sam_ctx_free(tx);
+	return to_hex(blob, (size_t)len, hex);
+}
+
+/** rx must hold body, issued at issued, for source */
+static void assert_bootstrap(sam_ctx *rx, uint32_t source, const char *body,
+							 uint64_t issued)
+{
+	uint8_t buf[SAM_MAX_BOOTSTRAP_BODY];
+	uint64_t got = 0;
+	ssize_t len;
+
+	len = sam_get_bootstrap(rx, source, buf, sizeof(buf), &got);
+	ck_assert_msg(len == (ssize_t)strlen(body), "source %u: %zd", source,
+				  len);
+	ck_assert_mem_eq(buf, body, strlen(body));
+	ck_assert_uint_eq(got, issued);
+}
+
+START_TEST(test_attach_bootstrap)
+{
+	struct fake *f = fake_start();
+	struct pair a, b;
+	struct msg m;
+	sam_ctx *rx, *tb;
+	uint64_t now = T0, then = T0 - 1000;
+	char ha[2 * SAM_MAX_BOOTSTRAP + 1], hb[2 * SAM_MAX_BOOTSTRAP + 1];
+	char forged[2 * SAM_MAX_BOOTSTRAP + 1], other[2 * SAM_MAX_BOOTSTRAP + 1];
+	uint8_t small[2];
+
+	pair_new(&a);
+	pair_new(&b);
+	sealed_hex(3, a.key, &then, "chain of 3", ha);
+	sealed_hex(17, b.key, &now, "chain of 17", hb);
+	/* source 3 signs as 17 */
+	sealed_hex(17, a.key, &now, "forged", forged);
+	rx = clocked_ctx(&now);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 3, small, sizeof(small), NULL),
+					 SAM_E_INVAL);
+	{
+		struct src srcs[] = { { 3, a.pub }, { 17, b.pub } };
+		const char *const boots[] = { ha, hb };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 2, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_attach(rx, f->uri, "news", 0), SAM_OK);
+	ck_assert_str_eq(sam_attach_error(rx), "");
+	assert_bootstrap(rx, 3, "chain of 3", T0 - 1000);
+	assert_bootstrap(rx, 17, "chain of 17", T0);
+	{
+		uint32_t ids[3] = { 0, 0, 0 };
+
+		ck_assert_uint_eq(sam_bootstrap_sources(rx, ids, 3), 2);
+		ck_assert_uint_eq(ids[0], 3);
+		ck_assert_uint_eq(ids[1], 17);
+		ck_assert_uint_eq(sam_bootstrap_sources(rx, ids, 1), 2);
+		ck_assert_uint_eq(sam_bootstrap_sources(rx, NULL, 0), 2);
+		ck_assert_uint_eq(sam_bootstrap_sources(NULL, ids, 3), 0);
+	}
+	ck_assert_int_eq(sam_get_bootstrap(rx, 5, small, sizeof(small), NULL),
+					 SAM_E_NOKEY);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 3, small, sizeof(small), NULL),
+					 SAM_E_BUFSIZE);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 3, NULL, 1, NULL), SAM_E_INVAL);
+
+	/* a forged one is dropped; the source stays, and so does the refresh */
+	{
+		struct src srcs[] = { { 3, a.pub }, { 17, b.pub } };
+		const char *const boots[] = { ha, forged };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 2, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(rx), "source 17"));
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(rx),
+								 sam_strerror(SAM_E_BAD_AUTH)));
+	assert_bootstrap(rx, 3, "chain of 3", T0 - 1000);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 17, NULL, 0, NULL), SAM_E_NOKEY);
+	tb = sender(SESSION, 17, b.key);
+	ck_assert_int_eq(deliver(tb, 17, rx), SAM_OK);
+	sam_ctx_free(tb);
+
+	/* another sender's genuine one under its section; another session's;
+	 * not an envelope at all */
+	sealed_hex(3, a.key, &now, "x", other);
+	{
+		struct src srcs[] = { { 3, a.pub }, { 17, b.pub } };
+		const char *const boots[] = { "01", other };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 2, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(rx), "source 3"));
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(rx), "1 more"));
+	ck_assert_int_eq(sam_get_bootstrap(rx, 3, NULL, 0, NULL), SAM_E_NOKEY);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 17, NULL, 0, NULL), SAM_E_NOKEY);
+	{
+		struct src srcs[] = { { 17, b.pub } };
+		const char *const boots[] = { other };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 1, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_ptr_nonnull(strstr(sam_attach_error(rx),
+								 "signed as another source"));
+
+	/* back, then source 3 leaves and takes its bootstrap along */
+	{
+		struct src srcs[] = { { 3, a.pub }, { 17, b.pub } };
+		const char *const boots[] = { ha, hb };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 2, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	assert_bootstrap(rx, 3, "chain of 3", T0 - 1000);
+	{
+		struct src srcs[] = { { 17, b.pub } };
+		const char *const boots[] = { hb };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 1, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_str_eq(sam_attach_error(rx), "");
+	ck_assert_int_eq(sam_get_bootstrap(rx, 3, NULL, 0, NULL), SAM_E_NOKEY);
+	assert_bootstrap(rx, 17, "chain of 17", T0);
+	ck_assert_uint_eq(sam_bootstrap_sources(rx, NULL, 0), 1);
+	/* the plugin no longer has 17's: gone, too */
+	{
+		struct src srcs[] = { { 17, b.pub } };
+		const char *const boots[] = { NULL };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 1, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	ck_assert_int_eq(sam_get_bootstrap(rx, 17, NULL, 0, NULL), SAM_E_NOKEY);
+	/* a refresh that fails keeps what there was */
+	{
+		struct src srcs[] = { { 17, b.pub } };
+		const char *const boots[] = { hb };
+
+		msg_keys_boot(&m, SESSION, "ed25519", srcs, boots, 1, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_OK);
+	msg_error(&m, NOT_REGISTERED);
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_refresh(rx), SAM_E_ATTACH);
+	assert_bootstrap(rx, 17, "chain of 17", T0);
+
+	sam_ctx_free(rx);
+	sam_key_free(a.key);
+	sam_key_free(b.key);
+	fake_stop(f);
+}
+END_TEST
+
 Suite *suite_attach(void)
 {
 	Suite *s = suite_create("attach");
@@ -2096,6 +2790,8 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, test_parse_limits);
 	tcase_add_test(tc, test_parse_error);
 	tcase_add_test(tc, test_parse_malformed);
+	tcase_add_test(tc, test_parse_data_keys);
+	tcase_add_test(tc, test_parse_bootstrap);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("attach");
@@ -2105,6 +2801,7 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, test_attach_urgent);
 	tcase_add_test(tc, test_attach_poll);
 	tcase_add_test(tc, test_attach_signing);
+	tcase_add_test(tc, test_attach_encrypt);
 	tcase_add_test(tc, test_attach_nokey);
 	tcase_add_test(tc, test_attach_bad_key);
 	tcase_add_test(tc, test_attach_refused);
@@ -2112,6 +2809,8 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, test_attach_default_uri);
 	tcase_add_test(tc, test_attach_inval);
 	tcase_add_test(tc, test_attach_mem);
+	tcase_add_test(tc, test_attach_publish);
+	tcase_add_test(tc, test_attach_bootstrap);
 	suite_add_tcase(s, tc);
 	return s;
 }

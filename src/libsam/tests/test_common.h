@@ -68,6 +68,30 @@
 	"f51172fe5db862c65ca92c84d4ce0398d6afe35698915dfaac01f8907fa62e61" \
 	"5c226c8d3f49ece4"
 
+/* the data key of the encrypted vectors (vectors/data-key): id 7, the
+ * bytes 0x40 .. 0x5f */
+#define TV_DATA_KEY_ID 7
+#define TV_DATA_KEY \
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+#define TV_HMAC_ENC \
+	"01010001010203040a0b0c0d0000000000000001002400200000000704160951" \
+	"ee126faf4701deb6a494412c17807c2738c7fb623a4dd2c5f35db6188fc97324" \
+	"7994aa55a60077c2ec7441f5028829abf012c12894134ef65f398d1e"
+#define TV_ED25519_ENC \
+	"01020001010203040a0b0c0d0000000000000001002400400000000704160951" \
+	"ee126faf4701deb6a494412cad1389509404b5f8ae95d98b3745bd3201b89bd5" \
+	"d4501c6818f05e161340bb46ceb3f8b8101f9cb76b2d1bd44030d73bf712c30c" \
+	"c9ed2dba045c31ba83ea5b8b3f124de12fdbb9bfb2a2bfa7a295720a"
+/* the bootstrap vector of docs/sam-bootstrap.md: TV_ED25519_KEY as source
+ * TV_SOURCE of TV_SESSION, issued at TV_BOOTSTRAP_ISSUED */
+#define TV_BOOTSTRAP_ISSUED UINT64_C(1700000000000)
+#define TV_BOOTSTRAP_BODY "TESLA commitment"
+#define TV_BOOTSTRAP_ED25519 \
+	"01020000010203040a0b0c0d0000018bcfe5680000105445534c4120636f6d6d" \
+	"69746d656e747a92aa288d2f9522b281a5d8d46dd3423903cb95682f4a2bb3b9" \
+	"5b1aa4ef83242a44a63a09a0bef8124f3f9e10b934fe658ab079eefdb78a47a6" \
+	"c673d0f0c708"
+
 /** Decode hex into out, @return its length */
 size_t tc_unhex(const char *hex, uint8_t *out, size_t size);
 
@@ -76,6 +100,9 @@ sam_key *tc_key(const char *pem);
 
 /** The 32-byte group secret 0x00 .. 0x1f */
 sam_key *tc_group_key(void);
+
+/** Give ctx the data key TV_DATA_KEY under TV_DATA_KEY_ID */
+void tc_add_data_key(sam_ctx *ctx);
 
 /** A context for session TV_SESSION */
 sam_ctx *tc_ctx(void);
@@ -98,5 +125,7 @@ Suite *suite_ed25519_oo(void);
 Suite *suite_pending(void);
 Suite *suite_hybrid(void);
 Suite *suite_attach(void);
+Suite *suite_encrypt(void);
+Suite *suite_bootstrap(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

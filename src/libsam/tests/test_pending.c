@@ -187,6 +187,55 @@ START_TEST(test_pending_replay_marked_when_authentic)
 }
 END_TEST
 
+/* encrypted frames kept pending are decrypted when they become authentic:
+ * a wrong key or an unknown key id drops them then, without marking the
+ * window */
+START_TEST(test_pending_encrypted)
+{
+	sam_ctx *rx = delayed_receiver(8, 256);
+	sam_key *key = tc_group_key();
+	sam_ctx *tx = tc_sender(TV_SOURCE, 1, key);
+	uint8_t good[SAM_DATA_KEY_SIZE], bad[SAM_DATA_KEY_SIZE];
+	uint8_t f[3][256];
+	ssize_t len[3];
+	int i;
+
+	memset(good, 0x11, sizeof(good));
+	memset(bad, 0x22, sizeof(bad));
+	ck_assert_int_eq(sam_add_data_key(rx, 5, good, sizeof(good)), SAM_OK);
+	ck_assert_int_eq(sam_add_data_key(tx, 5, good, sizeof(good)), SAM_OK);
+	len[0] = sam_seal(tx, "secret a", 8, f[0], sizeof(f[0]));
+	/* an insider's frame under the right id, but another key */
+	ck_assert_int_eq(sam_remove_data_key(tx, 5), SAM_OK);
+	ck_assert_int_eq(sam_add_data_key(tx, 5, bad, sizeof(bad)), SAM_OK);
+	len[1] = sam_seal(tx, "secret b", 8, f[1], sizeof(f[1]));
+	/* a key the receiver does not have yet */
+	ck_assert_int_eq(sam_add_data_key(tx, 6, good, sizeof(good)), SAM_OK);
+	len[2] = sam_seal(tx, "secret c", 8, f[2], sizeof(f[2]));
+	for (i = 0; i < 3; i++)
+	{
+		ck_assert_int_gt(len[i], 0);
+		ck_assert_int_eq(sam_open(rx, f[i], (size_t)len[i], NULL),
+						 SAM_PENDING);
+	}
+	/* the disclosure makes all three authentic; one decrypts */
+	ck_assert_int_eq(open_mock(rx, 4, "K3"), SAM_OK);
+	expect_next(rx, 1, "secret a");
+	ck_assert_int_eq(sam_next_authentic(rx, NULL), SAM_PENDING);
+	ck_assert_uint_eq(sam_get_rejected(rx, SAM_E_DECRYPT), 1);
+	ck_assert_uint_eq(sam_get_rejected(rx, SAM_E_DATA_KEY), 1);
+	/* the window was not marked: with the key it opens */
+	ck_assert_int_eq(sam_add_data_key(rx, 6, good, sizeof(good)), SAM_OK);
+	ck_assert_int_eq(sam_open(rx, f[2], (size_t)len[2], NULL), SAM_PENDING);
+	expect_next(rx, 3, "secret c");
+	ck_assert_int_eq(sam_open(rx, f[0], (size_t)len[0], NULL),
+					 SAM_E_REPLAY);
+	sam_ctx_free(tx);
+	sam_ctx_free(rx);
+	sam_key_free(key);
+}
+END_TEST
+
 START_TEST(test_pending_budget)
 {
 	sam_ctx *rx = delayed_receiver(2, 64);
@@ -555,6 +604,7 @@ Suite *suite_pending(void)
 	tcase_add_test(tc, test_pending_in_order);
 	tcase_add_test(tc, test_pending_replay_marked_when_authentic);
 	tcase_add_test(tc, test_pending_budget);
+	tcase_add_test(tc, test_pending_encrypted);
 	tcase_add_test(tc, test_pending_no_budget);
 	tcase_add_test(tc, test_pending_readfrom);
 	suite_add_tcase(s, tc);

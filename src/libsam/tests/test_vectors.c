@@ -21,14 +21,18 @@ struct vector {
 	const char *hex;
 	/* the scheme signs deterministically: seal must reproduce hex */
 	int deterministic;
+	/* the payload is encrypted under TV_DATA_KEY */
+	int encrypted;
 };
 
 static const struct vector vectors[] = {
-	{ TV_GROUP_KEY, TV_GROUP_KEY, 1, TV_HMAC_SEQ1, 1 },
-	{ TV_GROUP_KEY, TV_GROUP_KEY, TV_LARGE_SEQ, TV_HMAC_LARGE, 1 },
-	{ TV_ED25519_KEY, TV_ED25519_PUB, 1, TV_ED25519_SEQ1, 1 },
-	{ TV_ED25519_KEY, TV_ED25519_PUB, TV_LARGE_SEQ, TV_ED25519_LARGE, 1 },
-	{ TV_ECDSA_KEY, TV_ECDSA_PUB, 1, TV_ECDSA_SEQ1, 0 },
+	{ TV_GROUP_KEY, TV_GROUP_KEY, 1, TV_HMAC_SEQ1, 1, 0 },
+	{ TV_GROUP_KEY, TV_GROUP_KEY, TV_LARGE_SEQ, TV_HMAC_LARGE, 1, 0 },
+	{ TV_ED25519_KEY, TV_ED25519_PUB, 1, TV_ED25519_SEQ1, 1, 0 },
+	{ TV_ED25519_KEY, TV_ED25519_PUB, TV_LARGE_SEQ, TV_ED25519_LARGE, 1, 0 },
+	{ TV_ECDSA_KEY, TV_ECDSA_PUB, 1, TV_ECDSA_SEQ1, 0, 0 },
+	{ TV_GROUP_KEY, TV_GROUP_KEY, 1, TV_HMAC_ENC, 1, 1 },
+	{ TV_ED25519_KEY, TV_ED25519_PUB, 1, TV_ED25519_ENC, 1, 1 },
 };
 
 START_TEST(test_seal_vector)
@@ -40,6 +44,10 @@ START_TEST(test_seal_vector)
 	size_t elen = tc_unhex(v->hex, expected, sizeof(expected));
 	ssize_t len;
 
+	if (v->encrypted)
+	{
+		tc_add_data_key(ctx);
+	}
 	ck_assert_int_eq(sam_frame_size(ctx, strlen(TV_PAYLOAD)), (ssize_t)elen);
 	len = sam_seal(ctx, TV_PAYLOAD, strlen(TV_PAYLOAD), frame, sizeof(frame));
 	ck_assert_int_eq(len, (ssize_t)elen);
@@ -68,12 +76,21 @@ START_TEST(test_open_vector)
 	sam_frame_info info;
 
 	ck_assert_int_eq(sam_add_source(ctx, TV_SOURCE, pub), SAM_OK);
+	if (v->encrypted)
+	{	/* without the data key it is still authentic, but not opened */
+		ck_assert_int_eq(sam_open(ctx, frame, len, &info), SAM_E_DATA_KEY);
+		tc_add_data_key(ctx);
+		ck_assert_int_eq(sam_require_encryption(ctx, 1), SAM_OK);
+	}
 	ck_assert_int_eq(sam_open(ctx, frame, len, &info), SAM_OK);
 	ck_assert_uint_eq(info.source_id, TV_SOURCE);
 	ck_assert_uint_eq(info.seq, v->seq);
 	ck_assert_uint_eq(info.payload_len, strlen(TV_PAYLOAD));
 	ck_assert_mem_eq(info.payload, TV_PAYLOAD, strlen(TV_PAYLOAD));
-	ck_assert_ptr_eq(info.payload, frame + 24);
+	if (!v->encrypted)
+	{
+		ck_assert_ptr_eq(info.payload, frame + 24);
+	}
 	ck_assert_int_eq(info.scheme, sam_key_scheme(pub));
 	/* and once only */
 	ck_assert_int_eq(sam_open(ctx, frame, len, &info), SAM_E_REPLAY);
@@ -118,12 +135,15 @@ START_TEST(test_seed_files)
 {
 	static const struct {
 		const char *frame, *pub, *hex;
+		int encrypted;
 	} seeds[] = {
-		{ "hmac-sha256.bin", "group.key", TV_HMAC_SEQ1 },
-		{ "hmac-sha256-large-seq.bin", "group.key", TV_HMAC_LARGE },
-		{ "ed25519.bin", "ed25519.pub", TV_ED25519_SEQ1 },
-		{ "ed25519-large-seq.bin", "ed25519.pub", TV_ED25519_LARGE },
-		{ "ecdsa-p256.bin", "ecdsa-p256.pub", TV_ECDSA_SEQ1 },
+		{ "hmac-sha256.bin", "group.key", TV_HMAC_SEQ1, 0 },
+		{ "hmac-sha256-large-seq.bin", "group.key", TV_HMAC_LARGE, 0 },
+		{ "ed25519.bin", "ed25519.pub", TV_ED25519_SEQ1, 0 },
+		{ "ed25519-large-seq.bin", "ed25519.pub", TV_ED25519_LARGE, 0 },
+		{ "ecdsa-p256.bin", "ecdsa-p256.pub", TV_ECDSA_SEQ1, 0 },
+		{ "hmac-sha256-encrypted.bin", "group.key", TV_HMAC_ENC, 1 },
+		{ "ed25519-encrypted.bin", "ed25519.pub", TV_ED25519_ENC, 1 },
 	};
 	size_t i;
 
@@ -139,6 +159,10 @@ START_TEST(test_seed_files)
 		snprintf(path, sizeof(path), "%s/%s", VECTORS_DIR, seeds[i].pub);
 		ck_assert_int_eq(sam_key_load(path, &pub), SAM_OK);
 		ck_assert_int_eq(sam_add_source(ctx, TV_SOURCE, pub), SAM_OK);
+		if (seeds[i].encrypted)
+		{
+			tc_add_data_key(ctx);
+		}
 		data = read_file(seeds[i].frame, &len);
 		elen = tc_unhex(seeds[i].hex, expected, sizeof(expected));
 		ck_assert_uint_eq(len, elen);
@@ -183,6 +207,16 @@ START_TEST(test_key_files)
 }
 END_TEST
 
+/* vectors/data-key, in the format of sam-send --data-key, is TV_DATA_KEY */
+START_TEST(test_data_key_file)
+{
+	size_t len;
+	char *data = read_file("data-key", &len);
+
+	ck_assert_str_eq(data, "7 " TV_DATA_KEY "\n");
+}
+END_TEST
+
 /* the public half of a private key is the published public key */
 START_TEST(test_public_from_private)
 {
@@ -211,6 +245,7 @@ Suite *suite_vectors(void)
 	tcase_add_test(tc, test_seed_files);
 	tcase_add_test(tc, test_key_files);
 	tcase_add_test(tc, test_public_from_private);
+	tcase_add_test(tc, test_data_key_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -281,6 +281,7 @@ typedef enum {
 	KEY_LOCAL_SENDERS,
 	KEY_FAIL_CLOSE,
 	KEY_REJOIN_TIMEOUT,
+	KEY_SAM_ENCRYPT,
 } group_key_t;
 
 /**
@@ -324,6 +325,7 @@ static struct {
 	[KEY_LOCAL_SENDERS] = { "local_senders", NULL, FOR_MEMBER },
 	[KEY_FAIL_CLOSE] = { "fail_close", "yes", FOR_MEMBER },
 	[KEY_REJOIN_TIMEOUT] = { "rejoin_timeout", NULL, FOR_GCKS },
+	[KEY_SAM_ENCRYPT] = { "sam_encrypt", "yes", FOR_GCKS },
 };
 
 /**
@@ -816,6 +818,12 @@ mike_group_config_t *mike_group_config_create(settings_t *settings,
 	if (!mike_sam_scheme_from_name(cfg->sam_scheme, &cfg->sam_scheme_id))
 	{
 		CFG_ERROR(name, "unknown sam_scheme '%s'", cfg->sam_scheme);
+		goto error;
+	}
+	str = get_value(&sec, KEY_SAM_ENCRYPT);
+	if (!parse_bool(str, &cfg->sam_encrypt))
+	{
+		CFG_ERROR(name, "sam_encrypt '%s' is neither yes nor no", str);
 		goto error;
 	}
 

@@ -111,6 +111,10 @@ struct mike_group_config_t {
 	/** the same scheme by its ID */
 	mike_sam_scheme_t sam_scheme_id;
 
+	/** GCKS: members' applications encrypt the group's SAM payloads under
+	 *  the data key derived from the KEK (docs/sam-keys.md); default yes */
+	bool sam_encrypt;
+
 	/** swanctl connection that registers the group; on members only */
 	char *connection;
 

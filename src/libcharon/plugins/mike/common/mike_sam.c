@@ -97,6 +97,35 @@ uint32_t mike_sam_session_id(const char *group)
 /*
  * Described in header
  */
+chunk_t mike_sam_data_key(chunk_t kek_keymat, uint32_t *id)
+{
+	prf_t *prf;
+	uint8_t tag[HASH_SIZE_SHA256];
+	chunk_t key = chunk_empty;
+
+	/* HMAC-SHA-256 keyed with the KEK's material, a label for each output:
+	 * the ID reveals nothing of the key, and nothing else derived from the
+	 * KEK (RFC 9838 uses it only as GSK_e and GSK_w) can collide with it */
+	prf = lib->crypto->create_prf(lib->crypto, PRF_HMAC_SHA2_256);
+	if (prf && prf->set_key(prf, kek_keymat) &&
+		prf->allocate_bytes(prf, chunk_from_str("mike SAM data key"), &key) &&
+		prf->get_bytes(prf, chunk_from_str("mike SAM data key ID"), tag))
+	{
+		/* 0 is no key ID in libsam */
+		*id = untoh32(tag) ?: 1;
+		memwipe(tag, sizeof(tag));
+	}
+	else
+	{
+		chunk_clear(&key);
+	}
+	DESTROY_IF(prf);
+	return key;
+}
+
+/*
+ * Described in header
+ */
 private_key_t *mike_sam_key_generate(mike_sam_scheme_t scheme)
 {
 	key_type_t type;

@@ -34,11 +34,22 @@ enum mike_sam_scheme_t {
 
 typedef enum mike_sam_scheme_t mike_sam_scheme_t;
 
-/** size of the SAM session attribute: session ID, scheme */
-#define MIKE_SAM_SESSION_SIZE 5
+/** size of the SAM session attribute: session ID, scheme, flags */
+#define MIKE_SAM_SESSION_SIZE 6
+
+/** flag of the SAM session attribute: applications encrypt the payloads
+ *  under the group's data key */
+#define MIKE_SAM_SESSION_ENCRYPT 0x01
+
+/** size of a SAM data key (libsam's SAM_DATA_KEY_SIZE, AES-256-GCM) */
+#define MIKE_SAM_DATA_KEY_SIZE 32
 
 /** largest verification key accepted (an SPKI of P-256 is 91 bytes) */
 #define MIKE_SAM_KEY_MAX 256
+
+/** largest SAM bootstrap a sender may present (libsam's SAM_MAX_BOOTSTRAP,
+ *  docs/sam-bootstrap.md); its content is libsam's to check */
+#define MIKE_SAM_BOOTSTRAP_MAX 256
 
 /**
  * A scheme by its name (sam_scheme in the group configuration).
@@ -67,6 +78,18 @@ bool mike_sam_scheme_signs(mike_sam_scheme_t scheme);
  * @return			session ID, never 0
  */
 uint32_t mike_sam_session_id(const char *group);
+
+/**
+ * The group's SAM data key and its key ID, derived from the KEK's keying
+ * material (docs/sam-keys.md), so that every member holding the KEK has it
+ * and it changes whenever the KEK does.
+ *
+ * @param kek_keymat	the KEK's keying material
+ * @param id			receives the key ID, never 0
+ * @return				the key (MIKE_SAM_DATA_KEY_SIZE bytes, allocated), empty
+ *						on failure
+ */
+chunk_t mike_sam_data_key(chunk_t kek_keymat, uint32_t *id);
 
 /**
  * Generate a sender's signing key for a scheme.

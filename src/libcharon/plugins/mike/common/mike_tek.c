@@ -118,6 +118,7 @@ METHOD(mike_tek_t, destroy, void,
 	DESTROY_IF(this->public.sender);
 	DESTROY_IF(this->public.source);
 	chunk_free(&this->public.sam_key);
+	chunk_free(&this->public.sam_bootstrap);
 	free(this);
 }
 

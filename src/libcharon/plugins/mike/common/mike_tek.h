@@ -62,6 +62,10 @@ struct mike_tek_t {
 	 *  if it presented none; owned */
 	chunk_t sam_key;
 
+	/** the sender's signed SAM bootstrap (docs/sam-bootstrap.md), opaque
+	 *  here, empty if it presented none; owned */
+	chunk_t sam_bootstrap;
+
 	/**
 	 * The encryption key part of keymat.
 	 */

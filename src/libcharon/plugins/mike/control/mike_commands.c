@@ -12,6 +12,7 @@
 #include "gcks/mike_gcks_group.h"
 #include "member/mike_member_group.h"
 
+#include <ctype.h>
 #include <unistd.h>
 
 #include <daemon.h>
@@ -334,6 +335,8 @@ static void list_group(mike_msg_t *response, mike_group_t *group)
 	{
 		response->add_kv(response, "sam_session", "%.8x",
 						 gsa->get_sam_session(gsa));
+		response->add_kv(response, "sam_encrypt", "%s",
+						 gsa->get_sam_encrypt(gsa) ? "yes" : "no");
 	}
 
 	if (member)
@@ -661,6 +664,44 @@ static bool is_own(mike_member_group_t *group, mike_tek_t *tek)
 }
 
 /**
+ * Add a SAM data key in hex under name, and its ID under name_id
+ */
+static void add_data_key(mike_msg_t *response, mike_gsa_t *gsa, bool previous,
+						 char *name, char *name_id)
+{
+	char hex[2 * MIKE_SAM_DATA_KEY_SIZE + 1];
+	uint32_t id;
+	chunk_t key;
+
+	key = gsa->get_sam_data_key(gsa, previous, &id);
+	if (key.len != MIKE_SAM_DATA_KEY_SIZE)
+	{
+		return;
+	}
+	chunk_to_hex(key, hex, FALSE);
+	response->add_kv(response, name_id, "%u", id);
+	response->add_kv(response, name, "%s", hex);
+	memwipe(hex, sizeof(hex));
+}
+
+/**
+ * Whether the group's payloads are encrypted and, if so, the data keys of
+ * the current KEK and of the one it replaced (docs/sam-keys.md)
+ */
+static void add_data_keys(mike_msg_t *response, mike_gsa_t *gsa)
+{
+	if (!gsa->get_sam_encrypt(gsa))
+	{
+		response->add_kv(response, "encrypt", "no");
+		return;
+	}
+	response->add_kv(response, "encrypt", "yes");
+	add_data_key(response, gsa, FALSE, "data_key", "data_key_id");
+	add_data_key(response, gsa, TRUE, "previous_data_key",
+				 "previous_data_key_id");
+}
+
+/**
  * The SAM keys of a registered member group a peer may have: the session,
  * every sender's verification key and, for a local sender, this host's
  * source ID and signing key (docs/control-socket.md, sam-keys)
@@ -694,6 +735,7 @@ static mike_msg_t *sam_keys_of(mike_member_group_t *group, uid_t uid,
 	response->add_kv(response, "group", "%s", cfg->name);
 	response->add_kv(response, "session", "%.8x", gsa->get_sam_session(gsa));
 	response->add_kv(response, "scheme", "%s", cfg->sam_scheme);
+	add_data_keys(response, gsa);
 	response->begin_section(response, "sources");
 	listed = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr, 8);
 	enumerator = gsa->create_tek_enumerator(gsa);
@@ -718,6 +760,10 @@ static mike_msg_t *sam_keys_of(mike_member_group_t *group, uid_t uid,
 		pem = mike_sam_pem("PUBLIC KEY", tek->sam_key);
 		response->begin_section(response, id);
 		response->add_kv(response, "key", "%s", pem);
+		if (tek->sam_bootstrap.len)
+		{	/* libsam checks it against the key */
+			response->add_kv(response, "bootstrap", "%+B", &tek->sam_bootstrap);
+		}
 		response->end_section(response);
 		free(pem);
 	}
@@ -783,6 +829,90 @@ CALLBACK(sam_keys, mike_msg_t*,
 		}
 	}
 	this->groups->checkin(this->groups, &group->group);
+	return response;
+}
+
+/**
+ * A bootstrap from its hex form as sam-bootstrap takes it: 1 to
+ * MIKE_SAM_BOOTSTRAP_MAX bytes, lowercase hex digits
+ */
+static bool bootstrap_from_hex(char *hex, chunk_t *bootstrap)
+{
+	size_t len, i;
+
+	len = hex ? strlen(hex) : 0;
+	if (!len || len % 2 || len > 2 * MIKE_SAM_BOOTSTRAP_MAX)
+	{
+		return FALSE;
+	}
+	for (i = 0; i < len; i++)
+	{
+		if (!isdigit(hex[i]) && (hex[i] < 'a' || hex[i] > 'f'))
+		{
+			return FALSE;
+		}
+	}
+	*bootstrap = chunk_from_hex(chunk_create(hex, len), NULL);
+	return bootstrap->len == len / 2;
+}
+
+CALLBACK(sam_bootstrap, mike_msg_t*,
+	private_mike_commands_t *this, mike_msg_t *request, uid_t uid)
+{
+	mike_member_group_t *group;
+	mike_group_config_t *cfg;
+	mike_msg_t *response = NULL;
+	chunk_t bootstrap = chunk_empty;
+	uint32_t ike_sa_id = 0;
+	char *name;
+
+	group = requested_member_group(this, request, &response);
+	if (!group)
+	{
+		return response;
+	}
+	cfg = group->group.get_config(&group->group);
+	name = strdup(cfg->name);
+	if (!is_user(cfg->senders_users, uid))
+	{	/* only who may sign as this host may speak for it */
+		DBG1(DBG_CFG, "mike: group '%s': SAM bootstrap refused from uid %u, "
+			 "not in local_senders", cfg->name, uid);
+		response = mike_msg_create_error("sam-bootstrap: permission denied: "
+								"uid %u is not in local_senders of group '%s'",
+								uid, cfg->name);
+		group->count_sam_request(group, FALSE);
+	}
+	else if (!group->get_sam_key(group))
+	{
+		response = mike_msg_create_error("sam-bootstrap: this host does not "
+								"send to group '%s' with a SAM key", cfg->name);
+	}
+	else if (!bootstrap_from_hex(request->get_str(request, NULL, "bootstrap"),
+								 &bootstrap))
+	{
+		response = mike_msg_create_error("sam-bootstrap: 'bootstrap' must be "
+								"1 to %d bytes in lowercase hex",
+								MIKE_SAM_BOOTSTRAP_MAX);
+	}
+	else
+	{
+		group->set_sam_bootstrap(group, bootstrap);
+		ike_sa_id = group->get_kernel(group) ? group->get_ike_sa_id(group) : 0;
+		DBG1(DBG_CFG, "mike: group '%s': uid %u published a SAM bootstrap of "
+			 "%zu bytes", cfg->name, uid, bootstrap.len);
+	}
+	this->groups->checkin(this->groups, &group->group);
+	chunk_free(&bootstrap);
+	if (!response)
+	{	/* registered: present it now, over the same IKE SA; else it goes
+		 * with the registration that comes */
+		response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
+		response->add_kv(response, "published", "%s", name);
+		response->add_kv(response, "presented", "%s", ike_sa_id &&
+				this->member->register_over(this->member, ike_sa_id, name) ?
+				"yes" : "no");
+	}
+	free(name);
 	return response;
 }
 
@@ -900,7 +1030,8 @@ METHOD(mike_commands_t, destroy, void,
 	private_mike_commands_t *this)
 {
 	char *commands[] = { "load-groups", "list-groups", "join", "leave",
-						 "expel", "readmit", "stats", "sam-keys" };
+						 "expel", "readmit", "stats", "sam-keys",
+						 "sam-bootstrap" };
 	int i;
 
 	for (i = 0; i < countof(commands); i++)
@@ -939,5 +1070,7 @@ mike_commands_t *mike_commands_create(mike_control_t *control,
 	control->register_command(control, "readmit", readmit, this, TRUE);
 	control->register_command(control, "stats", stats, this, FALSE);
 	control->register_command(control, "sam-keys", sam_keys, this, FALSE);
+	control->register_command(control, "sam-bootstrap", sam_bootstrap, this,
+							  FALSE);
 	return &this->public;
 }

@@ -127,7 +127,8 @@ static void node_destroy(mike_node_t *node)
 		node->children->destroy_function(node->children, (void*)node_destroy);
 	}
 	free(node->name);
-	free(node->value.ptr);
+	/* responses carry keys (sam-keys) */
+	chunk_clear(&node->value);
 	free(node);
 }
 
@@ -353,6 +354,7 @@ METHOD(mike_msg_t, add_kv, void,
 	}
 	va_end(args);
 	add_kv_chunk(this, name, chunk_from_str(value));
+	memwipe(value, strlen(value));
 	free(value);
 }
 
@@ -1093,6 +1095,6 @@ bool mike_msg_write(stream_t *stream, mike_msg_t *msg, char *err,
 				 errno == EAGAIN || errno == EWOULDBLOCK ? "timed out"
 														 : strerror(errno));
 	}
-	chunk_free(&data);
+	chunk_clear(&data);
 	return ok;
 }

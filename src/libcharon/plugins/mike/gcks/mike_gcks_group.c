@@ -216,6 +216,8 @@ METHOD(mike_group_t, reconfigure, bool,
 	/* new settings, but the same keys and members */
 	this->cfg->destroy(this->cfg);
 	this->cfg = cfg;
+	this->gsa->set_sam_session(this->gsa, this->gsa->get_sam_session(this->gsa),
+							   cfg->sam_encrypt);
 	return TRUE;
 }
 
@@ -442,11 +444,25 @@ METHOD(mike_gcks_group_t, renew_tek, mike_tek_t*,
 	if (member->tek)
 	{
 		tek->sam_key = chunk_clone(member->tek->sam_key);
+		tek->sam_bootstrap = chunk_clone(member->tek->sam_bootstrap);
 		/* receivers keep its SA until their deactivation delay */
 		retire_tek(this, member->tek);
 	}
 	member->tek = tek;
 	return tek;
+}
+
+/**
+ * A stored TEK whose SAM key or bootstrap changed is written again at the
+ * next save
+ */
+static void tek_rewritten(private_mike_gcks_group_t *this, mike_tek_t *tek)
+{
+	if (this->store && !this->rekeyed->find_first(this->rekeyed, NULL,
+												  (void**)&tek))
+	{
+		this->rekeyed->insert_last(this->rekeyed, tek);
+	}
 }
 
 METHOD(mike_gcks_group_t, take_sam_key, bool,
@@ -462,12 +478,23 @@ METHOD(mike_gcks_group_t, take_sam_key, bool,
 	chunk_free(&tek->sam_key);
 	tek->sam_key = chunk_clone(spki);
 	tek->sam_source = member->leaf;
-	/* a stored TEK is written again with its new key */
-	if (this->store && !this->rekeyed->find_first(this->rekeyed, NULL,
-												  (void**)&tek))
+	tek_rewritten(this, tek);
+	return TRUE;
+}
+
+METHOD(mike_gcks_group_t, take_sam_bootstrap, bool,
+	private_mike_gcks_group_t *this, mike_gcks_member_t *member,
+	chunk_t bootstrap)
+{
+	mike_tek_t *tek = member->tek;
+
+	if (!tek || chunk_equals(tek->sam_bootstrap, bootstrap))
 	{
-		this->rekeyed->insert_last(this->rekeyed, tek);
+		return FALSE;
 	}
+	chunk_free(&tek->sam_bootstrap);
+	tek->sam_bootstrap = chunk_clone(bootstrap);
+	tek_rewritten(this, tek);
 	return TRUE;
 }
 
@@ -1010,6 +1037,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.discard_tek = _discard_tek,
 			.renew_tek = _renew_tek,
 			.take_sam_key = _take_sam_key,
+			.take_sam_bootstrap = _take_sam_bootstrap,
 			.drop_tek = _drop_tek,
 			.create_retired_enumerator = _create_retired_enumerator,
 			.add_member = _add_member,
@@ -1041,7 +1069,8 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		.rekeyed = linked_list_create(),
 	);
 	/* the same after every restart (docs/sam-keys.md) */
-	this->gsa->set_sam_session(this->gsa, mike_sam_session_id(cfg->name));
+	this->gsa->set_sam_session(this->gsa, mike_sam_session_id(cfg->name),
+							   cfg->sam_encrypt);
 	if (db)
 	{
 		this->store = mike_group_db_create(db, cfg->name);

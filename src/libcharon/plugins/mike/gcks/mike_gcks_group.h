@@ -166,6 +166,19 @@ struct mike_gcks_group_t {
 						 chunk_t spki);
 
 	/**
+	 * Take the signed SAM bootstrap a sender presented (docs/sam-keys.md):
+	 * its TEK carries it next to the SAM key, into every GSA and the TEKs
+	 * that replace it.
+	 *
+	 * @param member	the member, a sender
+	 * @param bootstrap	the bootstrap (cloned), at most MIKE_SAM_BOOTSTRAP_MAX
+	 *					bytes
+	 * @return			TRUE if it changed
+	 */
+	bool (*take_sam_bootstrap)(mike_gcks_group_t *this,
+							   mike_gcks_member_t *member, chunk_t bootstrap);
+
+	/**
 	 * Drop a member's sender TEK (it may no longer send, or does not ask
 	 * to); the TEK is destroyed, the member stays.
 	 *

@@ -39,6 +39,10 @@ struct registration_t {
 	 *  if none (docs/sam-keys.md) */
 	chunk_t sam_key;
 
+	/** the body of N(MIKE_SAM_BOOTSTRAP), a sender's signed SAM bootstrap,
+	 *  empty if none */
+	chunk_t sam_bootstrap;
+
 	/** the error notify to answer with, 0 if authorized */
 	notify_type_t refusal;
 
@@ -112,6 +116,7 @@ static void registration_destroy(registration_t *reg)
 	DESTROY_IF(reg->gsa);
 	DESTROY_IF(reg->kd);
 	chunk_free(&reg->sam_key);
+	chunk_free(&reg->sam_bootstrap);
 	free(reg->group);
 	free(reg);
 }
@@ -155,6 +160,11 @@ static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 	if (notify)
 	{
 		reg->sam_key = chunk_clone(notify->get_notification_data(notify));
+	}
+	notify = message->get_notify(message, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP);
+	if (notify)
+	{
+		reg->sam_bootstrap = chunk_clone(notify->get_notification_data(notify));
 	}
 	DBG1(DBG_IKE, "mike: registration request for group '%s'%s",
 		 reg->group ?: "(unprintable)", reg->sender ? " as sender" : "");
@@ -205,21 +215,39 @@ static void member_gone(private_mike_gcks_listener_t *this,
 }
 
 /**
+ * Take the SAM key and bootstrap a sender presented into its TEK (what it
+ * did not present again stays); TRUE if either changed
+ */
+static bool take_sam(mike_gcks_group_t *group, mike_gcks_member_t *member,
+					 registration_t *reg)
+{
+	bool changed = FALSE;
+
+	if (reg->sam_key.len)
+	{
+		changed = group->take_sam_key(group, member, reg->sam_key);
+	}
+	if (reg->sam_bootstrap.len)
+	{
+		changed = group->take_sam_bootstrap(group, member,
+											reg->sam_bootstrap) || changed;
+	}
+	return changed;
+}
+
+/**
  * A fresh TEK for a member that asks to send, replacing the one it
  * had (announced to the others, which learn it before the member gets it)
  */
 static bool renew_tek(private_mike_gcks_listener_t *this,
 					  mike_gcks_group_t *group, mike_gcks_member_t *member,
-					  ike_sa_t *ike_sa, chunk_t sam_key, char *why)
+					  ike_sa_t *ike_sa, registration_t *reg, char *why)
 {
 	if (!group->renew_tek(group, member, ike_sa->get_other_host(ike_sa)))
 	{
 		return FALSE;
 	}
-	if (sam_key.len)
-	{
-		group->take_sam_key(group, member, sam_key);
-	}
+	take_sam(group, member, reg);
 	this->rekey->announce(this->rekey, group, member, why);
 	return TRUE;
 }
@@ -264,16 +292,15 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		else if (reg->sender && (!member->tek || restored))
 		{	/* after a restart its kernel SA is new: its sequence numbers
 			 * restart, so it must not have the key it had */
-			ok = renew_tek(this, group, member, ike_sa, reg->sam_key,
+			ok = renew_tek(this, group, member, ike_sa, reg,
 						   member->tek ?
 						   "sender returned after a restart, new TEK" :
 						   "new sender");
 		}
-		else if (reg->sender && reg->sam_key.len &&
-				 group->take_sam_key(group, member, reg->sam_key))
-		{	/* registered again with another key */
+		else if (reg->sender && take_sam(group, member, reg))
+		{	/* registered again with another key or bootstrap */
 			this->rekey->announce(this->rekey, group, member,
-								  "a sender's SAM key changed");
+								  "a sender's SAM key or bootstrap changed");
 		}
 		ok = ok && group->get_lkh(group)->get_path(group->get_lkh(group),
 												   member->leaf, &path);
@@ -293,9 +320,9 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		ok = member != NULL;
 		if (ok)
 		{
-			if (tek && reg->sam_key.len)
+			if (tek)
 			{
-				group->take_sam_key(group, member, reg->sam_key);
+				take_sam(group, member, reg);
 			}
 			/* the others learn of the new sender (and, with rekey_on_join,
 			 * get new keys) before it gets the group's keys */
@@ -359,7 +386,7 @@ static bool sam_key_usable(mike_group_config_t *cfg, registration_t *reg,
 	chunk_t spki;
 	char *why;
 
-	if (!reg->sam_key.len)
+	if (!reg->sam_key.len && !reg->sam_bootstrap.len)
 	{
 		return TRUE;
 	}
@@ -368,7 +395,22 @@ static bool sam_key_usable(mike_group_config_t *cfg, registration_t *reg,
 		DBG2(DBG_CFG, "mike: group '%s': '%Y' does not send, its SAM key is "
 			 "ignored", cfg->name, id);
 		chunk_free(&reg->sam_key);
+		chunk_free(&reg->sam_bootstrap);
 		return TRUE;
+	}
+	/* the bootstrap is libsam's to check, against the key */
+	if (reg->sam_bootstrap.len && !reg->sam_key.len)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' presented a SAM bootstrap "
+			 "without a SAM key, refused", cfg->name, id);
+		return FALSE;
+	}
+	if (reg->sam_bootstrap.len > MIKE_SAM_BOOTSTRAP_MAX)
+	{
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' presented a SAM bootstrap of "
+			 "%zu bytes, more than %d, refused", cfg->name, id,
+			 reg->sam_bootstrap.len, MIKE_SAM_BOOTSTRAP_MAX);
+		return FALSE;
 	}
 	if (!mike_sam_key_parse(reg->sam_key, cfg->sam_scheme_id, &spki, &why))
 	{

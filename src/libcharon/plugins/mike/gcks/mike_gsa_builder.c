@@ -83,6 +83,7 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 	{	/* private use: the group's SAM session (docs/sam-keys.md) */
 		htoun32(session, gsa->get_sam_session(gsa));
 		session[4] = cfg->sam_scheme_id;
+		session[5] = gsa->get_sam_encrypt(gsa) ? MIKE_SAM_SESSION_ENCRYPT : 0;
 		gsa_policy_add_attr(policy, gikev2_attr_create_tlv(
 						GIKEV2_GSA_MIKE_SAM_SESSION, chunk_from_thing(session)));
 	}
@@ -141,6 +142,11 @@ static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek)
 	if (tek->sam_key.len)
 	{	/* private use: the sender's SAM source ID and key */
 		gsa_policy_add_attr(policy, sam_source(cfg, tek));
+	}
+	if (tek->sam_key.len && tek->sam_bootstrap.len)
+	{	/* and its signed bootstrap, as it presented it */
+		gsa_policy_add_attr(policy, gikev2_attr_create_tlv(
+							GIKEV2_GSA_MIKE_SAM_BOOTSTRAP, tek->sam_bootstrap));
 	}
 	return policy;
 }

@@ -8,6 +8,7 @@
  */
 
 #include "group/mike_db.h"
+#include "common/mike_sam.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,6 +118,7 @@ static const char *schema[] = {
 		"source_port INTEGER, "
 		"sam_source INTEGER, "
 		"sam_key BLOB, "
+		"sam_bootstrap BLOB, "
 		"PRIMARY KEY (group_id, spi))",
 	"CREATE TABLE members ("
 		"seq INTEGER PRIMARY KEY, "
@@ -150,6 +152,15 @@ static const char *upgrade_2_to_3[] = {
 	"ALTER TABLE teks ADD COLUMN sam_source INTEGER",
 	"ALTER TABLE teks ADD COLUMN sam_key BLOB",
 	"UPDATE schema_version SET version = 3",
+};
+
+/**
+ * Converting a version 3 file: the senders' SAM bootstraps with their
+ * TEKs; TEKs stored before have none
+ */
+static const char *upgrade_3_to_4[] = {
+	"ALTER TABLE teks ADD COLUMN sam_bootstrap BLOB",
+	"UPDATE schema_version SET version = 4",
 };
 
 /**
@@ -960,8 +971,8 @@ METHOD(mike_db_t, put_tek, bool,
 		stmt = prepare(this, "INSERT OR REPLACE INTO teks (group_id, spi, "
 				"enc_alg, enc_keylen, int_alg, keymat, lifetime, created, "
 				"sender_type, sender, source_family, source, source_port, "
-				"sam_source, sam_key) "
-				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+				"sam_source, sam_key, sam_bootstrap) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		ok = stmt && bind_int(stmt, 1, gid) && bind_int(stmt, 2, tek->spi) &&
 			 bind_int(stmt, 3, tek->enc_alg) &&
 			 bind_int(stmt, 4, tek->enc_keylen) &&
@@ -985,6 +996,10 @@ METHOD(mike_db_t, put_tek, bool,
 	{
 		ok = bind_int(stmt, 14, tek->sam_source) &&
 			 bind_chunk(stmt, 15, tek->sam_key);
+	}
+	if (ok && tek->sam_key.len && tek->sam_bootstrap.len)
+	{
+		ok = bind_chunk(stmt, 16, tek->sam_bootstrap);
 	}
 	if (ok)
 	{
@@ -1083,6 +1098,13 @@ static mike_db_tek_t *tek_from_row(sqlite3_stmt *stmt)
 		}
 		tek->sam_source = sam_source;
 		tek->sam_key = chunk_clone(encoding);
+		encoding = column_chunk(stmt, 14);
+		if (encoding.len > MIKE_SAM_BOOTSTRAP_MAX)
+		{
+			tek->destroy(tek);
+			return NULL;
+		}
+		tek->sam_bootstrap = chunk_clone(encoding);
 	}
 	INIT(entry,
 		.tek = tek,
@@ -1102,7 +1124,7 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 	stmt = prepare(this, "SELECT t.spi, t.enc_alg, t.enc_keylen, t.int_alg, "
 				"t.keymat, t.lifetime, t.created, t.sender_type, t.sender, "
 				"t.source_family, t.source, t.source_port, t.sam_source, "
-				"t.sam_key FROM teks t "
+				"t.sam_key, t.sam_bootstrap FROM teks t "
 				"JOIN groups g ON t.group_id = g.id WHERE g.name = ? "
 				"ORDER BY t.created, t.spi");
 	if (!stmt || !bind_text(stmt, 1, group))
@@ -1452,7 +1474,7 @@ static bool init_schema(private_mike_db_t *this)
 		ok = stmt && sqlite3_step(stmt) == SQLITE_ROW &&
 			 column_int(stmt, 0, 0, INT_MAX, &version);
 		sqlite3_finalize(stmt);
-		if (ok && (version == 1 || version == 2))
+		if (ok && version >= 1 && version < MIKE_DB_SCHEMA_VERSION)
 		{
 			DBG1(DBG_CFG, "mike: database %s: converting schema version %lld "
 				 "to %d", this->path, (long long)version,
@@ -1462,9 +1484,14 @@ static bool init_schema(private_mike_db_t *this)
 			{
 				ok = exec_sql(this, upgrade_1_to_2[i]);
 			}
-			for (i = 0; ok && i < countof(upgrade_2_to_3); i++)
+			for (i = 0; ok && version <= 2 && i < countof(upgrade_2_to_3);
+				 i++)
 			{
 				ok = exec_sql(this, upgrade_2_to_3[i]);
+			}
+			for (i = 0; ok && i < countof(upgrade_3_to_4); i++)
+			{
+				ok = exec_sql(this, upgrade_3_to_4[i]);
 			}
 			if (!ok)
 			{

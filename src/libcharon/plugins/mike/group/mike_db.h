@@ -51,7 +51,7 @@ typedef struct mike_db_tek_t mike_db_tek_t;
 typedef struct mike_db_member_t mike_db_member_t;
 
 /** version of the schema this code writes and reads */
-#define MIKE_DB_SCHEMA_VERSION 3
+#define MIKE_DB_SCHEMA_VERSION 4
 
 /**
  * A stored TEK.

@@ -8,6 +8,7 @@
  */
 
 #include "group/mike_gsa.h"
+#include "common/mike_sam.h"
 
 typedef struct private_mike_gsa_t private_mike_gsa_t;
 
@@ -60,6 +61,21 @@ struct private_mike_gsa_t {
 	 * SAM session ID, 0 if none
 	 */
 	uint32_t sam_session;
+
+	/**
+	 * Whether applications encrypt the SAM payloads
+	 */
+	bool sam_encrypt;
+
+	/**
+	 * SAM data keys of the current KEK [0] and the one it replaced [1]
+	 */
+	chunk_t data_key[2];
+
+	/**
+	 * Their key IDs
+	 */
+	uint32_t data_key_id[2];
 };
 
 METHOD(mike_gsa_t, create_tek_enumerator, enumerator_t*,
@@ -105,9 +121,36 @@ METHOD(mike_gsa_t, get_kek_keymat, chunk_t,
 	return this->kek_keymat;
 }
 
+/**
+ * Derive the SAM data key of a new KEK, keeping the one of the KEK it
+ * replaces; none without a KEK
+ */
+static void rotate_data_keys(private_mike_gsa_t *this, chunk_t keymat)
+{
+	chunk_clear(&this->data_key[1]);
+	this->data_key[1] = this->data_key[0];
+	this->data_key_id[1] = this->data_key_id[0];
+	this->data_key[0] = chunk_empty;
+	this->data_key_id[0] = 0;
+	if (keymat.len)
+	{
+		this->data_key[0] = mike_sam_data_key(keymat, &this->data_key_id[0]);
+	}
+	else
+	{
+		chunk_clear(&this->data_key[1]);
+		this->data_key_id[1] = 0;
+	}
+}
+
 METHOD(mike_gsa_t, set_kek, void,
 	private_mike_gsa_t *this, chunk_t spi, chunk_t keymat)
 {
+	/* a GSA_REKEY that only renews TEKs repeats the KEK */
+	if (!chunk_equals_const(keymat, this->kek_keymat) || !keymat.len)
+	{
+		rotate_data_keys(this, keymat);
+	}
 	chunk_free(&this->kek_spi);
 	chunk_clear(&this->kek_keymat);
 	this->kek_spi = spi;
@@ -154,9 +197,23 @@ METHOD(mike_gsa_t, get_sam_session, uint32_t,
 }
 
 METHOD(mike_gsa_t, set_sam_session, void,
-	private_mike_gsa_t *this, uint32_t session)
+	private_mike_gsa_t *this, uint32_t session, bool encrypt)
 {
 	this->sam_session = session;
+	this->sam_encrypt = encrypt;
+}
+
+METHOD(mike_gsa_t, get_sam_encrypt, bool,
+	private_mike_gsa_t *this)
+{
+	return this->sam_encrypt;
+}
+
+METHOD(mike_gsa_t, get_sam_data_key, chunk_t,
+	private_mike_gsa_t *this, bool previous, uint32_t *id)
+{
+	*id = this->data_key_id[previous ? 1 : 0];
+	return this->data_key[previous ? 1 : 0];
 }
 
 METHOD(mike_gsa_t, count_rekey, void,
@@ -179,6 +236,7 @@ METHOD(mike_gsa_t, clear, void,
 	set_rekey_auth(this, NULL, NULL);
 	this->msg_id = 0;
 	this->sam_session = 0;
+	this->sam_encrypt = FALSE;
 }
 
 METHOD(mike_gsa_t, destroy, void,
@@ -213,6 +271,8 @@ mike_gsa_t *mike_gsa_create()
 			.set_rekey_msg_id = _set_rekey_msg_id,
 			.get_sam_session = _get_sam_session,
 			.set_sam_session = _set_sam_session,
+			.get_sam_encrypt = _get_sam_encrypt,
+			.get_sam_data_key = _get_sam_data_key,
 			.count_rekey = _count_rekey,
 			.get_rekeys = _get_rekeys,
 			.clear = _clear,

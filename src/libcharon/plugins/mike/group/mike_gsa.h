@@ -159,11 +159,31 @@ struct mike_gsa_t {
 	uint32_t (*get_sam_session)(mike_gsa_t *this);
 
 	/**
-	 * Set the group's SAM session ID.
+	 * Set the group's SAM session ID and whether applications encrypt its
+	 * payloads.
 	 *
 	 * @param session	session ID, 0 for none
+	 * @param encrypt	TRUE if they do, under the data key
 	 */
-	void (*set_sam_session)(mike_gsa_t *this, uint32_t session);
+	void (*set_sam_session)(mike_gsa_t *this, uint32_t session, bool encrypt);
+
+	/**
+	 * Whether the group's applications encrypt the SAM payloads.
+	 *
+	 * @return			TRUE if they do
+	 */
+	bool (*get_sam_encrypt)(mike_gsa_t *this);
+
+	/**
+	 * A SAM data key, derived from the current KEK or from the one it
+	 * replaced (frames sealed just before a rekey still open).
+	 *
+	 * @param previous	TRUE for the key of the KEK replaced last
+	 * @param id		receives its key ID
+	 * @return			key (internal data), empty if there is none
+	 */
+	chunk_t (*get_sam_data_key)(mike_gsa_t *this, bool previous,
+								uint32_t *id);
 
 	/**
 	 * Count a GSA_REKEY message sent (GCKS) or accepted (member).

@@ -154,6 +154,17 @@ static char *sam_source(mike_group_config_t *cfg, gsa_policy_t *policy,
 		return "a sender's SAM key is unusable";
 	}
 	tek->sam_key = chunk_clone(spki);
+	/* the bootstrap is opaque here: libsam of the receivers checks it
+	 * against the key */
+	attr = gikev2_attrs_find(policy->attrs, GIKEV2_GSA_MIKE_SAM_BOOTSTRAP);
+	if (attr && attr->data.len > MIKE_SAM_BOOTSTRAP_MAX)
+	{
+		return "a sender's SAM bootstrap is too long";
+	}
+	if (attr)
+	{
+		tek->sam_bootstrap = chunk_clone(attr->data);
+	}
 	return NULL;
 }
 
@@ -214,15 +225,18 @@ static char *tek_from_policy(mike_group_config_t *cfg, gsa_policy_t *policy,
 }
 
 /**
- * The group's SAM session from the rekey SA's policy (docs/sam-keys.md),
- * 0 if it has none; why it is refused in why
+ * The group's SAM session and whether its payloads are encrypted, from the
+ * rekey SA's policy (docs/sam-keys.md); session 0 if it has none, why it is
+ * refused in why
  */
 static uint32_t sam_session(mike_group_config_t *cfg, gsa_policy_t *kek,
-							char **why)
+							bool *encrypt, char **why)
 {
 	gikev2_attr_t *attr;
+	uint8_t flags;
 
 	*why = NULL;
+	*encrypt = FALSE;
 	attr = gikev2_attrs_find(kek->attrs, GIKEV2_GSA_MIKE_SAM_SESSION);
 	if (!attr)
 	{
@@ -234,6 +248,13 @@ static uint32_t sam_session(mike_group_config_t *cfg, gsa_policy_t *kek,
 		*why = "the GCKS's SAM scheme is not the group's sam_scheme";
 		return 0;
 	}
+	flags = attr->data.ptr[5];
+	if (flags & ~MIKE_SAM_SESSION_ENCRYPT)
+	{	/* a policy we do not know could be one we would break */
+		*why = "the GCKS's SAM session has flags this member does not know";
+		return 0;
+	}
+	*encrypt = flags & MIKE_SAM_SESSION_ENCRYPT;
 	return untoh32(attr->data.ptr);
 }
 
@@ -452,7 +473,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	chunk_t kek_keymat = chunk_empty;
 	host_t *rekey = NULL;
 	uint32_t initial_msg_id = 0, session = 0;
-	bool foreign = FALSE;
+	bool foreign = FALSE, encrypt = FALSE;
 	char *error = NULL;
 
 	policy = gsa->get_kek_policy(gsa);
@@ -503,7 +524,8 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	}
 	if (!error)
 	{
-		session = sam_session(cfg, gsa->get_kek_policy(gsa), &error);
+		session = sam_session(cfg, gsa->get_kek_policy(gsa), &encrypt,
+							  &error);
 	}
 	rekey = error ? NULL : rekey_destination(cfg, gsa->get_kek_policy(gsa));
 	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
@@ -522,7 +544,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 		return refused(group, error, FAILED);
 	}
 	state->set_rekey_auth(state, auth_key, auth_scheme);
-	state->set_sam_session(state, session);
+	state->set_sam_session(state, session, encrypt);
 	policy = gsa->get_kek_policy(gsa);
 	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
 							 &initial_msg_id))

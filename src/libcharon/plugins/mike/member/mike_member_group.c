@@ -95,6 +95,11 @@ struct private_mike_member_group_t {
 	private_key_t *sam_key;
 
 	/**
+	 * The SAM bootstrap a local sender published, empty if none
+	 */
+	chunk_t sam_bootstrap;
+
+	/**
 	 * Requests of local applications for the SAM keys, refused and granted
 	 */
 	uint64_t sam_requests[2];
@@ -132,6 +137,19 @@ METHOD(mike_member_group_t, create_kernel, mike_kernel_t*,
 		return NULL;
 	}
 	return mike_kernel_create(this->cfg, this->guard->get_reqid(this->guard));
+}
+
+METHOD(mike_member_group_t, get_sam_bootstrap, chunk_t,
+	private_mike_member_group_t *this)
+{
+	return this->sam_bootstrap;
+}
+
+METHOD(mike_member_group_t, set_sam_bootstrap, void,
+	private_mike_member_group_t *this, chunk_t bootstrap)
+{
+	chunk_free(&this->sam_bootstrap);
+	this->sam_bootstrap = chunk_clone(bootstrap);
 }
 
 METHOD(mike_member_group_t, get_sam_key, private_key_t*,
@@ -320,6 +338,7 @@ METHOD(mike_group_t, destroy, void,
 	/* after the SAs: the block policies take over from the ESP ones */
 	DESTROY_IF(this->guard);
 	DESTROY_IF(this->sam_key);
+	chunk_free(&this->sam_bootstrap);
 	this->gsa->destroy(this->gsa);
 	this->key_path->destroy(this->key_path);
 	this->cfg->destroy(this->cfg);
@@ -343,6 +362,8 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 			},
 			.create_kernel = _create_kernel,
 			.get_sam_key = _get_sam_key,
+			.get_sam_bootstrap = _get_sam_bootstrap,
+			.set_sam_bootstrap = _set_sam_bootstrap,
 			.registered = _registered,
 			.unregister = _unregister,
 			.get_kernel = _get_kernel,

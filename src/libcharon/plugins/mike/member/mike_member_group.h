@@ -56,6 +56,22 @@ struct mike_member_group_t {
 	private_key_t *(*get_sam_key)(mike_member_group_t *this);
 
 	/**
+	 * The signed SAM bootstrap a local sender published (control command
+	 * sam-bootstrap), presented to the GCKS with each registration.
+	 *
+	 * @return			bootstrap (internal), empty if none
+	 */
+	chunk_t (*get_sam_bootstrap)(mike_member_group_t *this);
+
+	/**
+	 * Replace the SAM bootstrap.
+	 *
+	 * @param bootstrap	bootstrap (cloned), at most MIKE_SAM_BOOTSTRAP_MAX
+	 *					bytes
+	 */
+	void (*set_sam_bootstrap)(mike_member_group_t *this, chunk_t bootstrap);
+
+	/**
 	 * Take a registration whose GSA was applied and installed.
 	 *
 	 * @param ike_sa_id	unique ID of the IKE SA registered over

@@ -176,7 +176,7 @@ static bool request_group(private_mike_member_listener_t *this,
 	idg_payload_t *idg;
 	registration_t *reg;
 	mike_member_group_t *group;
-	chunk_t sam_key;
+	chunk_t sam_key, bootstrap = chunk_empty;
 	bool sender;
 
 	group = mike_member_group_checkout(this->groups, name);
@@ -186,11 +186,16 @@ static bool request_group(private_mike_member_listener_t *this,
 	}
 	sender = group->group.get_config(&group->group)->sender;
 	sam_key = sam_key_notify(group);
+	if (sam_key.len)
+	{
+		bootstrap = chunk_clone(group->get_sam_bootstrap(group));
+	}
 	this->groups->checkin(this->groups, &group->group);
 	idg = mike_exchange_idg(name);
 	if (!idg)
 	{
 		chunk_free(&sam_key);
+		chunk_free(&bootstrap);
 		return FALSE;
 	}
 	message->add_payload(message, &idg->payload_interface);
@@ -204,6 +209,12 @@ static bool request_group(private_mike_member_listener_t *this,
 		message->add_notify(message, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY,
 							sam_key);
 		chunk_free(&sam_key);
+	}
+	if (bootstrap.len)
+	{	/* what a local sender published (docs/sam-keys.md) */
+		message->add_notify(message, FALSE, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP,
+							bootstrap);
+		chunk_free(&bootstrap);
 	}
 	INIT(reg,
 		.group = strdup(name),

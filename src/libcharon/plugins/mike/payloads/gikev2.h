@@ -48,6 +48,9 @@ enum gikev2_protocol_t {
 /** private-use status notify (docs/sam-keys.md): a sender's SAM
  *  verification key, with its registration request */
 #define GIKEV2_NOTIFY_MIKE_SAM_KEY			((notify_type_t)40960)
+/** private-use status notify (docs/sam-keys.md): a sender's signed SAM
+ *  bootstrap (libsam, docs/sam-bootstrap.md), with its registration */
+#define GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP	((notify_type_t)40961)
 
 /** SPI sizes per protocol */
 #define GIKEV2_SPI_SIZE_IPSEC		4
@@ -104,6 +107,9 @@ enum gikev2_gsa_attr_t {
 	/** private use: a sender's SAM source ID and verification key, in the
 	 *  policy of its data SA */
 	GIKEV2_GSA_MIKE_SAM_SOURCE = 16385,
+	/** private use: a sender's signed SAM bootstrap, in the policy of its
+	 *  data SA next to MIKE_SAM_SOURCE */
+	GIKEV2_GSA_MIKE_SAM_BOOTSTRAP = 16386,
 };
 
 /** Group-wide policy attributes (GW policy substructure) */

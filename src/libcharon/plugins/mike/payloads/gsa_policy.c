@@ -565,11 +565,15 @@ gsa_policy_t *gsa_policy_parse(chunk_t sub)
 		GIKEV2_GSA_INITIAL_MESSAGE_ID, "GSA_INITIAL_MESSAGE_ID",
 		FALSE, 4, 0, FALSE,
 	}, sam_session = {
-		/* private use, docs/sam-keys.md: session ID, scheme */
-		GIKEV2_GSA_MIKE_SAM_SESSION, "MIKE_SAM_SESSION", FALSE, 5, 0, FALSE,
+		/* private use, docs/sam-keys.md: session ID, scheme, flags */
+		GIKEV2_GSA_MIKE_SAM_SESSION, "MIKE_SAM_SESSION", FALSE, 6, 0, FALSE,
 	}, sam_source = {
 		/* source ID, scheme, reserved, at least a byte of key */
 		GIKEV2_GSA_MIKE_SAM_SOURCE, "MIKE_SAM_SOURCE", FALSE, 0, 7, FALSE,
+	}, sam_bootstrap = {
+		/* opaque to the plugin, at least a byte (libsam checks it) */
+		GIKEV2_GSA_MIKE_SAM_BOOTSTRAP, "MIKE_SAM_BOOTSTRAP", FALSE, 0, 1,
+		FALSE,
 	};
 	int rule_count = 2;
 	gsa_policy_t *this;
@@ -594,6 +598,7 @@ gsa_policy_t *gsa_policy_parse(chunk_t sub)
 				return NULL;
 			}
 			rules[rule_count++] = sam_source;
+			rules[rule_count++] = sam_bootstrap;
 			break;
 		case GIKEV2_PROTO_GIKE_UPDATE:
 			if (spi_size != GIKEV2_SPI_SIZE_GIKE_UPDATE)

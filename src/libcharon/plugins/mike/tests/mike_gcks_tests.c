@@ -804,17 +804,35 @@ static chunk_t sam_key_data(key_type_t type, int bits, chunk_t *spki)
 }
 
 /**
- * Register as sender to "g" presenting a SAM key (its notify data)
+ * Register as sender to "g" presenting a SAM key and a bootstrap (their
+ * notify data; empty: not presented)
  */
-static message_t *register_with_key(ike_sa_t *ike_sa, chunk_t data,
-									bool *success)
+static message_t *register_sender(ike_sa_t *ike_sa, chunk_t key,
+								  chunk_t bootstrap, bool *success)
 {
 	message_t *request, *response;
 
 	request = fake_idg_request("g", TRUE);
-	request->add_notify(request, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY, data);
+	if (key.len)
+	{
+		request->add_notify(request, FALSE, GIKEV2_NOTIFY_MIKE_SAM_KEY, key);
+	}
+	if (bootstrap.len)
+	{
+		request->add_notify(request, FALSE, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP,
+							bootstrap);
+	}
 	*success = fake_respond(&gcks->listener, ike_sa, request, &response);
 	return response;
+}
+
+/**
+ * Register a sender with SAM key data
+ */
+static message_t *register_with_key(ike_sa_t *ike_sa, chunk_t data,
+									bool *success)
+{
+	return register_sender(ike_sa, data, chunk_empty, success);
 }
 
 /**
@@ -956,6 +974,92 @@ START_TEST(test_sam_key_withdrawn)
 END_TEST
 
 /**
+ * Register cam as a sender with SAM key data (if any) and a bootstrap
+ */
+static message_t *register_with_bootstrap(chunk_t key, chunk_t bootstrap,
+										  bool *success)
+{
+	return register_sender(cam_sa, key, bootstrap, success);
+}
+
+/*
+ * A sender's bootstrap goes with its key into every GSA; presented anew
+ * over the same IKE SA, it is announced to the group
+ */
+START_TEST(test_sam_bootstrap_distributed)
+{
+	mike_member_group_t *alice;
+	mike_gcks_member_t *sender;
+	message_t *response;
+	mike_tek_t *tek;
+	chunk_t data, spki;
+	bool success;
+
+	alice = join(alice_sa, FALSE);
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	response = register_with_bootstrap(data, chunk_from_str("chain 1"),
+									   &success);
+	ck_assert(success);
+	response->destroy(response);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 1"));
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	tek = tek_of(alice, sender->tek->spi);
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str("chain 1"));
+
+	/* a new one, over the same IKE SA: the same TEK, announced */
+	response = register_with_bootstrap(data, chunk_from_str("chain 2"),
+									   &success);
+	ck_assert(success);
+	response->destroy(response);
+	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 2"));
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	tek = tek_of(alice, sender->tek->spi);
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str("chain 2"));
+
+	chunk_free(&data);
+	chunk_free(&spki);
+	alice->group.destroy(&alice->group);
+}
+END_TEST
+
+START_TEST(test_sam_bootstrap_refused)
+{
+	message_t *response;
+	chunk_t data, spki, big;
+	bool success;
+
+	/* without a key to check it against */
+	response = register_with_bootstrap(chunk_empty, chunk_from_str("x"),
+									   &success);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	response->destroy(response);
+	ck_assert(!group->find_member(group, 2));
+	/* longer than libsam's largest */
+	data = sam_key_data(KEY_ED25519, 256, &spki);
+	big = chunk_alloc(MIKE_SAM_BOOTSTRAP_MAX + 1);
+	memset(big.ptr, 0x42, big.len);
+	response = register_with_bootstrap(data, big, &success);
+	ck_assert(!success);
+	response->destroy(response);
+	ck_assert(!group->find_member(group, 2));
+	/* the largest is fine */
+	big.len--;
+	response = register_with_bootstrap(data, big, &success);
+	ck_assert(success);
+	response->destroy(response);
+	chunk_free(&big);
+	chunk_free(&data);
+	chunk_free(&spki);
+}
+END_TEST
+
+/**
  * Assert a sender presenting notify data as SAM key is refused
  */
 static void assert_sam_key_refused(chunk_t data)
@@ -1008,12 +1112,13 @@ START_TEST(test_sam_attribute_vector)
 	gsk_w = fake_ike_sa_gsk_w();
 	ck_assert(mike_gsa_build(group, gsk_w, NULL, &gsa, &kd));
 
-	/* the session: SHA-256("mike SAM session g"), scheme 2 (ed25519) */
+	/* the session: SHA-256("mike SAM session g"), scheme 2 (ed25519),
+	 * flags 1 (payloads encrypted, sam_encrypt's default) */
 	attr = gikev2_attrs_find(gsa->get_kek_policy(gsa)->attrs,
 							 GIKEV2_GSA_MIKE_SAM_SESSION);
 	ck_assert(attr && !attr->tv);
 	ck_assert_chunk_eq(attr->data,
-					   chunk_from_chars(0x34, 0xdd, 0x41, 0x95, 0x02));
+					   chunk_from_chars(0x34, 0xdd, 0x41, 0x95, 0x02, 0x01));
 	/* cam's source: its leaf (1, the first member), scheme, reserved, key */
 	enumerator = gsa->create_policy_enumerator(gsa);
 	while (enumerator->enumerate(enumerator, &policy))
@@ -1039,8 +1144,8 @@ START_TEST(test_sam_attribute_vector)
 								0x00, 0x00, 0x00, 0x01, 0x02, 0x00), spki);
 	ck_assert(contains(body, expected));
 	chunk_free(&expected);
-	expected = chunk_from_chars(0x40, 0x00, 0x00, 0x05,
-								0x34, 0xdd, 0x41, 0x95, 0x02);
+	expected = chunk_from_chars(0x40, 0x00, 0x00, 0x06,
+								0x34, 0xdd, 0x41, 0x95, 0x02, 0x01);
 	ck_assert(contains(body, expected));
 
 	gsa->payload_interface.destroy(&gsa->payload_interface);
@@ -1147,6 +1252,8 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_sam_attribute_vector);
 	tcase_add_test(tc, test_sam_key_refused);
 	tcase_add_test(tc, test_sam_key_of_receiver_ignored);
+	tcase_add_test(tc, test_sam_bootstrap_distributed);
+	tcase_add_test(tc, test_sam_bootstrap_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

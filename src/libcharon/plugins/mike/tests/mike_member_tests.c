@@ -290,6 +290,20 @@ START_TEST(test_sender_presents_sam_key)
 	ck_assert(mike_sam_key_parse(notify->get_notification_data(notify),
 								 MIKE_SAM_ED25519, &spki, &why));
 	ck_assert_chunk_eq(spki, expected);
+	/* no bootstrap until a local sender publishes one */
+	ck_assert(!request->get_notify(request, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP));
+	request->destroy(request);
+	cam->destroy(cam);
+	cam_gcks->destroy(cam_gcks);
+
+	/* one published goes with the key */
+	group->set_sam_bootstrap(group, chunk_from_str("chain"));
+	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
+	request = first_request(cam, 1);
+	notify = request->get_notify(request, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP);
+	ck_assert(notify);
+	ck_assert_chunk_eq(notify->get_notification_data(notify),
+					   chunk_from_str("chain"));
 	request->destroy(request);
 	cam->destroy(cam);
 	cam_gcks->destroy(cam_gcks);
@@ -299,6 +313,7 @@ START_TEST(test_sender_presents_sam_key)
 	sender = gcks_group("s")->find_member(gcks_group("s"), 2);
 	ck_assert(sender && sender->tek);
 	ck_assert_chunk_eq(sender->tek->sam_key, expected);
+	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain"));
 	chunk_free(&expected);
 	cam->destroy(cam);
 	cam_gcks->destroy(cam_gcks);

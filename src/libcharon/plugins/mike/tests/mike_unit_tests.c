@@ -730,6 +730,35 @@ START_TEST(test_sam_session_id)
 }
 END_TEST
 
+START_TEST(test_sam_data_key_vector)
+{
+	chunk_t kek, key, again;
+	uint32_t id, id2;
+
+	/* HMAC-SHA-256 of the labels under the KEK's keying material 00..43
+	 * (docs/sam-keys.md, checked with Python's hmac) */
+	kek = chunk_alloca(68);
+	for (id = 0; id < kek.len; id++)
+	{
+		kek.ptr[id] = id;
+	}
+	key = mike_sam_data_key(kek, &id);
+	ck_assert_chunk_eq(key, chunk_from_chars(
+		0xdc, 0xd3, 0x36, 0x1d, 0x7c, 0x72, 0xdd, 0x40, 0xce, 0xe0, 0x41,
+		0x05, 0x4c, 0x4c, 0x6b, 0xe6, 0xfd, 0x2c, 0x01, 0x38, 0x35, 0x64,
+		0xbc, 0x97, 0x01, 0x8f, 0xf8, 0x13, 0xce, 0x45, 0x68, 0x02));
+	ck_assert_int_eq(id, 0xba137cf4);
+	/* another KEK, another key and ID */
+	kek.ptr[0] ^= 1;
+	again = mike_sam_data_key(kek, &id2);
+	ck_assert_int_eq(again.len, MIKE_SAM_DATA_KEY_SIZE);
+	ck_assert(!chunk_equals(again, key));
+	ck_assert(id2 != id);
+	chunk_clear(&key);
+	chunk_clear(&again);
+}
+END_TEST
+
 START_TEST(test_sam_key_encoding)
 {
 	private_key_t *key;
@@ -884,6 +913,12 @@ static struct {
 	{ GCKS_OK "sender = yes\n", "key 'sender' applies to role = member only" },
 	{ GCKS_OK "fail_close = no\n",
 	  "key 'fail_close' applies to role = member only" },
+	{ GCKS_OK "sam_encrypt = maybe\n",
+	  "sam_encrypt 'maybe' is neither yes nor no" },
+	{ GCKS_OK "sam_encrypton = no\n",
+	  "unknown key 'sam_encrypton' (did you mean 'sam_encrypt'?)" },
+	{ MEMBER_OK "sam_encrypt = no\n",
+	  "key 'sam_encrypt' applies to role = gcks only" },
 };
 
 START_TEST(test_cfg_errors)
@@ -1680,6 +1715,60 @@ START_TEST(test_group_db_walk)
 END_TEST
 
 /**
+ * A store of schema version 3 (no SAM bootstraps) is converted: its SAM
+ * keys stay, bootstraps are stored from then on
+ */
+START_TEST(test_group_db_upgrade_3)
+{
+	mike_gcks_group_t *group, *restored, *again;
+	mike_gcks_member_t *member;
+	mike_tek_t *tek;
+	mike_db_t *db;
+	sqlite3 *raw;
+	char path[] = "/tmp/mike-unit-upgrade3.XXXXXX";
+	chunk_t spki = chunk_from_chars(0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b,
+									0x65, 0x70, 0x03, 0x21, 0x00, 0x11);
+
+	db = temp_db(path);
+	group = db_group(db);
+	ck_assert(group->ensure_kek(group));
+	member = add_member(group, "cam.example.org", 1, TRUE);
+	ck_assert(group->take_sam_key(group, member, spki));
+	ck_assert(group->save(group));
+	group->group.destroy(&group->group);
+	db->destroy(db);
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw,
+				"ALTER TABLE teks DROP COLUMN sam_bootstrap; "
+				"UPDATE schema_version SET version = 3", NULL, NULL, NULL),
+				SQLITE_OK);
+	sqlite3_close(raw);
+
+	db = mike_db_create(path);
+	ck_assert(db);
+	restored = db_group(db);
+	tek = first_tek(gsa_of(&restored->group));
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+	ck_assert(!tek->sam_bootstrap.len);
+	member = restored->find_dormant(restored, tek->sender);
+	ck_assert(member && member->tek == tek);
+	ck_assert(restored->take_sam_bootstrap(restored, member,
+										   chunk_from_chars(0xb0, 0x07)));
+	ck_assert(restored->save(restored));
+	again = db_group(db);
+	tek = first_tek(gsa_of(&again->group));
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0xb0, 0x07));
+	again->group.destroy(&again->group);
+	restored->group.destroy(&restored->group);
+	db->destroy(db);
+	unlink(path);
+}
+END_TEST
+
+/**
  * A store of schema version 1 (the tree as one blob) is converted: the
  * group restores the same tree, writes it as nodes and drops the blob
  */
@@ -1718,6 +1807,7 @@ START_TEST(test_group_db_upgrade)
 				"ALTER TABLE groups DROP COLUMN lkh_next_num; "
 				"ALTER TABLE teks DROP COLUMN sam_source; "
 				"ALTER TABLE teks DROP COLUMN sam_key; "
+				"ALTER TABLE teks DROP COLUMN sam_bootstrap; "
 				"UPDATE schema_version SET version = 1", NULL, NULL, NULL),
 				SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(raw, "UPDATE groups SET lkh = ?", -1,
@@ -1844,6 +1934,10 @@ START_TEST(test_group_db_sam_key)
 	ck_assert(group->take_sam_key(group, member, spki));
 	ck_assert(!group->take_sam_key(group, member, spki));
 	ck_assert_int_eq(member->tek->sam_source, member->leaf);
+	ck_assert(group->take_sam_bootstrap(group, member,
+										chunk_from_chars(0x01, 0x02, 0x03)));
+	ck_assert(!group->take_sam_bootstrap(group, member,
+										 chunk_from_chars(0x01, 0x02, 0x03)));
 	ck_assert(group->save(group));
 
 	restored = db_group(db);
@@ -1851,6 +1945,7 @@ START_TEST(test_group_db_sam_key)
 	ck_assert(tek);
 	ck_assert_int_eq(tek->sam_source, member->leaf);
 	ck_assert_chunk_eq(tek->sam_key, spki);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0x01, 0x02, 0x03));
 	/* a key the sender changes under the same TEK is stored, too */
 	spki2 = chunk_clone(spki);
 	spki2.ptr[spki2.len - 1] ^= 0xff;
@@ -1875,6 +1970,7 @@ START_TEST(test_group_db_sam_key)
 	ck_assert(tek);
 	ck_assert_int_eq(tek->sam_source, member->leaf);
 	ck_assert_chunk_eq(tek->sam_key, spki);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0x01, 0x02, 0x03));
 	source->destroy(source);
 	chunk_free(&spki);
 
@@ -2092,6 +2188,165 @@ START_TEST(test_gsa_apply)
 
 	member->group.destroy(&member->group);
 	gcks->group.destroy(&gcks->group);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/*
+ * The GCKS says whether payloads are encrypted; the member derives the
+ * data key from the KEK and keeps the one of the KEK replaced last
+ */
+START_TEST(test_gsa_sam_encrypt)
+{
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_gsa_t *gcks_state, *member_state;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	chunk_t gsk_w = test_gsk_w(), expected, first;
+	uint32_t id, expected_id, first_id;
+
+	gcks = gcks_create(0, "");
+	gcks_state = gsa_of(&gcks->group);
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[0].address,
+						   "aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
+	ck_assert(member_state->get_sam_encrypt(member_state));
+	expected = mike_sam_data_key(gcks_state->get_kek_keymat(gcks_state),
+								 &expected_id);
+	ck_assert_chunk_eq(member_state->get_sam_data_key(member_state, FALSE,
+													  &id), expected);
+	ck_assert_int_eq(id, expected_id);
+	ck_assert(!member_state->get_sam_data_key(member_state, TRUE, &id).len);
+	/* the same KEK again (a TEK rekey): nothing rotates */
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert_chunk_eq(member_state->get_sam_data_key(member_state, FALSE,
+													  &id), expected);
+	ck_assert(!member_state->get_sam_data_key(member_state, TRUE, &id).len);
+	payloads_destroy(gsa, kd);
+	first = expected;
+	first_id = expected_id;
+
+	/* a new KEK: a new data key, the old one still opens */
+	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty);
+	ck_assert(gcks->ensure_kek(gcks));
+	build(gcks, gsk_w, &gsa, &kd);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	expected = mike_sam_data_key(gcks_state->get_kek_keymat(gcks_state),
+								 &expected_id);
+	ck_assert(!chunk_equals(expected, first));
+	ck_assert_chunk_eq(member_state->get_sam_data_key(member_state, FALSE,
+													  &id), expected);
+	ck_assert_int_eq(id, expected_id);
+	ck_assert_chunk_eq(member_state->get_sam_data_key(member_state, TRUE,
+													  &id), first);
+	ck_assert_int_eq(id, first_id);
+	payloads_destroy(gsa, kd);
+	chunk_clear(&first);
+	chunk_clear(&expected);
+
+	/* leaving clears them */
+	member_state->clear(member_state);
+	ck_assert(!member_state->get_sam_data_key(member_state, FALSE, &id).len);
+	ck_assert(!member_state->get_sam_data_key(member_state, TRUE, &id).len);
+	ck_assert(!member_state->get_sam_encrypt(member_state));
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
+
+	/* sam_encrypt = no: the flag is clear */
+	gcks = gcks_create(0, "sam_encrypt = no\n");
+	build(gcks, gsk_w, &gsa, &kd);
+	member = member_create(gsa_families[0].address,
+						   "aes256gcm16, aes128-sha256");
+	member_state = gsa_of(&member->group);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(member_state->get_sam_session(member_state));
+	ck_assert(!member_state->get_sam_encrypt(member_state));
+	payloads_destroy(gsa, kd);
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
+/** The first ESP policy of a GSA */
+static gsa_policy_t *gsa_first_esp_policy(gsa_payload_t *gsa)
+{
+	enumerator_t *enumerator;
+	gsa_policy_t *policy, *found = NULL;
+
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (!found && enumerator->enumerate(enumerator, &policy))
+	{
+		if (policy->protocol == GIKEV2_PROTO_ESP)
+		{
+			found = policy;
+		}
+	}
+	enumerator->destroy(enumerator);
+	ck_assert(found);
+	return found;
+}
+
+/*
+ * A sender's SAM bootstrap travels beside its key in MIKE_SAM_BOOTSTRAP,
+ * opaque to the plugin and bounded
+ */
+START_TEST(test_gsa_sam_bootstrap)
+{
+	mike_gcks_group_t *gcks;
+	mike_member_group_t *member;
+	mike_tek_t *tek;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	private_key_t *key;
+	public_key_t *pub;
+	gikev2_attr_t *attr;
+	chunk_t gsk_w = test_gsk_w(), spki, big;
+
+	key = mike_sam_key_generate(MIKE_SAM_ED25519);
+	pub = key->get_public_key(key);
+	ck_assert(pub->get_encoding(pub, PUBKEY_SPKI_ASN1_DER, &spki));
+	gcks = gcks_create(0, "");
+	tek = first_tek(gsa_of(&gcks->group));
+	tek->sam_source = 3;
+	tek->sam_key = chunk_clone(spki);
+	tek->sam_bootstrap = chunk_clone(chunk_from_chars(0x01, 0xb0, 0x07));
+	build(gcks, gsk_w, &gsa, &kd);
+	attr = gikev2_attrs_find(gsa_first_esp_policy(gsa)->attrs,
+							 GIKEV2_GSA_MIKE_SAM_BOOTSTRAP);
+	ck_assert(attr && !attr->tv);
+	ck_assert_chunk_eq(attr->data, chunk_from_chars(0x01, 0xb0, 0x07));
+	member = member_create(gsa_families[0].address,
+						   "aes256gcm16, aes128-sha256");
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+				  "refused: %s", last_refusal);
+	tek = first_tek(gsa_of(&member->group));
+	ck_assert_int_eq(tek->sam_source, 3);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0x01, 0xb0, 0x07));
+	payloads_destroy(gsa, kd);
+
+	/* one byte more than libsam's largest: refused, the keys stay */
+	tek = first_tek(gsa_of(&gcks->group));
+	big = chunk_alloc(MIKE_SAM_BOOTSTRAP_MAX + 1);
+	memset(big.ptr, 0x42, big.len);
+	chunk_free(&tek->sam_bootstrap);
+	tek->sam_bootstrap = big;
+	build(gcks, gsk_w, &gsa, &kd);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) != SUCCESS);
+	ck_assert_str_eq(last_refusal, "a sender's SAM bootstrap is too long");
+	tek = first_tek(gsa_of(&member->group));
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0x01, 0xb0, 0x07));
+	payloads_destroy(gsa, kd);
+
+	member->group.destroy(&member->group);
+	gcks->group.destroy(&gcks->group);
+	pub->destroy(pub);
+	key->destroy(key);
+	chunk_free(&spki);
 	chunk_free(&gsk_w);
 }
 END_TEST
@@ -2871,6 +3126,7 @@ Suite *group_config_suite(void)
 
 	tc = tcase_create("SAM");
 	tcase_add_test(tc, test_sam_session_id);
+	tcase_add_test(tc, test_sam_data_key_vector);
 	tcase_add_test(tc, test_sam_key_encoding);
 	suite_add_tcase(s, tc);
 
@@ -2904,6 +3160,7 @@ Suite *group_suite(void)
 	tcase_add_test(tc, test_group_db_walk);
 	tcase_add_test(tc, test_group_db_upgrade);
 	tcase_add_test(tc, test_group_db_sam_key);
+	tcase_add_test(tc, test_group_db_upgrade_3);
 	tcase_add_test(tc, test_group_db_unusable);
 	suite_add_tcase(s, tc);
 	return s;
@@ -2920,6 +3177,8 @@ Suite *gsa_suite(void)
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
 	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
+	tcase_add_test(tc, test_gsa_sam_encrypt);
+	tcase_add_test(tc, test_gsa_sam_bootstrap);
 	tcase_add_loop_test(tc, test_gsa_rekey_port_ike, 0, countof(ike_ports));
 	tcase_add_loop_test(tc, test_gsa_kek_length, 0, families);
 	tcase_add_test(tc, test_gsa_lkh);
