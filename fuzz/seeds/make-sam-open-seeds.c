@@ -1,7 +1,7 @@
 /*
  * Writes seeds of fuzz_sam_open into fuzz/seeds/fuzz_sam_open/: frames of
  * the schemes that share the test vectors' Ed25519 key (ed25519-oo,
- * hybrid), made by libsam itself under the vectors' key, session and
+ * hybrid, tree), made by libsam itself under the vectors' key, session and
  * source (fuzz/fuzz_keys.h), so the fuzzer starts inside their verifiers;
  * and the same frames encrypted under the vectors' data key (*-enc-*.bin),
  * so it starts inside the decryption too.
@@ -47,8 +47,20 @@ static void write_file(const char *name, const uint8_t *buf, size_t len)
 	printf("%s (%zu bytes)\n", path, len);
 }
 
+/* the seed file of frame number i of scheme name */
+static void seed_file(const char *name, int encrypted, int i,
+					  const uint8_t *frame, ssize_t len)
+{
+	char file[64];
+
+	snprintf(file, sizeof(file), "%s-%s%d.bin", name,
+			 encrypted ? "enc-" : "", i);
+	write_file(file, frame, (size_t)len);
+}
+
 /* frames of scheme name: payloads[i] sealed with sequence number i + 1,
- * encrypted under the data key if encrypted */
+ * encrypted under the data key if encrypted; a batching scheme's (tree)
+ * in one block, flushed at the end */
 static void seeds(const char *name, const char *const *payloads, int n,
 				  int encrypted)
 {
@@ -57,9 +69,8 @@ static void seeds(const char *name, const char *const *payloads, int n,
 	sam_scheme scheme;
 	sam_key *key;
 	sam_ctx *ctx;
-	char file[64];
 	ssize_t len;
-	int err, i;
+	int err, i, made;
 
 	if (sam_scheme_from_name(name, &scheme))
 	{
@@ -84,17 +95,30 @@ static void seeds(const char *name, const char *const *payloads, int n,
 	{
 		fail("sam_add_data_key", err);
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0, made = 0; i < n; i++)
 	{
 		len = sam_seal(ctx, payloads[i], strlen(payloads[i]), frame,
 					   sizeof(frame));
-		if (len <= 0)
+		if (len < 0)
 		{
-			fail("sam_seal", len ? len : SAM_E_INVAL);
+			fail("sam_seal", len);
 		}
-		snprintf(file, sizeof(file), "%s-%s%d.bin", name,
-				 encrypted ? "enc-" : "", i + 1);
-		write_file(file, frame, len);
+		if (len > 0)
+		{
+			seed_file(name, encrypted, ++made, frame, len);
+		}
+	}
+	if ((err = sam_flush(ctx)))
+	{
+		fail("sam_flush", err);
+	}
+	while ((len = sam_next_sealed(ctx, frame, sizeof(frame))) > 0)
+	{
+		seed_file(name, encrypted, ++made, frame, len);
+	}
+	if (len < 0)
+	{
+		fail("sam_next_sealed", len);
 	}
 	sam_ctx_free(ctx);
 	sam_key_free(key);
@@ -113,5 +137,8 @@ int main(void)
 	seeds("ed25519-oo", oo, 1, 0);
 	seeds("hybrid", hybrid, 3, 1);
 	seeds("ed25519-oo", oo, 1, 1);
+	/* tree: one block of three, paths of two and one hash */
+	seeds("tree", hybrid, 3, 0);
+	seeds("tree", hybrid, 3, 1);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "context.h"
+#include "tree.h"
 
 static void *default_alloc(void *user, size_t size)
 {
@@ -174,6 +175,8 @@ int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **out)
 	ctx->mem = ops;
 	ctx->next_seq = 1;
 	ctx->window = SAM_DEFAULT_REPLAY_WINDOW;
+	ctx->tree_frames = SAM_TREE_DEFAULT_BLOCK;
+	ctx->tree_delay = SAM_TREE_DEFAULT_DELAY_MS;
 	ctx->pending_frames = SAM_DEFAULT_PENDING_FRAMES;
 	ctx->pending_len = SAM_DEFAULT_PENDING_LEN;
 	ctx->clock = realtime_ms;
@@ -311,6 +314,26 @@ int sam_set_signing_key(sam_ctx *ctx, const sam_key *key)
 			clear_signer(ctx);
 			return err;
 		}
+	}
+	if (ops == &sam_scheme_tree)
+	{
+		sam_tree_configure(ctx->signer, ctx->tree_frames, ctx->tree_delay);
+	}
+	return SAM_OK;
+}
+
+int sam_set_tree(sam_ctx *ctx, unsigned int frames, unsigned int max_delay_ms)
+{
+	if (!ctx || frames < 1 || frames > SAM_TREE_MAX_FRAMES ||
+		max_delay_ms > SAM_TREE_MAX_DELAY)
+	{
+		return SAM_E_INVAL;
+	}
+	ctx->tree_frames = frames;
+	ctx->tree_delay = max_delay_ms;
+	if (ctx->send_ops == &sam_scheme_tree)
+	{
+		sam_tree_configure(ctx->signer, frames, max_delay_ms);
 	}
 	return SAM_OK;
 }

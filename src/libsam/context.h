@@ -105,6 +105,9 @@ struct sam_ctx {
 	const struct sam_scheme_ops *send_ops;
 	/** the signing scheme's state, NULL if it has none */
 	void *signer;
+	/** the tree scheme's frames per block and delay (sam_set_tree()) */
+	unsigned int tree_frames;
+	unsigned int tree_delay;
 
 	/* group context */
 	int have_session;

@@ -15,6 +15,21 @@
 /** The ed25519 scheme's generate op: a fresh Ed25519 key pair */
 int sam_ed25519_generate(struct sam_key *key);
 
+/** A fresh Ed25519 key pair for another scheme on Ed25519 keys */
+int sam_ed25519_generate_for(struct sam_key *key, sam_scheme scheme);
+
+/** @return whether key is an Ed25519 key (private or public) */
+int sam_key_is_ed25519(const struct sam_key *key);
+
+/**
+ * Verify an Ed25519 signature (SAM_ED25519_SIG_LEN bytes) over msg: the
+ * certificates and roots other schemes sign with the Ed25519 key.
+ * @return			SAM_OK or SAM_E_BAD_AUTH
+ */
+int sam_ed25519_verify_msg(const struct sam_key *key,
+						   const struct sam_scheme_env *env,
+						   const uint8_t *msg, size_t len, const uint8_t *sig);
+
 /** The ed25519 scheme's verify op: OpenSSL's stock Ed25519 verification */
 int sam_ed25519_verify(void *verifier, const struct sam_key *key,
 					   const struct sam_scheme_env *env,

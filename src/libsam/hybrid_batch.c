@@ -80,17 +80,11 @@ int hyb_cert_verify(const struct sam_key *key,
 					const uint8_t *root)
 {
 	uint8_t cert[HYB_CERT_LEN];
-	struct sam_frame_view view = {
-		.data = cert,
-		.data_len = sizeof(cert),
-		.auth = auth + HYB_OFF_CERT,
-		.auth_len = HYB_ED25519_SIG_LEN,
-	};
 
 	hyb_cert_bytes(cert, env->session_id, env->source_id,
 				   auth + HYB_OFF_BATCH_ID, auth + HYB_OFF_I, root);
-	return sam_ed25519_verify(NULL, key, env, &view) == SAM_OK ?
-		SAM_OK : SAM_E_BAD_AUTH;
+	return sam_ed25519_verify_msg(key, env, cert, sizeof(cert),
+								  auth + HYB_OFF_CERT);
 }
 
 void hyb_batch_sign(struct hyb_batch *batch, const uint8_t *data, size_t len,

@@ -177,6 +177,11 @@ typedef enum {
 	 *  and scalar arithmetic online; the frames are standard ed25519
 	 *  frames (scheme field 2) any Ed25519 verifier accepts */
 	SAM_SCHEME_ED25519_OO = 5,
+	/** amortized Merkle-tree signatures (docs/sam-tree.md): the sender
+	 *  collects a block of up to m frames and signs the root of their
+	 *  Merkle tree once with Ed25519; every frame carries the signature
+	 *  and its audit path and verifies on its own */
+	SAM_SCHEME_TREE = 6,
 } sam_scheme;
 
 /** Opaque: a SAM context */
@@ -327,7 +332,7 @@ int sam_key_can_sign(const sam_key *key);
 
 /**
  * Use a key with another scheme of the same kind of key: an Ed25519 key
- * with ed25519, ed25519-oo or hybrid (key files do not say which).
+ * with ed25519, ed25519-oo, hybrid or tree (key files do not say which).
  *
  * @return			SAM_OK, or SAM_E_KEY if the key does not fit the scheme
  */
@@ -387,6 +392,26 @@ uint64_t sam_next_seq(const sam_ctx *ctx);
  * when idle.  No-op for schemes without offline work.
  */
 int sam_precompute(sam_ctx *ctx, size_t frames);
+
+/** Default frames per block and delay of the tree scheme */
+#define SAM_TREE_DEFAULT_BLOCK 64
+#define SAM_TREE_DEFAULT_DELAY_MS 20
+
+/**
+ * The tree scheme's blocks, for the signer now and those set later: a
+ * block closes when it holds frames frames, when sam_flush() is called,
+ * or when sam_seal() gets a frame while the oldest frame of the block
+ * waited longer than max_delay_ms (the context's clock).  Nothing closes
+ * a block by itself: an idle sender calls sam_flush() to bound the
+ * latency.  sam_frame_size() gives the longest frame of a full block; a
+ * block closed early has shorter authenticators.  No effect for other
+ * schemes (docs/sam-tree.md).
+ *
+ * @param frames	1 .. 256 (default SAM_TREE_DEFAULT_BLOCK)
+ * @param max_delay_ms	0 .. 60000 (default SAM_TREE_DEFAULT_DELAY_MS)
+ * @return			SAM_OK or SAM_E_INVAL
+ */
+int sam_set_tree(sam_ctx *ctx, unsigned int frames, unsigned int max_delay_ms);
 
 /** @return frames the signer can seal from precomputed values
  *  (SIZE_MAX for schemes without offline work) */

@@ -8,14 +8,15 @@
  * frame.  Authenticators have a length of the scheme's choosing up to its
  * max_auth_len; the scheme checks the length itself.
  *
- * Schemes that authenticate a frame only later (TESLA, a tree signature
- * over a block) answer SAM_PENDING: the context keeps the frame in the
- * source's pending budget and asks the scheme again (resolve) whenever
- * the source sent something that verified, and on sam_poll(); frames are
+ * Schemes that authenticate a frame only later (TESLA) answer SAM_PENDING:
+ * the context keeps the frame in the source's pending budget and asks the
+ * scheme again (resolve) whenever the source sent something that
+ * verified, and on sam_poll(); frames are
  * handed to the application in the order they became authentic.  The
  * replay window marks a sequence number only then.  Schemes that batch on
- * the sending side answer SAM_PENDING from sign and keep the frame in
- * their signer state until flush; next_sealed hands finished frames out.
+ * the sending side (tree: a block of frames under one signature) answer
+ * SAM_PENDING from sign and keep the frame in their signer state until
+ * flush; next_sealed hands finished frames out.
  *
  * The frame format stays v1 (docs/sam-frame-format.md): the header carries
  * the scheme id and the authenticator's length.
@@ -200,6 +201,7 @@ extern const struct sam_scheme_ops sam_scheme_ed25519;
 extern const struct sam_scheme_ops sam_scheme_ecdsa_p256;
 extern const struct sam_scheme_ops sam_scheme_ed25519_oo;
 extern const struct sam_scheme_ops sam_scheme_hybrid;
+extern const struct sam_scheme_ops sam_scheme_tree;
 
 /** @return the ops of a scheme (by sam_scheme), NULL if unknown */
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id);

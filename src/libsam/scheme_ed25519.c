@@ -63,6 +63,37 @@ int sam_ed25519_generate(struct sam_key *key)
 	return SAM_OK;
 }
 
+int sam_ed25519_generate_for(struct sam_key *key, sam_scheme scheme)
+{
+	int err = sam_ed25519_generate(key);
+
+	if (err == SAM_OK)
+	{
+		key->scheme = scheme;
+	}
+	return err;
+}
+
+int sam_key_is_ed25519(const struct sam_key *key)
+{
+	return key && key->pkey && EVP_PKEY_is_a(key->pkey, "ED25519");
+}
+
+int sam_ed25519_verify_msg(const struct sam_key *key,
+						   const struct sam_scheme_env *env,
+						   const uint8_t *msg, size_t len, const uint8_t *sig)
+{
+	struct sam_frame_view view = {
+		.data = msg,
+		.data_len = len,
+		.auth = sig,
+		.auth_len = ED25519_SIG_LEN,
+	};
+
+	return sam_ed25519_verify(NULL, key, env, &view) == SAM_OK ?
+		SAM_OK : SAM_E_BAD_AUTH;
+}
+
 const struct sam_scheme_ops sam_scheme_ed25519 = {
 	.id = SAM_SCHEME_ED25519,
 	.name = "ed25519",

@@ -50,21 +50,10 @@ struct hyb_verifier {
 /* the bitmap of used keys must hold a batch */
 typedef char hyb_used_fits[HYB_KEYS <= 32 ? 1 : -1];
 
-static int is_ed25519(const struct sam_key *key)
-{
-	return key && key->pkey && EVP_PKEY_is_a(key->pkey, "ED25519");
-}
-
 /* the key is an Ed25519 key used by this scheme */
 static int hybrid_generate(struct sam_key *key)
 {
-	int err = sam_ed25519_generate(key);
-
-	if (err == SAM_OK)
-	{
-		key->scheme = SAM_SCHEME_HYBRID;
-	}
-	return err;
+	return sam_ed25519_generate_for(key, SAM_SCHEME_HYBRID);
 }
 
 /* ---- sender ------------------------------------------------------------- */
@@ -72,7 +61,7 @@ static int hybrid_generate(struct sam_key *key)
 static int hybrid_signer_init(void *state, const struct sam_key *key)
 {
 	(void)state;
-	return is_ed25519(key) && key->can_sign ? SAM_OK : SAM_E_KEY;
+	return sam_key_is_ed25519(key) && key->can_sign ? SAM_OK : SAM_E_KEY;
 }
 
 static void hybrid_signer_clear(void *state)
@@ -204,7 +193,7 @@ static int hybrid_precompute(void *state, const struct sam_key *key,
 static int hybrid_verifier_init(void *state, const struct sam_key *key)
 {
 	(void)state;
-	return is_ed25519(key) ? SAM_OK : SAM_E_KEY;
+	return sam_key_is_ed25519(key) ? SAM_OK : SAM_E_KEY;
 }
 
 static void hybrid_verifier_clear(void *state)

@@ -63,8 +63,9 @@ static void usage(void)
 "  bitflip    a copy with one payload bit flipped and\n"
 "             an unused sequence number                 (bad authenticator)\n"
 "  truncated  the captured frame without its last byte  (malformed)\n"
-"  authflip   a bit of the authenticator's first byte\n"
-"             flipped, unused sequence number           (bad authenticator)\n"
+"  authflip   a bit of the authenticator's first byte (a\n"
+"             tree frame's: of its signature) flipped,\n"
+"             unused sequence number                    (bad authenticator)\n"
 "  authlast   the same in its last byte                 (bad authenticator)\n"
 "  authshort  the authenticator one byte short, the\n"
 "             header's length fixed to match            (malformed)\n"
@@ -288,6 +289,11 @@ static ssize_t seal_as(const sam_key *key, uint32_t session, uint32_t source,
 		rc = sam_set_source(ctx, source, seq);
 	if (rc == SAM_OK)
 		rc = sam_seal(ctx, payload, strlen(payload), frame, size);
+	/* a batching scheme (tree) keeps it: a block of one */
+	if (rc == 0 && (rc = sam_flush(ctx)) == SAM_OK)
+		rc = sam_next_sealed(ctx, frame, size);
+	if (rc == 0)
+		rc = SAM_E_INVAL;
 	if (rc < 0)
 		sam_fail(rc, "cannot seal the forged frame '%s'", payload);
 	sam_ctx_free(ctx);
@@ -382,6 +388,10 @@ static int inject_copies(mcast_io *io, const capture *c,
 	if (send_forged(io, "truncated", SAM_E_MALFORMED, c->frame,
 					c->len - 1, gap))
 		return -1;
+	/* a tree frame's first bytes are its block size and leaf index, which
+	 * fix the authenticator's length: flip its signature instead */
+	if (c->scheme == SAM_SCHEME_TREE && alen > 10)
+		auth += 10;
 	if (alen && (send_flipped(io, c, "authflip", auth, 0x04, gap) ||
 				 send_flipped(io, c, "authlast", c->len - 1, 0x40, gap)))
 		return -1;

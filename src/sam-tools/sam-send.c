@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +47,9 @@ typedef struct {
 	unsigned int loss;
 	uint64_t rand;
 	uint64_t dropped;
+	/* the sequence number less the payload number: a batched frame's
+	 * payload, for --test-loss reports */
+	uint64_t seq_base;
 	uint8_t frame[SAM_MAX_FRAME];
 } sender;
 
@@ -57,7 +62,7 @@ static void usage(void)
 "on PORT, using libsam, the Source Authentication Module for secure IP\n"
 "multicast.  Each datagram is one SAM frame: a header with the session id,\n"
 "this sender's source id and a sequence number, the payload, and a\n"
-"signature (ed25519, ecdsa-p256, ed25519-oo, hybrid) or group MAC\n"
+"signature (ed25519, ecdsa-p256, ed25519-oo, hybrid, tree) or group MAC\n"
 "(hmac-sha256) made with the key.  Receivers (sam-recv) accept only frames\n"
 "authenticated by a registered sender's key, and each sequence number only\n"
 "once.\n"
@@ -66,6 +71,11 @@ static void usage(void)
 "ahead: sam-send precomputes before the first frame and again, between\n"
 "frames, whenever half of what the signer holds is used, so that signing\n"
 "a frame stays cheap.\n"
+"\n"
+"The tree scheme signs blocks of frames (docs/sam-tree.md): a frame leaves\n"
+"when its block closes, at 64 frames or once the oldest waited 20 ms and\n"
+"another comes; reading standard input, sam-send closes the block whenever\n"
+"no further line is waiting, and at the end of input.\n"
 "\n"
 "Without --count, every line read from standard input is sent as one frame\n"
 "(without its newline) until end of input.  With --count, N generated\n"
@@ -90,8 +100,9 @@ static void usage(void)
 "  -s, --scheme NAME     sign with scheme NAME (default: the key's own:\n"
 "                        ed25519 for an Ed25519 key file, ecdsa-p256,\n"
 "                        hmac-sha256); an Ed25519 key also signs with\n"
-"                        ed25519-oo or hybrid (receivers of hybrid frames\n"
-"                        need sam-recv --scheme hybrid); a scheme that does\n"
+"                        ed25519-oo, hybrid or tree (receivers of hybrid\n"
+"                        or tree frames need sam-recv --scheme hybrid or\n"
+"                        --scheme tree); a scheme that does\n"
 "                        not fit the key is an error\n"
 "  -i, --source-id N     this sender's source id (default 1)\n"
 "  -S, --session N       the session id (default 0)\n"
@@ -293,6 +304,11 @@ static void pacer_wait(pacer *p)
 	ts_add(&p->next, p->interval);
 }
 
+/* whether the signing scheme batches (tree): then stdin is read unbuffered
+ * and a block closes whenever no line is waiting; with --group the scheme
+ * is mike's, so assumed to */
+static int batching;
+
 /* a context with key, source id and session from mike */
 static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
 {
@@ -304,6 +320,7 @@ static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
 		sam_fail(rc, "cannot create a SAM context");
 		return NULL;
 	}
+	batching = 1;
 	rc = tool_attach(ctx, o->mike, o->group, SAM_ATTACH_SIGNING);
 	if (rc == SAM_OK && (rc = sam_set_io(ctx, ops)) != SAM_OK)
 		sam_fail(rc, "cannot set the I/O functions");
@@ -346,6 +363,7 @@ static sam_ctx *setup_ctx(const send_opts *o, const sam_io_ops *ops)
 			return NULL;
 		}
 	}
+	batching = sam_key_scheme(key) == SAM_SCHEME_TREE;
 	rc = sam_ctx_new(NULL, &ctx);
 	if (rc == SAM_OK && (rc = sam_set_signing_key(ctx, key)) != SAM_OK)
 		sam_fail(rc, "cannot use key '%s'", o->key);
@@ -395,14 +413,28 @@ static int send_frame(sender *sd, const uint8_t *frame, size_t len,
 	return -1;
 }
 
-/* A batching scheme hands out frames after it finished them */
+static int test_drop(sender *sd);
+
+/* A batching scheme hands out frames after it finished them; --test-loss
+ * drops them as it does the others, reported by payload number */
 static int send_sealed(sender *sd)
 {
 	ssize_t n;
 
-	while ((n = sam_next_sealed(sd->ctx, sd->frame, sizeof(sd->frame))) > 0)
-		if (send_frame(sd, sd->frame, n, 0))
+	while ((n = sam_next_sealed(sd->ctx, sd->frame, sizeof(sd->frame))) > 0) {
+		uint64_t seq = 0;
+		int i;
+
+		for (i = 12; i < 20; i++)
+			seq = seq << 8 | sd->frame[i];
+		if (test_drop(sd)) {
+			sd->dropped++;
+			tool_err("test loss: dropped payload %llu",
+					 (unsigned long long)(seq - sd->seq_base));
+		} else if (send_frame(sd, sd->frame, n, seq)) {
 			return -1;
+		}
+	}
 	if (n < 0)
 		return sam_fail(n, "cannot send a sealed frame");
 	return 0;
@@ -425,6 +457,7 @@ static int send_one(sender *sd, const void *payload, size_t len, uint64_t n)
 	uint64_t seq = sam_next_seq(sd->ctx);
 	ssize_t flen;
 
+	sd->seq_base = seq - n;
 	flen = sam_seal(sd->ctx, payload, len, sd->frame, sizeof(sd->frame));
 	if (flen < 0) {
 		sam_fail(flen, "cannot seal frame %llu", (unsigned long long)seq);
@@ -492,11 +525,19 @@ static int send_stdin(sender *sd, const send_opts *o)
 	int rc = 0;
 
 	pacer_init(&p, o->rate);
+	/* a batching scheme: unbuffered, so that poll() sees whether a line
+	 * is waiting; if none is, the block closes before sam-send waits */
+	if (batching)
+		setvbuf(stdin, NULL, _IONBF, 0);
 	while (!rc && (len = getline(&line, &cap, stdin)) >= 0) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
 		if (len > 0 && line[len - 1] == '\n')
 			len--;
 		pacer_wait(&p);
 		rc = send_one(sd, line, len, ++num);
+		if (!rc && batching && poll(&pfd, 1, 0) == 0)
+			rc = send_flush(sd);
 	}
 	if (!rc && ferror(stdin)) {
 		tool_err("cannot read standard input: %s", strerror(errno));

@@ -25,7 +25,11 @@
 # definitions (RFC 8032 7.1 TEST 1 seed, d = SHA-256("libsam ecdsa-p256
 # test key"), the group secret 00..1f).  The encrypted frames (flag
 # 0x0001) are recomputed with AES-256-GCM under the data key 40..5f, id 7
-# (vectors/data-key), and decrypted back.  Needs python3-cryptography.
+# (vectors/data-key), and decrypted back.  The tree block (TV_TREE_0..2,
+# vectors/tree-*.bin, docs/sam-tree.md) is rebuilt from docs/sam-tree.md:
+# RFC 6962 leaves and nodes, audit paths, the Ed25519 root signature; and
+# every frame's path is walked back to the signed root.  Needs
+# python3-cryptography.
 
 import base64
 import hashlib
@@ -113,6 +117,63 @@ def verify_ecdsa(pub, data):
         return True
     except InvalidSignature:
         return False
+
+
+TREE_LABEL = b"SAM tree v1"
+SCHEME_TREE = 6
+
+
+def mth(leaves):
+    """RFC 6962 Merkle Tree Hash over leaf hashes; with the audit paths of
+    every leaf, the deepest sibling first"""
+    if len(leaves) == 1:
+        return leaves[0], [[]]
+    k = 1
+    while k << 1 < len(leaves):
+        k <<= 1
+    left, lpaths = mth(leaves[:k])
+    right, rpaths = mth(leaves[k:])
+    return (hashlib.sha256(b"\x01" + left + right).digest(),
+            [p + [right] for p in lpaths] + [p + [left] for p in rpaths])
+
+
+def tree_block(ed, first_seq, payloads):
+    """the frames of one tree block, built from docs/sam-tree.md"""
+    k = len(payloads)
+    signed = []
+    for i, p in enumerate(payloads):
+        plen = len(mth([b"\0" * 32] * k)[1][i]) * 32 + 74
+        signed.append(struct.pack("!BBHIIQHH", 1, SCHEME_TREE, 0, SESSION,
+                                  SOURCE, first_seq + i, len(p), plen) + p)
+    leaves = [hashlib.sha256(b"\x00" + d).digest() for d in signed]
+    root, paths = mth(leaves)
+    sig = ed.sign(TREE_LABEL + struct.pack("!IIQH", SESSION, SOURCE,
+                                           first_seq, k) + root)
+    return [d + struct.pack("!BBQ", k - 1, i, first_seq) + sig +
+            b"".join(paths[i]) for i, d in enumerate(signed)], root
+
+
+def tree_root_of(frame):
+    """walk a tree frame's audit path up (RFC 9162 2.1.3.2)"""
+    plen, alen = struct.unpack("!HH", frame[20:24])
+    data, auth = frame[:24 + plen], frame[24 + plen:]
+    k, i = auth[0] + 1, auth[1]
+    fn, sn = i, k - 1
+    r = hashlib.sha256(b"\x00" + data).digest()
+    for j in range(74, alen, 32):
+        p = auth[j:j + 32]
+        if sn == 0:
+            return None
+        if fn & 1 or fn == sn:
+            r = hashlib.sha256(b"\x01" + p + r).digest()
+            while not fn & 1 and fn:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = hashlib.sha256(b"\x01" + r + p).digest()
+        fn >>= 1
+        sn >>= 1
+    return r if sn == 0 else None
 
 
 def c_defines(text):
@@ -237,6 +298,33 @@ def main():
                   re.findall(r"```\n([0-9a-f\n ]+)```", open(bdoc).read())]
         result(blocks.count(boot.hex()) == 2,
                "docs/sam-bootstrap.md has the vector, split and whole")
+
+    # the tree block, docs/sam-tree.md
+    block, root = tree_block(ed, 1, [PAYLOAD] * 3)
+    for i, f in enumerate(block):
+        name = "TV_TREE_%d" % i
+        result(tv[name] == f.hex(), "%s recomputed byte for byte%s" % (
+            name, "" if tv[name] == f.hex() else
+            "\n  file:     %s\n  expected: %s" % (tv[name], f.hex())))
+        result(open(os.path.join(vec, "tree-%d.bin" % i), "rb").read() == f,
+               "vectors/tree-%d.bin" % i)
+        first = struct.unpack("!Q", f[24 + 16 + 2:24 + 16 + 10])[0]
+        walked = tree_root_of(f)
+        try:
+            ed.public_key().verify(
+                f[24 + 16 + 10:24 + 16 + 74], TREE_LABEL +
+                struct.pack("!IIQH", SESSION, SOURCE, first, 3) + walked)
+            ok = walked == root
+        except (InvalidSignature, TypeError):
+            ok = False
+        result(ok, "%s: its path leads to the root its signature signs"
+               % name)
+    tdoc = os.path.join(here, "..", "..", "..", "docs", "sam-tree.md")
+    if os.path.exists(tdoc):
+        blocks = ["".join(b.split()) for b in
+                  re.findall(r"```\n([0-9a-f\n ]+)```", open(tdoc).read())]
+        for i, f in enumerate(block):
+            result(f.hex() in blocks, "docs/sam-tree.md has TV_TREE_%d" % i)
 
     # the hex in docs/sam-frame-format.md
     doc = os.path.join(here, "..", "..", "..", "docs", "sam-frame-format.md")

@@ -1,6 +1,6 @@
 /*
- * Generates the test vectors of docs/sam-frame-format.md and
- * docs/sam-bootstrap.md and the fuzzing
+ * Generates the test vectors of docs/sam-frame-format.md,
+ * docs/sam-bootstrap.md and docs/sam-tree.md and the fuzzing
  * seed corpus in tests/vectors/ with libsam itself.
  *
  * Usage: make_vectors VECTORS_DIR [--write]
@@ -166,6 +166,53 @@ static void bootstrap_vector(const char *dir, int write)
 	sam_key_free(key);
 }
 
+/** The tree vector of docs/sam-tree.md: a block of 3 frames, seq 1 .. 3 */
+static void tree_vector(const char *dir, int write)
+{
+	uint8_t frame[SAM_MAX_FRAME];
+	sam_key *key = load(dir, "ed25519.key");
+	char file[32], what[64];
+	sam_ctx *ctx;
+	ssize_t len;
+	int i;
+
+	if (sam_key_set_scheme(key, SAM_SCHEME_TREE) ||
+		sam_ctx_new(NULL, &ctx) || sam_set_session(ctx, SESSION) ||
+		sam_set_source(ctx, SOURCE, 1) || sam_set_signing_key(ctx, key) ||
+		sam_set_tree(ctx, 64, 60000))
+	{
+		fprintf(stderr, "setup failed\n");
+		exit(1);
+	}
+	for (i = 0; i < 3; i++)
+	{
+		if (sam_seal(ctx, PAYLOAD, strlen(PAYLOAD), frame, sizeof(frame)))
+		{
+			fprintf(stderr, "tree: not kept for the block\n");
+			exit(1);
+		}
+	}
+	if (sam_flush(ctx))
+	{
+		fprintf(stderr, "tree: flush failed\n");
+		exit(1);
+	}
+	for (i = 0; i < 3; i++)
+	{
+		len = sam_next_sealed(ctx, frame, sizeof(frame));
+		if (len <= 0)
+		{
+			fprintf(stderr, "tree: frame %d missing\n", i);
+			exit(1);
+		}
+		snprintf(file, sizeof(file), "tree-%d.bin", i);
+		snprintf(what, sizeof(what), "tree, block of 3, seq %d", i + 1);
+		emit(dir, write, file, what, frame, len);
+	}
+	sam_ctx_free(ctx);
+	sam_key_free(key);
+}
+
 int main(int argc, char *argv[])
 {
 	int write;
@@ -186,5 +233,6 @@ int main(int argc, char *argv[])
 	vector(argv[1], write, "group.key", "hmac-sha256-encrypted.bin", 1, 1);
 	vector(argv[1], write, "ed25519.key", "ed25519-encrypted.bin", 1, 1);
 	bootstrap_vector(argv[1], write);
+	tree_vector(argv[1], write);
 	return 0;
 }

@@ -108,6 +108,7 @@ int main(void)
 	srunner_add_suite(sr, suite_attach());
 	srunner_add_suite(sr, suite_encrypt());
 	srunner_add_suite(sr, suite_bootstrap());
+	srunner_add_suite(sr, suite_tree());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -92,6 +92,29 @@
 	"5b1aa4ef83242a44a63a09a0bef8124f3f9e10b934fe658ab079eefdb78a47a6" \
 	"c673d0f0c708"
 
+/* the tree vector of docs/sam-tree.md: TV_PAYLOAD three times, seq 1 .. 3,
+ * of source TV_SOURCE in TV_SESSION, one block under TV_ED25519_KEY */
+#define TV_TREE_0 \
+	"01060000010203040a0b0c0d00000000000000010010008a68656c6c6f2c206d" \
+	"756c74696361737402000000000000000001879cfb5ca588676abe3370d7a6ea" \
+	"f9ad222bf2d700cb1b8876ac562730bc1ab96202ce0cc032f111a9d7b3bacd7c" \
+	"f6b0c9a3d18135d5f00a35e96982817357062e8a6fcbca81b0458e0537c9442c" \
+	"ac2cd155f1dac61053c35154c27b36487a5d3572ade9bfb8b38ce1e4f3ec277a" \
+	"026ca233649fc7dd2539eda596370924aa92"
+#define TV_TREE_1 \
+	"01060000010203040a0b0c0d00000000000000020010008a68656c6c6f2c206d" \
+	"756c74696361737402010000000000000001879cfb5ca588676abe3370d7a6ea" \
+	"f9ad222bf2d700cb1b8876ac562730bc1ab96202ce0cc032f111a9d7b3bacd7c" \
+	"f6b0c9a3d18135d5f00a35e96982817357068b0e396d30b0af8b5323280153b1" \
+	"91e3d5d57626d9f68d57b9f49f707904738d3572ade9bfb8b38ce1e4f3ec277a" \
+	"026ca233649fc7dd2539eda596370924aa92"
+#define TV_TREE_2 \
+	"01060000010203040a0b0c0d00000000000000030010006a68656c6c6f2c206d" \
+	"756c74696361737402020000000000000001879cfb5ca588676abe3370d7a6ea" \
+	"f9ad222bf2d700cb1b8876ac562730bc1ab96202ce0cc032f111a9d7b3bacd7c" \
+	"f6b0c9a3d18135d5f00a35e9698281735706f4734da6d0cc11be8b67f1bea481" \
+	"5533c9ddcd5022ecfb0aa4231162312ca3fd"
+
 /** Decode hex into out, @return its length */
 size_t tc_unhex(const char *hex, uint8_t *out, size_t size);
 
@@ -127,5 +150,6 @@ Suite *suite_hybrid(void);
 Suite *suite_attach(void);
 Suite *suite_encrypt(void);
 Suite *suite_bootstrap(void);
+Suite *suite_tree(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

@@ -21,6 +21,7 @@ static struct {
 	{ "ecdsa-p256", MIKE_SAM_ECDSA_P256 },
 	{ "hybrid", MIKE_SAM_HYBRID },
 	{ "ed25519-oo", MIKE_SAM_ED25519_OO },
+	{ "tree", MIKE_SAM_TREE },
 };
 
 /*
@@ -59,8 +60,9 @@ static key_type_t scheme_key_type(mike_sam_scheme_t scheme, int *bits)
 		case MIKE_SAM_ED25519:
 		case MIKE_SAM_HYBRID:
 		case MIKE_SAM_ED25519_OO:
-			/* hybrid batches and precomputed nonces hang off an Ed25519
-			 * key, too */
+		case MIKE_SAM_TREE:
+			/* hybrid batches, precomputed nonces and tree roots hang off
+			 * an Ed25519 key, too */
 			*bits = 256;
 			return KEY_ED25519;
 		case MIKE_SAM_ECDSA_P256:

@@ -30,6 +30,7 @@ enum mike_sam_scheme_t {
 	MIKE_SAM_ECDSA_P256 = 3,
 	MIKE_SAM_HYBRID = 4,
 	MIKE_SAM_ED25519_OO = 5,
+	MIKE_SAM_TREE = 6,
 };
 
 typedef enum mike_sam_scheme_t mike_sam_scheme_t;
@@ -50,6 +51,10 @@ typedef enum mike_sam_scheme_t mike_sam_scheme_t;
 /** largest SAM bootstrap a sender may present (libsam's SAM_MAX_BOOTSTRAP,
  *  docs/sam-bootstrap.md); its content is libsam's to check */
 #define MIKE_SAM_BOOTSTRAP_MAX 256
+
+/** seconds a sender waits between changes of its SAM key or bootstrap:
+ *  each change is a GSA_REKEY to the whole group */
+#define MIKE_SAM_CHANGE_INTERVAL 10
 
 /**
  * A scheme by its name (sam_scheme in the group configuration).

@@ -864,6 +864,7 @@ CALLBACK(sam_bootstrap, mike_msg_t*,
 	mike_msg_t *response = NULL;
 	chunk_t bootstrap = chunk_empty;
 	uint32_t ike_sa_id = 0;
+	status_t status = FAILED;
 	char *name;
 
 	group = requested_member_group(this, request, &response);
@@ -894,9 +895,15 @@ CALLBACK(sam_bootstrap, mike_msg_t*,
 								"1 to %d bytes in lowercase hex",
 								MIKE_SAM_BOOTSTRAP_MAX);
 	}
-	else
+	else if ((status = group->set_sam_bootstrap(group, bootstrap)) ==
+			 INVALID_STATE)
+	{	/* each new one is a GSA_REKEY to the whole group */
+		response = mike_msg_create_error("sam-bootstrap: group '%s' took a "
+								"bootstrap less than %d s ago", cfg->name,
+								MIKE_SAM_CHANGE_INTERVAL);
+	}
+	else if (status == SUCCESS)
 	{
-		group->set_sam_bootstrap(group, bootstrap);
 		ike_sa_id = group->get_kernel(group) ? group->get_ike_sa_id(group) : 0;
 		DBG1(DBG_CFG, "mike: group '%s': uid %u published a SAM bootstrap of "
 			 "%zu bytes", cfg->name, uid, bootstrap.len);
@@ -904,11 +911,12 @@ CALLBACK(sam_bootstrap, mike_msg_t*,
 	this->groups->checkin(this->groups, &group->group);
 	chunk_free(&bootstrap);
 	if (!response)
-	{	/* registered: present it now, over the same IKE SA; else it goes
-		 * with the registration that comes */
+	{	/* registered: present a new one now, over the same IKE SA; else it
+		 * goes with the registration that comes */
 		response = mike_msg_create(MIKE_MSG_RESPONSE, NULL);
 		response->add_kv(response, "published", "%s", name);
-		response->add_kv(response, "presented", "%s", ike_sa_id &&
+		response->add_kv(response, "presented", "%s",
+				status == ALREADY_DONE ? "unchanged" : ike_sa_id &&
 				this->member->register_over(this->member, ike_sa_id, name) ?
 				"yes" : "no");
 	}

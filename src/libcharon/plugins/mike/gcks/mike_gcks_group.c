@@ -498,6 +498,12 @@ METHOD(mike_gcks_group_t, take_sam_bootstrap, bool,
 	return TRUE;
 }
 
+METHOD(mike_gcks_group_t, sam_changed, void,
+	private_mike_gcks_group_t *this, mike_gcks_member_t *member)
+{
+	member->sam_changed = time_monotonic(NULL);
+}
+
 METHOD(mike_gcks_group_t, drop_tek, void,
 	private_mike_gcks_group_t *this, mike_gcks_member_t *member)
 {
@@ -1038,6 +1044,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.renew_tek = _renew_tek,
 			.take_sam_key = _take_sam_key,
 			.take_sam_bootstrap = _take_sam_bootstrap,
+			.sam_changed = _sam_changed,
 			.drop_tek = _drop_tek,
 			.create_retired_enumerator = _create_retired_enumerator,
 			.add_member = _add_member,

@@ -49,6 +49,10 @@ struct mike_gcks_member_t {
 
 	/** its leaf in the group's key tree (mike_lkh_t member id) */
 	uint32_t leaf;
+
+	/** when it last changed its SAM key or bootstrap while registered
+	 *  (time_monotonic()), 0 if it did not */
+	time_t sam_changed;
 };
 
 /**
@@ -177,6 +181,14 @@ struct mike_gcks_group_t {
 	 */
 	bool (*take_sam_bootstrap)(mike_gcks_group_t *this,
 							   mike_gcks_member_t *member, chunk_t bootstrap);
+
+	/**
+	 * Note that a registered sender changed its SAM key or bootstrap (each
+	 * change costs the group a GSA_REKEY, so they are rationed).
+	 *
+	 * @param member	the member
+	 */
+	void (*sam_changed)(mike_gcks_group_t *this, mike_gcks_member_t *member);
 
 	/**
 	 * Drop a member's sender TEK (it may no longer send, or does not ask

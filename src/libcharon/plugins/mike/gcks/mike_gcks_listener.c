@@ -299,6 +299,7 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		}
 		else if (reg->sender && take_sam(group, member, reg))
 		{	/* registered again with another key or bootstrap */
+			group->sam_changed(group, member);
 			this->rekey->announce(this->rekey, group, member,
 								  "a sender's SAM key or bootstrap changed");
 		}
@@ -426,6 +427,35 @@ static bool sam_key_usable(mike_group_config_t *cfg, registration_t *reg,
 }
 
 /**
+ * Whether a registered sender that registers again may change its SAM key
+ * or bootstrap now: each change is a GSA_REKEY to the whole group, so at
+ * most one per MIKE_SAM_CHANGE_INTERVAL
+ */
+static bool sam_change_allowed(mike_gcks_group_t *group, registration_t *reg,
+							   ike_sa_t *ike_sa, identification_t *id)
+{
+	mike_gcks_member_t *member;
+	mike_tek_t *tek;
+
+	member = group->find_member(group, ike_sa->get_unique_id(ike_sa));
+	tek = member ? member->tek : NULL;
+	if (!tek || !reg->sender ||
+		((!reg->sam_key.len || chunk_equals(reg->sam_key, tek->sam_key)) &&
+		 (!reg->sam_bootstrap.len ||
+		  chunk_equals(reg->sam_bootstrap, tek->sam_bootstrap))) ||
+		!member->sam_changed ||
+		time_monotonic(NULL) >= member->sam_changed + MIKE_SAM_CHANGE_INTERVAL)
+	{
+		return TRUE;
+	}
+	DBG1(DBG_CFG, "mike: group '%s': '%Y' changes its SAM key or bootstrap "
+		 "more than once in %ds, refused",
+		 group->group.get_config(&group->group)->name, id,
+		 MIKE_SAM_CHANGE_INTERVAL);
+	return FALSE;
+}
+
+/**
  * Authorize a registration and prepare the GSA; FALSE to refuse
  */
 static bool authorize_registration(private_mike_gcks_listener_t *this,
@@ -478,7 +508,8 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 			 reg->group, id);
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}
-	else if (!sam_key_usable(cfg, reg, id))
+	else if (!sam_key_usable(cfg, reg, id) ||
+			 !sam_change_allowed(group, reg, ike_sa, id))
 	{
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}

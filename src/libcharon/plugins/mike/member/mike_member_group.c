@@ -100,6 +100,11 @@ struct private_mike_member_group_t {
 	chunk_t sam_bootstrap;
 
 	/**
+	 * When it was published (time_monotonic()), 0 if never
+	 */
+	time_t sam_bootstrap_time;
+
+	/**
 	 * Requests of local applications for the SAM keys, refused and granted
 	 */
 	uint64_t sam_requests[2];
@@ -145,11 +150,24 @@ METHOD(mike_member_group_t, get_sam_bootstrap, chunk_t,
 	return this->sam_bootstrap;
 }
 
-METHOD(mike_member_group_t, set_sam_bootstrap, void,
+METHOD(mike_member_group_t, set_sam_bootstrap, status_t,
 	private_mike_member_group_t *this, chunk_t bootstrap)
 {
+	time_t now = time_monotonic(NULL);
+
+	if (chunk_equals(bootstrap, this->sam_bootstrap))
+	{
+		return ALREADY_DONE;
+	}
+	if (this->sam_bootstrap_time &&
+		now < this->sam_bootstrap_time + MIKE_SAM_CHANGE_INTERVAL)
+	{
+		return INVALID_STATE;
+	}
 	chunk_free(&this->sam_bootstrap);
 	this->sam_bootstrap = chunk_clone(bootstrap);
+	this->sam_bootstrap_time = now;
+	return SUCCESS;
 }
 
 METHOD(mike_member_group_t, get_sam_key, private_key_t*,

@@ -64,12 +64,16 @@ struct mike_member_group_t {
 	chunk_t (*get_sam_bootstrap)(mike_member_group_t *this);
 
 	/**
-	 * Replace the SAM bootstrap.
+	 * Replace the SAM bootstrap.  Each new one costs the group a GSA_REKEY,
+	 * so one comes at most every MIKE_SAM_CHANGE_INTERVAL seconds.
 	 *
 	 * @param bootstrap	bootstrap (cloned), at most MIKE_SAM_BOOTSTRAP_MAX
 	 *					bytes
+	 * @return			SUCCESS if replaced, ALREADY_DONE if it is the one held,
+	 *					INVALID_STATE if the last came too recently
 	 */
-	void (*set_sam_bootstrap)(mike_member_group_t *this, chunk_t bootstrap);
+	status_t (*set_sam_bootstrap)(mike_member_group_t *this,
+								  chunk_t bootstrap);
 
 	/**
 	 * Take a registration whose GSA was applied and installed.

@@ -1020,6 +1020,20 @@ START_TEST(test_sam_bootstrap_distributed)
 	ck_assert(tek);
 	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str("chain 2"));
 
+	/* each change is a GSA_REKEY to everybody: not another one so soon */
+	response = register_with_bootstrap(data, chunk_from_str("chain 3"),
+									   &success);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	response->destroy(response);
+	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 2"));
+	/* the same one again is no change */
+	response = register_with_bootstrap(data, chunk_from_str("chain 2"),
+									   &success);
+	ck_assert(success);
+	response->destroy(response);
+
 	chunk_free(&data);
 	chunk_free(&spki);
 	alice->group.destroy(&alice->group);

@@ -297,7 +297,13 @@ START_TEST(test_sender_presents_sam_key)
 	cam_gcks->destroy(cam_gcks);
 
 	/* one published goes with the key */
-	group->set_sam_bootstrap(group, chunk_from_str("chain"));
+	ck_assert_int_eq(group->set_sam_bootstrap(group, chunk_from_str("chain")),
+					 SUCCESS);
+	/* the same again changes nothing, another one must wait */
+	ck_assert_int_eq(group->set_sam_bootstrap(group, chunk_from_str("chain")),
+					 ALREADY_DONE);
+	ck_assert_int_eq(group->set_sam_bootstrap(group, chunk_from_str("other")),
+					 INVALID_STATE);
 	ike_sa_pair(2, "cs", "cam@example.org", &cam, &cam_gcks);
 	request = first_request(cam, 1);
 	notify = request->get_notify(request, GIKEV2_NOTIFY_MIKE_SAM_BOOTSTRAP);

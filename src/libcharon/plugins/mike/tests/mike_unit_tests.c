@@ -717,6 +717,11 @@ START_TEST(test_cfg_defaults)
 	ck_assert_msg(cfg, "rejected: %s", error);
 	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_ED25519_OO);
 	cfg->destroy(cfg);
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
+					 "sam_scheme = tree\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_TREE);
+	cfg->destroy(cfg);
 }
 END_TEST
 
@@ -777,9 +782,11 @@ START_TEST(test_sam_key_encoding)
 	ck_assert_int_eq(body.ptr[1], 0);
 	ck_assert(mike_sam_key_parse(body, MIKE_SAM_ED25519, &parsed, &why));
 	ck_assert_chunk_eq(parsed, spki);
-	/* hybrid and ed25519-oo sign with Ed25519 keys too */
+	/* hybrid, ed25519-oo and tree sign with Ed25519 keys too */
 	body.ptr[0] = MIKE_SAM_HYBRID;
 	ck_assert(mike_sam_key_parse(body, MIKE_SAM_HYBRID, &parsed, &why));
+	body.ptr[0] = MIKE_SAM_TREE;
+	ck_assert(mike_sam_key_parse(body, MIKE_SAM_TREE, &parsed, &why));
 	/* not for P-256, nor for a group MAC */
 	body.ptr[0] = MIKE_SAM_ECDSA_P256;
 	ck_assert(!mike_sam_key_parse(body, MIKE_SAM_ECDSA_P256, &parsed, &why));
