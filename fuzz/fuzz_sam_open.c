@@ -10,10 +10,15 @@
  * The schemes are fuzz_keys' (hmac-sha256, ed25519, ecdsa-p256) and those
  * that share the Ed25519 key, by name: ed25519-oo (its signer; its frames
  * are ed25519 frames), hybrid (its authenticator parser: one-time
- * signature, path, leaf index, certificate) and tree (block size, index,
+ * signature, path, leaf index, certificate), tree (block size, index,
  * first sequence number, root signature, audit path; its sender batches,
- * so the round trip flushes).  fuzz/seeds/fuzz_sam_open/ holds frames of
- * those three under the vectors' key (make-sam-open-seeds.c).
+ * so the round trip flushes) and tesla: a receiver whose primary scheme
+ * is tesla loads the bootstrap of the tesla vector
+ * (src/libsam/tests/tesla_vector.h), its clock 50 ms into the interval the
+ * input claims, so the vector's frames (src/libsam/tests/vectors/tesla-*.bin)
+ * reach the key-chain check and go pending.  fuzz/seeds/fuzz_sam_open/
+ * holds frames of ed25519-oo, hybrid and tree under the vectors' key
+ * (make-sam-open-seeds.c).
  *
  * Every receiver holds the vectors' data key (fuzz_keys.h), so encrypted
  * frames (the vectors' and fuzz/seeds/fuzz_sam_open/, the -enc- files) reach
@@ -30,9 +35,12 @@
 #include "fuzz_keys.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tests/tesla_vector.h"
 
 /* Extra registered sources, one per scheme, so inputs can reach every
  * scheme from every receiver */
@@ -40,8 +48,28 @@
 
 /* the schemes that use the Ed25519 key besides ed25519 */
 static const char *const ed25519_schemes[] = { "ed25519-oo", "hybrid",
-												"tree" };
-#define MAX_SCHEMES (FUZZ_NSCHEMES + 3)
+												"tree", "tesla" };
+#define MAX_SCHEMES (FUZZ_NSCHEMES + 4)
+
+/* the tesla vector's schedule: T0, interval, chain length */
+#define TESLA_T0 UINT64_C(1700000000000)
+#define TESLA_INTERVAL 100
+#define TESLA_AUTH 36
+
+/* the tesla vector's bootstrap, for FUZZ_SOURCE */
+static uint8_t tesla_boot[SAM_MAX_BOOTSTRAP];
+static size_t tesla_boot_len;
+
+/* the receivers' clock */
+static uint64_t fuzz_now;
+
+static uint64_t get_be(const uint8_t *p, int n);
+
+static uint64_t fuzz_clock(void *user)
+{
+	(void)user;
+	return fuzz_now;
+}
 
 /* keys per scheme: fuzz_keys' then those of ed25519_schemes this libsam
  * knows */
@@ -84,13 +112,38 @@ static void schemes_init(void)
 									  scheme);
 		nschemes++;
 	}
+	for (i = 0; TV_TESLA_BOOTSTRAP[2 * i]; i++) {
+		unsigned int b;
+
+		FUZZ_ASSERT(sscanf(&TV_TESLA_BOOTSTRAP[2 * i], "%2x", &b) == 1);
+		tesla_boot[i] = (uint8_t)b;
+	}
+	tesla_boot_len = i;
+}
+
+/* Whether scheme index i is tesla */
+static int is_tesla(int i)
+{
+	return sam_key_scheme(verify_keys[i]) == SAM_SCHEME_TESLA;
+}
+
+/* The receivers' clock for an input: 50 ms into the tesla interval its
+ * authenticator claims, if it could be one of the vector's */
+static void set_clock(const uint8_t *data, size_t size)
+{
+	uint64_t i = size >= SAM_HEADER_SIZE + TESLA_AUTH ?
+				 get_be(data + size - TESLA_AUTH, 4) : 0;
+
+	fuzz_now = TESLA_T0 + (i >= 1 && i <= TV_TESLA_N ? i - 1 : 4) *
+			   TESLA_INTERVAL + 50;
 }
 
 /* Every code a frame can be rejected with */
 static int is_reject(int rc)
 {
 	return (rc < 0 && rc >= SAM_E_EXPIRED) || rc == SAM_E_DATA_KEY ||
-		   rc == SAM_E_CLEARTEXT || rc == SAM_E_DECRYPT;
+		   rc == SAM_E_CLEARTEXT || rc == SAM_E_DECRYPT ||
+		   rc == SAM_E_UNSAFE || rc == SAM_E_KEY_EXPIRED;
 }
 
 /* the vectors' data key */
@@ -126,8 +179,13 @@ static sam_ctx *receiver(int primary, int required)
 	add_data_key(ctx);
 	FUZZ_ASSERT(sam_require_encryption(ctx, required) == SAM_OK);
 	FUZZ_ASSERT(sam_set_replay_window(ctx, 64) == SAM_OK);
+	FUZZ_ASSERT(sam_set_clock(ctx, fuzz_clock, NULL) == SAM_OK);
+	FUZZ_ASSERT(sam_set_tesla_skew(ctx, 0) == SAM_OK);
 	FUZZ_ASSERT(sam_add_source(ctx, FUZZ_SOURCE,
 							   verify_keys[primary]) == SAM_OK);
+	if (is_tesla(primary))
+		FUZZ_ASSERT(sam_tesla_load_bootstrap(ctx, FUZZ_SOURCE, tesla_boot,
+											 tesla_boot_len) == SAM_OK);
 	for (i = 0; i < nschemes; i++)
 		FUZZ_ASSERT(sam_add_source(ctx, EXTRA_SOURCE(i),
 								   verify_keys[i]) == SAM_OK);
@@ -181,7 +239,13 @@ static void open_frame(const uint8_t *data, size_t size)
 										   nschemes : i, required);
 
 		rc = sam_open(ctx, data, size, &info);
-		FUZZ_ASSERT(rc == SAM_OK || is_reject(rc));
+		FUZZ_ASSERT(rc == SAM_OK || rc == SAM_PENDING || is_reject(rc));
+		if (rc == SAM_PENDING) {
+			/* a lone tesla frame never discloses its own key */
+			FUZZ_ASSERT(sam_poll(ctx) == 0);
+			FUZZ_ASSERT(sam_next_authentic(ctx, &info) == SAM_PENDING);
+			FUZZ_ASSERT(sam_open(ctx, data, size, &info) == SAM_E_REPLAY);
+		}
 		if (rc == SAM_OK) {
 			check_accepted(data, size, &info);
 			FUZZ_ASSERT(!required || is_encrypted(data));
@@ -263,7 +327,11 @@ static void readfrom_frame(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(info.source_id == get_be(data + 8, 4));
 		FUZZ_ASSERT(info.payload == buf && info.payload_len == (size_t)n);
 	} else {
-		FUZZ_ASSERT(n == SAM_E_IO && o.rejected == 1);
+		sam_stats st;
+
+		FUZZ_ASSERT(sam_get_stats(ctx, &st) == SAM_OK);
+		/* rejected, or kept pending (tesla) */
+		FUZZ_ASSERT(n == SAM_E_IO && o.rejected + st.pending == 1);
 	}
 	sam_ctx_free(ctx);
 }
@@ -286,6 +354,21 @@ static void roundtrip(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(sam_set_signing_key(tx, sign_keys[scheme]) == SAM_OK);
 	if (encrypt)
 		add_data_key(tx);
+	if (is_tesla(scheme)) {
+		/* a chain of its own, its bootstrap to the receiver */
+		uint8_t body[SAM_TESLA_BOOTSTRAP_BODY], blob[SAM_MAX_BOOTSTRAP];
+		ssize_t blen;
+
+		FUZZ_ASSERT(sam_set_clock(tx, fuzz_clock, NULL) == SAM_OK);
+		FUZZ_ASSERT(sam_set_tesla(tx, 0, 0, 16) == SAM_OK);
+		FUZZ_ASSERT(sam_tesla_bootstrap_body(tx, body, sizeof(body)) ==
+					SAM_TESLA_BOOTSTRAP_BODY);
+		blen = sam_bootstrap_seal(tx, body, sizeof(body), blob,
+								  sizeof(blob));
+		FUZZ_ASSERT(blen > 0);
+		FUZZ_ASSERT(sam_tesla_load_bootstrap(rx, FUZZ_SOURCE, blob, blen) ==
+					SAM_OK);
+	}
 	n = sam_seal(tx, data, size, frame, sizeof(frame));
 	if (n == 0) {
 		/* a batching scheme (tree) kept it: a block of one */
@@ -302,11 +385,19 @@ static void roundtrip(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(sam_frame_size(tx, size) < 0 ||
 					sam_frame_size(tx, size) > SAM_MAX_FRAME);
 	} else {
-		FUZZ_ASSERT(sam_open(rx, frame, n, &info) == SAM_OK);
-		check_accepted(frame, n, &info);
-		FUZZ_ASSERT(is_encrypted(frame) == encrypt);
-		FUZZ_ASSERT(info.payload_len == size &&
-					memcmp(info.payload, data, size) == 0);
+		if (is_tesla(scheme)) {
+			/* authentic only once its key is out; kept if it fits */
+			int rc = sam_open(rx, frame, n, &info);
+
+			FUZZ_ASSERT(rc == SAM_PENDING ||
+						(rc == SAM_E_BUDGET && n > SAM_DEFAULT_PENDING_LEN));
+		} else {
+			FUZZ_ASSERT(sam_open(rx, frame, n, &info) == SAM_OK);
+			check_accepted(frame, n, &info);
+			FUZZ_ASSERT(is_encrypted(frame) == encrypt);
+			FUZZ_ASSERT(info.payload_len == size &&
+						memcmp(info.payload, data, size) == 0);
+		}
 		/* one flipped bit anywhere must be caught */
 		frame[(size + seq) % n] ^= 0x10;
 		FUZZ_ASSERT(sam_open(rx, frame, n, &info) != SAM_OK);
@@ -323,6 +414,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		schemes_init();
 		initialized = 1;
 	}
+	set_clock(data, size);
 	open_frame(data, size);
 	readfrom_frame(data, size);
 	roundtrip(data, size);

@@ -19,6 +19,7 @@
 #include "context.h"
 #include "key.h"
 #include "mike_client.h"
+#include "tesla.h"
 
 /** ms between the refreshes sam_poll() makes */
 #define POLL_INTERVAL 5000
@@ -297,6 +298,9 @@ static int apply_bootstraps(sam_ctx *ctx, struct sam_attach *a,
 		boots[n].len = len;
 		memcpy(boots[n].body, body, len);
 		n++;
+		/* a tesla source's chain commitment; a bad body leaves it
+		 * without (its frames: SAM_E_NOKEY) */
+		sam_tesla_apply(ctx, sam_ctx_find_source(ctx, id), body, len);
 	}
 	if (dropped > 1)
 	{

@@ -49,6 +49,8 @@ struct sam_pending {
 	/** indices of PENDING slots in arrival order, npending of them */
 	size_t *order;
 	size_t npending;
+	/** the scheme's resolve_epoch() when they were last asked */
+	uint64_t epoch;
 };
 
 /** A registered sender of the group context */
@@ -144,6 +146,11 @@ struct sam_ctx {
 	sam_stats stats;
 	uint64_t rejected[SAM_REJECT_SLOTS];
 
+	/** tesla receivers: the clock skew bound, ms (sam_set_tesla_skew()),
+	 *  if tesla_skew_set */
+	int tesla_skew_set;
+	unsigned int tesla_skew;
+
 	/** what keeps the group context current, NULL if nothing does */
 	const struct sam_keeper_ops *keeper;
 	void *keeper_state;
@@ -194,6 +201,12 @@ int sam_pending_add(sam_ctx *ctx, struct sam_source *src, uint64_t seq,
  * window), rejected ones are dropped and reported.
  */
 void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src);
+
+/**
+ * sam_pending_resolve() after a frame of src: only if the scheme's
+ * resolve_epoch() changed since the last time (if it has one)
+ */
+void sam_pending_resolve_new(sam_ctx *ctx, struct sam_source *src);
 
 /** Free the slot last handed out by sam_next_authentic() */
 void sam_pending_release_held(sam_ctx *ctx);

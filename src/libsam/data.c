@@ -300,6 +300,22 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	};
 	sam_ctx_env(ctx, hdr.source_id, &env);
 	err = src->ops->verify(src->verifier, &src->key, &env, &view);
+	if (err == SAM_E_NOKEY && ctx->keeper &&
+		ctx->keeper->refresh(ctx, 1) == SAM_OK)
+	{	/* a scheme that needs the sender's bootstrap (TESLA) has none yet:
+		 * the keeper may have it now; the sources may have changed */
+		src = sam_ctx_find_source(ctx, hdr.source_id);
+		err = src ? sam_frame_check_sender(&hdr, src->ops)
+				  : SAM_E_UNKNOWN_SOURCE;
+		if (err == SAM_OK)
+		{
+			err = sam_replay_check(&src->replay, hdr.seq);
+		}
+		if (err == SAM_OK)
+		{
+			err = src->ops->verify(src->verifier, &src->key, &env, &view);
+		}
+	}
 	if (err == SAM_PENDING)
 	{
 		err = src->ops->resolve ? sam_pending_add(ctx, src, hdr.seq, frame,
@@ -311,7 +327,7 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 		}
 		/* what it brought (a disclosed key, a block signature) may settle
 		 * frames that came before */
-		sam_pending_resolve(ctx, src);
+		sam_pending_resolve_new(ctx, src);
 		return SAM_PENDING;
 	}
 	if (err != SAM_OK)
@@ -334,7 +350,7 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	sam_replay_update(&src->replay, hdr.seq);
 	ctx->stats.accepted++;
 	fill_info(src, &hdr, payload, payload_len, info);
-	sam_pending_resolve(ctx, src);
+	sam_pending_resolve_new(ctx, src);
 	return SAM_OK;
 }
 

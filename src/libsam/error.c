@@ -66,6 +66,11 @@ const char *sam_strerror(int err)
 			return "unencrypted frame, encryption required";
 		case SAM_E_DECRYPT:
 			return "payload does not decrypt under its data key";
+		case SAM_E_UNSAFE:
+			return "the frame arrived after its key may have been disclosed "
+				   "(TESLA safety condition)";
+		case SAM_E_KEY_EXPIRED:
+			return "the TESLA key chain is used up";
 		case SAM_PENDING:
 			return "pending";
 		default:

@@ -223,6 +223,10 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 	{
 		return;
 	}
+	if (src->ops->resolve_epoch)
+	{
+		pending->epoch = src->ops->resolve_epoch(src->verifier);
+	}
 	sam_ctx_env(ctx, src->id, &env);
 	while (i < pending->npending)
 	{
@@ -276,6 +280,15 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 				.slot = index,
 			};
 		ctx->ready_count++;
+	}
+}
+
+void sam_pending_resolve_new(sam_ctx *ctx, struct sam_source *src)
+{
+	if (!src->ops->resolve_epoch ||
+		src->ops->resolve_epoch(src->verifier) != src->pending.epoch)
+	{
+		sam_pending_resolve(ctx, src);
 	}
 }
 

@@ -138,6 +138,12 @@ typedef enum {
 	SAM_E_CLEARTEXT = -27,
 	/** the payload does not decrypt under the data key its key ID names */
 	SAM_E_DECRYPT = -28,
+	/** the frame arrived after its key may have been disclosed (TESLA
+	 *  safety condition, docs/sam-tesla.md) */
+	SAM_E_UNSAFE = -29,
+	/** the sender's TESLA key chain is used up: its clock is past the
+	 *  chain's last interval (sam_set_tesla() again) */
+	SAM_E_KEY_EXPIRED = -30,
 } sam_err;
 
 /**
@@ -182,6 +188,11 @@ typedef enum {
 	 *  Merkle tree once with Ed25519; every frame carries the signature
 	 *  and its audit path and verifies on its own */
 	SAM_SCHEME_TREE = 6,
+	/** TESLA (RFC 4082, docs/sam-tesla.md): a MAC per frame under a key of
+	 *  a one-way key chain the sender discloses d intervals later; frames
+	 *  become authentic then.  The sender's Ed25519 key signs the chain's
+	 *  commitment (its bootstrap) */
+	SAM_SCHEME_TESLA = 7,
 } sam_scheme;
 
 /** Opaque: a SAM context */
@@ -633,6 +644,73 @@ ssize_t sam_get_bootstrap(const sam_ctx *ctx, uint32_t source_id,
  *					in ids); 0 if the context is not attached
  */
 size_t sam_bootstrap_sources(const sam_ctx *ctx, uint32_t *ids, size_t n);
+
+/* ---- TESLA (docs/sam-tesla.md) ------------------------------------------- */
+
+/** TESLA defaults: interval length (ms), disclosure delay (intervals),
+ *  chain length (intervals: 1 h), receivers' clock skew bound (ms).  A
+ *  frame passes the safety condition only if it arrives, plus the skew,
+ *  within d - 1 intervals after its own ends: the default leaves 100 ms
+ *  for the network beyond 200 ms of skew */
+#define SAM_TESLA_DEFAULT_INTERVAL 100
+#define SAM_TESLA_DEFAULT_DELAY 4
+#define SAM_TESLA_DEFAULT_CHAIN 36000
+#define SAM_TESLA_DEFAULT_SKEW 200
+
+/** Longest TESLA key chain, in intervals */
+#define SAM_TESLA_MAX_CHAIN 1000000
+
+/** Size of a TESLA bootstrap body (sam_tesla_bootstrap_body()) */
+#define SAM_TESLA_BOOTSTRAP_BODY 36
+
+/**
+ * A tesla sender (signing key of scheme tesla): make a fresh key chain
+ * from a random seed, starting now (the context's clock is T0, the start
+ * of interval 1).  Allocates chain_length * 16 bytes.  Replaces a chain
+ * made before; setting the signing key again drops it.
+ *
+ * @param interval_ms		interval length, 0 for the default (100 ms)
+ * @param delay_intervals	disclosure delay d, 0 for the default (4)
+ * @param chain_length		N intervals, 0 for the default (36000),
+ *							at most SAM_TESLA_MAX_CHAIN
+ * @return			SAM_OK; SAM_E_NOKEY (no signing key); SAM_E_SCHEME (not
+ *					a tesla key); SAM_E_INVAL; SAM_E_NOMEM; SAM_E_CRYPTO
+ */
+int sam_set_tesla(sam_ctx *ctx, unsigned int interval_ms,
+				  unsigned int delay_intervals, uint32_t chain_length);
+
+/**
+ * A tesla sender: the bootstrap body announcing its chain (version, T0,
+ * interval, delay, N, commitment K_0) for sam_bootstrap_seal() or
+ * sam_publish_bootstrap().
+ *
+ * @return			SAM_TESLA_BOOTSTRAP_BODY; SAM_E_NOKEY (no chain yet);
+ *					SAM_E_SCHEME; SAM_E_BUFSIZE; SAM_E_INVAL
+ */
+int sam_tesla_bootstrap_body(const sam_ctx *ctx, uint8_t *out, size_t size);
+
+/**
+ * A receiver: the bound on the clock difference to tesla senders, for
+ * the safety condition (default 200 ms); for every tesla source, now and
+ * added later.
+ */
+int sam_set_tesla_skew(sam_ctx *ctx, unsigned int max_skew_ms);
+
+/**
+ * A receiver: check a tesla source's signed bootstrap envelope
+ * (sam_bootstrap_open(), under the source's registered Ed25519 key) and
+ * install its chain commitment and schedule.  Until then the source's
+ * frames are rejected with SAM_E_NOKEY.  Loading the same bootstrap again
+ * keeps what the source verified; another one starts over.  (An attached
+ * context loads a tesla source's verified bootstrap by itself.)
+ *
+ * @return			SAM_OK; the errors of sam_bootstrap_open();
+ *					SAM_E_UNKNOWN_SOURCE (signed by another source);
+ *					SAM_E_SCHEME (not a tesla source); SAM_E_MALFORMED,
+ *					SAM_E_VERSION (the body)
+ */
+int sam_tesla_load_bootstrap(sam_ctx *ctx, uint32_t source_id,
+							 const uint8_t *blob, size_t len);
 
 /* ---- data flow ---------------------------------------------------------- */
 

@@ -13,6 +13,7 @@ static const struct sam_scheme_ops *const schemes[] = {
 	&sam_scheme_ed25519_oo,
 	&sam_scheme_hybrid,
 	&sam_scheme_tree,
+	&sam_scheme_tesla,
 };
 
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id)

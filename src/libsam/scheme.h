@@ -194,6 +194,15 @@ struct sam_scheme_ops {
 	int (*resolve)(void *verifier, const struct sam_key *key,
 				   const struct sam_scheme_env *env,
 				   const struct sam_frame_view *frame);
+
+	/**
+	 * Optional, for schemes with resolve: a value that changes whenever
+	 * a pending frame may have become decidable other than by time (a
+	 * new key disclosed).  After a frame the context then asks again
+	 * only if it changed; sam_poll() always asks (time-outs).  NULL: ask
+	 * after every frame that verified.
+	 */
+	uint64_t (*resolve_epoch)(const void *verifier);
 };
 
 extern const struct sam_scheme_ops sam_scheme_hmac_sha256;
@@ -202,6 +211,7 @@ extern const struct sam_scheme_ops sam_scheme_ecdsa_p256;
 extern const struct sam_scheme_ops sam_scheme_ed25519_oo;
 extern const struct sam_scheme_ops sam_scheme_hybrid;
 extern const struct sam_scheme_ops sam_scheme_tree;
+extern const struct sam_scheme_ops sam_scheme_tesla;
 
 /** @return the ops of a scheme (by sam_scheme), NULL if unknown */
 const struct sam_scheme_ops *sam_scheme_get(unsigned int id);

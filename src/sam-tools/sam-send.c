@@ -309,6 +309,37 @@ static void pacer_wait(pacer *p)
  * is mike's, so assumed to */
 static int batching;
 
+/*
+ * A tesla group (sam_set_tesla() takes only a tesla key): a fresh key
+ * chain, its commitment published as this sender's bootstrap; receivers
+ * that attached take it from their plugin (docs/sam-tesla.md)
+ */
+static int publish_tesla_chain(sam_ctx *ctx, const send_opts *o)
+{
+	uint8_t body[SAM_MAX_BOOTSTRAP_BODY];
+	int rc, len;
+
+	rc = sam_set_tesla(ctx, 0, 0, 0);
+	if (rc == SAM_E_SCHEME)
+		return SAM_OK;
+	if (rc != SAM_OK)
+		return sam_fail(rc, "cannot make a TESLA key chain");
+	if (o->bootstrap) {
+		tool_err("group '%s' uses tesla: its bootstrap is the key chain's, "
+				 "not --bootstrap", o->group);
+		return SAM_E_INVAL;
+	}
+	len = sam_tesla_bootstrap_body(ctx, body, sizeof(body));
+	if (len < 0)
+		return sam_fail(len, "cannot describe the TESLA key chain");
+	rc = sam_publish_bootstrap(ctx, body, (size_t)len);
+	if (rc != SAM_OK)
+		tool_err("cannot publish the TESLA key chain of group '%s': %s%s%s",
+				 o->group, sam_strerror(rc),
+				 *sam_attach_error(ctx) ? ": " : "", sam_attach_error(ctx));
+	return rc;
+}
+
 /* a context with key, source id and session from mike */
 static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
 {
@@ -324,6 +355,8 @@ static sam_ctx *setup_ctx_group(const send_opts *o, const sam_io_ops *ops)
 	rc = tool_attach(ctx, o->mike, o->group, SAM_ATTACH_SIGNING);
 	if (rc == SAM_OK && (rc = sam_set_io(ctx, ops)) != SAM_OK)
 		sam_fail(rc, "cannot set the I/O functions");
+	if (rc == SAM_OK)
+		rc = publish_tesla_chain(ctx, o);
 	if (rc == SAM_OK && o->bootstrap &&
 		(rc = sam_publish_bootstrap(ctx, o->bootstrap,
 									strlen(o->bootstrap))) != SAM_OK)

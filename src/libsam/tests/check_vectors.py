@@ -55,6 +55,7 @@ BOOTSTRAP_ISSUED = 1700000000000
 BOOTSTRAP_BODY = b"TESLA commitment"
 
 SCHEME_HMAC, SCHEME_ED25519, SCHEME_ECDSA = 1, 2, 3
+SCHEME_TESLA = 7
 AUTH_LEN = {SCHEME_HMAC: 32, SCHEME_ED25519: 64, SCHEME_ECDSA: 64}
 
 GROUP_SECRET = bytes(range(32))
@@ -174,6 +175,54 @@ def tree_root_of(frame):
         fn >>= 1
         sn >>= 1
     return r if sn == 0 else None
+def tesla_prf(key, label):
+    """F and F' of docs/sam-tesla.md: HMAC-SHA-256 truncated to 16 bytes"""
+    return hmac.new(key, label, hashlib.sha256).digest()[:16]
+
+
+def check_tesla(here, tv, ed):
+    """the tesla vector (tesla_vector.h, docs/sam-tesla.md): the chain
+    from K_N = a0..af, the bootstrap body and envelope, the frames"""
+    tv.update(c_defines(open(os.path.join(here, "tesla_vector.h")).read()))
+    n, t0, interval, delay = 8, 1700000000000, 100, 2
+    chain = [b""] * (n + 1)
+    chain[n] = bytes(range(0xa0, 0xb0))
+    for i in range(n, 0, -1):
+        chain[i - 1] = tesla_prf(chain[i], b"F")
+    body = struct.pack("!BBHIQI", 1, 16, delay, interval, t0, n) + chain[0]
+    result(tv["TV_TESLA_BODY"] == body.hex(), "TV_TESLA_BODY: K_0 = F^8(K_8)"
+           " and the schedule")
+    unsigned = struct.pack("!BBHIIQH", 1, SCHEME_TESLA, 0, SESSION, SOURCE,
+                           t0, len(body)) + body
+    boot = unsigned + ed.sign(BOOTSTRAP_LABEL + unsigned)
+    result(tv["TV_TESLA_BOOTSTRAP"] == boot.hex(),
+           "TV_TESLA_BOOTSTRAP recomputed byte for byte")
+    vec = os.path.join(here, "vectors")
+    result(open(os.path.join(vec, "bootstrap-tesla.bin"), "rb").read() ==
+           boot, "vectors/bootstrap-tesla.bin")
+    for seq, (name, at) in enumerate((("TV_TESLA_FRAME1", 0),
+                                      ("TV_TESLA_FRAME3", 250),
+                                      ("TV_TESLA_FRAME5", 450)), 1):
+        i = at // interval + 1
+        j = i - delay if i > delay else 0
+        data = struct.pack("!BBHIIQHH", 1, SCHEME_TESLA, 0, SESSION, SOURCE,
+                           seq, len(PAYLOAD), 36) + PAYLOAD
+        mac = hmac.new(tesla_prf(chain[i], b"F'"), data,
+                       hashlib.sha256).digest()[:16]
+        expected = data + struct.pack("!I", i) + chain[j] + mac
+        result(tv[name] == expected.hex(), "%s recomputed byte for byte%s" %
+               (name, "" if tv[name] == expected.hex() else
+                "\n  file:     %s\n  expected: %s" % (tv[name],
+                                                      expected.hex())))
+        result(open(os.path.join(vec, "tesla-%d.bin" % i), "rb").read() ==
+               expected, "vectors/tesla-%d.bin" % i)
+    tdoc = os.path.join(here, "..", "..", "..", "docs", "sam-tesla.md")
+    if os.path.exists(tdoc):
+        blocks = ["".join(b.split()) for b in
+                  re.findall(r"```\n([0-9a-f\n ]+)```", open(tdoc).read())]
+        for name in ("TV_TESLA_BODY", "TV_TESLA_BOOTSTRAP", "TV_TESLA_FRAME1",
+                     "TV_TESLA_FRAME3", "TV_TESLA_FRAME5"):
+            result(tv[name] in blocks, "docs/sam-tesla.md has %s" % name)
 
 
 def c_defines(text):
@@ -325,6 +374,7 @@ def main():
                   re.findall(r"```\n([0-9a-f\n ]+)```", open(tdoc).read())]
         for i, f in enumerate(block):
             result(f.hex() in blocks, "docs/sam-tree.md has TV_TREE_%d" % i)
+    check_tesla(here, tv, ed)
 
     # the hex in docs/sam-frame-format.md
     doc = os.path.join(here, "..", "..", "..", "docs", "sam-frame-format.md")

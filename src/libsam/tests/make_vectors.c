@@ -9,7 +9,9 @@
  * deterministic (and so is AES-GCM under a fixed key and nonce: the
  * encrypted frames under the data key of VECTORS_DIR/data-key, written in
  * the format of sam-send --data-key); an ECDSA frame is fresh on every
- * run, so the stored one is only rewritten with --write.
+ * run, so the stored one is only rewritten with --write.  The tesla
+ * vector (tesla_vector.h) uses the chain of a fixed seed (tesla.h: hence
+ * linked statically).
  */
 
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 
 #include "sam.h"
+#include "tesla.h"
 
 #define SESSION 0x01020304
 #define SOURCE 0x0a0b0c0d
@@ -132,10 +135,62 @@ static void vector(const char *dir, int write, const char *key_name,
 	sam_key_free(key);
 }
 
+/* the bootstrap's, and the tesla frames' (T0 + an offset) */
+static uint64_t vector_now = BOOTSTRAP_ISSUED;
+
 static uint64_t bootstrap_clock(void *user)
 {
 	(void)user;
-	return BOOTSTRAP_ISSUED;
+	return vector_now;
+}
+
+/** The tesla vector of docs/sam-tesla.md: chain from K_8 = a0..af, T0 the
+ *  bootstrap's issue time, 100 ms, d = 2; its bootstrap, frames at T0,
+ *  T0 + 250, T0 + 450 */
+static void tesla_vector(const char *dir, int write)
+{
+	static const uint64_t at[] = { 0, 250, 450 };
+	static const char *const files[] = {
+		"tesla-1.bin", "tesla-3.bin", "tesla-5.bin",
+	};
+	uint8_t seed[SAM_TESLA_KEY_LEN], body[SAM_TESLA_BOOTSTRAP_BODY];
+	uint8_t out[SAM_MAX_BOOTSTRAP];
+	sam_key *key = load(dir, "ed25519.key");
+	sam_ctx *ctx;
+	ssize_t len;
+	size_t i;
+
+	for (i = 0; i < sizeof(seed); i++)
+	{
+		seed[i] = (uint8_t)(0xa0 + i);
+	}
+	vector_now = BOOTSTRAP_ISSUED;
+	if (sam_key_set_scheme(key, SAM_SCHEME_TESLA) ||
+		sam_ctx_new(NULL, &ctx) || sam_set_session(ctx, SESSION) ||
+		sam_set_source(ctx, SOURCE, 1) || sam_set_signing_key(ctx, key) ||
+		sam_set_clock(ctx, bootstrap_clock, NULL) ||
+		sam_tesla_set_chain(ctx, seed, BOOTSTRAP_ISSUED, 100, 2, 8) ||
+		sam_tesla_bootstrap_body(ctx, body, sizeof(body)) < 0 ||
+		(len = sam_bootstrap_seal(ctx, body, sizeof(body), out,
+								  sizeof(out))) < 0)
+	{
+		fprintf(stderr, "tesla setup failed\n");
+		exit(1);
+	}
+	emit(dir, write, "bootstrap-tesla.bin", "tesla bootstrap", out, len);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++)
+	{
+		vector_now = BOOTSTRAP_ISSUED + at[i];
+		len = sam_seal(ctx, PAYLOAD, strlen(PAYLOAD), out, sizeof(out));
+		if (len < 0)
+		{
+			fprintf(stderr, "tesla seal: %s\n", sam_strerror((int)len));
+			exit(1);
+		}
+		emit(dir, write, files[i], "tesla frame", out, len);
+	}
+	sam_ctx_free(ctx);
+	sam_key_free(key);
 }
 
 /** The bootstrap vector of docs/sam-bootstrap.md (Ed25519: deterministic) */
@@ -234,5 +289,6 @@ int main(int argc, char *argv[])
 	vector(argv[1], write, "ed25519.key", "ed25519-encrypted.bin", 1, 1);
 	bootstrap_vector(argv[1], write);
 	tree_vector(argv[1], write);
+	tesla_vector(argv[1], write);
 	return 0;
 }

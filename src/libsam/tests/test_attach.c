@@ -2778,6 +2778,50 @@ START_TEST(test_attach_bootstrap)
 }
 END_TEST
 
+/* a tesla source's verified bootstrap is its chain commitment at once */
+START_TEST(test_attach_tesla)
+{
+	struct fake *f = fake_start();
+	uint8_t body[SAM_TESLA_BOOTSTRAP_BODY], blob[SAM_MAX_BOOTSTRAP];
+	uint8_t frame[128];
+	char hex[2 * SAM_MAX_BOOTSTRAP + 1];
+	uint64_t now = T0;
+	struct pair a;
+	struct msg m;
+	sam_ctx *rx, *tx;
+	ssize_t len;
+
+	pair_new(&a);
+	ck_assert_int_eq(sam_key_set_scheme(a.key, SAM_SCHEME_TESLA), SAM_OK);
+	tx = sender(SESSION, 3, a.key);
+	ck_assert_int_eq(sam_set_clock(tx, test_clock, &now), SAM_OK);
+	ck_assert_int_eq(sam_set_tesla(tx, 0, 0, 100), SAM_OK);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(tx, body, sizeof(body)),
+					 SAM_TESLA_BOOTSTRAP_BODY);
+	len = sam_bootstrap_seal(tx, body, sizeof(body), blob, sizeof(blob));
+	ck_assert_int_gt(len, 0);
+	to_hex(blob, (size_t)len, hex);
+	rx = clocked_ctx(&now);
+	{
+		struct src srcs[] = { { 3, a.pub } };
+		const char *const boots[] = { hex };
+
+		msg_keys_boot(&m, SESSION, "tesla", srcs, boots, 1, 0, NULL);
+	}
+	fake_answer(f, &m);
+	ck_assert_int_eq(sam_attach(rx, f->uri, "news", 0), SAM_OK);
+	ck_assert_str_eq(sam_attach_error(rx), "");
+	len = sam_seal(tx, "x", 1, frame, sizeof(frame));
+	ck_assert_int_gt(len, 0);
+	/* not SAM_E_NOKEY: the commitment is there */
+	ck_assert_int_eq(sam_open(rx, frame, (size_t)len, NULL), SAM_PENDING);
+	sam_ctx_free(tx);
+	sam_ctx_free(rx);
+	sam_key_free(a.key);
+	fake_stop(f);
+}
+END_TEST
+
 Suite *suite_attach(void)
 {
 	Suite *s = suite_create("attach");
@@ -2811,6 +2855,7 @@ Suite *suite_attach(void)
 	tcase_add_test(tc, test_attach_mem);
 	tcase_add_test(tc, test_attach_publish);
 	tcase_add_test(tc, test_attach_bootstrap);
+	tcase_add_test(tc, test_attach_tesla);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -151,5 +151,6 @@ Suite *suite_attach(void);
 Suite *suite_encrypt(void);
 Suite *suite_bootstrap(void);
 Suite *suite_tree(void);
+Suite *suite_tesla(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

@@ -209,7 +209,7 @@ END_TEST
 /* 6: unknown scheme */
 START_TEST(test_unknown_scheme)
 {
-	static const uint8_t bad[] = { 0, 5, 7, 200, 255 };
+	static const uint8_t bad[] = { 0, 5, 8, 200, 255 };
 	size_t i;
 
 	for (i = 0; i < sizeof(bad); i++)

@@ -22,6 +22,7 @@ static struct {
 	{ "hybrid", MIKE_SAM_HYBRID },
 	{ "ed25519-oo", MIKE_SAM_ED25519_OO },
 	{ "tree", MIKE_SAM_TREE },
+	{ "tesla", MIKE_SAM_TESLA },
 };
 
 /*
@@ -61,8 +62,9 @@ static key_type_t scheme_key_type(mike_sam_scheme_t scheme, int *bits)
 		case MIKE_SAM_HYBRID:
 		case MIKE_SAM_ED25519_OO:
 		case MIKE_SAM_TREE:
-			/* hybrid batches, precomputed nonces and tree roots hang off
-			 * an Ed25519 key, too */
+		case MIKE_SAM_TESLA:
+			/* hybrid batches, precomputed nonces, tree roots and TESLA
+			 * bootstraps hang off an Ed25519 key, too */
 			*bits = 256;
 			return KEY_ED25519;
 		case MIKE_SAM_ECDSA_P256:

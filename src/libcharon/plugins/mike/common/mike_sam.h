@@ -31,6 +31,8 @@ enum mike_sam_scheme_t {
 	MIKE_SAM_HYBRID = 4,
 	MIKE_SAM_ED25519_OO = 5,
 	MIKE_SAM_TREE = 6,
+	/** TESLA: the Ed25519 key signs the sender's key-chain bootstrap */
+	MIKE_SAM_TESLA = 7,
 };
 
 typedef enum mike_sam_scheme_t mike_sam_scheme_t;

@@ -722,6 +722,12 @@ START_TEST(test_cfg_defaults)
 	ck_assert_msg(cfg, "rejected: %s", error);
 	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_TREE);
 	cfg->destroy(cfg);
+	cfg = cfg_create("address = 239.0.0.1\nconnection = c\n"
+					 "sam_scheme = tesla\n", &error);
+	ck_assert_msg(cfg, "rejected: %s", error);
+	ck_assert_int_eq(cfg->sam_scheme_id, MIKE_SAM_TESLA);
+	ck_assert(mike_sam_scheme_signs(cfg->sam_scheme_id));
+	cfg->destroy(cfg);
 }
 END_TEST
 
