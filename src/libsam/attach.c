@@ -19,7 +19,7 @@
 #include "context.h"
 #include "key.h"
 #include "mike_client.h"
-#include "tesla.h"
+#include "bootstrap_frame.h"
 
 /** ms between the refreshes sam_poll() makes */
 #define POLL_INTERVAL 5000
@@ -298,9 +298,12 @@ static int apply_bootstraps(sam_ctx *ctx, struct sam_attach *a,
 		boots[n].len = len;
 		memcpy(boots[n].body, body, len);
 		n++;
-		/* a tesla source's chain commitment; a bad body leaves it
-		 * without (its frames: SAM_E_NOKEY) */
-		sam_tesla_apply(ctx, sam_ctx_find_source(ctx, id), body, len);
+		/* a tesla source's chain commitment, under the rule in-band
+		 * envelopes follow too: one older than the source's (a newer
+		 * one came in-band) changes nothing, the same again costs a
+		 * memcmp; a bad body leaves it without (its frames:
+		 * SAM_E_NOKEY); others have none */
+		sam_bootstrap_apply(ctx, id, src->bootstrap, src->bootstrap_len);
 	}
 	if (dropped > 1)
 	{

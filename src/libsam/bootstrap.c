@@ -58,8 +58,9 @@ static size_t signed_bytes(const uint8_t *envelope, size_t len,
 	return SAM_BOOTSTRAP_LABEL_LEN + len;
 }
 
-ssize_t sam_bootstrap_seal(sam_ctx *ctx, const void *body, size_t len,
-						   uint8_t *out, size_t size)
+ssize_t sam_bootstrap_seal_at(sam_ctx *ctx, uint64_t issued,
+							  const void *body, size_t len, uint8_t *out,
+							  size_t size)
 {
 	const struct sam_scheme_ops *ops;
 	struct sam_scheme_env env;
@@ -99,7 +100,7 @@ ssize_t sam_bootstrap_seal(sam_ctx *ctx, const void *body, size_t len,
 	sam_put16(out + 2, 0);
 	sam_put32(out + 4, ctx->session_id);
 	sam_put32(out + 8, ctx->source_id);
-	sam_put64(out + 12, env.now);
+	sam_put64(out + 12, issued);
 	sam_put16(out + 20, (uint16_t)len);
 	if (len)
 	{
@@ -115,22 +116,23 @@ ssize_t sam_bootstrap_seal(sam_ctx *ctx, const void *body, size_t len,
 	return (ssize_t)(unsigned_len + SAM_BOOTSTRAP_SIG);
 }
 
-int sam_bootstrap_open(const sam_ctx *ctx, const uint8_t *blob, size_t len,
-					   uint32_t *source_id, const uint8_t **body,
-					   size_t *body_len, uint64_t *issued)
+ssize_t sam_bootstrap_seal(sam_ctx *ctx, const void *body, size_t len,
+						   uint8_t *out, size_t size)
 {
-	const struct sam_scheme_ops *ops;
-	const struct sam_source *src;
-	struct sam_scheme_env env;
-	struct sam_frame_view view;
-	uint8_t msg[SIGNED_MAX];
-	size_t blen, unsigned_len;
-	uint32_t id;
-
-	if (!ctx || (!blob && len) || !source_id || !body || !body_len)
+	if (!ctx)
 	{
 		return SAM_E_INVAL;
 	}
+	return sam_bootstrap_seal_at(ctx, ctx->clock(ctx->clock_user), body, len,
+								 out, size);
+}
+
+int sam_bootstrap_check(const sam_ctx *ctx, const uint8_t *blob, size_t len,
+						struct sam_source **source)
+{
+	struct sam_source *src;
+	size_t blen;
+
 	if (!ctx->have_session)
 	{
 		return SAM_E_NOSESSION;
@@ -153,21 +155,30 @@ int sam_bootstrap_open(const sam_ctx *ctx, const uint8_t *blob, size_t len,
 	{
 		return SAM_E_SESSION;
 	}
-	id = sam_get32(blob + 8);
-	src = sam_ctx_find_source(ctx, id);
+	src = sam_ctx_find_source(ctx, sam_get32(blob + 8));
 	if (!src)
 	{
 		return SAM_E_UNKNOWN_SOURCE;
 	}
-	ops = signature_ops(&src->key);
-	if (!ops || blob[1] != src->ops->wire_id)
+	if (!signature_ops(&src->key) || blob[1] != src->ops->wire_id)
 	{
 		return SAM_E_SCHEME;
 	}
-	unsigned_len = SAM_BOOTSTRAP_HEADER + blen;
+	*source = src;
+	return SAM_OK;
+}
+
+int sam_bootstrap_verify(const sam_ctx *ctx, const struct sam_source *src,
+						 const uint8_t *blob, size_t len)
+{
+	struct sam_scheme_env env;
+	struct sam_frame_view view;
+	uint8_t msg[SIGNED_MAX];
+	size_t unsigned_len = len - SAM_BOOTSTRAP_SIG;
+
 	env = (struct sam_scheme_env){
 		.session_id = ctx->session_id,
-		.source_id = id,
+		.source_id = src->id,
 		.md = ctx->md,
 	};
 	view = (struct sam_frame_view){
@@ -177,13 +188,37 @@ int sam_bootstrap_open(const sam_ctx *ctx, const uint8_t *blob, size_t len,
 		.auth_len = SAM_BOOTSTRAP_SIG,
 	};
 	/* the schemes' verify ops: EVP_DigestVerify, no secret involved */
-	if (ops->verify(NULL, &src->key, &env, &view) != SAM_OK)
+	if (signature_ops(&src->key)->verify(NULL, &src->key, &env, &view) !=
+		SAM_OK)
 	{
 		return SAM_E_BAD_AUTH;
 	}
-	*source_id = id;
+	return SAM_OK;
+}
+
+int sam_bootstrap_open(const sam_ctx *ctx, const uint8_t *blob, size_t len,
+					   uint32_t *source_id, const uint8_t **body,
+					   size_t *body_len, uint64_t *issued)
+{
+	struct sam_source *src;
+	int err;
+
+	if (!ctx || (!blob && len) || !source_id || !body || !body_len)
+	{
+		return SAM_E_INVAL;
+	}
+	err = sam_bootstrap_check(ctx, blob, len, &src);
+	if (err == SAM_OK)
+	{
+		err = sam_bootstrap_verify(ctx, src, blob, len);
+	}
+	if (err != SAM_OK)
+	{
+		return err;
+	}
+	*source_id = src->id;
 	*body = blob + SAM_BOOTSTRAP_HEADER;
-	*body_len = blen;
+	*body_len = sam_get16(blob + 20);
 	if (issued)
 	{
 		*issued = sam_get64(blob + 12);

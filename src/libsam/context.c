@@ -130,6 +130,9 @@ static void clear_signer(sam_ctx *ctx)
 	}
 	ctx->signer = NULL;
 	ctx->send_ops = NULL;
+	/* another key announces its chain in an envelope of its own */
+	ctx->out_boot_len = 0;
+	ctx->boot_sent = 0;
 }
 
 /** Wipe and free what a source holds, except its array slot */
@@ -143,6 +146,9 @@ static void clear_source(sam_ctx *ctx, struct sam_source *src)
 	sam_key_clear(&src->key);
 	sam_ctx_free_mem(ctx, src->replay.bits);
 	src->replay.bits = NULL;
+	/* a new key starts without: its envelopes are another signer's */
+	src->boot_len = 0;
+	src->boot_issued = 0;
 }
 
 int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **out)
@@ -179,6 +185,7 @@ int sam_ctx_new(const sam_mem_ops *mem, sam_ctx **out)
 	ctx->tree_delay = SAM_TREE_DEFAULT_DELAY_MS;
 	ctx->pending_frames = SAM_DEFAULT_PENDING_FRAMES;
 	ctx->pending_len = SAM_DEFAULT_PENDING_LEN;
+	ctx->boot_period = SAM_DEFAULT_BOOTSTRAP_PERIOD;
 	ctx->clock = realtime_ms;
 	ctx->buf = sam_ctx_alloc(ctx, SAM_MAX_FRAME);
 	ctx->md = EVP_MD_CTX_new();

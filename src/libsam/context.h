@@ -28,6 +28,9 @@ enum sam_slot_state {
 	SAM_SLOT_HELD,
 };
 
+/** No slot: the end of a list */
+#define SAM_SLOT_NONE SIZE_MAX
+
 /** A received frame kept until it becomes authentic */
 struct sam_slot {
 	enum sam_slot_state state;
@@ -37,18 +40,38 @@ struct sam_slot {
 	size_t len;
 	/** the frame, slot_len bytes of the source's arena */
 	uint8_t *frame;
+	/** neighbours in the arrival order while PENDING */
+	size_t prev;
+	size_t next;
 };
 
-/** The pending budget of a source: slots of slot_len bytes each */
+/**
+ * The pending budget of a source: slots of slot_len bytes each.  Every
+ * operation on a frame costs O(1) whatever the budget: free slots are a
+ * stack, pending ones a list in arrival order, and the sequence numbers
+ * of the slots in use an open-addressing table (for the copies of a
+ * waiting frame), hashed with a secret multiplier so that a sender of
+ * chosen sequence numbers cannot make its probes long.
+ */
 struct sam_pending {
 	struct sam_slot *slots;
 	size_t nslots;
 	size_t slot_len;
 	/** slot_len * nslots bytes */
 	uint8_t *arena;
-	/** indices of PENDING slots in arrival order, npending of them */
-	size_t *order;
+	/** indices of the FREE slots, nfree of them */
+	size_t *free_stack;
+	size_t nfree;
+	/** the PENDING slots, oldest first, npending of them */
+	size_t head;
+	size_t tail;
 	size_t npending;
+	/** slot index + 1 by sequence number (0: empty), a power of two of
+	 *  at least twice nslots entries */
+	size_t *by_seq;
+	size_t by_seq_mask;
+	/** the secret odd multiplier of the table's hash */
+	uint64_t hash_mul;
 	/** the scheme's resolve_epoch() when they were last asked */
 	uint64_t epoch;
 };
@@ -63,6 +86,13 @@ struct sam_source {
 	void *verifier;
 	/** frames waiting to become authentic; empty for immediate schemes */
 	struct sam_pending pending;
+	/** the last bootstrap envelope applied for it (bootstrap_frame.c),
+	 *  boot_len 0 if none: only a newer Issued replaces it, the same bytes
+	 *  again are a repeat a memcmp recognizes.  A removed source, or one
+	 *  whose key is replaced (removed and added), starts without */
+	uint64_t boot_issued;
+	size_t boot_len;
+	uint8_t boot[SAM_MAX_BOOTSTRAP];
 };
 
 /** A pending frame that became authentic, in the ready queue */
@@ -110,6 +140,17 @@ struct sam_ctx {
 	/** the tree scheme's frames per block and delay (sam_set_tree()) */
 	unsigned int tree_frames;
 	unsigned int tree_delay;
+	/** in-band bootstraps of a tesla sender (bootstrap_frame.c): the
+	 *  period (ms, 0: only on request), whether one went out since the
+	 *  envelope was made and when, and the envelope of the current chain,
+	 *  signed once per chain (out_boot_len 0: none yet), and the Issued of
+	 *  the last one made, which every new one exceeds */
+	unsigned int boot_period;
+	uint64_t out_boot_issued;
+	int boot_sent;
+	uint64_t boot_last;
+	size_t out_boot_len;
+	uint8_t out_boot[SAM_MAX_BOOTSTRAP];
 
 	/* group context */
 	int have_session;

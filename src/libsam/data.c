@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "bootstrap_frame.h"
 #include "context.h"
 #include "frame.h"
 
@@ -262,8 +263,11 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 		return sam_ctx_reject(ctx, SAM_E_SESSION);
 	}
 	/* 8: cheap, before any key lookup or signature work, so cleartext
-	 * frames cost a receiver that wants none nothing */
-	if (ctx->crypt.required && !(hdr.flags & SAM_FLAG_ENCRYPTED))
+	 * frames cost a receiver that wants none nothing; a bootstrap frame
+	 * carries no application data, only a sender's public, signed chain
+	 * commitment, and is never encrypted */
+	if (ctx->crypt.required &&
+		!(hdr.flags & (SAM_FLAG_ENCRYPTED | SAM_FLAG_BOOTSTRAP)))
 	{
 		return sam_ctx_reject(ctx, SAM_E_CLEARTEXT);
 	}
@@ -282,6 +286,11 @@ int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 	if (err != SAM_OK)
 	{
 		return sam_ctx_reject(ctx, err);
+	}
+	/* its Issued, not the replay window, says whether it is fresh */
+	if (hdr.flags & SAM_FLAG_BOOTSTRAP)
+	{
+		return sam_bootstrap_frame_open(ctx, &hdr, frame, info);
 	}
 	/* 13-14: before the expensive verification, without changing state */
 	err = sam_replay_check(&src->replay, hdr.seq);
@@ -450,6 +459,17 @@ ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len)
 	{
 		return SAM_E_IO;
 	}
+	/* a tesla sender's chain commitment, for receivers without mike */
+	flen = sam_bootstrap_frame_due(ctx, ctx->buf, SAM_MAX_FRAME);
+	if (flen < 0)
+	{
+		return flen;
+	}
+	if (flen > 0 && ctx->io.write(ctx->io.io, ctx->buf, (size_t)flen) != flen)
+	{
+		sam_bootstrap_frame_unsent(ctx);
+		return SAM_E_IO;
+	}
 	flen = sam_seal(ctx, payload, len, ctx->buf, SAM_MAX_FRAME);
 	if (flen < 0)
 	{
@@ -580,7 +600,7 @@ ssize_t sam_readfrom(sam_ctx *ctx, void *buf, size_t len,
 			return SAM_E_IO;
 		}
 		err = sam_open(ctx, ctx->buf, (size_t)n, &got);
-		if (err == SAM_PENDING)
+		if (err == SAM_PENDING || err == SAM_BOOTSTRAP)
 		{
 			continue;
 		}

@@ -71,8 +71,16 @@ const char *sam_strerror(int err)
 				   "(TESLA safety condition)";
 		case SAM_E_KEY_EXPIRED:
 			return "the TESLA key chain is used up";
+		case SAM_E_STALE:
+			return "the bootstrap is not newer than the one applied for its "
+				   "source (a replayed old bootstrap)";
+		case SAM_E_BEHIND:
+			return "the disclosed TESLA key is too far ahead to check now "
+				   "(catching up from the sender's next bootstrap)";
 		case SAM_PENDING:
 			return "pending";
+		case SAM_BOOTSTRAP:
+			return "bootstrap frame taken";
 		default:
 			return "unknown error";
 	}

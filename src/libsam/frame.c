@@ -93,16 +93,19 @@ int sam_frame_parse(const uint8_t *frame, size_t len,
 	}
 	sam_frame_decode(frame, hdr);
 	/* 4: bits this version does not know could change what the frame
-	 * means */
-	if (hdr->flags & ~SAM_FLAG_ENCRYPTED)
+	 * means; a bootstrap is public and signed, never encrypted */
+	if ((hdr->flags & ~(SAM_FLAG_ENCRYPTED | SAM_FLAG_BOOTSTRAP)) ||
+		(hdr->flags & SAM_FLAG_ENCRYPTED && hdr->flags & SAM_FLAG_BOOTSTRAP))
 	{
 		return SAM_E_MALFORMED;
 	}
 	/* 5: both lengths are 16 bit, the sum cannot overflow a size_t; an
-	 * encrypted payload field has room for its key id and tag */
+	 * encrypted payload field has room for its key id and tag; a
+	 * bootstrap's envelope carries its own signature */
 	if ((size_t)SAM_HEADER_SIZE + hdr->payload_len + hdr->auth_len != len ||
 		((hdr->flags & SAM_FLAG_ENCRYPTED) &&
-		 hdr->payload_len < SAM_SEAL_OVERHEAD))
+		 hdr->payload_len < SAM_SEAL_OVERHEAD) ||
+		((hdr->flags & SAM_FLAG_BOOTSTRAP) && hdr->auth_len != 0))
 	{
 		return SAM_E_MALFORMED;
 	}

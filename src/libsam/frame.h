@@ -10,6 +10,10 @@
 
 struct sam_scheme_ops;
 
+/** Flags bit: the payload is a sender's signed bootstrap envelope
+ *  (bootstrap_frame.c); ENCRYPTED is payload_crypt.h's */
+#define SAM_FLAG_BOOTSTRAP 0x0002
+
 /** The decoded 24-byte header, host byte order */
 struct sam_frame_hdr {
 	uint8_t version;
@@ -38,7 +42,8 @@ void sam_frame_decode(const uint8_t *in, struct sam_frame_hdr *hdr);
 
 /**
  * Receive checks 1 to 6 of the format (length, version, flags, lengths,
- * room for an encrypted payload's key id and tag, known scheme); fills hdr on success.
+ * room for an encrypted payload's key id and tag, no authenticator in a
+ * bootstrap frame, known scheme); fills hdr on success.
  */
 int sam_frame_parse(const uint8_t *frame, size_t len,
 					struct sam_frame_hdr *hdr);

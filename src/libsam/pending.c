@@ -10,14 +10,29 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
 
 #include "context.h"
 #include "frame.h"
 
+/** Entries of the sequence number table for frames slots: a power of two
+ *  of at least twice as many, so that probes stay short */
+static size_t table_size(size_t frames)
+{
+	size_t size = 2;
+
+	while (size < frames * 2)
+	{
+		size *= 2;
+	}
+	return size;
+}
+
 int sam_pending_init(sam_ctx *ctx, struct sam_pending *pending,
 					 size_t frames, size_t frame_len)
 {
-	size_t i;
+	size_t i, table;
 
 	memset(pending, 0, sizeof(*pending));
 	if (!frames)
@@ -25,25 +40,41 @@ int sam_pending_init(sam_ctx *ctx, struct sam_pending *pending,
 		return SAM_OK;
 	}
 	if (frame_len > SAM_MAX_FRAME || frames > SIZE_MAX / frame_len ||
-		frames > SIZE_MAX / sizeof(struct sam_slot))
+		frames > SIZE_MAX / 4 / sizeof(struct sam_slot))
 	{
 		return SAM_E_INVAL;
 	}
+	table = table_size(frames);
+	if (RAND_bytes((unsigned char *)&pending->hash_mul,
+				   sizeof(pending->hash_mul)) != 1)
+	{
+		ERR_clear_error();
+		return SAM_E_CRYPTO;
+	}
+	pending->hash_mul |= 1;
 	pending->slots = sam_ctx_alloc(ctx, frames * sizeof(struct sam_slot));
-	pending->order = sam_ctx_alloc(ctx, frames * sizeof(size_t));
+	pending->free_stack = sam_ctx_alloc(ctx, frames * sizeof(size_t));
+	pending->by_seq = sam_ctx_alloc(ctx, table * sizeof(size_t));
 	pending->arena = sam_ctx_alloc(ctx, frames * frame_len);
-	if (!pending->slots || !pending->order || !pending->arena)
+	if (!pending->slots || !pending->free_stack || !pending->by_seq ||
+		!pending->arena)
 	{
 		sam_pending_clear(ctx, pending);
 		return SAM_E_NOMEM;
 	}
 	memset(pending->slots, 0, frames * sizeof(struct sam_slot));
+	memset(pending->by_seq, 0, table * sizeof(size_t));
 	for (i = 0; i < frames; i++)
 	{
 		pending->slots[i].frame = pending->arena + i * frame_len;
+		/* the lowest index on top, as a scan would find them */
+		pending->free_stack[i] = frames - 1 - i;
 	}
 	pending->nslots = frames;
+	pending->nfree = frames;
 	pending->slot_len = frame_len;
+	pending->by_seq_mask = table - 1;
+	pending->head = pending->tail = SAM_SLOT_NONE;
 	return SAM_OK;
 }
 
@@ -56,7 +87,8 @@ void sam_pending_clear(sam_ctx *ctx, struct sam_pending *pending)
 	}
 	sam_ctx_free_mem(ctx, pending->arena);
 	sam_ctx_free_mem(ctx, pending->slots);
-	sam_ctx_free_mem(ctx, pending->order);
+	sam_ctx_free_mem(ctx, pending->free_stack);
+	sam_ctx_free_mem(ctx, pending->by_seq);
 	memset(pending, 0, sizeof(*pending));
 }
 
@@ -113,66 +145,149 @@ void sam_pending_forget(sam_ctx *ctx, uint32_t source_id)
 	}
 }
 
-/** Take the i-th entry out of the arrival order */
-static void order_remove(struct sam_pending *pending, size_t i)
+/* ---- the sequence number table ----------------------------------------- */
+
+static size_t seq_home(const struct sam_pending *pending, uint64_t seq)
 {
-	memmove(&pending->order[i], &pending->order[i + 1],
-			(pending->npending - i - 1) * sizeof(size_t));
+	return (size_t)((seq * pending->hash_mul) >> 32) & pending->by_seq_mask;
+}
+
+/** The table entry of a slot's sequence number, or of the empty one
+ *  where it would go */
+static size_t seq_find(const struct sam_pending *pending, uint64_t seq,
+					   size_t slot)
+{
+	size_t i = seq_home(pending, seq), entry;
+
+	while ((entry = pending->by_seq[i]) != 0 &&
+		   !(pending->slots[entry - 1].seq == seq &&
+			 (slot == SAM_SLOT_NONE || entry - 1 == slot)))
+	{
+		i = (i + 1) & pending->by_seq_mask;
+	}
+	return i;
+}
+
+/** Take entry i out, moving up those that probed past it (linear probing
+ *  without tombstones) */
+static void seq_remove(struct sam_pending *pending, size_t i)
+{
+	size_t j = i, home;
+
+	pending->by_seq[i] = 0;
+	for (;;)
+	{
+		j = (j + 1) & pending->by_seq_mask;
+		if (!pending->by_seq[j])
+		{
+			return;
+		}
+		home = seq_home(pending, pending->slots[pending->by_seq[j] - 1].seq);
+		/* may it move to i: is i cyclically within [home, j)? */
+		if (((j - home) & pending->by_seq_mask) >=
+			((j - i) & pending->by_seq_mask))
+		{
+			pending->by_seq[i] = pending->by_seq[j];
+			pending->by_seq[j] = 0;
+			i = j;
+		}
+	}
+}
+
+/* ---- the arrival order -------------------------------------------------- */
+
+static void order_append(struct sam_pending *pending, size_t slot)
+{
+	pending->slots[slot].prev = pending->tail;
+	pending->slots[slot].next = SAM_SLOT_NONE;
+	if (pending->tail == SAM_SLOT_NONE)
+	{
+		pending->head = slot;
+	}
+	else
+	{
+		pending->slots[pending->tail].next = slot;
+	}
+	pending->tail = slot;
+	pending->npending++;
+}
+
+static void order_remove(struct sam_pending *pending, size_t slot)
+{
+	struct sam_slot *s = &pending->slots[slot];
+
+	if (s->prev == SAM_SLOT_NONE)
+	{
+		pending->head = s->next;
+	}
+	else
+	{
+		pending->slots[s->prev].next = s->next;
+	}
+	if (s->next == SAM_SLOT_NONE)
+	{
+		pending->tail = s->prev;
+	}
+	else
+	{
+		pending->slots[s->next].prev = s->prev;
+	}
+	s->prev = s->next = SAM_SLOT_NONE;
 	pending->npending--;
 }
 
-/** Free a slot and take it out of the arrival order */
+/** Free a slot in any state, taking it out of the order and the table */
 static void slot_free(struct sam_pending *pending, size_t slot)
 {
-	size_t i;
+	struct sam_slot *s = &pending->slots[slot];
 
-	for (i = 0; i < pending->npending; i++)
+	if (s->state == SAM_SLOT_FREE)
 	{
-		if (pending->order[i] == slot)
-		{
-			order_remove(pending, i);
-			break;
-		}
+		return;
 	}
-	pending->slots[slot].state = SAM_SLOT_FREE;
-	pending->slots[slot].len = 0;
+	if (s->state == SAM_SLOT_PENDING)
+	{
+		order_remove(pending, slot);
+	}
+	seq_remove(pending, seq_find(pending, s->seq, slot));
+	s->state = SAM_SLOT_FREE;
+	s->len = 0;
+	pending->free_stack[pending->nfree++] = slot;
 }
 
 int sam_pending_add(sam_ctx *ctx, struct sam_source *src, uint64_t seq,
 					const uint8_t *frame, size_t len)
 {
 	struct sam_pending *pending = &src->pending;
-	size_t i, free_slot = pending->nslots;
+	size_t i, entry, slot;
 
-	if (len > pending->slot_len)
+	if (len > pending->slot_len || !pending->nslots)
 	{
 		return SAM_E_BUDGET;
 	}
-	for (i = 0; i < pending->nslots; i++)
+	/* a copy of a frame that waits already; one handed out (HELD) was
+	 * marked in the replay window, which caught any copy before */
+	for (i = seq_home(pending, seq); (entry = pending->by_seq[i]) != 0;
+		 i = (i + 1) & pending->by_seq_mask)
 	{
-		struct sam_slot *slot = &pending->slots[i];
-
-		if (slot->state == SAM_SLOT_FREE)
+		if (pending->slots[entry - 1].seq == seq &&
+			pending->slots[entry - 1].state != SAM_SLOT_HELD)
 		{
-			free_slot = free_slot < pending->nslots ? free_slot : i;
-		}
-		else if (slot->seq == seq && slot->state != SAM_SLOT_HELD)
-		{	/* a copy of a frame that waits already */
 			return SAM_E_REPLAY;
 		}
 	}
-	if (free_slot == pending->nslots)
+	if (!pending->nfree)
 	{
 		return SAM_E_BUDGET;
 	}
-	pending->slots[free_slot] = (struct sam_slot){
-		.state = SAM_SLOT_PENDING,
-		.seq = seq,
-		.len = len,
-		.frame = pending->slots[free_slot].frame,
-	};
-	memcpy(pending->slots[free_slot].frame, frame, len);
-	pending->order[pending->npending++] = free_slot;
+	slot = pending->free_stack[--pending->nfree];
+	pending->slots[slot].state = SAM_SLOT_PENDING;
+	pending->slots[slot].seq = seq;
+	pending->slots[slot].len = len;
+	memcpy(pending->slots[slot].frame, frame, len);
+	/* i is the empty entry the probe ended at */
+	pending->by_seq[i] = slot + 1;
+	order_append(pending, slot);
 	ctx->stats.pending++;
 	return SAM_PENDING;
 }
@@ -193,19 +308,18 @@ static void drop(sam_ctx *ctx, struct sam_slot *slot, int err)
  * the key may make the keeper change the sources: *src is then looked up
  * again, and NULL if the source or the frame's slot are gone.
  */
-static int decrypt_slot(sam_ctx *ctx, struct sam_source **src, size_t i,
+static int decrypt_slot(sam_ctx *ctx, struct sam_source **src, size_t index,
 						const struct sam_frame_hdr *hdr)
 {
 	uint32_t id = (*src)->id;
-	size_t index = (*src)->pending.order[i];
 	uint8_t *frame = (*src)->pending.slots[index].frame;
 	int err;
 
 	err = sam_payload_decrypt(ctx, hdr, frame,
 							  frame + SAM_HEADER_SIZE + SAM_SEAL_KEY_ID_LEN);
 	*src = sam_ctx_find_source(ctx, id);
-	if (*src && (i >= (*src)->pending.npending ||
-				 (*src)->pending.order[i] != index ||
+	if (*src && (index >= (*src)->pending.nslots ||
+				 (*src)->pending.slots[index].state != SAM_SLOT_PENDING ||
 				 (*src)->pending.slots[index].frame != frame))
 	{	/* the source was replaced with a budget of its own */
 		*src = NULL;
@@ -217,7 +331,7 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 {
 	struct sam_pending *pending = &src->pending;
 	struct sam_scheme_env env;
-	size_t i = 0;
+	size_t index, next;
 
 	if (!src->ops->resolve || !pending->npending)
 	{
@@ -228,14 +342,14 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 		pending->epoch = src->ops->resolve_epoch(src->verifier);
 	}
 	sam_ctx_env(ctx, src->id, &env);
-	while (i < pending->npending)
+	for (index = pending->head; index != SAM_SLOT_NONE; index = next)
 	{
-		size_t index = pending->order[i];
 		struct sam_slot *slot = &pending->slots[index];
 		struct sam_frame_hdr hdr;
 		struct sam_frame_view view;
 		int err;
 
+		next = slot->next;
 		/* it passed sam_frame_parse() when it came */
 		sam_frame_decode(slot->frame, &hdr);
 		view = (struct sam_frame_view){
@@ -248,17 +362,17 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 		err = src->ops->resolve(src->verifier, &src->key, &env, &view);
 		if (err == SAM_PENDING)
 		{
-			i++;
 			continue;
 		}
 		if (err == SAM_OK && (hdr.flags & SAM_FLAG_ENCRYPTED))
 		{	/* authentic: worth decrypting */
-			err = decrypt_slot(ctx, &src, i, &hdr);
+			err = decrypt_slot(ctx, &src, index, &hdr);
 			if (!src)
 			{	/* its frames went with it */
 				return;
 			}
 			pending = &src->pending;
+			slot = &pending->slots[index];
 		}
 		if (err == SAM_OK)
 		{	/* accepted: now it may move the window, if it still fits */
@@ -272,7 +386,7 @@ void sam_pending_resolve(sam_ctx *ctx, struct sam_source *src)
 		}
 		sam_replay_update(&src->replay, slot->seq);
 		/* leaves the arrival order, stays allocated until handed out */
-		order_remove(pending, i);
+		order_remove(pending, index);
 		slot->state = SAM_SLOT_READY;
 		ctx->ready[(ctx->ready_head + ctx->ready_count) % ctx->ready_cap] =
 			(struct sam_ready){

@@ -68,6 +68,10 @@ extern "C" {
 /** Largest signed sender bootstrap (sam_bootstrap_seal()), in bytes */
 #define SAM_MAX_BOOTSTRAP 256
 
+/** Default period of a tesla sender's in-band bootstrap frames, ms
+ *  (sam_set_bootstrap_period()) */
+#define SAM_DEFAULT_BOOTSTRAP_PERIOD 1000
+
 /** Largest bootstrap body: SAM_MAX_BOOTSTRAP less a 22-byte header and a
  *  64-byte signature */
 #define SAM_MAX_BOOTSTRAP_BODY 170
@@ -144,6 +148,14 @@ typedef enum {
 	/** the sender's TESLA key chain is used up: its clock is past the
 	 *  chain's last interval (sam_set_tesla() again) */
 	SAM_E_KEY_EXPIRED = -30,
+	/** a sender bootstrap is not newer (Issued) than the one applied for
+	 *  its source: a replayed old bootstrap (docs/sam-bootstrap.md,
+	 *  "In-band") */
+	SAM_E_STALE = -31,
+	/** the TESLA key a frame discloses is further ahead of the newest
+	 *  one the receiver verified than it checks now: it catches up from
+	 *  the sender's next bootstrap (docs/sam-tesla.md, "Costs") */
+	SAM_E_BEHIND = -32,
 } sam_err;
 
 /**
@@ -152,6 +164,15 @@ typedef enum {
  * batching scheme (sam_next_sealed() after sam_flush()).
  */
 #define SAM_PENDING 1
+
+/**
+ * Not an error: sam_open() took a bootstrap frame (a tesla sender's signed
+ * key-chain commitment sent in-band, docs/sam-bootstrap.md): it verified
+ * and applied it, or it was the one applied already.  It carries nothing
+ * for the application (info: source and sequence number, no payload);
+ * sam_readfrom() and sam_next_authentic() never hand one out.
+ */
+#define SAM_BOOTSTRAP 2
 
 /**
  * What an authenticator proves.
@@ -273,6 +294,9 @@ typedef struct {
 	uint64_t rejected;
 	/** frames kept pending (later accepted or rejected) */
 	uint64_t pending;
+	/** bootstrap frames taken (sam_open() answered SAM_BOOTSTRAP: applied,
+	 *  or a repeat); those rejected count in rejected */
+	uint64_t bootstraps;
 } sam_stats;
 
 /** @return a static description of err */
@@ -660,8 +684,9 @@ size_t sam_bootstrap_sources(const sam_ctx *ctx, uint32_t *ids, size_t n);
 /** Longest TESLA key chain, in intervals */
 #define SAM_TESLA_MAX_CHAIN 1000000
 
-/** Size of a TESLA bootstrap body (sam_tesla_bootstrap_body()) */
-#define SAM_TESLA_BOOTSTRAP_BODY 36
+/** Largest TESLA bootstrap body (sam_tesla_bootstrap_body()): the
+ *  schedule and two chains, the current and the next */
+#define SAM_TESLA_BOOTSTRAP_BODY 67
 
 /**
  * A tesla sender (signing key of scheme tesla): make a fresh key chain
@@ -684,7 +709,7 @@ int sam_set_tesla(sam_ctx *ctx, unsigned int interval_ms,
  * interval, delay, N, commitment K_0) for sam_bootstrap_seal() or
  * sam_publish_bootstrap().
  *
- * @return			SAM_TESLA_BOOTSTRAP_BODY; SAM_E_NOKEY (no chain yet);
+ * @return			its length (at most SAM_TESLA_BOOTSTRAP_BODY); SAM_E_NOKEY (no chain yet);
  *					SAM_E_SCHEME; SAM_E_BUFSIZE; SAM_E_INVAL
  */
 int sam_tesla_bootstrap_body(const sam_ctx *ctx, uint8_t *out, size_t size);
@@ -701,16 +726,52 @@ int sam_set_tesla_skew(sam_ctx *ctx, unsigned int max_skew_ms);
  * (sam_bootstrap_open(), under the source's registered Ed25519 key) and
  * install its chain commitment and schedule.  Until then the source's
  * frames are rejected with SAM_E_NOKEY.  Loading the same bootstrap again
- * keeps what the source verified; another one starts over.  (An attached
+ * keeps what the source verified (a memcmp, no signature check); only a
+ * newer one (Issued) replaces it and starts over, an older or another
+ * one of the same Issued is SAM_E_STALE and changes nothing: the same
+ * rule as for bootstrap frames, which take this path too.  (An attached
  * context loads a tesla source's verified bootstrap by itself.)
  *
  * @return			SAM_OK; the errors of sam_bootstrap_open();
  *					SAM_E_UNKNOWN_SOURCE (signed by another source);
- *					SAM_E_SCHEME (not a tesla source); SAM_E_MALFORMED,
- *					SAM_E_VERSION (the body)
+ *					SAM_E_SCHEME (not a tesla source); SAM_E_STALE;
+ *					SAM_E_MALFORMED, SAM_E_VERSION (the body)
  */
 int sam_tesla_load_bootstrap(sam_ctx *ctx, uint32_t source_id,
 							 const uint8_t *blob, size_t len);
+
+/**
+ * A tesla sender: how often sam_write() sends a bootstrap frame, a frame
+ * whose payload is the sender's signed bootstrap envelope for its current
+ * chain (docs/sam-bootstrap.md, "In-band"): one before the first data
+ * frame, one at once when the chain changed (sam_set_tesla()), then at
+ * most one every period_ms.  The default (1000 ms) is on because a
+ * receiver without mike has no other way to the chain's commitment, and
+ * one that joins late waits at most a period; with mike it is harmless
+ * (146 bytes a second; receivers recognize the envelope they applied by a
+ * memcmp).  0: never by itself (sam_seal_bootstrap() then seals one
+ * whenever asked).  Setting it makes the next one due at once.
+ *
+ * @return			SAM_OK; SAM_E_INVAL
+ */
+int sam_set_bootstrap_period(sam_ctx *ctx, unsigned int period_ms);
+
+/**
+ * A tesla sender with its own I/O (sam_seal()): the bootstrap frame of
+ * its current chain if one is due by the schedule of
+ * sam_set_bootstrap_period() (with period 0: always), for the application
+ * to send before its next data frame.  Uses up one sequence number.  The
+ * envelope is signed once per chain and the same bytes re-sent.
+ *
+ * @param out		receives the frame
+ * @param size		its size (SAM_HEADER_SIZE + SAM_MAX_BOOTSTRAP is
+ *					always enough)
+ * @return			the frame's length, 0 if none is due; SAM_E_INVAL;
+ *					SAM_E_NOKEY (no signing key, source id or chain);
+ *					SAM_E_SCHEME (not a tesla sender); SAM_E_NOSESSION;
+ *					SAM_E_BUFSIZE; SAM_E_SEQ_EXHAUSTED; SAM_E_CRYPTO
+ */
+ssize_t sam_seal_bootstrap(sam_ctx *ctx, uint8_t *out, size_t size);
 
 /* ---- data flow ---------------------------------------------------------- */
 
@@ -738,10 +799,16 @@ ssize_t sam_seal(sam_ctx *ctx, const void *payload, size_t len,
  * sequence number is marked as seen.  info->payload points into frame,
  * or for an encrypted frame to its plaintext in the context.
  *
+ * A bootstrap frame (flag BOOTSTRAP) of a tesla source is checked and
+ * applied instead (docs/sam-bootstrap.md, "In-band"); it never touches
+ * the replay window.
+ *
  * @return			SAM_OK, SAM_PENDING (the frame was copied into the
  *					source's pending budget; it comes out of
- *					sam_next_authentic() if it becomes authentic), or the
- *					reason the frame is rejected
+ *					sam_next_authentic() if it becomes authentic),
+ *					SAM_BOOTSTRAP (a bootstrap frame taken: nothing for
+ *					the application), or the reason the frame is
+ *					rejected (a bootstrap frame: also SAM_E_STALE)
  */
 int sam_open(sam_ctx *ctx, const uint8_t *frame, size_t len,
 			 sam_frame_info *info);
@@ -778,7 +845,9 @@ int sam_flush(sam_ctx *ctx);
 ssize_t sam_next_sealed(sam_ctx *ctx, uint8_t *frame, size_t size);
 
 /**
- * Seal payload and send the frame with the I/O context's write.
+ * Seal payload and send the frame with the I/O context's write; a tesla
+ * sender sends a bootstrap frame before it when one is due
+ * (sam_set_bootstrap_period()).
  *
  * @return			len, or an error
  */
@@ -788,7 +857,7 @@ ssize_t sam_write(sam_ctx *ctx, const void *payload, size_t len);
  * Block until an authentic frame is there (a pending one that became
  * authentic first, then what arrives); copy its payload to buf.
  * Frames that fail sam_open() are dropped (and reported to the reject
- * callback); a payload longer than len is dropped with SAM_E_BUFSIZE
+ * callback), bootstrap frames taken without a word; a payload longer than len is dropped with SAM_E_BUFSIZE
  * passed to the reject callback.
  *
  * @param ctx		context

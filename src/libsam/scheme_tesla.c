@@ -9,9 +9,17 @@
  * checks its MAC.  The safety condition (RFC 4082 3.5) rejects frames
  * that may have come after their key was out.
  *
- * The whole chain is kept by the sender (16 bytes an interval, allocated
- * through the memory context by sam_set_tesla()); a receiver keeps the
- * newest verified key and a ring of the recent keys with their MAC keys.
+ * The frame MAC is AES-128-GMAC under K'_i with the frame's source and
+ * sequence number as nonce: a receiver keeps one cipher context keyed
+ * for an interval, so the MAC of a frame is a GHASH over its bytes, where
+ * HMAC-SHA-256 would cost more than the SHA-256 of the payload.
+ *
+ * Chains end: a sender makes the next chain (generation + 1, starting
+ * where the current one ends) when a quarter of the current one is left,
+ * announces both in its bootstrap, and switches at the boundary; frames
+ * name their chain's generation, a receiver keeps two chains, and the
+ * first d intervals of the next chain disclose the last keys of the one
+ * before, so nothing in flight is lost at the switch.
  */
 
 #include <string.h>
@@ -33,35 +41,83 @@
 #define AUTH_KEY 4
 #define AUTH_MAC (4 + KEY_LEN)
 
-/** recent keys a receiver keeps, by interval modulo this */
+/** the interval field: the generation in the top byte, then the flag
+ *  that the disclosed key is the previous chain's, then the interval */
+#define GEN_SHIFT 24
+#define PREVIOUS_KEY (UINT32_C(1) << 23)
+#define INTERVAL_MASK (PREVIOUS_KEY - 1)
+
+/** the GMAC nonce: source id and sequence number, header bytes [8, 20) */
+#define NONCE_OFFSET 8
+#define NONCE_LEN 12
+
+/** the bootstrap body: the schedule, then one or two chains */
+#define BODY_HEAD 9
+#define BODY_CHAIN (1 + 8 + 4 + KEY_LEN)
+
+/** a checkpoint in the body: generation, interval, key */
+#define BODY_CHECKPOINT (1 + 4 + KEY_LEN)
+
+/** chains a receiver keeps per source: the current one and the next */
+#define CHAINS 2
+
+/**
+ * Hashing a disclosed key down to the newest verified one costs a step
+ * per interval between them, up to N: free for the few intervals since
+ * the last frame, from a per-source budget beyond (one walk across an
+ * hour's chain at once, then a tenth of that per second), so that forged
+ * frames far ahead cost a receiver at most a few ms a second.  Signed
+ * checkpoints in the sender's bootstraps let a receiver skip ahead instead.
+ */
+#define WALK_FREE 64
+#define WALK_BUDGET 65536
+#define WALK_REFILL_MS 10000
+
+/** recent keys a receiver keeps per chain, by interval modulo this */
 #define RING 64
 
 /** the labels of the PRFs: F for the chain, F' for the MAC keys */
 static const uint8_t label_f[] = { 'F' };
 static const uint8_t label_fp[] = { 'F', '\'' };
 
-/** The schedule and commitment a bootstrap announces */
-struct tesla_params {
+/** One chain as a bootstrap announces it */
+struct tesla_chain {
+	/** the chain's generation, in the top byte of every frame's interval */
+	uint8_t gen;
+	/** the start of its interval 1, ms since the epoch */
 	uint64_t t0;
-	uint32_t interval;
-	uint32_t delay;
+	/** its length N in intervals */
 	uint32_t n;
+	/** the commitment K_0 */
 	uint8_t k0[KEY_LEN];
 };
 
+/** A sender's chain: all its keys */
+struct tesla_keys {
+	struct tesla_chain c;
+	/** K_0 .. K_N, NULL if none */
+	uint8_t (*keys)[KEY_LEN];
+};
+
 struct tesla_signer {
-	/** to free the chain in signer_clear */
+	/** to free the chains in signer_clear */
 	sam_mem_ops mem;
-	/** SHA-256, fetched once */
+	/** SHA-256 (for F and F') and AES-128-GCM (for the MAC), fetched once */
 	EVP_MD *md;
-	/** K_0 .. K_N, NULL until sam_set_tesla() */
-	uint8_t (*chain)[KEY_LEN];
-	struct tesla_params p;
-	/** the highest interval used: a clock going back never reuses a key
-	 *  disclosed already */
+	EVP_CIPHER *gcm;
+	/** keyed for K'_last of the current chain if mac_keyed */
+	EVP_CIPHER_CTX *mac;
+	int mac_keyed;
+	uint32_t interval;
+	uint32_t delay;
+	/** the chain in use, the next once it is made, and the one before
+	 *  while its last keys are disclosed */
+	struct tesla_keys cur;
+	struct tesla_keys next;
+	struct tesla_keys prev;
+	/** the highest interval used of cur: a clock going back never reuses
+	 *  a key disclosed already */
 	uint32_t last;
-	/** K'_last */
-	uint8_t mac_key[KEY_LEN];
 };
 
 struct tesla_ring {
@@ -72,18 +128,37 @@ struct tesla_ring {
 	uint8_t mac_key[KEY_LEN];
 };
 
-struct tesla_verifier {
-	EVP_MD *md;
+/** What a receiver knows of one of a source's chains */
+struct tesla_known {
 	int loaded;
-	struct tesla_params p;
-	uint32_t skew;
+	struct tesla_chain c;
 	/** the newest verified key K_v */
 	uint32_t v;
 	uint8_t kv[KEY_LEN];
 	struct tesla_ring ring[RING];
 };
 
-/* ---- the PRFs ------------------------------------------------------------ */
+struct tesla_verifier {
+	EVP_MD *md;
+	EVP_CIPHER *gcm;
+	/** keyed for K'_{mac_interval} of chains[mac_chain] if mac_keyed */
+	EVP_CIPHER_CTX *mac;
+	int mac_keyed;
+	size_t mac_chain;
+	uint32_t mac_interval;
+	/** the schedule, shared by the chains */
+	uint32_t interval;
+	uint32_t delay;
+	uint32_t skew;
+	struct tesla_known chains[CHAINS];
+	/** changes whenever a key is verified or a chain replaced */
+	uint64_t epoch;
+	/** steps of F left for long walks, as of walk_time (ms) */
+	uint32_t walk_budget;
+	uint64_t walk_time;
+};
+
+/* ---- the PRFs and the MAC ------------------------------------------------ */
 
 /** HMAC-SHA-256 under a key of KEY_LEN bytes, truncated to KEY_LEN bytes */
 static int prf(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *key,
@@ -144,22 +219,65 @@ static int mac_key(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *key,
 	return prf(ctx, md, key, label_fp, sizeof(label_fp), out);
 }
 
-/** The first MAC_LEN bytes of HMAC-SHA-256 under K'_i over a frame */
-static int frame_mac(EVP_MD_CTX *ctx, const EVP_MD *md, const uint8_t *key,
-					 const uint8_t *data, size_t len, uint8_t *out)
+/** Key a MAC context (made on first use) for K'_i */
+static int mac_rekey(EVP_CIPHER_CTX **mac, const EVP_CIPHER *gcm,
+					 const uint8_t *key)
 {
-	return prf(ctx, md, key, data, len, out);
-}
-
-static EVP_MD *fetch_sha256(void)
-{
-	EVP_MD *md = EVP_MD_fetch(NULL, "SHA256", NULL);
-
-	if (!md)
+	if (!*mac)
+	{
+		*mac = EVP_CIPHER_CTX_new();
+		if (!*mac || EVP_EncryptInit_ex(*mac, gcm, NULL, NULL, NULL) != 1)
+		{
+			ERR_clear_error();
+			return SAM_E_CRYPTO;
+		}
+	}
+	if (EVP_EncryptInit_ex(*mac, NULL, NULL, key, NULL) != 1)
 	{
 		ERR_clear_error();
+		return SAM_E_CRYPTO;
 	}
-	return md;
+	return SAM_OK;
+}
+
+/**
+ * The MAC of a frame: AES-128-GMAC under the key mac is keyed for, the
+ * nonce the frame's source id and sequence number (unique per sender and
+ * so per key), the authenticated data the frame's header and payload
+ */
+static int frame_mac(EVP_CIPHER_CTX *mac, const uint8_t *data, size_t len,
+					 uint8_t *out)
+{
+	int outl;
+
+	if (EVP_EncryptInit_ex(mac, NULL, NULL, NULL, data + NONCE_OFFSET) != 1 ||
+		EVP_EncryptUpdate(mac, NULL, &outl, data, (int)len) != 1 ||
+		EVP_EncryptFinal_ex(mac, NULL, &outl) != 1 ||
+		EVP_CIPHER_CTX_ctrl(mac, EVP_CTRL_GCM_GET_TAG, MAC_LEN, out) != 1)
+	{
+		ERR_clear_error();
+		return SAM_E_CRYPTO;
+	}
+	return SAM_OK;
+}
+
+/** Fetch SHA-256 and AES-128-GCM once per signer or verifier */
+static int fetch_algorithms(EVP_MD **md, EVP_CIPHER **gcm)
+{
+	if (!*md)
+	{
+		*md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	}
+	if (!*gcm)
+	{
+		*gcm = EVP_CIPHER_fetch(NULL, "AES-128-GCM", NULL);
+	}
+	if (!*md || !*gcm)
+	{
+		ERR_clear_error();
+		return SAM_E_CRYPTO;
+	}
+	return SAM_OK;
 }
 
 /** The disclosed key's index in a frame of interval i */
@@ -168,25 +286,89 @@ static uint32_t disclosed(uint32_t i, uint32_t delay)
 	return i > delay ? i - delay : 0;
 }
 
+/** The interval of a time in a chain: 0 before T0, 1 from T0 */
+static uint64_t interval_at(const struct tesla_chain *c, uint32_t interval,
+							uint64_t t)
+{
+	return t < c->t0 ? 0 : (t - c->t0) / interval + 1;
+}
+
 /* ---- sender -------------------------------------------------------------- */
 
-static void signer_free_chain(struct tesla_signer *s)
+static void keys_free(struct tesla_signer *s, struct tesla_keys *k)
 {
-	if (s->chain)
+	if (k->keys)
 	{
-		OPENSSL_cleanse(s->chain, ((size_t)s->p.n + 1) * KEY_LEN);
-		s->mem.free(s->mem.user, s->chain);
-		s->chain = NULL;
+		OPENSSL_cleanse(k->keys, ((size_t)k->c.n + 1) * KEY_LEN);
+		s->mem.free(s->mem.user, k->keys);
 	}
+	memset(k, 0, sizeof(*k));
 }
 
 static void tesla_signer_clear(void *signer)
 {
 	struct tesla_signer *s = signer;
 
-	signer_free_chain(s);
+	keys_free(s, &s->cur);
+	keys_free(s, &s->next);
+	keys_free(s, &s->prev);
+	EVP_CIPHER_CTX_free(s->mac);
+	s->mac = NULL;
+	EVP_CIPHER_free(s->gcm);
+	s->gcm = NULL;
 	EVP_MD_free(s->md);
 	s->md = NULL;
+}
+
+/** Make the keys of chain c (gen, t0, n set) from K_N = seed, into out */
+static int keys_make(struct tesla_signer *s, EVP_MD_CTX *md,
+					 const uint8_t *seed, const struct tesla_chain *c,
+					 struct tesla_keys *out)
+{
+	uint8_t (*keys)[KEY_LEN];
+	size_t size = ((size_t)c->n + 1) * KEY_LEN;
+	uint32_t i;
+	int err = SAM_OK;
+
+	keys = s->mem.alloc(s->mem.user, size);
+	if (!keys)
+	{
+		return SAM_E_NOMEM;
+	}
+	memcpy(keys[c->n], seed, KEY_LEN);
+	for (i = c->n; i > 0 && err == SAM_OK; i--)
+	{
+		err = chain_f(md, s->md, keys[i], keys[i - 1]);
+	}
+	if (err != SAM_OK)
+	{
+		OPENSSL_cleanse(keys, size);
+		s->mem.free(s->mem.user, keys);
+		return err;
+	}
+	*out = (struct tesla_keys){
+		.c = *c,
+		.keys = keys,
+	};
+	memcpy(out->c.k0, keys[0], KEY_LEN);
+	return SAM_OK;
+}
+
+/** Make a chain from a random seed */
+static int keys_random(struct tesla_signer *s, EVP_MD_CTX *md,
+					   const struct tesla_chain *c, struct tesla_keys *out)
+{
+	uint8_t seed[KEY_LEN];
+	int err;
+
+	if (RAND_bytes(seed, sizeof(seed)) != 1)
+	{
+		ERR_clear_error();
+		return SAM_E_CRYPTO;
+	}
+	err = keys_make(s, md, seed, c, out);
+	OPENSSL_cleanse(seed, sizeof(seed));
+	return err;
 }
 
 /** The signer of a context whose signing key is a tesla key */
@@ -208,13 +390,14 @@ static int get_signer(const sam_ctx *ctx, struct tesla_signer **s)
 	return SAM_OK;
 }
 
-int sam_tesla_set_chain(sam_ctx *ctx, const uint8_t seed[KEY_LEN],
-						uint64_t t0, unsigned int interval_ms,
-						unsigned int delay_intervals, uint32_t chain_length)
+/** Replace the signer's chains by one from seed (random if NULL) */
+static int start_chain(sam_ctx *ctx, const uint8_t *seed, uint8_t gen,
+					   uint64_t t0, unsigned int interval_ms,
+					   unsigned int delay_intervals, uint32_t chain_length)
 {
 	struct tesla_signer *s;
-	uint8_t (*chain)[KEY_LEN];
-	uint32_t i;
+	struct tesla_keys keys;
+	struct tesla_chain c;
 	int err;
 
 	err = get_signer(ctx, &s);
@@ -226,75 +409,84 @@ int sam_tesla_set_chain(sam_ctx *ctx, const uint8_t seed[KEY_LEN],
 	delay_intervals = delay_intervals ? delay_intervals
 									  : SAM_TESLA_DEFAULT_DELAY;
 	chain_length = chain_length ? chain_length : SAM_TESLA_DEFAULT_CHAIN;
-	if (!seed || chain_length > SAM_TESLA_MAX_CHAIN ||
-		delay_intervals >= chain_length || delay_intervals > UINT16_MAX)
+	if (chain_length > SAM_TESLA_MAX_CHAIN ||
+		delay_intervals >= chain_length || delay_intervals > UINT16_MAX ||
+		t0 > UINT64_MAX / 4)
 	{
 		return SAM_E_INVAL;
 	}
-	if (!s->md)
-	{
-		s->md = fetch_sha256();
-		if (!s->md)
-		{
-			return SAM_E_CRYPTO;
-		}
-	}
-	chain = sam_ctx_alloc(ctx, ((size_t)chain_length + 1) * KEY_LEN);
-	if (!chain)
-	{
-		return SAM_E_NOMEM;
-	}
-	memcpy(chain[chain_length], seed, KEY_LEN);
-	for (i = chain_length; i > 0 && err == SAM_OK; i--)
-	{
-		err = chain_f(ctx->md, s->md, chain[i], chain[i - 1]);
-	}
+	err = fetch_algorithms(&s->md, &s->gcm);
 	if (err != SAM_OK)
 	{
-		OPENSSL_cleanse(chain, ((size_t)chain_length + 1) * KEY_LEN);
-		sam_ctx_free_mem(ctx, chain);
 		return err;
 	}
-	signer_free_chain(s);
 	s->mem = ctx->mem;
-	s->chain = chain;
-	s->p = (struct tesla_params){
+	c = (struct tesla_chain){
+		.gen = gen,
 		.t0 = t0,
-		.interval = interval_ms,
-		.delay = delay_intervals,
 		.n = chain_length,
 	};
-	memcpy(s->p.k0, chain[0], KEY_LEN);
+	err = seed ? keys_make(s, ctx->md, seed, &c, &keys)
+			   : keys_random(s, ctx->md, &c, &keys);
+	if (err != SAM_OK)
+	{
+		return err;
+	}
+	keys_free(s, &s->cur);
+	keys_free(s, &s->next);
+	keys_free(s, &s->prev);
+	s->cur = keys;
+	s->interval = interval_ms;
+	s->delay = delay_intervals;
 	s->last = 0;
+	s->mac_keyed = 0;
 	return SAM_OK;
+}
+
+int sam_tesla_set_chain(sam_ctx *ctx, const uint8_t seed[KEY_LEN],
+						uint64_t t0, unsigned int interval_ms,
+						unsigned int delay_intervals, uint32_t chain_length)
+{
+	if (!seed)
+	{
+		return SAM_E_INVAL;
+	}
+	return start_chain(ctx, seed, 0, t0, interval_ms, delay_intervals,
+					   chain_length);
 }
 
 int sam_set_tesla(sam_ctx *ctx, unsigned int interval_ms,
 				  unsigned int delay_intervals, uint32_t chain_length)
 {
-	uint8_t seed[KEY_LEN];
-	struct tesla_signer *s;
-	int err;
+	uint8_t gen;
 
-	err = get_signer(ctx, &s);
-	if (err != SAM_OK)
+	if (!ctx)
 	{
-		return err;
+		return SAM_E_INVAL;
 	}
-	if (RAND_bytes(seed, sizeof(seed)) != 1)
+	/* a restarted sender's chain should not share a generation with the
+	 * one receivers may still hold of it */
+	if (RAND_bytes(&gen, 1) != 1)
 	{
 		ERR_clear_error();
 		return SAM_E_CRYPTO;
 	}
-	err = sam_tesla_set_chain(ctx, seed, ctx->clock(ctx->clock_user),
-							  interval_ms, delay_intervals, chain_length);
-	OPENSSL_cleanse(seed, sizeof(seed));
-	return err;
+	return start_chain(ctx, NULL, gen, ctx->clock(ctx->clock_user),
+					   interval_ms, delay_intervals, chain_length);
+}
+
+static void put_chain(uint8_t *out, const struct tesla_chain *c)
+{
+	out[0] = c->gen;
+	sam_put64(out + 1, c->t0);
+	sam_put32(out + 9, c->n);
+	memcpy(out + 13, c->k0, KEY_LEN);
 }
 
 int sam_tesla_bootstrap_body(const sam_ctx *ctx, uint8_t *out, size_t size)
 {
 	struct tesla_signer *s;
+	size_t len;
 	int err;
 
 	err = get_signer(ctx, &s);
@@ -302,28 +494,103 @@ int sam_tesla_bootstrap_body(const sam_ctx *ctx, uint8_t *out, size_t size)
 	{
 		return err != SAM_OK ? err : SAM_E_INVAL;
 	}
-	if (!s->chain)
+	if (!s->cur.keys)
 	{
 		return SAM_E_NOKEY;
 	}
-	if (size < SAM_TESLA_BOOTSTRAP_BODY)
+	len = BODY_HEAD + BODY_CHAIN * (s->next.keys ? 2 : 1);
+	if (size < len)
 	{
 		return SAM_E_BUFSIZE;
 	}
 	out[0] = SAM_TESLA_BODY_VERSION;
 	out[1] = KEY_LEN;
-	sam_put16(out + 2, (uint16_t)s->p.delay);
-	sam_put32(out + 4, s->p.interval);
-	sam_put64(out + 8, s->p.t0);
-	sam_put32(out + 16, s->p.n);
-	memcpy(out + 20, s->p.k0, KEY_LEN);
-	return SAM_TESLA_BOOTSTRAP_BODY;
+	sam_put16(out + 2, (uint16_t)s->delay);
+	sam_put32(out + 4, s->interval);
+	out[8] = s->next.keys ? 2 : 1;
+	put_chain(out + BODY_HEAD, &s->cur.c);
+	if (s->next.keys)
+	{
+		put_chain(out + BODY_HEAD + BODY_CHAIN, &s->next.c);
+	}
+	return (int)len;
 }
 
-/** The interval of a time: 0 before T0, 1 from T0 */
-static uint64_t interval_at(const struct tesla_params *p, uint64_t t)
+int sam_tesla_checkpoint_body(const sam_ctx *ctx, uint8_t *out, size_t size)
 {
-	return t < p->t0 ? 0 : (t - p->t0) / p->interval + 1;
+	struct tesla_signer *s;
+	uint32_t j;
+	int len;
+
+	len = sam_tesla_bootstrap_body(ctx, out, size);
+	if (len < 0)
+	{
+		return len;
+	}
+	s = ctx->signer;
+	j = disclosed(s->last, s->delay);
+	if (!j)
+	{	/* nothing of this chain disclosed yet */
+		return len;
+	}
+	if (size < (size_t)len + BODY_CHECKPOINT)
+	{
+		return SAM_E_BUFSIZE;
+	}
+	out[len] = s->cur.c.gen;
+	sam_put32(out + len + 1, j);
+	memcpy(out + len + 5, s->cur.keys[j], KEY_LEN);
+	return len + BODY_CHECKPOINT;
+}
+
+/**
+ * Bring the sender's chains to time t: make the next chain once a
+ * quarter of the current one is left (so that its bootstrap is out well
+ * before it is used), switch to it at the boundary, and start afresh if
+ * the clock jumped past both
+ */
+static int advance(struct tesla_signer *s, EVP_MD_CTX *md, uint64_t t)
+{
+	struct tesla_chain c;
+	uint64_t i = interval_at(&s->cur.c, s->interval, t);
+	int err;
+
+	if (!s->next.keys && i + s->cur.c.n / 4 >= s->cur.c.n)
+	{
+		c = (struct tesla_chain){
+			.gen = (uint8_t)(s->cur.c.gen + 1),
+			.t0 = s->cur.c.t0 + (uint64_t)s->cur.c.n * s->interval,
+			.n = s->cur.c.n,
+		};
+		if (c.t0 <= t && interval_at(&c, s->interval, t) > c.n)
+		{	/* idle for longer than a chain: start now */
+			c.t0 = t;
+		}
+		err = keys_random(s, md, &c, &s->next);
+		if (err != SAM_OK)
+		{
+			return err;
+		}
+	}
+	if (i > s->cur.c.n && s->next.keys)
+	{	/* the current chain is used up; the next one discloses its last
+		 * keys if it follows on */
+		keys_free(s, &s->prev);
+		if (s->next.c.t0 == s->cur.c.t0 + (uint64_t)s->cur.c.n * s->interval)
+		{
+			s->prev = s->cur;
+		}
+		else
+		{
+			keys_free(s, &s->cur);
+		}
+		s->cur = s->next;
+		memset(&s->next, 0, sizeof(s->next));
+		s->last = 0;
+		s->mac_keyed = 0;
+		return advance(s, md, t);
+	}
+	return SAM_OK;
 }
 
 static int tesla_sign(void *signer, const struct sam_key *key,
@@ -331,33 +598,61 @@ static int tesla_sign(void *signer, const struct sam_key *key,
 		uint8_t *out)
 {
 	struct tesla_signer *s = signer;
+	const uint8_t *disclose;
+	uint8_t mk[KEY_LEN];
+	uint32_t field;
 	uint64_t i;
 	int err;
 
 	(void)key;
-	if (!s->chain)
+	if (!s->cur.keys)
 	{	/* sam_set_tesla() first */
 		return SAM_E_NOKEY;
 	}
-	i = interval_at(&s->p, env->now);
-	i = i < s->last ? s->last : (i ? i : 1);
-	if (i > s->p.n)
+	err = advance(s, env->md, env->now);
+	if (err != SAM_OK)
 	{
+		return err;
+	}
+	i = interval_at(&s->cur.c, s->interval, env->now);
+	i = i < s->last ? s->last : (i ? i : 1);
+	if (i > s->cur.c.n)
+	{	/* a clock gone back into a chain left already */
 		return SAM_E_KEY_EXPIRED;
 	}
-	if (i != s->last)
+	if (i != s->last || !s->mac_keyed)
 	{
-		err = mac_key(env->md, s->md, s->chain[i], s->mac_key);
+		err = mac_key(env->md, s->md, s->cur.keys[i], mk);
+		if (err == SAM_OK)
+		{
+			err = mac_rekey(&s->mac, s->gcm, mk);
+		}
+		OPENSSL_cleanse(mk, sizeof(mk));
 		if (err != SAM_OK)
 		{
+			s->mac_keyed = 0;
 			return err;
 		}
 		s->last = (uint32_t)i;
+		s->mac_keyed = 1;
 	}
-	sam_put32(out + AUTH_INTERVAL, (uint32_t)i);
-	memcpy(out + AUTH_KEY, s->chain[disclosed((uint32_t)i, s->p.delay)],
-		   KEY_LEN);
-	return frame_mac(env->md, s->md, s->mac_key, data, len, out + AUTH_MAC);
+	field = (uint32_t)s->cur.c.gen << GEN_SHIFT | (uint32_t)i;
+	if (i <= s->delay && s->prev.keys)
+	{	/* K_{n-d+i} of the chain before, not this chain's K_0 */
+		field |= PREVIOUS_KEY;
+		disclose = s->prev.keys[s->prev.c.n - s->delay + (uint32_t)i];
+	}
+	else
+	{
+		if (s->prev.keys)
+		{	/* all of its keys are out */
+			keys_free(s, &s->prev);
+		}
+		disclose = s->cur.keys[disclosed((uint32_t)i, s->delay)];
+	}
+	sam_put32(out + AUTH_INTERVAL, field);
+	memcpy(out + AUTH_KEY, disclose, KEY_LEN);
+	return frame_mac(s->mac, data, len, out + AUTH_MAC);
 }
 
 /* ---- receiver ------------------------------------------------------------ */
@@ -367,32 +662,57 @@ static int tesla_verifier_init(void *verifier, const struct sam_key *key)
 	struct tesla_verifier *v = verifier;
 
 	(void)key;
-	v->md = fetch_sha256();
 	v->skew = SAM_TESLA_DEFAULT_SKEW;
-	return v->md ? SAM_OK : SAM_E_CRYPTO;
+	v->walk_budget = WALK_BUDGET;
+	return fetch_algorithms(&v->md, &v->gcm);
 }
 
 static void tesla_verifier_clear(void *verifier)
 {
 	struct tesla_verifier *v = verifier;
 
+	EVP_CIPHER_CTX_free(v->mac);
+	v->mac = NULL;
+	EVP_CIPHER_free(v->gcm);
+	v->gcm = NULL;
 	EVP_MD_free(v->md);
 	v->md = NULL;
+	OPENSSL_cleanse(v->chains, sizeof(v->chains));
+}
+
+/** The chain of a generation, NULL if the receiver has none */
+static struct tesla_known *find_chain(struct tesla_verifier *v, uint8_t gen,
+									  size_t *index)
+{
+	size_t k;
+
+	for (k = 0; k < CHAINS; k++)
+	{
+		if (v->chains[k].loaded && v->chains[k].c.gen == gen)
+		{
+			if (index)
+			{
+				*index = k;
+			}
+			return &v->chains[k];
+		}
+	}
+	return NULL;
 }
 
 /** The ring entry of interval i if it holds K_i, else NULL */
-static struct tesla_ring *ring_get(struct tesla_verifier *v, uint32_t i)
+static struct tesla_ring *ring_get(struct tesla_known *c, uint32_t i)
 {
-	struct tesla_ring *r = &v->ring[i % RING];
+	struct tesla_ring *r = &c->ring[i % RING];
 
 	return i && r->index == i ? r : NULL;
 }
 
-static void ring_put(struct tesla_verifier *v, uint32_t i, const uint8_t *key)
+static void ring_put(struct tesla_known *c, uint32_t i, const uint8_t *key)
 {
-	struct tesla_ring *r = &v->ring[i % RING];
+	struct tesla_ring *r = &c->ring[i % RING];
 
-	if (i && i + RING > v->v)
+	if (i && i + RING > c->v)
 	{	/* only the newest RING keys */
 		r->index = i;
 		r->have_mac_key = 0;
@@ -401,10 +721,10 @@ static void ring_put(struct tesla_verifier *v, uint32_t i, const uint8_t *key)
 }
 
 /** K_i for i <= v, from the ring or hashed down from K_v */
-static int known_key(struct tesla_verifier *v, EVP_MD_CTX *md, uint32_t i,
-					 uint8_t *out)
+static int known_key(struct tesla_verifier *v, struct tesla_known *c,
+					 EVP_MD_CTX *md, uint32_t i, uint8_t *out)
 {
-	struct tesla_ring *r = ring_get(v, i);
+	struct tesla_ring *r = ring_get(c, i);
 	uint32_t k;
 	int err = SAM_OK;
 
@@ -413,8 +733,8 @@ static int known_key(struct tesla_verifier *v, EVP_MD_CTX *md, uint32_t i,
 		memcpy(out, r->key, KEY_LEN);
 		return SAM_OK;
 	}
-	memcpy(out, v->kv, KEY_LEN);
-	for (k = v->v; k > i && err == SAM_OK; k--)
+	memcpy(out, c->kv, KEY_LEN);
+	for (k = c->v; k > i && err == SAM_OK; k--)
 	{
 		err = chain_f(md, v->md, out, out);
 	}
@@ -422,26 +742,59 @@ static int known_key(struct tesla_verifier *v, EVP_MD_CTX *md, uint32_t i,
 }
 
 /** Check a disclosed K_j against K_v; on success it becomes K_v */
-static int check_disclosed(struct tesla_verifier *v, EVP_MD_CTX *md,
-						   uint32_t j, const uint8_t *key)
+/** Take steps of a long walk from the budget, refilled by time */
+static int walk_allowed(struct tesla_verifier *v, uint64_t now, uint32_t steps)
+{
+	uint64_t refill;
+
+	if (steps <= WALK_FREE)
+	{
+		return 1;
+	}
+	if (now > v->walk_time)
+	{
+		refill = now - v->walk_time >= WALK_REFILL_MS ? WALK_BUDGET
+				 : (now - v->walk_time) * WALK_BUDGET / WALK_REFILL_MS;
+		v->walk_budget = refill >= WALK_BUDGET - v->walk_budget
+						 ? WALK_BUDGET : v->walk_budget + (uint32_t)refill;
+		v->walk_time = now;
+	}
+	if (steps > v->walk_budget)
+	{
+		return 0;
+	}
+	v->walk_budget -= steps;
+	return 1;
+}
+
+static int check_disclosed(struct tesla_verifier *v, struct tesla_known *c,
+						   EVP_MD_CTX *md, uint64_t now, uint32_t j,
+						   const uint8_t *key)
 {
 	uint8_t k[KEY_LEN], keep[RING][KEY_LEN];
 	uint32_t steps, s;
 	int err = SAM_OK, ok;
 
-	if (j <= v->v)
+	if (j <= c->v)
 	{	/* older than or the newest key: it must be the one we know */
-		err = j ? known_key(v, md, j, k) : SAM_OK;
-		if (!j)
+		if (j)
 		{
-			memcpy(k, v->p.k0, KEY_LEN);
+			err = known_key(v, c, md, j, k);
+		}
+		else
+		{
+			memcpy(k, c->c.k0, KEY_LEN);
 		}
 		ok = err == SAM_OK && CRYPTO_memcmp(k, key, KEY_LEN) == 0;
 		OPENSSL_cleanse(k, sizeof(k));
 		return err != SAM_OK ? err : (ok ? SAM_OK : SAM_E_BAD_AUTH);
 	}
 	/* newer: F^(j-v)(K_j) = K_v; j <= N bounds the work by the chain */
-	steps = j - v->v;
+	steps = j - c->v;
+	if (!walk_allowed(v, now, steps))
+	{
+		return SAM_E_BEHIND;
+	}
 	memcpy(k, key, KEY_LEN);
 	for (s = 0; s < steps && err == SAM_OK; s++)
 	{
@@ -451,40 +804,45 @@ static int check_disclosed(struct tesla_verifier *v, EVP_MD_CTX *md,
 		}
 		err = chain_f(md, v->md, k, k);
 	}
-	ok = err == SAM_OK && CRYPTO_memcmp(k, v->kv, KEY_LEN) == 0;
+	ok = err == SAM_OK && CRYPTO_memcmp(k, c->kv, KEY_LEN) == 0;
 	if (ok)
 	{	/* nothing cached changes before the key is proven */
-		v->v = j;
-		memcpy(v->kv, key, KEY_LEN);
+		c->v = j;
+		memcpy(c->kv, key, KEY_LEN);
 		for (s = 0; s < steps && s < RING; s++)
 		{
-			ring_put(v, j - s, keep[s]);
+			ring_put(c, j - s, keep[s]);
 		}
+		v->epoch++;
 	}
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(keep, sizeof(keep));
 	return err != SAM_OK ? err : (ok ? SAM_OK : SAM_E_BAD_AUTH);
 }
 
-/** Check the MAC of a frame of interval i <= v */
-static int check_mac(struct tesla_verifier *v, const struct sam_scheme_env *env,
-					 uint32_t i, const struct sam_frame_view *frame)
+/** Key the verifier's MAC context for K'_i of chain k, i <= its v */
+static int mac_select(struct tesla_verifier *v, EVP_MD_CTX *md, size_t k,
+					  uint32_t i)
 {
-	struct tesla_ring *r = ring_get(v, i);
-	uint8_t key[KEY_LEN], mk[KEY_LEN], mac[MAC_LEN];
-	int err, ok;
+	struct tesla_known *c = &v->chains[k];
+	struct tesla_ring *r = ring_get(c, i);
+	uint8_t key[KEY_LEN], mk[KEY_LEN];
+	int err = SAM_OK;
 
+	if (v->mac_keyed && v->mac_chain == k && v->mac_interval == i)
+	{	/* the usual case: the frames of one interval one after another */
+		return SAM_OK;
+	}
 	if (r && r->have_mac_key)
 	{
 		memcpy(mk, r->mac_key, KEY_LEN);
-		err = SAM_OK;
 	}
 	else
 	{
-		err = known_key(v, env->md, i, key);
+		err = known_key(v, c, md, i, key);
 		if (err == SAM_OK)
 		{
-			err = mac_key(env->md, v->md, key, mk);
+			err = mac_key(md, v->md, key, mk);
 		}
 		if (err == SAM_OK && r)
 		{
@@ -495,13 +853,29 @@ static int check_mac(struct tesla_verifier *v, const struct sam_scheme_env *env,
 	}
 	if (err == SAM_OK)
 	{
-		err = frame_mac(env->md, v->md, mk, frame->data, frame->data_len,
-						mac);
+		err = mac_rekey(&v->mac, v->gcm, mk);
+	}
+	OPENSSL_cleanse(mk, sizeof(mk));
+	v->mac_keyed = err == SAM_OK;
+	v->mac_chain = k;
+	v->mac_interval = i;
+	return err;
+}
+
+/** Check the MAC of a frame of interval i <= v of chain k */
+static int check_mac(struct tesla_verifier *v, const struct sam_scheme_env *env,
+					 size_t k, uint32_t i, const struct sam_frame_view *frame)
+{
+	uint8_t mac[MAC_LEN];
+	int err, ok;
+
+	err = mac_select(v, env->md, k, i);
+	if (err == SAM_OK)
+	{
+		err = frame_mac(v->mac, frame->data, frame->data_len, mac);
 	}
 	ok = err == SAM_OK &&
 		 CRYPTO_memcmp(mac, frame->auth + AUTH_MAC, MAC_LEN) == 0;
-	OPENSSL_cleanse(mk, sizeof(mk));
-	OPENSSL_cleanse(mac, sizeof(mac));
 	return err != SAM_OK ? err : (ok ? SAM_OK : SAM_E_BAD_AUTH);
 }
 
@@ -509,8 +883,10 @@ static int tesla_verify(void *verifier, const struct sam_key *key,
 		const struct sam_scheme_env *env, const struct sam_frame_view *frame)
 {
 	struct tesla_verifier *v = verifier;
+	struct tesla_known *c, *prev;
 	uint64_t latest;
-	uint32_t i;
+	uint32_t field, i;
+	size_t k;
 	int err;
 
 	(void)key;
@@ -518,18 +894,20 @@ static int tesla_verify(void *verifier, const struct sam_key *key,
 	{
 		return SAM_E_MALFORMED;
 	}
-	if (!v->loaded)
-	{	/* no commitment: nothing to check the chain against */
+	field = sam_get32(frame->auth + AUTH_INTERVAL);
+	c = find_chain(v, (uint8_t)(field >> GEN_SHIFT), &k);
+	if (!c)
+	{	/* no commitment (yet) for the frame's chain */
 		return SAM_E_NOKEY;
 	}
-	i = sam_get32(frame->auth + AUTH_INTERVAL);
-	if (i < 1 || i > v->p.n)
+	i = field & INTERVAL_MASK;
+	if (i < 1 || i > c->c.n || ((field & PREVIOUS_KEY) && i > v->delay))
 	{
 		return SAM_E_BAD_AUTH;
 	}
 	/* the safety condition: the latest interval the sender may be in */
-	latest = interval_at(&v->p, env->now + v->skew);
-	if (latest >= (uint64_t)i + v->p.delay)
+	latest = interval_at(&c->c, v->interval, env->now + v->skew);
+	if (latest >= (uint64_t)i + v->delay)
 	{
 		return SAM_E_UNSAFE;
 	}
@@ -537,40 +915,73 @@ static int tesla_verify(void *verifier, const struct sam_key *key,
 	{	/* an interval the sender cannot be in yet */
 		return SAM_E_BAD_AUTH;
 	}
-	err = check_disclosed(v, env->md, disclosed(i, v->p.delay),
-						  frame->auth + AUTH_KEY);
+	if (field & PREVIOUS_KEY)
+	{	/* a key of the chain before, if this receiver has that one: a
+		 * receiver that came later waits for this chain's own keys */
+		prev = find_chain(v, (uint8_t)((field >> GEN_SHIFT) - 1), NULL);
+		err = prev && prev->c.n > v->delay
+			? check_disclosed(v, prev, env->md, env->now,
+							  prev->c.n - v->delay + i,
+							  frame->auth + AUTH_KEY)
+			: SAM_OK;
+	}
+	else
+	{
+		err = check_disclosed(v, c, env->md, env->now,
+							  disclosed(i, v->delay), frame->auth + AUTH_KEY);
+	}
 	if (err != SAM_OK)
 	{
 		return err;
 	}
-	return i <= v->v ? check_mac(v, env, i, frame) : SAM_PENDING;
+	return i <= c->v ? check_mac(v, env, k, i, frame) : SAM_PENDING;
 }
 
 static int tesla_resolve(void *verifier, const struct sam_key *key,
 		const struct sam_scheme_env *env, const struct sam_frame_view *frame)
 {
 	struct tesla_verifier *v = verifier;
-	uint32_t i = sam_get32(frame->auth + AUTH_INTERVAL);
+	uint32_t field = sam_get32(frame->auth + AUTH_INTERVAL);
+	uint32_t i = field & INTERVAL_MASK;
+	struct tesla_known *c;
 	uint64_t deadline;
+	size_t k;
 
 	(void)key;
-	if (!v->loaded)
-	{	/* the source's bootstrap was replaced */
+	c = find_chain(v, (uint8_t)(field >> GEN_SHIFT), &k);
+	if (!c)
+	{	/* the source's chain was replaced */
 		return SAM_E_EXPIRED;
 	}
-	if (i <= v->v)
+	if (i <= c->v)
 	{
-		return check_mac(v, env, i, frame);
+		return check_mac(v, env, k, i, frame);
 	}
 	/* K_i is out from interval i + d on: give it one interval more and
 	 * the skew, then it will not come */
-	deadline = v->p.t0 + ((uint64_t)i + v->p.delay + 1) * v->p.interval +
+	deadline = c->c.t0 + ((uint64_t)i + v->delay + 1) * v->interval +
 			   v->skew;
 	return env->now > deadline ? SAM_E_EXPIRED : SAM_PENDING;
 }
 
-static int parse_body(const uint8_t *body, size_t len, struct tesla_params *p)
+/** The parsed bootstrap body */
+struct tesla_body {
+	uint32_t interval;
+	uint32_t delay;
+	size_t count;
+	struct tesla_chain chains[CHAINS];
+	/** a key the sender disclosed already, if has_checkpoint */
+	int has_checkpoint;
+	uint8_t checkpoint_gen;
+	uint32_t checkpoint;
+	uint8_t checkpoint_key[KEY_LEN];
+};
+
+static int parse_body(const uint8_t *body, size_t len, struct tesla_body *b)
 {
+	const uint8_t *p;
+	size_t k;
+
 	if (len < 1)
 	{
 		return SAM_E_MALFORMED;
@@ -579,89 +990,174 @@ static int parse_body(const uint8_t *body, size_t len, struct tesla_params *p)
 	{
 		return SAM_E_VERSION;
 	}
-	if (len != SAM_TESLA_BOOTSTRAP_BODY || body[1] != KEY_LEN)
+	if (len < BODY_HEAD || body[1] != KEY_LEN || body[8] < 1 ||
+		body[8] > CHAINS ||
+		(len != BODY_HEAD + BODY_CHAIN * (size_t)body[8] &&
+		 len != BODY_HEAD + BODY_CHAIN * (size_t)body[8] + BODY_CHECKPOINT))
 	{
 		return SAM_E_MALFORMED;
 	}
-	*p = (struct tesla_params){
-		.delay = sam_get16(body + 2),
-		.interval = sam_get32(body + 4),
-		.t0 = sam_get64(body + 8),
-		.n = sam_get32(body + 16),
-	};
-	memcpy(p->k0, body + 20, KEY_LEN);
-	if (!p->delay || !p->interval || !p->n || p->n > SAM_TESLA_MAX_CHAIN ||
-		p->delay >= p->n || p->t0 > UINT64_MAX / 2)
+	memset(b, 0, sizeof(*b));
+	b->delay = sam_get16(body + 2);
+	b->interval = sam_get32(body + 4);
+	b->count = body[8];
+	if (!b->delay || !b->interval)
 	{
 		return SAM_E_MALFORMED;
+	}
+	for (k = 0; k < b->count; k++)
+	{
+		struct tesla_chain *c = &b->chains[k];
+
+		p = body + BODY_HEAD + k * BODY_CHAIN;
+		c->gen = p[0];
+		c->t0 = sam_get64(p + 1);
+		c->n = sam_get32(p + 9);
+		memcpy(c->k0, p + 13, KEY_LEN);
+		if (!c->n || c->n > SAM_TESLA_MAX_CHAIN || b->delay >= c->n ||
+			c->t0 > UINT64_MAX / 4 || (k && c->gen == b->chains[0].gen))
+		{
+			return SAM_E_MALFORMED;
+		}
+	}
+	p = body + BODY_HEAD + b->count * BODY_CHAIN;
+	if (p < body + len)
+	{
+		b->has_checkpoint = 1;
+		b->checkpoint_gen = p[0];
+		b->checkpoint = sam_get32(p + 1);
+		memcpy(b->checkpoint_key, p + 5, KEY_LEN);
+		for (k = 0; k < b->count; k++)
+		{
+			if (b->chains[k].gen == b->checkpoint_gen)
+			{
+				break;
+			}
+		}
+		if (k == b->count || !b->checkpoint ||
+			b->checkpoint > b->chains[k].n)
+		{	/* of a chain the body lists */
+			return SAM_E_MALFORMED;
+		}
 	}
 	return SAM_OK;
+}
+
+static int same_chain(const struct tesla_chain *a, const struct tesla_chain *b)
+{
+	return a->gen == b->gen && a->t0 == b->t0 && a->n == b->n &&
+		   memcmp(a->k0, b->k0, KEY_LEN) == 0;
+}
+
+/** Start over from a chain's commitment in slot k */
+static void known_load(struct tesla_verifier *v, size_t k,
+					   const struct tesla_chain *c)
+{
+	struct tesla_known *known = &v->chains[k];
+
+	OPENSSL_cleanse(known, sizeof(*known));
+	known->loaded = 1;
+	known->c = *c;
+	memcpy(known->kv, c->k0, KEY_LEN);
+	if (v->mac_chain == k)
+	{
+		v->mac_keyed = 0;
+	}
+	v->epoch++;
+}
+
+/**
+ * Where a listed chain goes: the slot holding it already (kept, with
+ * what was verified of it), or the slot of its generation (the sender
+ * started over), or an empty one, or the one of a chain the body does not
+ * list (the one it moved on from)
+ */
+static size_t known_slot(const struct tesla_verifier *v,
+						 const struct tesla_body *b, size_t listed)
+{
+	size_t k, l, fallback = CHAINS;
+
+	for (k = 0; k < CHAINS; k++)
+	{
+		if (v->chains[k].loaded &&
+			v->chains[k].c.gen == b->chains[listed].gen)
+		{
+			return k;
+		}
+	}
+	for (k = 0; k < CHAINS; k++)
+	{
+		int in_body = 0;
+
+		if (!v->chains[k].loaded)
+		{
+			return k;
+		}
+		for (l = 0; l < b->count; l++)
+		{
+			in_body |= v->chains[k].c.gen == b->chains[l].gen;
+		}
+		if (!in_body && fallback == CHAINS)
+		{
+			fallback = k;
+		}
+	}
+	return fallback;
 }
 
 int sam_tesla_apply(sam_ctx *ctx, struct sam_source *src, const uint8_t *body,
 					size_t len)
 {
 	struct tesla_verifier *v;
-	struct tesla_params p;
+	struct tesla_body b;
+	size_t k, l;
 	int err;
 
 	if (!src || src->ops != &sam_scheme_tesla)
 	{
 		return SAM_E_SCHEME;
 	}
-	err = parse_body(body, len, &p);
+	err = parse_body(body, len, &b);
 	if (err != SAM_OK)
 	{
 		return err;
 	}
 	v = src->verifier;
 	v->skew = ctx->tesla_skew_set ? ctx->tesla_skew : SAM_TESLA_DEFAULT_SKEW;
-	if (v->loaded && v->p.t0 == p.t0 && v->p.interval == p.interval &&
-		v->p.delay == p.delay && v->p.n == p.n &&
-		memcmp(v->p.k0, p.k0, KEY_LEN) == 0)
-	{	/* the same chain: keep what was verified of it */
-		return SAM_OK;
+	if (v->interval != b.interval || v->delay != b.delay)
+	{	/* another schedule: nothing known of the old chains holds */
+		for (k = 0; k < CHAINS; k++)
+		{
+			v->chains[k].loaded = 0;
+		}
+		v->interval = b.interval;
+		v->delay = b.delay;
+		v->mac_keyed = 0;
+		v->epoch++;
 	}
-	v->p = p;
-	v->v = 0;
-	memcpy(v->kv, p.k0, KEY_LEN);
-	memset(v->ring, 0, sizeof(v->ring));
-	v->loaded = 1;
+	for (l = 0; l < b.count; l++)
+	{
+		k = known_slot(v, &b, l);
+		if (k < CHAINS && !(v->chains[k].loaded &&
+							same_chain(&v->chains[k].c, &b.chains[l])))
+		{
+			known_load(v, k, &b.chains[l]);
+		}
+	}
+	if (b.has_checkpoint)
+	{	/* signed by the sender: a key to skip ahead to, no walk needed */
+		struct tesla_known *c = find_chain(v, b.checkpoint_gen, NULL);
+
+		if (c && b.checkpoint > c->v)
+		{
+			c->v = b.checkpoint;
+			memcpy(c->kv, b.checkpoint_key, KEY_LEN);
+			ring_put(c, b.checkpoint, b.checkpoint_key);
+			v->epoch++;
+		}
+	}
+	OPENSSL_cleanse(&b, sizeof(b));
 	return SAM_OK;
-}
-
-int sam_tesla_load_bootstrap(sam_ctx *ctx, uint32_t source_id,
-							 const uint8_t *blob, size_t len)
-{
-	const uint8_t *body;
-	struct sam_source *src;
-	size_t body_len;
-	uint32_t id;
-	int err;
-
-	if (!ctx || !blob)
-	{
-		return SAM_E_INVAL;
-	}
-	src = sam_ctx_find_source(ctx, source_id);
-	if (!src)
-	{
-		return SAM_E_UNKNOWN_SOURCE;
-	}
-	if (src->ops != &sam_scheme_tesla)
-	{
-		return SAM_E_SCHEME;
-	}
-	err = sam_bootstrap_open(ctx, blob, len, &id, &body, &body_len, NULL);
-	if (err != SAM_OK)
-	{
-		return err;
-	}
-	if (id != source_id)
-	{
-		return SAM_E_UNKNOWN_SOURCE;
-	}
-	return sam_tesla_apply(ctx, src, body, body_len);
 }
 
 int sam_set_tesla_skew(sam_ctx *ctx, unsigned int max_skew_ms)
@@ -685,20 +1181,29 @@ int sam_set_tesla_skew(sam_ctx *ctx, unsigned int max_skew_ms)
 	return SAM_OK;
 }
 
-/* pending frames can only be decided once a newer key came (or by time,
- * which sam_poll() covers) */
+/* pending frames can only be decided once a newer key came or a chain
+ * was replaced (or by time, which sam_poll() covers) */
 static uint64_t tesla_resolve_epoch(const void *verifier)
 {
 	const struct tesla_verifier *v = verifier;
 
-	return (uint64_t)v->loaded << 32 | v->v;
+	return v->epoch;
 }
 
 uint32_t sam_tesla_verified(const struct sam_source *src)
 {
 	const struct tesla_verifier *v = src->verifier;
+	uint32_t newest = 0;
+	size_t k;
 
-	return v->v;
+	for (k = 0; k < CHAINS; k++)
+	{
+		if (v->chains[k].loaded && v->chains[k].v > newest)
+		{
+			newest = v->chains[k].v;
+		}
+	}
+	return newest;
 }
 
 const struct sam_scheme_ops sam_scheme_tesla = {

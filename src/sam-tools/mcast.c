@@ -373,6 +373,8 @@ ssize_t mcast_io_readfrom(void *io, void *buf, size_t len,
 
 	n = recvfrom(m->fd, buf, len, 0, from, fromlen);
 	m->last_errno = n < 0 ? errno : 0;
+	if (n >= 0)
+		m->reads++;
 	return n;
 }
 

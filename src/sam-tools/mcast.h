@@ -107,6 +107,8 @@ typedef struct {
 	/** errno of the last failed call, 0 if none failed; libsam reports
 	 *  every I/O failure as SAM_E_IO, this tells which one */
 	int last_errno;
+	/** datagrams read, for a receiver's idle time */
+	uint64_t reads;
 } mcast_io;
 
 /** sam_io_ops.write: sendto() the group */

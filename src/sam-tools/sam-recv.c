@@ -23,8 +23,10 @@ typedef struct {
 	peer *peers;
 	int npeers;
 	unsigned int window;	/* 0: the library's default */
+	unsigned int pending;	/* frames kept pending per source (tesla) */
 	uint64_t count;			/* 0: until interrupted */
 	double timeout;			/* 0: none */
+	int tesla_skew;			/* ms, -1: libsam's default */
 	const char *ifname;
 	int quiet;
 	int verbose;
@@ -48,6 +50,9 @@ typedef struct {
 #define SHOW_INTERVAL_MS 1000
 
 static volatile sig_atomic_t stop;
+
+/* how long sam_readfrom() blocks at most between sam_poll()s, seconds */
+#define RECV_TICK_S 0.1
 
 static void usage(void)
 {
@@ -105,17 +110,30 @@ static void usage(void)
 "                        scheme NAME (the first --scheme also applies to\n"
 "                        the --peer options before it; default: each key's\n"
 "                        own scheme, ed25519 for an Ed25519 key file).  A\n"
-"                        sender that signs with hybrid or tree needs\n"
-"                        --scheme hybrid or --scheme tree; ed25519-oo\n"
+"                        sender that signs with hybrid, tree or tesla needs\n"
+"                        --scheme hybrid, tree or tesla; ed25519-oo\n"
 "                        frames verify as ed25519 (or\n"
 "                        --scheme ed25519-oo).  A scheme that does not fit\n"
 "                        a peer's key is an error\n"
+"      --tesla-skew MS   tesla: the bound on how far this host's clock\n"
+"                        lags the senders' (default 200), for the safety\n"
+"                        condition (docs/sam-tesla.md); a tesla sender's\n"
+"                        key-chain commitment comes in-band (its signed\n"
+"                        bootstrap frames) or from mike.  Frames that do not\n"
+"                        become authentic in time are reported as expired,\n"
+"                        also while nothing arrives\n"
 "  -S, --session N       the session id (default 0)\n"
+"  -P, --pending N       frames of up to 2048 bytes kept per sender until\n"
+"                        they become authentic (tesla: d intervals of its\n"
+"                        frames, 400 ms by default; beyond it frames are\n"
+"                        rejected as over the pending budget), 0 to 65536\n"
+"                        (default 1024: 2 MB a sender)\n"
 "  -w, --window N        replay window in frames, 64 to 65536, rounded up\n"
 "                        to a multiple of 64 (default 1024)\n"
 "  -n, --count N         exit after N authentic payloads\n"
 "  -t, --timeout SEC     give up when nothing arrives for SEC seconds\n"
-"                        (fractions allowed)\n"
+"                        (fractions allowed), after printing what became\n"
+"                        authentic by then\n"
 "  -K, --data-key FILE   decrypt the payloads with the data key in FILE\n"
 "                        (the file of sam-send --data-key, readable by its\n"
 "                        owner only) and reject every frame that is not\n"
@@ -175,6 +193,7 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		{ "peer", required_argument, NULL, 'p' },
 		{ "session", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "pending", required_argument, NULL, 'P' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "interface", required_argument, NULL, 'I' },
@@ -186,6 +205,7 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		{ "reuse", no_argument, NULL, 'R' },
 		{ "data-key", required_argument, NULL, 'K' },
 		{ "show-bootstrap", no_argument, NULL, 'B' },
+		{ "tesla-skew", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -193,13 +213,15 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 	int c, i, session = 0;
 
 	memset(o, 0, sizeof(*o));
+	o->tesla_skew = -1;
+	o->pending = 1024;
 	/* never more peers than arguments */
 	o->peers = calloc(argc, sizeof(*o->peers));
 	if (!o->peers) {
 		tool_err("out of memory");
 		exit(EXIT_RUNTIME);
 	}
-	while ((c = getopt_long(argc, argv, "p:S:w:n:t:I:qvs:G:M:RK:Bh", opts,
+	while ((c = getopt_long(argc, argv, "p:S:w:P:n:t:I:qvs:G:M:RK:Bh", opts,
 							NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -234,9 +256,16 @@ static void parse_args(int argc, char *argv[], recv_opts *o)
 		case 'B':
 			o->show_bootstrap = 1;
 			break;
+		case 'W':
+			o->tesla_skew = opt_uint("--tesla-skew", optarg, 0,
+									 UINT32_MAX / 2);
+			break;
 		case 'w':
 			o->window = opt_uint("--window", optarg, 64,
 								 SAM_MAX_REPLAY_WINDOW);
+			break;
+		case 'P':
+			o->pending = opt_uint("--pending", optarg, 0, 65536);
 			break;
 		case 'n':
 			o->count = opt_uint("--count", optarg, 1, UINT64_MAX);
@@ -355,10 +384,15 @@ static sam_ctx *setup_ctx(const recv_opts *o, const sam_io_ops *ops)
 	else if (o->window &&
 			 (rc = sam_set_replay_window(ctx, o->window)) != SAM_OK)
 		sam_fail(rc, "cannot set replay window %u", o->window);
+	else if ((rc = sam_set_pending(ctx, o->pending, 2048)) != SAM_OK)
+		sam_fail(rc, "cannot set a pending budget of %u frames", o->pending);
 	else if ((rc = sam_set_io(ctx, ops)) != SAM_OK)
 		sam_fail(rc, "cannot set the I/O functions");
 	else if ((rc = sam_set_reject_cb(ctx, on_reject, NULL)) != SAM_OK)
 		sam_fail(rc, "cannot set the reject callback");
+	else if (o->tesla_skew >= 0 &&
+			 (rc = sam_set_tesla_skew(ctx, o->tesla_skew)) != SAM_OK)
+		sam_fail(rc, "cannot set the TESLA skew bound %d ms", o->tesla_skew);
 	else if (o->group)
 		rc = attach_group(ctx, o, 0);
 	else if (add_peers(ctx, o))
@@ -459,13 +493,45 @@ static void show_bootstraps(const sam_ctx *ctx)
 	nshown = k;
 }
 
+static void print_payload(const recv_opts *o, const sam_frame_info *info,
+						  const uint8_t *buf, size_t n)
+{
+	if (o->verbose) {
+		printf("source=%u seq=%llu scheme=%s auth=%s ", info->source_id,
+			   (unsigned long long)info->seq, sam_scheme_name(info->scheme),
+			   info->auth == SAM_AUTH_GROUP ? "group" : "source");
+		print_escaped(stdout, buf, n);
+		putchar('\n');
+		fflush(stdout);
+	} else if (!o->quiet) {
+		printf("source=%u ", info->source_id);
+		print_escaped(stdout, buf, n);
+		putchar('\n');
+		fflush(stdout);
+	}
+}
+
+/* At the end: what became authentic meanwhile (a TESLA frame whose key a
+ * later frame disclosed), and the expiry of what no longer can */
+static void drain(sam_ctx *ctx, const recv_opts *o, uint64_t *got)
+{
+	sam_frame_info info;
+
+	sam_poll(ctx);
+	while ((!o->count || *got < o->count) &&
+		   sam_next_authentic(ctx, &info) == SAM_OK) {
+		(*got)++;
+		print_payload(o, &info, info.payload, info.payload_len);
+	}
+}
+
 static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 {
 	uint64_t shown_at = 0;
 	static uint8_t buf[SAM_MAX_FRAME];
 	struct sockaddr_storage from;
 	socklen_t fromlen;
-	uint64_t got = 0;
+	uint64_t got = 0, idle_since = now_ms(), reads = io->reads;
 	sam_frame_info info;
 	ssize_t n;
 
@@ -484,6 +550,18 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 			if (stop || io->last_errno == EINTR)
 				break;
 			if (io->last_errno == EAGAIN || io->last_errno == EWOULDBLOCK) {
+				/* a tick: let pending frames expire (sam_poll() at the
+				 * top); a timeout only once no datagram came for long */
+				if (io->reads != reads) {
+					reads = io->reads;
+					idle_since = now_ms();
+				}
+				if (o->timeout <= 0 ||
+					now_ms() - idle_since < o->timeout * 1000)
+					continue;
+				drain(ctx, o, &got);
+				if (o->count && got >= o->count)
+					break;
 				tool_err("timeout: nothing received for %g s (%llu "
 						 "payloads received)", o->timeout,
 						 (unsigned long long)got);
@@ -496,21 +574,10 @@ static int receive(sam_ctx *ctx, const mcast_io *io, const recv_opts *o)
 				sam_fail(n, "cannot receive");
 			return EXIT_RUNTIME;
 		}
+		reads = io->reads;
+		idle_since = now_ms();
 		got++;
-		if (o->verbose) {
-			printf("source=%u seq=%llu scheme=%s auth=%s ", info.source_id,
-				   (unsigned long long)info.seq,
-				   sam_scheme_name(info.scheme),
-				   info.auth == SAM_AUTH_GROUP ? "group" : "source");
-			print_escaped(stdout, buf, n);
-			putchar('\n');
-			fflush(stdout);
-		} else if (!o->quiet) {
-			printf("source=%u ", info.source_id);
-			print_escaped(stdout, buf, n);
-			putchar('\n');
-			fflush(stdout);
-		}
+		print_payload(o, &info, buf, (size_t)n);
 	}
 	if (o->count && got < o->count) {
 		tool_err("interrupted after %llu of %llu payloads",
@@ -540,7 +607,9 @@ int main(int argc, char *argv[])
 	if (!ctx)
 		return EXIT_RUNTIME;
 	io.fd = mcast_open_receiver(&g, o.ifname, o.reuse);
-	if (io.fd < 0 || (o.timeout > 0 && mcast_set_timeout(io.fd, o.timeout))) {
+	/* a tick, so that pending frames expire while nothing arrives; the
+	 * --timeout is counted in ticks */
+	if (io.fd < 0 || mcast_set_timeout(io.fd, RECV_TICK_S)) {
 		sam_ctx_free(ctx);
 		return EXIT_RUNTIME;
 	}

@@ -30,7 +30,14 @@ typedef struct {
 	const char *mike;	/* its control socket, NULL: the default */
 	const char *data_key;	/* --data-key file, NULL: payloads in clear */
 	const char *bootstrap;	/* body published before sending, NULL: none */
+	unsigned int tesla_interval;	/* ms, 0: libsam's default */
+	unsigned int tesla_delay;		/* intervals, 0: libsam's default */
+	unsigned int boot_period;		/* ms between bootstrap frames, 0: none */
 } send_opts;
+
+/* a numeric macro of sam.h in a help text */
+#define STR_(x) #x
+#define SAM_TESLA_STR(x) STR_(x)
 
 /* Online/offline schemes: precompute for this many frames ahead (the
  * signer keeps what it can hold), refill when half of it is used */
@@ -50,6 +57,8 @@ typedef struct {
 	/* the sequence number less the payload number: a batched frame's
 	 * payload, for --test-loss reports */
 	uint64_t seq_base;
+	/* --bootstrap-period: 0, no in-band bootstrap frames */
+	unsigned int boot_period;
 	uint8_t frame[SAM_MAX_FRAME];
 } sender;
 
@@ -71,6 +80,14 @@ static void usage(void)
 "ahead: sam-send precomputes before the first frame and again, between\n"
 "frames, whenever half of what the signer holds is used, so that signing\n"
 "a frame stays cheap.\n"
+"\n"
+"The tesla scheme (docs/sam-tesla.md) MACs every frame under a key of a\n"
+"one-way chain it discloses d intervals later; sam-send makes a fresh\n"
+"chain at start and sends its commitment, signed with the key, in-band\n"
+"as bootstrap frames (docs/sam-bootstrap.md): one before the first frame,\n"
+"then one every --bootstrap-period ms, so receivers without mike (sam-recv\n"
+"--scheme tesla --peer ...) can check the frames.  The last d intervals'\n"
+"frames become authentic only once a later frame discloses their key.\n"
 "\n"
 "The tree scheme signs blocks of frames (docs/sam-tree.md): a frame leaves\n"
 "when its block closes, at 64 frames or once the oldest waited 20 ms and\n"
@@ -100,10 +117,19 @@ static void usage(void)
 "  -s, --scheme NAME     sign with scheme NAME (default: the key's own:\n"
 "                        ed25519 for an Ed25519 key file, ecdsa-p256,\n"
 "                        hmac-sha256); an Ed25519 key also signs with\n"
-"                        ed25519-oo, hybrid or tree (receivers of hybrid\n"
-"                        or tree frames need sam-recv --scheme hybrid or\n"
-"                        --scheme tree); a scheme that does\n"
-"                        not fit the key is an error\n"
+"                        ed25519-oo, hybrid, tree or tesla (receivers of\n"
+"                        hybrid, tree or tesla frames need sam-recv\n"
+"                        --scheme hybrid, tree or tesla); a scheme that\n"
+"                        does not fit the key is an error\n"
+"      --tesla-interval MS  tesla: the interval length (default "
+SAM_TESLA_STR(SAM_TESLA_DEFAULT_INTERVAL) ")\n"
+"      --tesla-delay D   tesla: the disclosure delay in intervals (default "
+SAM_TESLA_STR(SAM_TESLA_DEFAULT_DELAY) ")\n"
+"      --bootstrap-period MS  tesla: send the chain's signed bootstrap\n"
+"                        in-band before the first frame and then at most\n"
+"                        every MS ms, between frames (default "
+SAM_TESLA_STR(SAM_DEFAULT_BOOTSTRAP_PERIOD) "; 0: never,\n"
+"                        for receivers that take it from mike only)\n"
 "  -i, --source-id N     this sender's source id (default 1)\n"
 "  -S, --session N       the session id (default 0)\n"
 "  -n, --count N         send N generated frames instead of stdin lines\n"
@@ -148,7 +174,10 @@ static void usage(void)
 "  echo hello | sam-send --key alice.key --source-id 7 ff15::1234 5000\n"
 "  sam-keygen --scheme hybrid --out bob\n"
 "  sam-send --scheme hybrid --key bob.key --source-id 8 --count 100 \\\n"
-"           239.1.2.3 5000\n");
+"           239.1.2.3 5000\n"
+"  sam-keygen --scheme tesla --out carol\n"
+"  sam-send --scheme tesla --key carol.key --source-id 9 --count 100 \\\n"
+"           --rate 20 239.1.2.3 5000\n");
 }
 
 static void parse_args(int argc, char *argv[], send_opts *o)
@@ -170,12 +199,16 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 		{ "mike", required_argument, NULL, 'M' },
 		{ "data-key", required_argument, NULL, 'K' },
 		{ "bootstrap", required_argument, NULL, 'B' },
+		{ "tesla-interval", required_argument, NULL, 'T' },
+		{ "tesla-delay", required_argument, NULL, 'D' },
+		{ "bootstrap-period", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, manual = 0;
 
-	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0 };
+	*o = (send_opts){ .source_id = 1, .size = -1, .ttl = 1, .first_seq = 0,
+					  .boot_period = SAM_DEFAULT_BOOTSTRAP_PERIOD };
 	while ((c = getopt_long(argc, argv, "k:i:S:n:b:r:I:t:f:ls:G:M:K:B:h", opts,
 							NULL)) != -1) {
 		switch (c) {
@@ -231,6 +264,17 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 		case 'L':
 			o->loss = opt_uint("--test-loss", optarg, 0, 100);
 			break;
+		case 'T':
+			o->tesla_interval = opt_uint("--tesla-interval", optarg, 1,
+										 UINT32_MAX / 4);
+			break;
+		case 'D':
+			o->tesla_delay = opt_uint("--tesla-delay", optarg, 1, 65535);
+			break;
+		case 'P':
+			o->boot_period = opt_uint("--bootstrap-period", optarg, 0,
+									  UINT32_MAX);
+			break;
 		case 'h':
 			usage();
 			exit(0);
@@ -251,6 +295,10 @@ static void parse_args(int argc, char *argv[], send_opts *o)
 						 SAM_MAX_BOOTSTRAP_BODY);
 	if (!o->key && !o->group)
 		tool_usage_error("--key (or --group NAME) is required");
+	if ((o->tesla_interval || o->tesla_delay) && !o->group &&
+		(!o->scheme || strcmp(o->scheme, "tesla") != 0))
+		tool_usage_error("--tesla-interval and --tesla-delay need --scheme "
+						 "tesla (or a tesla --group)");
 	if (o->size >= 0 && !o->count)
 		tool_usage_error("--size needs --count");
 	/* source id and sequence number are the nonce under the data key */
@@ -319,7 +367,7 @@ static int publish_tesla_chain(sam_ctx *ctx, const send_opts *o)
 	uint8_t body[SAM_MAX_BOOTSTRAP_BODY];
 	int rc, len;
 
-	rc = sam_set_tesla(ctx, 0, 0, 0);
+	rc = sam_set_tesla(ctx, o->tesla_interval, o->tesla_delay, 0);
 	if (rc == SAM_E_SCHEME)
 		return SAM_OK;
 	if (rc != SAM_OK)
@@ -407,6 +455,10 @@ static sam_ctx *setup_ctx(const send_opts *o, const sam_io_ops *ops)
 		sam_fail(rc, "cannot set session %u", o->session);
 	else if (rc == SAM_OK && (rc = sam_set_io(ctx, ops)) != SAM_OK)
 		sam_fail(rc, "cannot set the I/O functions");
+	else if (rc == SAM_OK && sam_key_scheme(key) == SAM_SCHEME_TESLA &&
+			 (rc = sam_set_tesla(ctx, o->tesla_interval, o->tesla_delay,
+								 0)) != SAM_OK)
+		sam_fail(rc, "cannot make a TESLA key chain");
 	else if (rc != SAM_OK)
 		sam_fail(rc, "cannot create a SAM context");
 	sam_key_free(key);
@@ -484,11 +536,34 @@ static int test_drop(sender *sd)
 	return (sd->rand * 0x2545F4914F6CDD1DULL >> 32) % 100 < sd->loss;
 }
 
-/* n: the payload's number, for --test-loss reports */
-static int send_one(sender *sd, const void *payload, size_t len, uint64_t n)
+/* A tesla sender's bootstrap frame, when libsam says one is due (before
+ * the first frame, for a new chain, once a period); never dropped by
+ * --test-loss, which counts payloads */
+static int send_bootstrap(sender *sd)
 {
 	uint64_t seq = sam_next_seq(sd->ctx);
 	ssize_t flen;
+
+	if (!sd->boot_period)
+		return 0;
+	flen = sam_seal_bootstrap(sd->ctx, sd->frame, sizeof(sd->frame));
+	/* not a tesla sender: nothing to announce */
+	if (flen == SAM_E_SCHEME || flen == 0)
+		return 0;
+	if (flen < 0)
+		return sam_fail(flen, "cannot seal a bootstrap frame");
+	return send_frame(sd, sd->frame, flen, seq);
+}
+
+/* n: the payload's number, for --test-loss reports */
+static int send_one(sender *sd, const void *payload, size_t len, uint64_t n)
+{
+	uint64_t seq;
+	ssize_t flen;
+
+	if (send_bootstrap(sd))
+		return -1;
+	seq = sam_next_seq(sd->ctx);
 
 	sd->seq_base = seq - n;
 	flen = sam_seal(sd->ctx, payload, len, sd->frame, sizeof(sd->frame));
@@ -614,6 +689,14 @@ int main(int argc, char *argv[])
 	sd.io = &io;
 	sd.loss = o.loss;
 	sd.rand = 0x9e3779b97f4a7c15ULL;
+	sd.boot_period = o.boot_period;
+	if (o.boot_period &&
+		(rc = sam_set_bootstrap_period(ctx, o.boot_period)) != SAM_OK) {
+		sam_fail(rc, "cannot set the bootstrap period");
+		sam_ctx_free(ctx);
+		close(io.fd);
+		return EXIT_RUNTIME;
+	}
 	rc = precompute_ahead(&sd, 1);
 	if (!rc && o.count)
 		rc = send_generated(&sd, &o);

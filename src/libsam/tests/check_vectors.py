@@ -189,7 +189,9 @@ def check_tesla(here, tv, ed):
     chain[n] = bytes(range(0xa0, 0xb0))
     for i in range(n, 0, -1):
         chain[i - 1] = tesla_prf(chain[i], b"F")
-    body = struct.pack("!BBHIQI", 1, 16, delay, interval, t0, n) + chain[0]
+    # version 2, key length, d, T_int, one chain: generation 0, T0, N, K_0
+    body = (struct.pack("!BBHIB", 2, 16, delay, interval, 1) +
+            struct.pack("!BQI", 0, t0, n) + chain[0])
     result(tv["TV_TESLA_BODY"] == body.hex(), "TV_TESLA_BODY: K_0 = F^8(K_8)"
            " and the schedule")
     unsigned = struct.pack("!BBHIIQH", 1, SCHEME_TESLA, 0, SESSION, SOURCE,
@@ -207,8 +209,10 @@ def check_tesla(here, tv, ed):
         j = i - delay if i > delay else 0
         data = struct.pack("!BBHIIQHH", 1, SCHEME_TESLA, 0, SESSION, SOURCE,
                            seq, len(PAYLOAD), 36) + PAYLOAD
-        mac = hmac.new(tesla_prf(chain[i], b"F'"), data,
-                       hashlib.sha256).digest()[:16]
+        # AES-128-GMAC under K'_i: GCM over no plaintext, the frame as
+        # additional data, nonce = source id || sequence number
+        mac = AESGCM(tesla_prf(chain[i], b"F'")).encrypt(data[8:20], b"",
+                                                         data)
         expected = data + struct.pack("!I", i) + chain[j] + mac
         result(tv[name] == expected.hex(), "%s recomputed byte for byte%s" %
                (name, "" if tv[name] == expected.hex() else
@@ -223,6 +227,28 @@ def check_tesla(here, tv, ed):
         for name in ("TV_TESLA_BODY", "TV_TESLA_BOOTSTRAP", "TV_TESLA_FRAME1",
                      "TV_TESLA_FRAME3", "TV_TESLA_FRAME5"):
             result(tv[name] in blocks, "docs/sam-tesla.md has %s" % name)
+    return boot
+
+
+def check_bootstrap_frame(here, tv, boot):
+    """the bootstrap frame vector (bootstrap_frame_vector.h,
+    docs/sam-bootstrap.md "In-band"): the tesla envelope as the payload of
+    a frame with flag BOOTSTRAP, sequence number 1, no authenticator"""
+    tv.update(c_defines(open(os.path.join(here,
+                                          "bootstrap_frame_vector.h")).read()))
+    frame = struct.pack("!BBHIIQHH", 1, SCHEME_TESLA, 0x0002, SESSION, SOURCE,
+                        1, len(boot), 0) + boot
+    result(tv["TV_TESLA_BOOTSTRAP_FRAME"] == frame.hex(),
+           "TV_TESLA_BOOTSTRAP_FRAME recomputed byte for byte%s" % ("" if
+           tv["TV_TESLA_BOOTSTRAP_FRAME"] == frame.hex() else
+           "\n  file:     %s\n  expected: %s" %
+           (tv["TV_TESLA_BOOTSTRAP_FRAME"], frame.hex())))
+    bdoc = os.path.join(here, "..", "..", "..", "docs", "sam-bootstrap.md")
+    if os.path.exists(bdoc):
+        blocks = ["".join(b.split()) for b in
+                  re.findall(r"```\n([0-9a-f\n ]+)```", open(bdoc).read())]
+        result(frame.hex() in blocks,
+               "docs/sam-bootstrap.md has TV_TESLA_BOOTSTRAP_FRAME")
 
 
 def c_defines(text):
@@ -374,7 +400,7 @@ def main():
                   re.findall(r"```\n([0-9a-f\n ]+)```", open(tdoc).read())]
         for i, f in enumerate(block):
             result(f.hex() in blocks, "docs/sam-tree.md has TV_TREE_%d" % i)
-    check_tesla(here, tv, ed)
+    check_bootstrap_frame(here, tv, check_tesla(here, tv, ed))
 
     # the hex in docs/sam-frame-format.md
     doc = os.path.join(here, "..", "..", "..", "docs", "sam-frame-format.md")

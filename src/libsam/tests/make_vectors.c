@@ -159,6 +159,7 @@ static void tesla_vector(const char *dir, int write)
 	sam_ctx *ctx;
 	ssize_t len;
 	size_t i;
+	int blen;
 
 	for (i = 0; i < sizeof(seed); i++)
 	{
@@ -170,8 +171,8 @@ static void tesla_vector(const char *dir, int write)
 		sam_set_source(ctx, SOURCE, 1) || sam_set_signing_key(ctx, key) ||
 		sam_set_clock(ctx, bootstrap_clock, NULL) ||
 		sam_tesla_set_chain(ctx, seed, BOOTSTRAP_ISSUED, 100, 2, 8) ||
-		sam_tesla_bootstrap_body(ctx, body, sizeof(body)) < 0 ||
-		(len = sam_bootstrap_seal(ctx, body, sizeof(body), out,
+		(blen = sam_tesla_bootstrap_body(ctx, body, sizeof(body))) < 0 ||
+		(len = sam_bootstrap_seal(ctx, body, (size_t)blen, out,
 								  sizeof(out))) < 0)
 	{
 		fprintf(stderr, "tesla setup failed\n");

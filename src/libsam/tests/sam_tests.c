@@ -110,6 +110,7 @@ int main(void)
 	srunner_add_suite(sr, suite_bootstrap());
 	srunner_add_suite(sr, suite_tree());
 	srunner_add_suite(sr, suite_tesla());
+	srunner_add_suite(sr, suite_bootstrap_frame());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

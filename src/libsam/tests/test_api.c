@@ -277,7 +277,7 @@ START_TEST(test_strerror)
 {
 	int i, j;
 
-	for (i = 0; i >= SAM_E_KEY_EXPIRED; i--)
+	for (i = 0; i >= SAM_E_BEHIND; i--)
 	{
 		ck_assert_str_ne(sam_strerror(i), "unknown error");
 		for (j = 0; j > i; j--)
@@ -292,9 +292,10 @@ START_TEST(test_strerror)
 					 "frame older than the replay window");
 	ck_assert_str_eq(sam_strerror(SAM_E_MALFORMED),
 					 "truncated or malformed frame");
-	ck_assert_str_eq(sam_strerror(SAM_E_KEY_EXPIRED - 1), "unknown error");
+	ck_assert_str_eq(sam_strerror(SAM_E_BEHIND - 1), "unknown error");
 	ck_assert_str_eq(sam_strerror(SAM_PENDING), "pending");
-	ck_assert_str_eq(sam_strerror(2), "unknown error");
+	ck_assert_str_eq(sam_strerror(SAM_BOOTSTRAP), "bootstrap frame taken");
+	ck_assert_str_eq(sam_strerror(3), "unknown error");
 	ck_assert_str_eq(sam_strerror(-1000), "unknown error");
 }
 END_TEST

@@ -152,5 +152,6 @@ Suite *suite_encrypt(void);
 Suite *suite_bootstrap(void);
 Suite *suite_tree(void);
 Suite *suite_tesla(void);
+Suite *suite_bootstrap_frame(void);
 
 #endif /* SAM_TEST_COMMON_H_ */

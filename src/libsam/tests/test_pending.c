@@ -595,6 +595,107 @@ START_TEST(test_scheme_accessors)
 }
 END_TEST
 
+/*
+ * The pending budget against a model, with random sequence numbers
+ * (copies among them), forgeries and disclosures: what each frame is
+ * answered, and the order the authentic ones come out in.  The slot
+ * stack, the arrival list and the table of sequence numbers must agree
+ * with plain arrays whatever the budget's state.
+ */
+
+enum { MODEL_BUDGET = 200, MODEL_LOW = 100, MODEL_HIGH = 1000 };
+
+struct model {
+	/* pending, in arrival order; ready, in the order they became so */
+	uint64_t pending[MODEL_BUDGET], ready[MODEL_BUDGET];
+	size_t npending, nready;
+	uint64_t disclosed;
+	uint8_t forged[MODEL_HIGH + 1], used[MODEL_HIGH + 1];
+};
+
+/** What the context does after a frame: settle the disclosed ones */
+static void model_resolve(struct model *m)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < m->npending; i++)
+	{
+		uint64_t seq = m->pending[i];
+
+		if (seq > m->disclosed)
+		{
+			m->pending[kept++] = seq;
+		}
+		else if (m->forged[seq])
+		{	/* dropped: its number may come again */
+			m->used[seq] = 0;
+		}
+		else
+		{
+			m->ready[m->nready++] = seq;
+		}
+	}
+	m->npending = kept;
+}
+
+START_TEST(test_pending_model)
+{
+	static struct model m;
+	sam_ctx *rx = delayed_receiver(MODEL_BUDGET, 256);
+	uint64_t k_seq = MODEL_HIGH, seq;
+	sam_frame_info info;
+	uint32_t rnd = 20261202;
+	size_t i;
+	int round, expect;
+
+	memset(&m, 0, sizeof(m));
+	for (round = 0; round < 20000; round++)
+	{
+		rnd ^= rnd << 13;
+		rnd ^= rnd >> 17;
+		rnd ^= rnd << 5;
+		if (rnd % 40 == 0 && k_seq < MODEL_HIGH + 80)
+		{	/* a disclosure of everything up to some sequence number */
+			char k[32];
+
+			m.disclosed += rnd % 200;
+			m.disclosed = m.disclosed > MODEL_HIGH ? MODEL_HIGH : m.disclosed;
+			snprintf(k, sizeof(k), "K%llu", (unsigned long long)m.disclosed);
+			ck_assert_int_eq(open_mock(rx, ++k_seq, k), SAM_OK);
+			model_resolve(&m);
+			for (i = 0; i < m.nready; i++)
+			{
+				ck_assert_int_eq(sam_next_authentic(rx, &info), SAM_OK);
+				ck_assert_uint_eq(info.seq, m.ready[i]);
+			}
+			m.nready = 0;
+			ck_assert_int_eq(sam_next_authentic(rx, &info), SAM_PENDING);
+			continue;
+		}
+		seq = MODEL_LOW + rnd % (MODEL_HIGH - MODEL_LOW);
+		if (m.used[seq])
+		{	/* waiting, ready or accepted already */
+			expect = SAM_E_REPLAY;
+		}
+		else
+		{
+			expect = m.npending + m.nready < MODEL_BUDGET ? SAM_PENDING
+														  : SAM_E_BUDGET;
+		}
+		ck_assert_int_eq(open_mock(rx, seq, rnd & 0x100 ? "X" : "d"),
+						 expect);
+		if (expect == SAM_PENDING)
+		{
+			m.forged[seq] = (rnd & 0x100) != 0;
+			m.used[seq] = 1;
+			m.pending[m.npending++] = seq;
+			model_resolve(&m);
+		}
+	}
+	sam_ctx_free(rx);
+}
+END_TEST
+
 Suite *suite_pending(void)
 {
 	Suite *s = suite_create("interface v2");
@@ -604,6 +705,7 @@ Suite *suite_pending(void)
 	tcase_add_test(tc, test_pending_in_order);
 	tcase_add_test(tc, test_pending_replay_marked_when_authentic);
 	tcase_add_test(tc, test_pending_budget);
+	tcase_add_test(tc, test_pending_model);
 	tcase_add_test(tc, test_pending_encrypted);
 	tcase_add_test(tc, test_pending_no_budget);
 	tcase_add_test(tc, test_pending_readfrom);

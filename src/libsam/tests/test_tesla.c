@@ -69,12 +69,13 @@ static sam_key *public_of(const sam_key *key)
 /** The sender's signed bootstrap */
 static ssize_t bootstrap(sam_ctx *s, uint8_t *blob, size_t size)
 {
-	uint8_t body[64];
+	uint8_t body[SAM_TESLA_BOOTSTRAP_BODY];
 	ssize_t len;
+	int blen;
 
-	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)),
-					 SAM_TESLA_BOOTSTRAP_BODY);
-	len = sam_bootstrap_seal(s, body, SAM_TESLA_BOOTSTRAP_BODY, blob, size);
+	blen = sam_tesla_bootstrap_body(s, body, sizeof(body));
+	ck_assert(blen == 38 || blen == SAM_TESLA_BOOTSTRAP_BODY);
+	len = sam_bootstrap_seal(s, body, (size_t)blen, blob, size);
 	ck_assert_int_gt(len, 0);
 	return len;
 }
@@ -190,24 +191,26 @@ START_TEST(test_chain)
 	ck_assert_int_eq(sam_set_tesla(s, 100, 50, 50), SAM_E_INVAL);
 	ck_assert_int_eq(sam_set_tesla(s, 100, 2, SAM_TESLA_MAX_CHAIN + 1),
 					 SAM_E_INVAL);
-	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, 35), SAM_E_BUFSIZE);
-	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 36);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, 37), SAM_E_BUFSIZE);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 38);
 	memcpy(k, seed, sizeof(k));
 	for (i = 0; i < 50; i++)
 	{
 		prf(k, "F", k);
 	}
-	ck_assert_mem_eq(body + 20, k, sizeof(k));
-	ck_assert_int_eq(body[0], 1);
+	ck_assert_mem_eq(body + 22, k, sizeof(k));
+	ck_assert_int_eq(body[0], 2);
 	ck_assert_int_eq(body[1], 16);
 	ck_assert_int_eq(body[3], 2);
 	ck_assert_int_eq(body[7], 100);
-	ck_assert_int_eq(body[19], 50);
+	ck_assert_int_eq(body[8], 1);
+	ck_assert_int_eq(body[9], 0);
+	ck_assert_int_eq(body[21], 50);
 	ck_assert_int_eq(tc_seal(s, frame, sizeof(frame)), 24 + 2 + 36);
 	ck_assert_int_eq(sam_frame_size(s, 464), 24 + 464 + 36);
 	/* a random chain, the default schedule */
 	ck_assert_int_eq(sam_set_tesla(s, 0, 0, 0), SAM_OK);
-	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 36);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 38);
 	ck_assert_int_eq(body[3], SAM_TESLA_DEFAULT_DELAY);
 	ck_assert_int_eq(sam_scheme_wire_id(SAM_SCHEME_TESLA), 7);
 	ck_assert_str_eq(sam_scheme_name(SAM_SCHEME_TESLA), "tesla");
@@ -454,22 +457,33 @@ START_TEST(test_bootstrap_forged)
 	/* signed, but no body of this version, or of another length */
 	{
 		uint8_t body[SAM_TESLA_BOOTSTRAP_BODY];
+		size_t blen = 38;
 
 		ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)),
-						 sizeof(body));
-		body[0] = 2;
-		len = sam_bootstrap_seal(s, body, sizeof(body), blob, sizeof(blob));
+						 blen);
+		body[0] = 1;
+		len = sam_bootstrap_seal(s, body, blen, blob, sizeof(blob));
 		ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob,
 												  (size_t)len),
 						 SAM_E_VERSION);
-		body[0] = 1;
-		len = sam_bootstrap_seal(s, body, sizeof(body) - 1, blob,
-								 sizeof(blob));
+		body[0] = 2;
+		len = sam_bootstrap_seal(s, body, blen - 1, blob, sizeof(blob));
 		ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob,
 												  (size_t)len),
 						 SAM_E_MALFORMED);
+		body[8] = 2;	/* two chains announced, one there */
+		len = sam_bootstrap_seal(s, body, blen, blob, sizeof(blob));
+		ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob,
+												  (size_t)len),
+						 SAM_E_MALFORMED);
+		body[8] = 3;	/* more chains than a receiver keeps */
+		len = sam_bootstrap_seal(s, body, blen, blob, sizeof(blob));
+		ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob,
+												  (size_t)len),
+						 SAM_E_MALFORMED);
+		body[8] = 1;
 		body[3] = 0;	/* d = 0 */
-		len = sam_bootstrap_seal(s, body, sizeof(body), blob, sizeof(blob));
+		len = sam_bootstrap_seal(s, body, blen, blob, sizeof(blob));
 		ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob,
 												  (size_t)len),
 						 SAM_E_MALFORMED);
@@ -514,25 +528,159 @@ END_TEST
 
 START_TEST(test_chain_end)
 {
-	struct fixture fx = setup(SRC, 10, 64, 1);
+	struct fixture fx = setup(SRC, 12, 64, 1);
 	sam_ctx *s = fx.s, *r = fx.r;
-	uint8_t f[256];
+	uint8_t f[256], blob[SAM_MAX_BOOTSTRAP], body[SAM_TESLA_BOOTSTRAP_BODY];
 	uint64_t last = 0;
 	ssize_t len;
+	uint32_t field;
+	uint64_t last3 = 0;
+	sam_ctx *r3 = NULL;
+	int i, got = 0, got3 = 0;
 
-	sender_now = recv_now = T0 + 799;	/* interval 8 of 10 */
+	/* intervals 1 .. 8 of 12: one chain announced */
+	for (i = 0; i < 8; i++)
+	{
+		sender_now = recv_now = T0 + 100 * i + 10;
+		len = tc_seal(s, f, sizeof(f));
+		ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
+		got += drain(r, &last);
+	}
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 38);
+	/* interval 9: a quarter left, the next chain is made and announced */
+	sender_now = recv_now = T0 + 810;
 	len = tc_seal(s, f, sizeof(f));
 	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
-	sender_now = recv_now = T0 + 999;	/* interval 10 discloses K_8 */
-	len = tc_seal(s, f, sizeof(f));
-	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
-	ck_assert_int_eq(drain(r, &last), 1);
-	sender_now = T0 + 1000;	/* interval 11: none left */
-	ck_assert_int_eq(sam_seal(s, "x", 1, f, sizeof(f)), SAM_E_KEY_EXPIRED);
-	/* a clock going back does not go back to a disclosed key */
+	got += drain(r, &last);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)),
+					 SAM_TESLA_BOOTSTRAP_BODY);
+	ck_assert_int_eq(body[8], 2);
+	ck_assert_int_eq(body[9 + 29], 1);	/* generation 0 + 1 */
+	len = bootstrap(s, blob, sizeof(blob));
+	ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob, (size_t)len),
+					 SAM_OK);
+	/* on through the boundary: nothing in flight is lost */
+	for (i = 9; i < 20; i++)
+	{
+		sender_now = recv_now = T0 + 100 * i + 10;
+		len = tc_seal(s, f, sizeof(f));
+		ck_assert_int_gt(len, 0);
+		field = sam_get32(f + len - 36);
+		ck_assert_uint_eq(field >> 24, i < 12 ? 0 : 1);
+		ck_assert_uint_eq(field & 0x7fffff, i < 12 ? i + 1 : i - 11);
+		/* the first d intervals of the next chain disclose K_11, K_12 of
+		 * the one before */
+		ck_assert_uint_eq(!!(field & 0x800000), i == 12 || i == 13);
+		ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
+		got += drain(r, &last);
+		if (i == 12)
+		{	/* a receiver that has only the new chain */
+			r3 = receiver(s, SRC, fx.key, 64, 1);
+		}
+		if (r3)
+		{	/* takes the frames that disclose keys it cannot check */
+			ck_assert_int_eq(sam_open(r3, f, (size_t)len, NULL),
+							 SAM_PENDING);
+			got3 += drain(r3, &last3);
+		}
+	}
+	ck_assert_int_eq(got3, 6);
+	sam_ctx_free(r3);
+	/* all but the last d = 2 intervals' frames */
+	ck_assert_int_eq(got, 18);
+	ck_assert_uint_eq(sam_get_rejected(r, SAM_E_BAD_AUTH), 0);
+	/* a clock going back does not go back to a disclosed key, nor to the
+	 * chain left */
 	sender_now = T0;
 	len = tc_seal(s, f, sizeof(f));
-	ck_assert_uint_eq(sam_get32(f + len - 36), 10);
+	ck_assert_uint_eq(sam_get32(f + len - 36), (1u << 24) | 8);
+	/* a receiver without the new chain's bootstrap: no key for it */
+	{
+		sam_ctx *r2 = receiver(s, SRC, fx.key, 64, 0);
+
+		ck_assert_int_eq(sam_open(r2, f, (size_t)len, NULL), SAM_E_NOKEY);
+		sam_ctx_free(r2);
+	}
+	teardown(&fx);
+}
+END_TEST
+
+/* a disclosed key far ahead: hashed down from a budget, so that forged
+ * ones cost little; a checkpoint in a bootstrap skips ahead instead */
+START_TEST(test_walk_budget)
+{
+	struct fixture fx = setup(SRC, 80000, 64, 1);
+	sam_ctx *s = fx.s, *r = fx.r;
+	uint8_t f[256], forged[256], body[128], blob[SAM_MAX_BOOTSTRAP];
+	ssize_t len, blen;
+	int n;
+
+	/* interval 30001: 29999 steps from K_0 */
+	sender_now = recv_now = T0 + 3000000;
+	len = tc_seal(s, f, sizeof(f));
+	memcpy(forged, f, (size_t)len);
+	forged[len - 20] ^= 1;	/* the disclosed key */
+	ck_assert_int_eq(sam_open(r, forged, (size_t)len, NULL), SAM_E_BAD_AUTH);
+	ck_assert_int_eq(sam_open(r, forged, (size_t)len, NULL), SAM_E_BAD_AUTH);
+	/* the budget is spent: not even the real one is checked now */
+	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_E_BEHIND);
+	ck_assert_str_eq(sam_strerror(SAM_E_BEHIND),
+					 "the disclosed TESLA key is too far ahead to check now "
+					 "(catching up from the sender's next bootstrap)");
+	/* 10 s later it is full again */
+	sender_now = recv_now = T0 + 3010000;
+	len = tc_seal(s, f, sizeof(f));
+	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
+	ck_assert_uint_eq(verified(r, SRC), 30099);
+	/* a receiver that comes 70000 intervals on: beyond any budget */
+	sam_ctx_free(r);
+	r = fx.r = receiver(s, SRC, fx.key, 64, 1);
+	sender_now = recv_now = T0 + 7000000;
+	len = tc_seal(s, f, sizeof(f));
+	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_E_BEHIND);
+	/* a bootstrap with a checkpoint (the key that frame disclosed) */
+	n = sam_tesla_checkpoint_body(s, body, sizeof(body));
+	/* both chains: a quarter is left */
+	ck_assert_int_eq(n, SAM_TESLA_BOOTSTRAP_BODY + SAM_TESLA_CHECKPOINT_LEN);
+	blen = sam_bootstrap_seal(s, body, (size_t)n, blob, sizeof(blob));
+	ck_assert_int_gt(blen, 0);
+	ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob, (size_t)blen),
+					 SAM_OK);
+	ck_assert_uint_eq(verified(r, SRC), 69999);
+	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
+	sender_now = recv_now = T0 + 7000200;
+	len = tc_seal(s, f, sizeof(f));
+	ck_assert_int_eq(sam_open(r, f, (size_t)len, NULL), SAM_PENDING);
+	ck_assert_int_eq(sam_next_authentic(r, NULL), SAM_OK);
+	/* a checkpoint of a chain the body does not list, or past its end */
+	body[67] ^= 2;
+	blen = sam_bootstrap_seal(s, body, (size_t)n, blob, sizeof(blob));
+	ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob, (size_t)blen),
+					 SAM_E_MALFORMED);
+	body[67] ^= 2;
+	sam_put32(body + 68, 80001);
+	blen = sam_bootstrap_seal(s, body, (size_t)n, blob, sizeof(blob));
+	ck_assert_int_eq(sam_tesla_load_bootstrap(r, SRC, blob, (size_t)blen),
+					 SAM_E_MALFORMED);
+	teardown(&fx);
+}
+END_TEST
+
+/* a sender idle for longer than its chains starts a fresh one at once */
+START_TEST(test_chain_idle)
+{
+	struct fixture fx = setup(SRC, 8, 64, 1);
+	uint8_t f[256];
+	ssize_t len;
+
+	sender_now = T0 + 10;
+	len = tc_seal(fx.s, f, sizeof(f));
+	sender_now = T0 + 100 * 1000;
+	len = tc_seal(fx.s, f, sizeof(f));
+	ck_assert_int_gt(len, 0);
+	ck_assert_uint_eq(sam_get32(f + len - 36) & 0xffffff, 1);
+	/* started afresh, not following on: its own K_0 */
+	ck_assert_uint_eq(sam_get32(f + len - 36) & 0x800000, 0);
 	teardown(&fx);
 }
 END_TEST
@@ -556,11 +704,13 @@ static ssize_t fd_read(void *io, void *buf, size_t len)
 	return recv(*(int *)io, buf, len, 0);
 }
 
-/* sam_write() / sam_readfrom(): the first frame comes out once the frame
- * that discloses its key was read */
+/* sam_write() / sam_readfrom(), the receiver without a bootstrap but the
+ * one in-band: the first frame comes out once the frame that discloses
+ * its key was read; the bootstrap frame never comes out */
 START_TEST(test_write_readfrom)
 {
-	struct fixture fx = setup(SRC, 100, 64, 1);
+	struct fixture fx = setup(SRC, 100, 64, 0);
+	sam_stats st;
 	int sv[2];
 	sam_io_ops txio = { .write = fd_write, .io = &sv[0] };
 	sam_io_ops rxio = { .read = fd_read, .io = &sv[1] };
@@ -578,8 +728,12 @@ START_TEST(test_write_readfrom)
 	ck_assert_int_eq(sam_readfrom(fx.r, buf, sizeof(buf), &info, NULL, NULL),
 					 3);
 	ck_assert_mem_eq(buf, "one", 3);
-	ck_assert_uint_eq(info.seq, 1);
+	/* 1 went to the bootstrap frame sam_write() sent before it */
+	ck_assert_uint_eq(nsent, 3);
+	ck_assert_uint_eq(info.seq, 2);
 	ck_assert_int_eq(info.scheme, SAM_SCHEME_TESLA);
+	ck_assert_int_eq(sam_get_stats(fx.r, &st), SAM_OK);
+	ck_assert_uint_eq(st.bootstraps, 1);
 	close(sv[0]);
 	close(sv[1]);
 	teardown(&fx);
@@ -612,10 +766,10 @@ START_TEST(test_vector)
 	ssize_t len;
 	size_t i;
 
-	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 36);
-	hex_eq(body, 36, TV_TESLA_BODY);
+	ck_assert_int_eq(sam_tesla_bootstrap_body(s, body, sizeof(body)), 38);
+	hex_eq(body, 38, TV_TESLA_BODY);
 	sender_now = T0;
-	len = sam_bootstrap_seal(s, body, 36, blob, sizeof(blob));
+	len = sam_bootstrap_seal(s, body, 38, blob, sizeof(blob));
 	hex_eq(blob, (size_t)len, TV_TESLA_BOOTSTRAP);
 	ck_assert_int_eq(sam_tesla_load_bootstrap(r, TV_SOURCE, blob,
 											  (size_t)len), SAM_OK);
@@ -646,6 +800,8 @@ Suite *suite_tesla(void)
 	tcase_add_test(tc, test_bootstrap_forged);
 	tcase_add_test(tc, test_budget_expiry);
 	tcase_add_test(tc, test_chain_end);
+	tcase_add_test(tc, test_chain_idle);
+	tcase_add_test(tc, test_walk_budget);
 	tcase_add_test(tc, test_vector);
 	tcase_add_test(tc, test_write_readfrom);
 	suite_add_tcase(s, tc);

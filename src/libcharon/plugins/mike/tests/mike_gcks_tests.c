@@ -132,6 +132,14 @@ static mike_member_group_t *join(ike_sa_t *ike_sa, bool sender)
 }
 
 /**
+ * Tell the GCKS an IKE SA changed its state, as charon does
+ */
+static void ike_state(ike_sa_t *ike_sa, ike_sa_state_t state)
+{
+	gcks->listener.ike_state_change(&gcks->listener, ike_sa, state);
+}
+
+/**
  * Assert a registration is refused with a notify: authorize() fails the
  * IKE SA, the response carries the notify and no keys, nobody was added
  */
@@ -364,16 +372,29 @@ END_TEST
  * Membership changes and the rekeys they send
  */
 
+/**
+ * alice joins "g", then cam as a sender; returns cam's membership on the
+ * GCKS, with its TEK (announced to alice by the first GSA_REKEY)
+ */
+static mike_gcks_member_t *join_alice_and_sender(mike_member_group_t **alice,
+												 mike_member_group_t **cam)
+{
+	mike_gcks_member_t *sender;
+
+	*alice = join(alice_sa, FALSE);
+	*cam = join(cam_sa, TRUE);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+	return sender;
+}
+
 START_TEST(test_second_member_rekey_has_its_tek)
 {
 	mike_member_group_t *alice, *cam;
 	mike_gcks_member_t *sender;
 	host_t *dst;
 
-	alice = join(alice_sa, FALSE);
-	cam = join(cam_sa, TRUE);
-	sender = group->find_member(group, 2);
-	ck_assert(sender && sender->tek);
+	sender = join_alice_and_sender(&alice, &cam);
 
 	/* alice learns the new sender's TEK from a GSA_REKEY */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
@@ -396,14 +417,13 @@ START_TEST(test_member_gone_forward_access_control)
 	mike_member_group_t *alice, *cam;
 	chunk_t old_kek;
 
-	alice = join(alice_sa, FALSE);
-	cam = join(cam_sa, TRUE);
+	join_alice_and_sender(&alice, &cam);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	/* cam got what that said in its registration: no replay for it */
 	ck_assert_int_eq(GSA(cam)->get_rekey_msg_id(GSA(cam)), 1);
 	old_kek = chunk_clone(KEK_KEYMAT(group));
 
-	gcks->listener.ike_state_change(&gcks->listener, cam_sa, IKE_DESTROYING);
+	ike_state(cam_sa, IKE_DESTROYING);
 	ck_assert(!group->find_member(group, 2));
 	ck_assert_int_eq(group->get_member_count(group), 1);
 	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
@@ -426,11 +446,10 @@ END_TEST
 
 START_TEST(test_last_member_gone_new_kek_no_rekey)
 {
-	ike_sa_t *ike_sa = alice_sa;
 	mike_member_group_t *alice;
 
-	alice = join(ike_sa, FALSE);
-	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DESTROYING);
+	alice = join(alice_sa, FALSE);
+	ike_state(alice_sa, IKE_DESTROYING);
 	ck_assert_int_eq(group->get_member_count(group), 0);
 	/* nobody to send to; the next member gets a KEK alice never had */
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
@@ -442,11 +461,10 @@ END_TEST
 
 START_TEST(test_other_state_change_keeps_member)
 {
-	ike_sa_t *ike_sa = alice_sa;
 	mike_member_group_t *alice;
 
-	alice = join(ike_sa, FALSE);
-	gcks->listener.ike_state_change(&gcks->listener, ike_sa, IKE_DELETING);
+	alice = join(alice_sa, FALSE);
+	ike_state(alice_sa, IKE_DELETING);
 	ck_assert(group->find_member(group, 1));
 
 	alice->group.destroy(&alice->group);
@@ -465,10 +483,10 @@ START_TEST(test_ike_rekey_moves_membership)
 	ck_assert(group->find_member(group, 5));
 
 	/* the old IKE SA goes away without the membership ... */
-	gcks->listener.ike_state_change(&gcks->listener, old, IKE_DESTROYING);
+	ike_state(old, IKE_DESTROYING);
 	ck_assert(group->find_member(group, 5));
 	/* ... which goes with the new one */
-	gcks->listener.ike_state_change(&gcks->listener, new, IKE_DESTROYING);
+	ike_state(new, IKE_DESTROYING);
 	ck_assert_int_eq(group->get_member_count(group), 0);
 
 	alice->group.destroy(&alice->group);
@@ -626,8 +644,7 @@ START_TEST(test_deregistration_forward_access_control)
 	message_t *response;
 	chunk_t old_kek;
 
-	alice = join(alice_sa, FALSE);
-	cam = join(cam_sa, TRUE);
+	join_alice_and_sender(&alice, &cam);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	old_kek = chunk_clone(KEK_KEYMAT(group));
 
@@ -671,9 +688,30 @@ START_TEST(test_deregistration_of_non_member_ignored)
 }
 END_TEST
 
+/** the registration the rekeying of these tests asks nothing of */
+static mike_gcks_registrar_t registrar;
+
+/**
+ * Run the rollover of "g" once, as start() schedules it, by a rekeying
+ * sending to a socket of its own (both for the caller to check; it
+ * destroys the rekeying); returns whether it rolled over
+ */
+static bool roll_over_once(mike_gcks_rekey_t **rekey,
+						   fake_socket_t **rollover_sock)
+{
+	bool rolled;
+
+	*rollover_sock = fake_socket_create();
+	*rekey = mike_gcks_rekey_create(groups, &(*rollover_sock)->socket,
+									&registrar);
+	ck_assert(groups->checkout(groups, "g") == &group->group);
+	rolled = (*rekey)->roll_over(*rekey, group);
+	groups->checkin(groups, &group->group);
+	return rolled;
+}
+
 START_TEST(test_rollover_new_teks)
 {
-	mike_gcks_registrar_t registrar = {};
 	mike_gcks_rekey_t *rekey;
 	mike_gcks_member_t *sender;
 	mike_member_group_t *alice, *cam;
@@ -681,19 +719,12 @@ START_TEST(test_rollover_new_teks)
 	mike_tek_t *old;
 	uint32_t old_spi;
 
-	alice = join(alice_sa, FALSE);
-	cam = join(cam_sa, TRUE);
+	sender = join_alice_and_sender(&alice, &cam);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	sender = group->find_member(group, 2);
 	old = sender->tek;
 	old_spi = old->spi;
 
-	/* the rollover start() schedules, run once */
-	rollover_sock = fake_socket_create();
-	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
-	ck_assert(groups->checkout(groups, "g") == &group->group);
-	ck_assert(rekey->roll_over(rekey, group));
-	groups->checkin(groups, &group->group);
+	ck_assert(roll_over_once(&rekey, &rollover_sock));
 
 	ck_assert(sender->tek && sender->tek->spi != old_spi);
 	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 1);
@@ -715,16 +746,11 @@ END_TEST
 
 START_TEST(test_rollover_needs_kek)
 {
-	mike_gcks_registrar_t registrar = {};
 	mike_gcks_rekey_t *rekey;
 	fake_socket_t *rollover_sock;
 
 	/* nobody registered yet: no KEK, nothing to roll over */
-	rollover_sock = fake_socket_create();
-	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
-	ck_assert(groups->checkout(groups, "g") == &group->group);
-	ck_assert(!rekey->roll_over(rekey, group));
-	groups->checkin(groups, &group->group);
+	ck_assert(!roll_over_once(&rekey, &rollover_sock));
 	ck_assert_int_eq(rollover_sock->sent->get_count(rollover_sock->sent), 0);
 	rekey->destroy(rekey);
 }
@@ -733,13 +759,9 @@ END_TEST
 START_TEST(test_reauthorize_after_reload)
 {
 	mike_member_group_t *alice, *cam;
-	mike_gcks_member_t *sender;
 	mike_group_t *reloaded;
 
-	alice = join(alice_sa, FALSE);
-	cam = join(cam_sa, TRUE);
-	sender = group->find_member(group, 2);
-	ck_assert(sender && sender->tek);
+	join_alice_and_sender(&alice, &cam);
 
 	/* loaded again with cam no longer a sender and alice no longer a
 	 * member: the same group, keys and members until reauthorized */
@@ -827,12 +849,68 @@ static message_t *register_sender(ike_sa_t *ike_sa, chunk_t key,
 }
 
 /**
- * Register a sender with SAM key data
+ * Register cam as a sender with SAM key data and a bootstrap (empty: not
+ * presented), which succeeds; returns cam's membership on the GCKS
  */
-static message_t *register_with_key(ike_sa_t *ike_sa, chunk_t data,
-									bool *success)
+static mike_gcks_member_t *add_sam_sender(chunk_t key, chunk_t bootstrap)
 {
-	return register_sender(ike_sa, data, chunk_empty, success);
+	mike_gcks_member_t *sender;
+	message_t *response;
+	bool success;
+
+	response = register_sender(cam_sa, key, bootstrap, &success);
+	ck_assert(success);
+	response->destroy(response);
+	sender = group->find_member(group, 2);
+	ck_assert(sender && sender->tek);
+	return sender;
+}
+
+/**
+ * Register cam as a sender with SAM key data and a bootstrap, which is
+ * refused: the IKE SA fails, the response has N(AUTHORIZATION_FAILED) and
+ * no GSA
+ */
+static void sam_sender_refused(chunk_t key, chunk_t bootstrap)
+{
+	message_t *response;
+	bool success;
+
+	response = register_sender(cam_sa, key, bootstrap, &success);
+	ck_assert(!success);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	response->destroy(response);
+}
+
+/**
+ * Assert cam, no member yet, is refused as a sender presenting SAM key
+ * data and a bootstrap, and stays no member
+ */
+static void assert_sam_refused(chunk_t key, chunk_t bootstrap)
+{
+	sam_sender_refused(key, bootstrap);
+	ck_assert(!group->find_member(group, 2));
+}
+
+/**
+ * How the SAM tests start: alice joins, then cam as a sender with a fresh
+ * Ed25519 SAM key (its notify data in data, its SPKI in spki) and a
+ * bootstrap (empty: none); alice takes the GSA_REKEY announcing cam.
+ * Returns cam's membership on the GCKS
+ */
+static mike_gcks_member_t *sam_sender_joins(mike_member_group_t **alice,
+											chunk_t bootstrap, chunk_t *data,
+											chunk_t *spki)
+{
+	mike_gcks_member_t *sender;
+
+	*alice = join(alice_sa, FALSE);
+	*data = sam_key_data(KEY_ED25519, 256, spki);
+	sender = add_sam_sender(*data, bootstrap);
+	ck_assert_int_eq(apply_rekey(*alice, fake_socket_get(sock, 0)), SUCCESS);
+	return sender;
 }
 
 /**
@@ -855,12 +933,39 @@ static mike_tek_t *tek_of(mike_member_group_t *member, uint32_t spi)
 	return found;
 }
 
+/**
+ * Assert a member holds a sender's TEK with its SAM source and key
+ */
+static void assert_sam_source(mike_member_group_t *member,
+							  mike_gcks_member_t *sender, chunk_t spki)
+{
+	mike_tek_t *tek;
+
+	tek = tek_of(member, sender->tek->spi);
+	ck_assert(tek && tek->sam_source == sender->leaf);
+	ck_assert_chunk_eq(tek->sam_key, spki);
+}
+
+/**
+ * Assert the GCKS and a member that took its GSA_REKEY hold a sender's
+ * bootstrap
+ */
+static void assert_sam_bootstrap(mike_member_group_t *member,
+								 mike_gcks_member_t *sender, char *bootstrap)
+{
+	mike_tek_t *tek;
+
+	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str(bootstrap));
+	tek = tek_of(member, sender->tek->spi);
+	ck_assert(tek);
+	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str(bootstrap));
+}
+
 START_TEST(test_sam_key_distributed)
 {
 	mike_member_group_t *alice, *cam, *bob;
 	mike_gcks_member_t *sender;
 	message_t *response;
-	mike_tek_t *tek;
 	chunk_t data, spki;
 	bool success;
 
@@ -868,7 +973,7 @@ START_TEST(test_sam_key_distributed)
 	ck_assert_int_eq(GSA(alice)->get_sam_session(GSA(alice)),
 					 mike_sam_session_id("g"));
 	data = sam_key_data(KEY_ED25519, 256, &spki);
-	response = register_with_key(cam_sa, data, &success);
+	response = register_sender(cam_sa, data, chunk_empty, &success);
 	ck_assert(success);
 	sender = group->find_member(group, 2);
 	ck_assert(sender && sender->tek);
@@ -878,21 +983,15 @@ START_TEST(test_sam_key_distributed)
 	/* the sender itself learns it in its registration */
 	cam = fake_member_state(member_body, response);
 	ck_assert(cam);
-	tek = tek_of(cam, sender->tek->spi);
-	ck_assert(tek && tek->sam_source == sender->leaf);
-	ck_assert_chunk_eq(tek->sam_key, spki);
+	assert_sam_source(cam, sender, spki);
 	response->destroy(response);
 
 	/* alice from the GSA_REKEY announcing the new sender */
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	tek = tek_of(alice, sender->tek->spi);
-	ck_assert(tek && tek->sam_source == sender->leaf);
-	ck_assert_chunk_eq(tek->sam_key, spki);
+	assert_sam_source(alice, sender, spki);
 	/* a newcomer in its registration */
 	bob = join(bob_sa, FALSE);
-	tek = tek_of(bob, sender->tek->spi);
-	ck_assert(tek && tek->sam_source == sender->leaf);
-	ck_assert_chunk_eq(tek->sam_key, spki);
+	assert_sam_source(bob, sender, spki);
 
 	chunk_free(&data);
 	chunk_free(&spki);
@@ -904,39 +1003,23 @@ END_TEST
 
 START_TEST(test_sam_key_follows_rollover)
 {
-	mike_gcks_registrar_t registrar = {};
 	mike_gcks_rekey_t *rekey;
 	mike_gcks_member_t *sender;
 	mike_member_group_t *alice;
 	fake_socket_t *rollover_sock;
-	message_t *response;
-	mike_tek_t *tek;
 	chunk_t data, spki;
 	uint32_t old_spi;
-	bool success;
 
-	alice = join(alice_sa, FALSE);
-	data = sam_key_data(KEY_ED25519, 256, &spki);
-	response = register_with_key(cam_sa, data, &success);
-	ck_assert(success);
-	response->destroy(response);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	sender = group->find_member(group, 2);
+	sender = sam_sender_joins(&alice, chunk_empty, &data, &spki);
 	old_spi = sender->tek->spi;
 
-	rollover_sock = fake_socket_create();
-	rekey = mike_gcks_rekey_create(groups, &rollover_sock->socket, &registrar);
-	ck_assert(groups->checkout(groups, "g") == &group->group);
-	ck_assert(rekey->roll_over(rekey, group));
-	groups->checkin(groups, &group->group);
+	ck_assert(roll_over_once(&rekey, &rollover_sock));
 
 	/* a new TEK, the same source and key */
 	ck_assert(sender->tek->spi != old_spi);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(rollover_sock, 0)),
 					 SUCCESS);
-	tek = tek_of(alice, sender->tek->spi);
-	ck_assert(tek && tek->sam_source == sender->leaf);
-	ck_assert_chunk_eq(tek->sam_key, spki);
+	assert_sam_source(alice, sender, spki);
 
 	rekey->destroy(rekey);
 	chunk_free(&data);
@@ -948,21 +1031,14 @@ END_TEST
 START_TEST(test_sam_key_withdrawn)
 {
 	mike_member_group_t *alice;
-	message_t *response;
 	chunk_t data, spki;
-	bool success;
 
-	alice = join(alice_sa, FALSE);
-	data = sam_key_data(KEY_ED25519, 256, &spki);
-	response = register_with_key(cam_sa, data, &success);
-	ck_assert(success);
-	response->destroy(response);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	sam_sender_joins(&alice, chunk_empty, &data, &spki);
 	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 1);
 
 	/* the sender goes: the GSAs after it carry neither its TEK nor its
 	 * key */
-	gcks->listener.ike_state_change(&gcks->listener, cam_sa, IKE_DESTROYING);
+	ike_state(cam_sa, IKE_DESTROYING);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
 	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
@@ -973,15 +1049,6 @@ START_TEST(test_sam_key_withdrawn)
 }
 END_TEST
 
-/**
- * Register cam as a sender with SAM key data (if any) and a bootstrap
- */
-static message_t *register_with_bootstrap(chunk_t key, chunk_t bootstrap,
-										  bool *success)
-{
-	return register_sender(cam_sa, key, bootstrap, success);
-}
-
 /*
  * A sender's bootstrap goes with its key into every GSA; presented anew
  * over the same IKE SA, it is announced to the group
@@ -990,49 +1057,22 @@ START_TEST(test_sam_bootstrap_distributed)
 {
 	mike_member_group_t *alice;
 	mike_gcks_member_t *sender;
-	message_t *response;
-	mike_tek_t *tek;
 	chunk_t data, spki;
-	bool success;
 
-	alice = join(alice_sa, FALSE);
-	data = sam_key_data(KEY_ED25519, 256, &spki);
-	response = register_with_bootstrap(data, chunk_from_str("chain 1"),
-									   &success);
-	ck_assert(success);
-	response->destroy(response);
-	sender = group->find_member(group, 2);
-	ck_assert(sender && sender->tek);
-	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 1"));
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
-	tek = tek_of(alice, sender->tek->spi);
-	ck_assert(tek);
-	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str("chain 1"));
+	sender = sam_sender_joins(&alice, chunk_from_str("chain 1"), &data,
+							  &spki);
+	assert_sam_bootstrap(alice, sender, "chain 1");
 
 	/* a new one, over the same IKE SA: the same TEK, announced */
-	response = register_with_bootstrap(data, chunk_from_str("chain 2"),
-									   &success);
-	ck_assert(success);
-	response->destroy(response);
-	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 2"));
+	add_sam_sender(data, chunk_from_str("chain 2"));
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
-	tek = tek_of(alice, sender->tek->spi);
-	ck_assert(tek);
-	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_str("chain 2"));
+	assert_sam_bootstrap(alice, sender, "chain 2");
 
 	/* each change is a GSA_REKEY to everybody: not another one so soon */
-	response = register_with_bootstrap(data, chunk_from_str("chain 3"),
-									   &success);
-	ck_assert(!success);
-	ck_assert(response->get_notify(response,
-								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
-	response->destroy(response);
+	sam_sender_refused(data, chunk_from_str("chain 3"));
 	ck_assert_chunk_eq(sender->tek->sam_bootstrap, chunk_from_str("chain 2"));
 	/* the same one again is no change */
-	response = register_with_bootstrap(data, chunk_from_str("chain 2"),
-									   &success);
-	ck_assert(success);
-	response->destroy(response);
+	add_sam_sender(data, chunk_from_str("chain 2"));
 
 	chunk_free(&data);
 	chunk_free(&spki);
@@ -1042,31 +1082,18 @@ END_TEST
 
 START_TEST(test_sam_bootstrap_refused)
 {
-	message_t *response;
 	chunk_t data, spki, big;
-	bool success;
 
 	/* without a key to check it against */
-	response = register_with_bootstrap(chunk_empty, chunk_from_str("x"),
-									   &success);
-	ck_assert(!success);
-	ck_assert(response->get_notify(response,
-								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
-	response->destroy(response);
-	ck_assert(!group->find_member(group, 2));
+	assert_sam_refused(chunk_empty, chunk_from_str("x"));
 	/* longer than libsam's largest */
 	data = sam_key_data(KEY_ED25519, 256, &spki);
 	big = chunk_alloc(MIKE_SAM_BOOTSTRAP_MAX + 1);
 	memset(big.ptr, 0x42, big.len);
-	response = register_with_bootstrap(data, big, &success);
-	ck_assert(!success);
-	response->destroy(response);
-	ck_assert(!group->find_member(group, 2));
+	assert_sam_refused(data, big);
 	/* the largest is fine */
 	big.len--;
-	response = register_with_bootstrap(data, big, &success);
-	ck_assert(success);
-	response->destroy(response);
+	add_sam_sender(data, big);
 	chunk_free(&big);
 	chunk_free(&data);
 	chunk_free(&spki);
@@ -1078,16 +1105,7 @@ END_TEST
  */
 static void assert_sam_key_refused(chunk_t data)
 {
-	message_t *response;
-	bool success;
-
-	response = register_with_key(cam_sa, data, &success);
-	ck_assert(!success);
-	ck_assert(response->get_notify(response,
-								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
-	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
-	ck_assert(!group->find_member(group, 2));
-	response->destroy(response);
+	assert_sam_refused(data, chunk_empty);
 }
 
 /**
@@ -1114,15 +1132,11 @@ START_TEST(test_sam_attribute_vector)
 	gsa_policy_t *policy;
 	gikev2_attr_t *attr;
 	enumerator_t *enumerator;
-	message_t *response;
 	chunk_t data, spki, gsk_w, body, expected;
-	bool success;
 	int sources = 0;
 
 	data = sam_key_data(KEY_ED25519, 256, &spki);
-	response = register_with_key(cam_sa, data, &success);
-	ck_assert(success);
-	response->destroy(response);
+	add_sam_sender(data, chunk_empty);
 	gsk_w = fake_ike_sa_gsk_w();
 	ck_assert(mike_gsa_build(group, gsk_w, NULL, &gsa, &kd));
 
