@@ -36,7 +36,6 @@
 #define IKE_VERSION	0x20
 /** header flags */
 #define FLAG_INITIATOR	0x08
-#define FLAG_RESPONSE	0x20
 
 /** AUTH body: method, 3 reserved, then the RFC 7427 data: ASN.1 length,
  *  AlgorithmIdentifier, signature */
@@ -87,8 +86,8 @@ const char *mike_rekey_status_str(mike_rekey_status_t status)
 		case MIKE_REKEY_ERR_TRUNCATED:
 			return "truncated or length mismatch";
 		case MIKE_REKEY_ERR_HEADER:
-			return "not a GSA_REKEY message (version, exchange type, flags "
-				   "or first payload)";
+			return "not a GSA_REKEY message (version, exchange type or "
+				   "first payload)";
 		case MIKE_REKEY_ERR_SPI:
 			return "unknown rekey SA SPI";
 		case MIKE_REKEY_ERR_ICV:
@@ -100,7 +99,7 @@ const char *mike_rekey_status_str(mike_rekey_status_t status)
 		case MIKE_REKEY_ERR_NO_AUTH:
 			return "AUTH payload missing";
 		case MIKE_REKEY_ERR_AUTH_NOT_LAST:
-			return "AUTH payload not last or repeated";
+			return "AUTH payload repeated";
 		case MIKE_REKEY_ERR_AUTH_METHOD:
 			return "unsupported authentication method";
 		case MIKE_REKEY_ERR_SIG_ALG:
@@ -477,7 +476,7 @@ static mike_rekey_status_t parse_chain(chunk_t p, payload_type_t first,
 									   int *count, chunk_t *auth)
 {
 	payload_type_t type = first;
-	bool gsa = FALSE, kd = FALSE;
+	bool gsa = FALSE, kd = FALSE, have_auth = FALSE;
 	size_t len;
 	int n = 0;
 
@@ -485,7 +484,20 @@ static mike_rekey_status_t parse_chain(chunk_t p, payload_type_t first,
 	{
 		if (type == PL_NONE)
 		{
-			return MIKE_REKEY_ERR_NO_AUTH;
+			if (p.len)
+			{	/* bytes after the last payload */
+				return MIKE_REKEY_ERR_MALFORMED;
+			}
+			if (!have_auth)
+			{
+				return MIKE_REKEY_ERR_NO_AUTH;
+			}
+			if (!n)
+			{	/* nothing but AUTH */
+				return MIKE_REKEY_ERR_MALFORMED;
+			}
+			*count = n;
+			return MIKE_REKEY_OK;
 		}
 		if (type != PLV2_AUTH && !allowed_type(type))
 		{
@@ -501,20 +513,18 @@ static mike_rekey_status_t parse_chain(chunk_t p, payload_type_t first,
 			return MIKE_REKEY_ERR_MALFORMED;
 		}
 		if (type == PLV2_AUTH)
-		{
-			/* AUTH is last: no next payload, nothing after it */
-			if (p.ptr[0] != PL_NONE || len != p.len)
+		{	/* anywhere, once (RFC 9838 2.4.1 puts it last, but does not
+			 * require it): the signature covers what follows, too */
+			if (have_auth)
 			{
 				return MIKE_REKEY_ERR_AUTH_NOT_LAST;
 			}
-			if (!n)
-			{	/* nothing but AUTH */
-				return MIKE_REKEY_ERR_MALFORMED;
-			}
+			have_auth = TRUE;
 			*auth = chunk_create(p.ptr + GIKEV2_PAYLOAD_HEADER,
 								 len - GIKEV2_PAYLOAD_HEADER);
-			*count = n;
-			return MIKE_REKEY_OK;
+			type = p.ptr[0];
+			p = chunk_skip(p, len);
+			continue;
 		}
 		if (!check_body(type, chunk_create(p.ptr + GIKEV2_PAYLOAD_HEADER,
 										   len - GIKEV2_PAYLOAD_HEADER)) ||
@@ -614,10 +624,11 @@ mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
 	{
 		return MIKE_REKEY_ERR_TRUNCATED;
 	}
+	/* the flags are not checked (RFC 9838 4.1 leaves them as RFC 7296,
+	 * where I names the IKE SA's initiator, which a GSA_REKEY has none
+	 * of); the ICV and the signature cover them */
 	if ((data.ptr[OFF_VERSION] & 0xf0) != (IKE_VERSION & 0xf0) ||
 		data.ptr[OFF_EXCHANGE] != MIKE_REKEY_EXCHANGE ||
-		!(data.ptr[OFF_FLAGS] & FLAG_INITIATOR) ||
-		(data.ptr[OFF_FLAGS] & FLAG_RESPONSE) ||
 		data.ptr[OFF_NP] != PLV2_ENCRYPTED)
 	{
 		return MIKE_REKEY_ERR_HEADER;

@@ -200,3 +200,29 @@ mike_tek_t *mike_tek_create(uint32_t spi, uint16_t enc_alg,
 	this->public.keymat = chunk_clone(keymat);
 	return &this->public;
 }
+
+/*
+ * Described in header
+ */
+bool mike_tek_counter_mode(mike_tek_t *tek)
+{
+	switch (tek->enc_alg)
+	{
+		case ENCR_AES_CTR:
+		case ENCR_AES_CCM_ICV8:
+		case ENCR_AES_CCM_ICV12:
+		case ENCR_AES_CCM_ICV16:
+		case ENCR_AES_GCM_ICV8:
+		case ENCR_AES_GCM_ICV12:
+		case ENCR_AES_GCM_ICV16:
+		case ENCR_NULL_AUTH_AES_GMAC:
+		case ENCR_CAMELLIA_CTR:
+		case ENCR_CAMELLIA_CCM_ICV8:
+		case ENCR_CAMELLIA_CCM_ICV12:
+		case ENCR_CAMELLIA_CCM_ICV16:
+		case ENCR_CHACHA20_POLY1305:
+			return TRUE;
+		default:
+			return FALSE;
+	}
+}

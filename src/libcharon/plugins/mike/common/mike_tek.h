@@ -124,4 +124,23 @@ mike_tek_t *mike_tek_create(uint32_t spi, uint16_t enc_alg,
 							uint16_t enc_keylen, uint16_t int_alg,
 							chunk_t keymat, uint32_t lifetime);
 
+/**
+ * Bits of a counter-mode TEK's IV that carry a sender's Sender-ID
+ * (GWP_SENDER_ID_BITS, RFC 9838 2.5 and 4.4.3.1.2; RFC 6054 3 suggests 8
+ * to 16)
+ */
+#define MIKE_SENDER_ID_BITS 16
+
+/**
+ * The most Sender-IDs a sender gets at one registration, whatever it asks
+ * for in N(GROUP_SENDER) (RFC 9838 2.5.1: a policy-defined bound)
+ */
+#define MIKE_MAX_SENDER_IDS 4
+
+/**
+ * Whether a TEK's cipher is a counter mode (GCM, CCM, CTR, ChaCha20,
+ * GMAC), for which RFC 9838 2.5 has the GCKS hand out Sender-IDs.
+ */
+bool mike_tek_counter_mode(mike_tek_t *tek);
+
 #endif /** MIKE_TEK_H_ @}*/

@@ -40,6 +40,11 @@ struct private_mike_gcks_group_t {
 	mike_gsa_t *gsa;
 
 	/**
+	 * The next Sender-ID to hand out (RFC 9838 2.5.1)
+	 */
+	uint32_t next_sender_id;
+
+	/**
 	 * Registered members, private_member_t; those restored from the store
 	 * after a restart have ike_sa_id 0 until they register again
 	 */
@@ -221,6 +226,19 @@ METHOD(mike_group_t, reconfigure, bool,
 	return TRUE;
 }
 
+METHOD(mike_gcks_group_t, allocate_sender_ids, uint32_t,
+	private_mike_gcks_group_t *this, uint32_t count)
+{
+	uint32_t first = this->next_sender_id;
+
+	if (first + count > (1 << MIKE_SENDER_ID_BITS))
+	{	/* the range starts over where a consecutive run does not fit */
+		first = 0;
+	}
+	this->next_sender_id = (first + count) % (1 << MIKE_SENDER_ID_BITS);
+	return first;
+}
+
 METHOD(mike_gcks_group_t, allocate_spi, uint32_t,
 	private_mike_gcks_group_t *this)
 {
@@ -287,6 +305,9 @@ METHOD(mike_gcks_group_t, new_kek, bool,
 		return FALSE;
 	}
 	this->gsa->set_kek(this->gsa, spi, keymat);
+	/* RFC 9838 2.4.1.3: the first message over a new rekey SA has
+	 * Message ID 0; the SPI and key are new, so no old one replays */
+	this->gsa->set_rekey_msg_id(this->gsa, 0);
 	this->kek_created = time_monotonic(NULL);
 	return TRUE;
 }
@@ -1032,6 +1053,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 				.reconfigure = _reconfigure,
 				.destroy = _destroy,
 			},
+			.allocate_sender_ids = _allocate_sender_ids,
 			.allocate_spi = _allocate_spi,
 			.ensure_kek = _ensure_kek,
 			.new_kek = _new_kek,

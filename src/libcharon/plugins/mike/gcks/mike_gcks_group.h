@@ -79,6 +79,18 @@ struct mike_gcks_group_t {
 	uint32_t (*allocate_spi)(mike_gcks_group_t *this);
 
 	/**
+	 * Allocate count consecutive Sender-IDs (RFC 9838 2.5.1: sequentially
+	 * from 0, new ones at every registration).  The counter wraps at
+	 * 2^MIKE_SENDER_ID_BITS instead of excluding the whole group: every
+	 * sender has a Data-Security SA under a key of its own, so a Sender-ID
+	 * used again never repeats a nonce under one key (docs/interop.md).
+	 *
+	 * @param count		Sender-IDs to allocate
+	 * @return			the first of them
+	 */
+	uint32_t (*allocate_sender_ids)(mike_gcks_group_t *this, uint32_t count);
+
+	/**
 	 * Generate the KEK and the key tree if there are none yet.
 	 *
 	 * @return			TRUE if the group has a KEK

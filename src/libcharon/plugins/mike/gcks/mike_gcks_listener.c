@@ -32,8 +32,14 @@ struct registration_t {
 	/** whether the member asked to send */
 	bool sender;
 
+	/** the Sender-IDs it asked for in N(GROUP_SENDER) (RFC 9838 4.7.4) */
+	uint32_t sender_ids;
+
 	/** the IDg could not be parsed */
 	bool malformed;
+
+	/** N(GROUP_SENDER)'s count was not 4 octets */
+	bool malformed_sender;
 
 	/** the body of N(MIKE_SAM_KEY), a sender's SAM verification key, empty
 	 *  if none (docs/sam-keys.md) */
@@ -45,6 +51,9 @@ struct registration_t {
 
 	/** the error notify to answer with, 0 if authorized */
 	notify_type_t refusal;
+
+	/** the group's SAs are in transport mode: N(USE_TRANSPORT_MODE) */
+	bool transport;
 
 	/** the payloads of the response */
 	gsa_payload_t *gsa;
@@ -147,10 +156,17 @@ static void take_request(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 		}
 		return;
 	}
+	notify = message->get_notify(message, GIKEV2_NOTIFY_GROUP_SENDER);
 	INIT(reg,
-		.sender = message->get_notify(message,
-									  GIKEV2_NOTIFY_GROUP_SENDER) != NULL,
+		.sender = notify != NULL,
 	);
+	if (notify)
+	{	/* a 4-octet count; a member of an earlier draft sends none */
+		chunk_t count = notify->get_notification_data(notify);
+
+		reg->sender_ids = count.len == 4 ? untoh32(count.ptr) : 1;
+		reg->malformed_sender = count.len != 4 && count.len != 0;
+	}
 	if (mike_exchange_idg_name(idg, name, sizeof(name)))
 	{
 		reg->group = strdup(name);
@@ -345,6 +361,13 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		/* senders may still use TEKs just replaced: a newcomer gets them
 		 * too, unless it must not read anything from before it joined */
 		keys.retired = !group->group.get_config(&group->group)->rekey_on_join;
+		if (member->tek && mike_tek_counter_mode(member->tek))
+		{	/* RFC 9838 2.5.1: at least one, at most the bound */
+			keys.sender_ids = max(1, min(reg->sender_ids,
+										 MIKE_MAX_SENDER_IDS));
+			keys.first_sender_id = group->allocate_sender_ids(group,
+															  keys.sender_ids);
+		}
 		ok = keys.wrap_keys &&
 			 mike_gsa_build(group, gsk_w, &keys, &reg->gsa, &reg->kd);
 	}
@@ -484,6 +507,12 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 		DBG1(DBG_CFG, "mike: '%Y' sent a malformed IDg, refused", id);
 		reg->refusal = INVALID_SYNTAX;
 	}
+	else if (reg->malformed_sender)
+	{
+		DBG1(DBG_CFG, "mike: '%Y' sent N(GROUP_SENDER) with a count that is "
+			 "not 4 octets, refused", id);
+		reg->refusal = INVALID_SYNTAX;
+	}
 	else if (!group)
 	{
 		DBG1(DBG_CFG, "mike: '%Y' asked for unknown group '%s', refused", id,
@@ -516,17 +545,18 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 	else if (!group->ensure_kek(group) || !mike_exchange_gsk_w(ike_sa, &gsk_w))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': generating keys failed", reg->group);
-		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+		reg->refusal = GIKEV2_NOTIFY_REGISTRATION_FAILED;
 	}
 	else
 	{
 		ensure_signing_key(group, ike_sa);
+		reg->transport = cfg->mode == MODE_TRANSPORT;
 		ok = register_member(this, group, reg, ike_sa, id, gsk_w);
 		if (!ok)
 		{
 			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed",
 				 reg->group);
-			reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
+			reg->refusal = GIKEV2_NOTIFY_REGISTRATION_FAILED;
 		}
 	}
 	if (group)
@@ -565,6 +595,11 @@ static void respond(private_mike_gcks_listener_t *this, ike_sa_t *ike_sa,
 		message->add_payload(message, &reg->gsa->payload_interface);
 		reg->gsa = NULL;
 		reg->kd = NULL;
+		if (reg->transport)
+		{	/* RFC 9838 2.3.4: without it, members use tunnel mode */
+			message->add_notify(message, FALSE, USE_TRANSPORT_MODE,
+								chunk_empty);
+		}
 	}
 	else
 	{	/* not yet authorized: an intermediate round, keep waiting */

@@ -78,6 +78,13 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 			gikev2_attr_create_tlv(GIKEV2_TATTR_SIG_ALG_ID, alg_id));
 		chunk_free(&alg_id);
 	}
+	else
+	{	/* no key to sign with (a GCKS authenticated by PSK or EAP): the
+		 * transform is mandatory in a registration all the same, and says
+		 * so (RFC 9838 4.4.2.1.1: Implicit) */
+		gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
+								 GIKEV2_GCAUTH_IMPLICIT, 0);
+	}
 	add_lifetime(policy, cfg->kek_lifetime);
 	if (gsa->get_sam_session(gsa))
 	{	/* private use: the group's SAM session (docs/sam-keys.md) */
@@ -199,13 +206,20 @@ static kd_key_bag_t *member_key_bag(mike_gsa_t *gsa, mike_gsa_keys_t *keys,
 	enumerator_t *enumerator;
 	mike_lkh_wrapped_t *wrapped;
 	kd_key_bag_t *bag;
+	uint32_t i;
 
-	if (!auth_key && (!keys || !keys->wrap_keys ||
-					  !keys->wrap_keys->get_count(keys->wrap_keys)))
+	if (!auth_key && (!keys || !keys->sender_ids) &&
+		(!keys || !keys->wrap_keys ||
+		 !keys->wrap_keys->get_count(keys->wrap_keys)))
 	{
 		return NULL;
 	}
 	bag = kd_key_bag_create_member();
+	for (i = 0; keys && i < keys->sender_ids; i++)
+	{	/* RFC 9838 4.5.3.3, a 4-octet value as N(GROUP_SENDER)'s count */
+		kd_key_bag_add_attr(bag, gikev2_attr_create_tlv_u32(
+					GIKEV2_MKB_GM_SENDER_ID, keys->first_sender_id + i));
+	}
 	if (keys && keys->wrap_keys)
 	{
 		enumerator = keys->wrap_keys->create_enumerator(keys->wrap_keys);
@@ -297,6 +311,14 @@ bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
 	{
 		ok = add_teks(cfg, group->create_retired_enumerator(group), gsk_w,
 					  policies, bags);
+	}
+	if (ok && keys && keys->sender_ids)
+	{	/* the IV bits its Sender-IDs take (RFC 9838 4.4.3.1.2) */
+		gsa_policy_t *gw = gsa_policy_create_gw();
+
+		gsa_policy_add_attr(gw, gikev2_attr_create_tv(
+								GIKEV2_GWP_SENDER_ID_BITS, MIKE_SENDER_ID_BITS));
+		policies->insert_last(policies, gw);
 	}
 	if (ok)
 	{

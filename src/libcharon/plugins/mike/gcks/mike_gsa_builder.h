@@ -48,6 +48,11 @@ struct mike_gsa_keys_t {
 
 	/** registration: add the retired TEKs senders may still use */
 	bool retired;
+	/** registration of a sender of counter-mode TEKs: how many Sender-IDs
+	 *  it gets (GWP_SENDER_ID_BITS, GM_SENDER_ID), 0 for none */
+	uint32_t sender_ids;
+	/** the first of them, the others follow */
+	uint32_t first_sender_id;
 };
 
 /**

@@ -675,6 +675,23 @@ METHOD(mike_db_t, set_kek, bool,
 				 "before", this->path, group);
 			ok = FALSE;
 		}
+		if (ok && current.len)
+		{	/* a new rekey SA replaces one: its Message IDs start at 0
+			 * (RFC 9838 2.4.1.3); the SPI is never used twice, so
+			 * neither is a (SPI, Message ID) pair.  Those reserved for
+			 * the first KEK before it was first stored stay used */
+			stmt = prepare(this, "UPDATE groups SET next_msg_id = 0 "
+								 "WHERE id = ?");
+			ok = stmt && bind_int(stmt, 1, gid);
+			if (ok)
+			{
+				ok = step_done(this, stmt, "restarting the Message IDs");
+			}
+			else
+			{
+				sqlite3_finalize(stmt);
+			}
+		}
 	}
 	chunk_free(&current);
 	if (ok)

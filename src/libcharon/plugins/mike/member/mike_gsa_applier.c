@@ -277,8 +277,10 @@ static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
 	{
 		spki = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
 	}
-	if (!gcauth && !spki)
-	{
+	if ((!gcauth || gcauth->id == GIKEV2_GCAUTH_IMPLICIT) && !spki)
+	{	/* nothing to verify GSA_REKEY signatures with: such messages are
+		 * ignored (docs/interop.md), a missed rekey is noticed and
+		 * registered again for */
 		return TRUE;
 	}
 	if (!gcauth || !spki ||
@@ -301,6 +303,59 @@ static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
 	*scheme = signature_params_clone(&params);
 	signature_params_clear(&params);
 	return TRUE;
+}
+
+/**
+ * Check the Sender-IDs a registration hands a sender of counter-mode TEKs
+ * (RFC 9838 2.5.2): each must fit the GW policy's GWP_SENDER_ID_BITS, or
+ * the member must re-register.  They are not put into IVs: Linux builds
+ * ESP IVs itself, and this sender's TEK is an SA under a key of its own,
+ * so its nonces are unique without them (docs/interop.md).
+ */
+static char *sender_ids_fit(mike_group_config_t *cfg, gsa_payload_t *gsa,
+							kd_payload_t *kd)
+{
+	gsa_policy_t *gw = gsa->get_gw_policy(gsa);
+	kd_key_bag_t *bag = kd->get_member_key_bag(kd);
+	enumerator_t *enumerator;
+	gikev2_attr_t *attr;
+	uint16_t bits = 0;
+	uint64_t id;
+	size_t i;
+	char *error = NULL;
+
+	if (!bag || !gikev2_attrs_count(bag->attrs, GIKEV2_MKB_GM_SENDER_ID))
+	{
+		return NULL;
+	}
+	if (!gw || !gikev2_attrs_get_tv(gw->attrs, GIKEV2_GWP_SENDER_ID_BITS,
+									&bits) || !bits || bits > 32)
+	{
+		return "Sender-IDs without a usable GWP_SENDER_ID_BITS";
+	}
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (!error && enumerator->enumerate(enumerator, &attr))
+	{
+		if (attr->type != GIKEV2_MKB_GM_SENDER_ID)
+		{
+			continue;
+		}
+		for (id = 0, i = 0; i < attr->data.len && id <= UINT32_MAX; i++)
+		{
+			id = id << 8 | attr->data.ptr[i];
+		}
+		if (id >> bits)
+		{
+			error = "a Sender-ID does not fit GWP_SENDER_ID_BITS";
+		}
+		else
+		{
+			DBG2(DBG_IKE, "mike: group '%s': Sender-ID %llu of %u bits",
+				 cfg->name, (unsigned long long)id, bits);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return error;
 }
 
 /**
@@ -517,6 +572,10 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 		error = "the rekey SA's transforms or the length of its keying "
 				"material are not AES-GCM-16-256 with AES-256 key wrap";
 	}
+	if (!error)
+	{
+		error = sender_ids_fit(cfg, gsa, kd);
+	}
 	if (!error && !rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key,
 							  &auth_scheme))
 	{
@@ -546,9 +605,15 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	state->set_rekey_auth(state, auth_key, auth_scheme);
 	state->set_sam_session(state, session, encrypt);
 	policy = gsa->get_kek_policy(gsa);
-	if (gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
-							 &initial_msg_id))
-	{
+	gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
+						 &initial_msg_id);
+	if (!chunk_equals(state->get_kek_spi(state), policy->spi))
+	{	/* a new rekey SA: from GSA_INITIAL_MESSAGE_ID, or 0 (RFC 9838
+		 * 2.4.1.4) */
+		state->set_rekey_msg_id(state, initial_msg_id);
+	}
+	else if (initial_msg_id > state->get_rekey_msg_id(state))
+	{	/* the same one: a lower value is stale and ignored (2.3.3) */
 		state->set_rekey_msg_id(state, initial_msg_id);
 	}
 	group->set_rekey_dst(group, rekey);

@@ -42,6 +42,9 @@ struct registration_t {
 
 	/** whether the registration failed (logged) */
 	bool failed;
+
+	/** the response had N(USE_TRANSPORT_MODE) */
+	bool transport;
 };
 
 /**
@@ -200,9 +203,13 @@ static bool request_group(private_mike_member_listener_t *this,
 	}
 	message->add_payload(message, &idg->payload_interface);
 	if (sender)
-	{
+	{	/* RFC 9838 4.7.4: how many Sender-IDs, 4 octets; one, as the GCKS
+		 * allocates anyway: our sender has one SA of its own */
+		uint8_t count[4];
+
+		htoun32(count, 1);
 		message->add_notify(message, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
-							chunk_empty);
+							chunk_from_thing(count));
 	}
 	if (sam_key.len)
 	{
@@ -386,6 +393,9 @@ static char *refusal_reason(notify_type_t type)
 			return "INVALID_GROUP_ID (the GCKS has no such group)";
 		case INVALID_SYNTAX:
 			return "INVALID_SYNTAX (it could not read our IDg)";
+		case GIKEV2_NOTIFY_REGISTRATION_FAILED:
+			return "REGISTRATION_FAILED (a problem of the GCKS or the group, "
+				   "not of this member)";
 		default:
 			return "AUTHORIZATION_FAILED (this identity may not join/send)";
 	}
@@ -399,6 +409,27 @@ static void signal_registered(private_mike_member_listener_t *this)
 	this->mutex->lock(this->mutex);
 	this->registered->broadcast(this->registered);
 	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * Whether the GCKS's mode (N(USE_TRANSPORT_MODE), RFC 9838 2.3.4: present
+ * for transport, absent for tunnel) is the member's; logs why not
+ */
+static bool mode_agrees(mike_member_group_t *group, registration_t *reg)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+
+	if (reg->transport == (cfg->mode == MODE_TRANSPORT))
+	{
+		return TRUE;
+	}
+	DBG1(DBG_IKE, "mike: group '%s': registration failed: %s", reg->group,
+		 reg->transport ? "the GCKS uses transport mode, this member tunnel "
+						  "mode (mode = transport in its group)"
+						: "the GCKS uses tunnel mode (no USE_TRANSPORT_MODE), "
+						  "this member transport mode (mode = tunnel in its "
+						  "group)");
+	return FALSE;
 }
 
 /**
@@ -417,6 +448,10 @@ static bool take_keys(private_mike_member_listener_t *this,
 	if (group->get_kernel(group) && group->get_ike_sa_id(group) == ike_sa_id)
 	{	/* registered again over the same IKE SA after a missed rekey: the
 		 * keys are taken as from a GSA_REKEY, traffic goes on */
+		if (!mode_agrees(group, reg))
+		{
+			return FALSE;
+		}
 		if (!this->rekey->apply(this->rekey, group, reg->gsa, reg->kd, gsk_w))
 		{
 			DBG1(DBG_IKE, "mike: group '%s': registration failed: the GSA "
@@ -436,7 +471,8 @@ static bool take_keys(private_mike_member_listener_t *this,
 		group->unregister(group);
 		return FALSE;
 	}
-	if (!install(group, ike_sa))
+	/* after the GSA's own checks, before anything is installed */
+	if (!mode_agrees(group, reg) || !install(group, ike_sa))
 	{
 		group->unregister(group);
 		return FALSE;
@@ -470,6 +506,7 @@ static void apply(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	{
 		failure = "the GCKS sent no valid GSA and KD payloads";
 	}
+
 	else if (!mike_exchange_gsk_w(ike_sa, &gsk_w))
 	{
 		failure = "no key wrap key for this IKE SA";
@@ -523,6 +560,11 @@ static void response(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 	{
 		notify = message->get_notify(message, INVALID_SYNTAX);
 	}
+	if (!notify)
+	{
+		notify = message->get_notify(message,
+									 GIKEV2_NOTIFY_REGISTRATION_FAILED);
+	}
 	if (notify)
 	{
 		DBG1(DBG_IKE, "mike: group '%s': the GCKS refused the registration: %s",
@@ -542,6 +584,8 @@ static void response(private_mike_member_listener_t *this, ike_sa_t *ike_sa,
 													 NULL);
 		reg->kd = (kd_payload_t*)mike_exchange_get(message, GIKEV2_PL_KD,
 												   NULL);
+		reg->transport = message->get_notify(message,
+											 USE_TRANSPORT_MODE) != NULL;
 	}
 	if (message->get_exchange_type(message) == IKE_AUTH)
 	{

@@ -44,6 +44,8 @@ enum gikev2_protocol_t {
  */
 #define GIKEV2_NOTIFY_INVALID_GROUP_ID		((notify_type_t)45)
 #define GIKEV2_NOTIFY_AUTHORIZATION_FAILED	((notify_type_t)46)
+/** RFC 9838 4.7.3: a registration failed for reasons not of this member */
+#define GIKEV2_NOTIFY_REGISTRATION_FAILED	((notify_type_t)49)
 #define GIKEV2_NOTIFY_GROUP_SENDER			((notify_type_t)16429)
 /** private-use status notify (docs/sam-keys.md): a sender's SAM
  *  verification key, with its registration request */
@@ -101,6 +103,8 @@ enum gikev2_gsa_attr_t {
 	GIKEV2_GSA_KEY_LIFETIME = 1,
 	GIKEV2_GSA_INITIAL_MESSAGE_ID = 2,
 	GIKEV2_GSA_NEXT_SPI = 3,
+	/** the highest type the registry assigns */
+	GIKEV2_GSA_ASSIGNED = 3,
 	/** private use (docs/sam-keys.md): the group's SAM session and scheme,
 	 *  in the rekey SA's policy */
 	GIKEV2_GSA_MIKE_SAM_SESSION = 16384,
@@ -117,11 +121,13 @@ enum gikev2_gwp_attr_t {
 	GIKEV2_GWP_ATD = 1,
 	GIKEV2_GWP_DTD = 2,
 	GIKEV2_GWP_SENDER_ID_BITS = 3,
+	GIKEV2_GWP_ASSIGNED = 3,
 };
 
 /** Group key bag attributes */
 enum gikev2_gkb_attr_t {
 	GIKEV2_GKB_SA_KEY = 1,
+	GIKEV2_GKB_ASSIGNED = 1,
 };
 
 /** Member key bag attributes */
@@ -129,6 +135,7 @@ enum gikev2_mkb_attr_t {
 	GIKEV2_MKB_WRAP_KEY = 1,
 	GIKEV2_MKB_AUTH_KEY = 2,
 	GIKEV2_MKB_GM_SENDER_ID = 3,
+	GIKEV2_MKB_ASSIGNED = 3,
 };
 
 /** Substructure header size (protocol, SPI size/reserved, length) */

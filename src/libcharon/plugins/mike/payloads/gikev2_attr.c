@@ -157,7 +157,7 @@ linked_list_t *gikev2_attrs_parse(chunk_t data, const char *where)
  * Described in header
  */
 bool gikev2_attrs_check(linked_list_t *attrs, const gikev2_attr_rule_t *rules,
-						int count, const char *where)
+						int count, uint16_t assigned, const char *where)
 {
 	enumerator_t *enumerator;
 	gikev2_attr_t *attr;
@@ -177,7 +177,13 @@ bool gikev2_attrs_check(linked_list_t *attrs, const gikev2_attr_rule_t *rules,
 				break;
 			}
 		}
-		if (!rule)
+		if (!rule && assigned && (!attr->type || attr->type > assigned))
+		{
+			DBG2(DBG_ENC, "G-IKEv2: %s attribute type %u in %s ignored",
+				 attr->type >= 16384 ? "private-use" : "unknown", attr->type,
+				 where);
+		}
+		else if (!rule)
 		{
 			DBG1(DBG_ENC, "G-IKEv2: unknown attribute type %u in %s",
 				 attr->type, where);

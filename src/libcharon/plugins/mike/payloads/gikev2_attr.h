@@ -118,18 +118,25 @@ void gikev2_attrs_destroy(linked_list_t *attrs);
 linked_list_t *gikev2_attrs_parse(chunk_t data, const char *where);
 
 /**
- * Check a parsed attribute list against a rule table: every type must be
- * known, have the right format and length, and appear at most once unless
- * multi-valued.
+ * Check a parsed attribute list against a rule table: every type it names
+ * must have the right format and length, and appear at most once unless
+ * multi-valued.  A type of the registry (1 .. assigned) that the table
+ * does not allow here rejects the list (RFC 9838 5: "MUST NOT be
+ * present"); any other type (reserved 0, unassigned, private use) is
+ * logged and left alone, so that a peer's vendor or later attribute in a
+ * GSA policy or key bag does not make the whole payload unusable.  With
+ * assigned 0 every type the table does not name rejects the list
+ * (transform attributes, RFC 7296 3.3.6).
  *
  * @param attrs		list of gikev2_attr_t
  * @param rules		allowed attributes
  * @param count		number of rules
+ * @param assigned	the registry's highest assigned type, 0 for strict
  * @param where		name of the enclosing structure, for logging
  * @return			TRUE if valid
  */
 bool gikev2_attrs_check(linked_list_t *attrs, const gikev2_attr_rule_t *rules,
-						int count, const char *where);
+						int count, uint16_t assigned, const char *where);
 
 /**
  * Append the encoding of all attributes to a writer.

@@ -375,7 +375,8 @@ static bool check_transform(gsa_transform_t *transform)
 	{
 		case GIKEV2_TRANSFORM_ENCR:
 			return gikev2_attrs_check(transform->attrs, encr_rules,
-									  countof(encr_rules), "ENCR transform");
+									  countof(encr_rules), 0,
+									  "ENCR transform");
 		case GIKEV2_TRANSFORM_SN:
 			if (transform->id == GIKEV2_SN_64BIT_PARTIAL)
 			{
@@ -393,7 +394,8 @@ static bool check_transform(gsa_transform_t *transform)
 			break;
 		case GIKEV2_TRANSFORM_GCAUTH:
 			if (!gikev2_attrs_check(transform->attrs, gcauth_rules,
-									countof(gcauth_rules), "GCAUTH transform"))
+									countof(gcauth_rules), 0,
+									"GCAUTH transform"))
 			{
 				return FALSE;
 			}
@@ -543,7 +545,8 @@ static gsa_policy_t *parse_gw(chunk_t attrs)
 		gsa_policy_destroy(this);
 		return NULL;
 	}
-	if (!gikev2_attrs_check(this->attrs, rules, countof(rules), "GW policy"))
+	if (!gikev2_attrs_check(this->attrs, rules, countof(rules), GIKEV2_GWP_ASSIGNED,
+							"GW policy"))
 	{
 		gsa_policy_destroy(this);
 		return NULL;
@@ -644,7 +647,8 @@ gsa_policy_t *gsa_policy_parse(chunk_t sub)
 		this->attrs = linked_list_create();
 		goto failed;
 	}
-	if (!gikev2_attrs_check(this->attrs, rules, rule_count, "GSA policy") ||
+	if (!gikev2_attrs_check(this->attrs, rules, rule_count,
+							GIKEV2_GSA_ASSIGNED, "GSA policy") ||
 		!check_transforms(this))
 	{
 		goto failed;

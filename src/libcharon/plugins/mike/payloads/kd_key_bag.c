@@ -253,7 +253,8 @@ kd_key_bag_t *kd_key_bag_parse(chunk_t sub)
 	if (protocol == GIKEV2_PROTO_NONE)
 	{
 		ok = gikev2_attrs_check(this->attrs, member_rules,
-								countof(member_rules), where);
+								countof(member_rules), GIKEV2_MKB_ASSIGNED,
+								where);
 		if (ok && !this->attrs->get_count(this->attrs))
 		{
 			DBG1(DBG_ENC, "G-IKEv2: empty member key bag");
@@ -263,7 +264,8 @@ kd_key_bag_t *kd_key_bag_parse(chunk_t sub)
 	else
 	{
 		ok = gikev2_attrs_check(this->attrs, group_rules,
-								countof(group_rules), where);
+								countof(group_rules), GIKEV2_GKB_ASSIGNED,
+								where);
 		if (ok && !gikev2_attrs_count(this->attrs, GIKEV2_GKB_SA_KEY))
 		{
 			DBG1(DBG_ENC, "G-IKEv2: group key bag without SA_KEY");

@@ -356,9 +356,9 @@ message_t *fake_idg_request(char *name, bool sender)
 						gikev2_payload_get_body(&idg->payload_interface));
 	idg->destroy(idg);
 	if (sender)
-	{
+	{	/* one Sender-ID, as members ask (RFC 9838 4.7.4) */
 		request->add_notify(request, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
-							chunk_empty);
+							chunk_from_chars(0x00, 0x00, 0x00, 0x01));
 	}
 	return request;
 }

@@ -281,6 +281,106 @@ START_TEST(test_register_sender_gets_tek)
 }
 END_TEST
 
+/**
+ * Register cam as a sender asking for Sender-IDs with N(GROUP_SENDER)
+ * data; @return the Sender-IDs of the response's member key bag, -1 at
+ * the end, and the GW policy's GWP_SENDER_ID_BITS in *bits (0: none)
+ */
+static void sender_ids_of(chunk_t count, bool sender, uint16_t *bits,
+						  int ids[8])
+{
+	message_t *request, *response;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	kd_key_bag_t *bag;
+	enumerator_t *enumerator;
+	gikev2_attr_t *attr;
+	uint32_t id;
+	int n = 0;
+
+	request = fake_idg_request("g", FALSE);
+	if (sender)
+	{
+		request->add_notify(request, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
+							count);
+	}
+	ck_assert(fake_respond(&gcks->listener, sender ? cam_sa : alice_sa,
+						   request, &response));
+	gsa = (gsa_payload_t*)mike_exchange_get(response, GIKEV2_PL_GSA, NULL);
+	kd = (kd_payload_t*)mike_exchange_get(response, GIKEV2_PL_KD, NULL);
+	ck_assert(gsa && kd);
+	*bits = 0;
+	if (gsa->get_gw_policy(gsa))
+	{
+		ck_assert(gikev2_attrs_get_tv(gsa->get_gw_policy(gsa)->attrs,
+									  GIKEV2_GWP_SENDER_ID_BITS, bits));
+	}
+	bag = kd->get_member_key_bag(kd);
+	enumerator = bag->attrs->create_enumerator(bag->attrs);
+	while (enumerator->enumerate(enumerator, &attr))
+	{
+		if (attr->type == GIKEV2_MKB_GM_SENDER_ID)
+		{
+			ck_assert(attr->data.len == 4 && n < 7);
+			id = untoh32(attr->data.ptr);
+			ids[n++] = id;
+		}
+	}
+	enumerator->destroy(enumerator);
+	ids[n] = -1;
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+	response->destroy(response);
+}
+
+/* RFC 9838 2.5: a sender of AES-GCM TEKs gets the Sender-IDs it asks for,
+ * at least one and at most MIKE_MAX_SENDER_IDS, new ones every time, and
+ * the IV bits they take; a receiver none */
+START_TEST(test_sender_ids)
+{
+	uint16_t bits;
+	int ids[8];
+
+	sender_ids_of(chunk_empty, FALSE, &bits, ids);
+	ck_assert_int_eq(bits, 0);
+	ck_assert_int_eq(ids[0], -1);
+	sender_ids_of(chunk_from_chars(0x00, 0x00, 0x00, 0x03), TRUE, &bits,
+				  ids);
+	ck_assert_int_eq(bits, MIKE_SENDER_ID_BITS);
+	ck_assert_int_eq(ids[0], 0);
+	ck_assert_int_eq(ids[1], 1);
+	ck_assert_int_eq(ids[2], 2);
+	ck_assert_int_eq(ids[3], -1);
+	/* registering again: new ones; more than the bound: the bound */
+	sender_ids_of(chunk_from_chars(0x00, 0x00, 0x01, 0x00), TRUE, &bits,
+				  ids);
+	ck_assert_int_eq(ids[0], 3);
+	ck_assert_int_eq(ids[MIKE_MAX_SENDER_IDS - 1], 3 + MIKE_MAX_SENDER_IDS - 1);
+	ck_assert_int_eq(ids[MIKE_MAX_SENDER_IDS], -1);
+	/* a count of 0 (or an earlier draft's empty notify): one */
+	sender_ids_of(chunk_from_chars(0x00, 0x00, 0x00, 0x00), TRUE, &bits,
+				  ids);
+	ck_assert_int_eq(ids[0], 3 + MIKE_MAX_SENDER_IDS);
+	ck_assert_int_eq(ids[1], -1);
+	sender_ids_of(chunk_empty, TRUE, &bits, ids);
+	ck_assert_int_eq(ids[1], -1);
+}
+END_TEST
+
+START_TEST(test_sender_ids_malformed_count)
+{
+	message_t *request, *response;
+
+	request = fake_idg_request("g", FALSE);
+	request->add_notify(request, FALSE, GIKEV2_NOTIFY_GROUP_SENDER,
+						chunk_from_chars(0x00, 0x01));
+	ck_assert(!fake_respond(&gcks->listener, cam_sa, request, &response));
+	ck_assert(response->get_notify(response, INVALID_SYNTAX));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	response->destroy(response);
+}
+END_TEST
+
 START_TEST(test_refuse_unknown_group)
 {
 	ike_sa_t *ike_sa = alice_sa;
@@ -435,7 +535,13 @@ START_TEST(test_member_gone_forward_access_control)
 	ck_assert_chunk_eq(KEK_KEYMAT(cam), old_kek);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
 	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
+	/* RFC 9838 2.4.1.3: the first message over the new rekey SA has
+	 * Message ID 0, and the member expects it */
+	ck_assert_int_ne(untoh32(fake_socket_get(sock, 1).ptr + 20), 0);
+	ck_assert_int_eq(untoh32(fake_socket_get(sock, 2).ptr + 20), 0);
+	ck_assert_int_eq(GSA(alice)->get_rekey_msg_id(GSA(alice)), 0);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(GSA(alice)->get_rekey_msg_id(GSA(alice)), 1);
 	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
 
 	chunk_clear(&old_kek);
@@ -663,7 +769,13 @@ START_TEST(test_deregistration_forward_access_control)
 	ck_assert_int_eq(apply_rekey(cam, fake_socket_get(sock, 1)), NOT_FOUND);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
 	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
+	/* RFC 9838 2.4.1.3: the first message over the new rekey SA has
+	 * Message ID 0, and the member expects it */
+	ck_assert_int_ne(untoh32(fake_socket_get(sock, 1).ptr + 20), 0);
+	ck_assert_int_eq(untoh32(fake_socket_get(sock, 2).ptr + 20), 0);
+	ck_assert_int_eq(GSA(alice)->get_rekey_msg_id(GSA(alice)), 0);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(GSA(alice)->get_rekey_msg_id(GSA(alice)), 1);
 
 	chunk_clear(&old_kek);
 	alice->group.destroy(&alice->group);
@@ -1240,6 +1352,8 @@ Suite *gcks_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_register_answers_gsa_kd);
 	tcase_add_test(tc, test_register_sender_gets_tek);
+	tcase_add_test(tc, test_sender_ids);
+	tcase_add_test(tc, test_sender_ids_malformed_count);
 	tcase_add_test(tc, test_refuse_unknown_group);
 	tcase_add_test(tc, test_refuse_not_permitted_member);
 	tcase_add_test(tc, test_refuse_not_permitted_sender);

@@ -22,6 +22,7 @@
 #include "tests/test_util.h"
 
 #include <daemon.h>
+#include <encoding/payloads/unknown_payload.h>
 
 #include "gcks/mike_gcks_listener.h"
 #include "gcks/mike_gsa_builder.h"
@@ -194,6 +195,14 @@ static void assert_asks_for(message_t *request, char *name, bool sender)
 	ck_assert_str_eq(buf, name);
 	ck_assert(!request->get_notify(request,
 								   GIKEV2_NOTIFY_GROUP_SENDER) == !sender);
+	if (sender)
+	{	/* RFC 9838 4.7.4: a 4-octet count of Sender-IDs, one */
+		notify_payload_t *notify;
+
+		notify = request->get_notify(request, GIKEV2_NOTIFY_GROUP_SENDER);
+		ck_assert_chunk_eq(notify->get_notification_data(notify),
+						   chunk_from_chars(0x00, 0x00, 0x00, 0x01));
+	}
 	idg->destroy(idg);
 }
 
@@ -439,6 +448,41 @@ START_TEST(test_response_without_gsa_fails)
 	request = first_request(member_sa, 1);
 	request->destroy(request);
 	ck_assert(!take_response(fake_message(IKE_AUTH, FALSE, 1)));
+	ck_assert(!member_group("g")->get_kernel(member_group("g")));
+}
+END_TEST
+
+/* RFC 9838 2.3.4: N(USE_TRANSPORT_MODE) in the response decides the mode;
+ * a member configured for another refuses the GSA rather than install
+ * SAs the GCKS's other members do not expect */
+START_TEST(test_mode_follows_gcks)
+{
+	message_t *response, *stripped;
+	payload_t *payload;
+
+	ck_assert(fake_respond(&gcks->listener, gcks_sa,
+						   first_request(member_sa, 1), &response));
+	ck_assert(response->get_notify(response, USE_TRANSPORT_MODE));
+	/* the same GSA and KD without the notify: a tunnel-mode GCKS */
+	stripped = fake_message(IKE_AUTH, FALSE, 1);
+	payload = mike_exchange_find(response, GIKEV2_PL_GSA);
+	fake_message_add_unknown(stripped, GIKEV2_PL_GSA,
+					((unknown_payload_t*)payload)->get_data(
+											(unknown_payload_t*)payload));
+	payload = mike_exchange_find(response, GIKEV2_PL_KD);
+	fake_message_add_unknown(stripped, GIKEV2_PL_KD,
+					((unknown_payload_t*)payload)->get_data(
+											(unknown_payload_t*)payload));
+	response->destroy(response);
+	if (_i)
+	{	/* the same with the notify: registered */
+		stripped->add_notify(stripped, FALSE, USE_TRANSPORT_MODE,
+							 chunk_empty);
+		ck_assert(take_response(stripped));
+		ck_assert(member_group("g")->get_kernel(member_group("g")));
+		return;
+	}
+	ck_assert(!take_response(stripped));
 	ck_assert(!member_group("g")->get_kernel(member_group("g")));
 }
 END_TEST
@@ -835,6 +879,7 @@ Suite *member_suite(void)
 	tcase_add_test(tc, test_further_groups_queued);
 	tcase_add_test(tc, test_refusal_fails_authorize);
 	tcase_add_test(tc, test_response_without_gsa_fails);
+	tcase_add_loop_test(tc, test_mode_follows_gcks, 0, 2);
 	tcase_add_test(tc, test_ike_sa_gone_unregisters);
 	suite_add_tcase(s, tc);
 

@@ -442,9 +442,9 @@ static mike_rekey_status_t flip_status(size_t byte, int bit)
 			return MIKE_REKEY_ERR_HEADER;
 		case 17:	/* the minor version is ignored, but authenticated */
 			return bit >= 4 ? MIKE_REKEY_ERR_HEADER : MIKE_REKEY_ERR_ICV;
-		case 19:	/* flags I and R are checked, others authenticated */
-			return bit == 3 || bit == 5 ? MIKE_REKEY_ERR_HEADER
-										: MIKE_REKEY_ERR_ICV;
+		case 19:	/* the flags are not checked (RFC 9838 4.1), but
+					 * authenticated */
+			return MIKE_REKEY_ERR_ICV;
 		case 24 ... 27:	/* Length */
 		case 30 ... 31: /* SK Payload Length */
 			return MIKE_REKEY_ERR_TRUNCATED;
@@ -820,12 +820,13 @@ static struct {
 	{ mod_unknown_first, MIKE_REKEY_ERR_PAYLOAD_TYPE },
 	{ mod_idg_type, MIKE_REKEY_ERR_PAYLOAD_TYPE },
 	{ mod_no_auth, MIKE_REKEY_ERR_NO_AUTH },
-	{ mod_auth_not_last, MIKE_REKEY_ERR_AUTH_NOT_LAST },
+	/* AUTH in the middle is fine: the change to the signed bytes is not */
+	{ mod_auth_not_last, MIKE_REKEY_ERR_SIGNATURE },
 	{ mod_two_auth, MIKE_REKEY_ERR_AUTH_NOT_LAST },
 	{ mod_length_short, MIKE_REKEY_ERR_MALFORMED },
 	{ mod_length_long, MIKE_REKEY_ERR_MALFORMED },
 	{ mod_length_over, MIKE_REKEY_ERR_MALFORMED },
-	{ mod_trailing, MIKE_REKEY_ERR_AUTH_NOT_LAST },
+	{ mod_trailing, MIKE_REKEY_ERR_MALFORMED },
 	{ mod_delete_count, MIKE_REKEY_ERR_MALFORMED },
 	{ mod_notify_spi, MIKE_REKEY_ERR_MALFORMED },
 	{ mod_two_gsa, MIKE_REKEY_ERR_MALFORMED },
@@ -840,6 +841,37 @@ static struct {
 	{ mod_signature, MIKE_REKEY_ERR_SIGNATURE },
 	{ mod_critical, MIKE_REKEY_ERR_SIGNATURE },
 };
+
+/* RFC 9838 does not make AUTH the last payload: a GCKS that signs with
+ * AUTH in the middle (..., Delete, AUTH, N) is accepted */
+START_TEST(test_auth_not_last_signed)
+{
+	chunk_t p = vector_p(), a = chunk_clone(chunk_create(msg.ptr, 32));
+	chunk_t tbs, sig, data;
+	size_t auth_len = p.len - P_AUTH, at;
+	mike_rekey_msg_t *m;
+
+	mod_auth_not_last(&p);
+	/* the signature sits at the end of AUTH, now at P_N */
+	at = P_N + auth_len - 64;
+	memset(p.ptr + at, 0, 64);
+	tbs = chunk_cat("cc", a, p);
+	htoun32(tbs.ptr + 24, tbs.len);
+	htoun16(tbs.ptr + 30, 4 + p.len);
+	ck_assert(gcks->sign(gcks, SIGN_ED25519, NULL, tbs, &sig));
+	ck_assert_int_eq(sig.len, 64);
+	memcpy(p.ptr + at, sig.ptr, 64);
+	data = seal(a, p, 0);
+	m = parse(data, 0, MIKE_REKEY_OK);
+	ck_assert(m);
+	m->destroy(m);
+	chunk_free(&sig);
+	chunk_free(&tbs);
+	chunk_free(&data);
+	chunk_free(&a);
+	chunk_free(&p);
+}
+END_TEST
 
 START_TEST(test_modified)
 {
@@ -862,10 +894,10 @@ START_TEST(test_header_under_kek)
 	data = seal(a, p, 0);
 	parse(data, 0, MIKE_REKEY_ERR_PAYLOAD_TYPE);
 	chunk_free(&data);
-	/* first payload: none */
+	/* first payload: none, with bytes after it */
 	a.ptr[28] = PL_NONE;
 	data = seal(a, p, 0);
-	parse(data, 0, MIKE_REKEY_ERR_NO_AUTH);
+	parse(data, 0, MIKE_REKEY_ERR_MALFORMED);
 	chunk_free(&data);
 	/* first payload: KD, which has the body of a GSA: signature */
 	a.ptr[28] = GIKEV2_PL_KD;
@@ -1043,6 +1075,7 @@ Suite *rekey_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reseal);
 	tcase_add_test(tc, test_pad_length);
+	tcase_add_test(tc, test_auth_not_last_signed);
 	tcase_add_loop_test(tc, test_modified, 0, countof(mods));
 	tcase_add_test(tc, test_header_under_kek);
 	tcase_add_test(tc, test_every_p_byte_signed);

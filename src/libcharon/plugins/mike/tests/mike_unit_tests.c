@@ -2836,6 +2836,10 @@ START_TEST(test_gsa_build_policies)
 	ck_assert_int_eq(gsa_transform_get_key_length(transform), 256);
 	transform = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_KWA);
 	ck_assert(transform && transform->id == GIKEV2_KWA_5649_256);
+	/* no signing key: GCAUTH all the same, Implicit (RFC 9838 4.4.2.1.1) */
+	ck_assert(!state->get_rekey_auth_key(state));
+	transform = gsa_policy_get_transform(policy, GIKEV2_TRANSFORM_GCAUTH);
+	ck_assert(transform && transform->id == GIKEV2_GCAUTH_IMPLICIT);
 	ck_assert(gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_KEY_LIFETIME,
 								   &value));
 	ck_assert_int_eq(value, 86400);
