@@ -280,6 +280,18 @@ static int fetch_algorithms(EVP_MD **md, EVP_CIPHER **gcm)
 	return SAM_OK;
 }
 
+/** Free what fetch_algorithms() fetched and the MAC context keyed with it */
+static void free_algorithms(EVP_MD **md, EVP_CIPHER **gcm,
+							EVP_CIPHER_CTX **mac)
+{
+	EVP_CIPHER_CTX_free(*mac);
+	*mac = NULL;
+	EVP_CIPHER_free(*gcm);
+	*gcm = NULL;
+	EVP_MD_free(*md);
+	*md = NULL;
+}
+
 /** The disclosed key's index in a frame of interval i */
 static uint32_t disclosed(uint32_t i, uint32_t delay)
 {
@@ -312,12 +324,7 @@ static void tesla_signer_clear(void *signer)
 	keys_free(s, &s->cur);
 	keys_free(s, &s->next);
 	keys_free(s, &s->prev);
-	EVP_CIPHER_CTX_free(s->mac);
-	s->mac = NULL;
-	EVP_CIPHER_free(s->gcm);
-	s->gcm = NULL;
-	EVP_MD_free(s->md);
-	s->md = NULL;
+	free_algorithms(&s->md, &s->gcm, &s->mac);
 }
 
 /** Make the keys of chain c (gen, t0, n set) from K_N = seed, into out */
@@ -671,12 +678,7 @@ static void tesla_verifier_clear(void *verifier)
 {
 	struct tesla_verifier *v = verifier;
 
-	EVP_CIPHER_CTX_free(v->mac);
-	v->mac = NULL;
-	EVP_CIPHER_free(v->gcm);
-	v->gcm = NULL;
-	EVP_MD_free(v->md);
-	v->md = NULL;
+	free_algorithms(&v->md, &v->gcm, &v->mac);
 	OPENSSL_cleanse(v->chains, sizeof(v->chains));
 }
 
