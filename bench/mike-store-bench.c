@@ -153,7 +153,8 @@ static void populate(mike_db_t *db, uint32_t n)
 	if (!rng || !rng->allocate_bytes(rng, 2 * n * MIKE_LKH_KEY_SIZE,
 									 &tree.keys) ||
 		!rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &spi) ||
-		!rng->allocate_bytes(rng, MIKE_KEK_KEYMAT_SIZE, &keymat))
+		!rng->allocate_bytes(rng, mike_rekey_suite_keymat_size(
+									&mike_rekey_suite_default), &keymat))
 	{
 		fprintf(stderr, "no RNG\n");
 		exit(1);

@@ -13,7 +13,9 @@
  * fixed rekey SPI, KEK and GCKS key (the unit tests' vector: SPI 00..0f,
  * GSK_e 40..63, Ed25519 key of RFC 8032 7.1 TEST 1).
  *
- * The first input byte picks the mode (its value modulo 3):
+ * The first input byte picks the rekey SA suite (its value divided by 3,
+ * modulo 2: mike's AES-GCM-16-256, or AES-CCM-8-128 with the first 19 bytes
+ * of GSK_e) and the mode (its value modulo 3):
  *
  *  0: the rest is a received datagram, parsed as is (header checks; past
  *     the ICV only with the vector itself and its mutations).
@@ -32,7 +34,8 @@
  *   M=src/libcharon/plugins/mike
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -include $SS/config.h -I$SS/src/libstrongswan -I$SS/src/libcharon \
- *     fuzz/fuzz_rekey_msg.c $M/mike_rekey_msg.c \
+ *     fuzz/fuzz_rekey_msg.c $M/common/mike_rekey_msg.c \
+ *     $M/common/mike_rekey_suite.c $M/payloads/gsa_policy.c ... \
  *     -L/usr/lib/ipsec -lcharon -lstrongswan -Wl,-rpath,/usr/lib/ipsec \
  *     -o fuzz_rekey_msg
  */
@@ -45,13 +48,29 @@
 #include <crypto/aead.h>
 
 #include "../src/libcharon/plugins/mike/common/mike_rekey_msg.h"
+#include "../src/libcharon/plugins/mike/payloads/gikev2.h"
 
 #include "fuzz_assert.h"
 
 static chunk_t spi, gsk_e;
 static private_key_t *gcks;
 static public_key_t *gcks_pub;
-static aead_t *aead;
+static aead_t *aeads[2];
+
+/** the suites fuzzed: mike's, and one with a shorter key, salt and ICV */
+static const mike_rekey_suite_t suites[2] = {
+	{ ENCR_AES_GCM_ICV16, 256, GIKEV2_KWA_5649_256 },
+	{ ENCR_AES_CCM_ICV8, 128, GIKEV2_KWA_5649_128 },
+};
+
+/** the suite of the current input */
+static const mike_rekey_suite_t *suite;
+
+/** its GSK_e */
+static chunk_t suite_gsk_e(void)
+{
+	return suite == &suites[0] ? gsk_e : chunk_create(gsk_e.ptr, 19);
+}
 static signature_params_t scheme = { .scheme = SIGN_ED25519 };
 
 static void quiet(debug_t group, level_t level, char *fmt, ...)
@@ -80,8 +99,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	gcks = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
 							  BUILD_EDDSA_PRIV_ASN1_DER, der, BUILD_END);
 	chunk_free(&der);
-	aead = lib->crypto->create_aead(lib->crypto, ENCR_AES_GCM_ICV16, 32, 4);
-	if (!gcks || !aead || !aead->set_key(aead, gsk_e))
+	suite = &suites[0];
+	aeads[0] = mike_rekey_suite_create_aead(&suites[0], suite_gsk_e());
+	suite = &suites[1];
+	aeads[1] = mike_rekey_suite_create_aead(&suites[1], suite_gsk_e());
+	if (!gcks || !aeads[0] || !aeads[1])
 	{
 		fprintf(stderr, "cannot set up the GCKS key or the KEK\n");
 		exit(1);
@@ -99,7 +121,8 @@ static mike_rekey_status_t parse(chunk_t data, mike_rekey_msg_t **msg)
 	mike_rekey_payload_t *payloads;
 	int count, i;
 
-	status = mike_rekey_msg_parse(data, spi, gsk_e, gcks_pub, NULL, 0, msg);
+	status = mike_rekey_msg_parse(data, spi, suite, suite_gsk_e(), gcks_pub,
+								  NULL, 0, msg);
 	FUZZ_ASSERT(status >= MIKE_REKEY_OK && status < MIKE_REKEY_STATUS_MAX);
 	FUZZ_ASSERT((status == MIKE_REKEY_OK) == (*msg != NULL));
 	if (*msg)
@@ -121,14 +144,16 @@ static mike_rekey_status_t parse(chunk_t data, mike_rekey_msg_t **msg)
 static void sealed(chunk_t in)
 {
 	u_char iv[8] = { 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7 };
+	size_t icv = mike_rekey_suite_icv_size(suite);
+	aead_t *aead = aeads[suite - suites];
 	mike_rekey_msg_t *msg;
 	chunk_t data;
 
-	if (in.len < 1 || in.len > 0xffff - 4 - 8 - 16)
+	if (in.len < 1 || in.len > 0xffff - 4 - 8 - icv)
 	{
 		return;
 	}
-	data = chunk_alloc(28 + 4 + 8 + (in.len - 1) + 16);
+	data = chunk_alloc(28 + 4 + 8 + (in.len - 1) + icv);
 	memcpy(data.ptr, spi.ptr, 16);
 	data.ptr[16] = 46;
 	data.ptr[17] = 0x20;
@@ -172,8 +197,8 @@ static void built(chunk_t in)
 		in = chunk_skip(in, 2 + payloads[count].body.len);
 		count++;
 	}
-	if (!mike_rekey_msg_build(spi, 9, payloads, count, gsk_e, gcks, &scheme,
-							  &data))
+	if (!mike_rekey_msg_build(spi, 9, payloads, count, suite, suite_gsk_e(),
+							  gcks, &scheme, &data))
 	{
 		return;
 	}
@@ -200,6 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *buf, size_t len)
 	}
 	/* an exact-size heap copy, so ASan catches any over-read */
 	in = chunk_clone(chunk_create((u_char*)buf + 1, len - 1));
+	suite = &suites[buf[0] / 3 % 2];
 	switch (buf[0] % 3)
 	{
 		case 0:

@@ -7,7 +7,10 @@
 #   charon_plugins BUILDDIR PLUGINDIR  copy the system's plugins and ours
 #   charon_conf DIR [MIKE_SECTION [CHARON_SECTION]]
 #                                      write DIR/strongswan.conf, with extra
-#                                      lines for charon.plugins.mike / charon
+#                                      lines for charon.plugins.mike / charon;
+#                                      \$charon_log_extra: further lines for
+#                                      the filelog (e.g. "ike = 4" to log IKE
+#                                      keys, "cfg = 4" for the rekey SA's)
 #   charon_start NS DIR PLUGINDIR      start charon in NS, wait for vici
 #   charon_swanctl DIR ARGS...         swanctl against the node's charon
 #   charon_stop DIR                    stop it (TERM), wait until it is gone
@@ -54,6 +57,7 @@ charon {
 			# level 2, as upstream logs such events; the tests read them
 			cfg = 2
 			net = 2
+			${charon_log_extra:-}
 			flush_line = yes
 		}
 	}

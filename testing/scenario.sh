@@ -18,7 +18,20 @@
 #   dump_logs [NODE...]       the lines of the nodes' charon.log (default
 #                             ${nodes[@]}) that match $log_pattern ('mike'),
 #                             the last $log_lines (40) of each
-#   scenario_finish           dump_logs if anything failed, then finish
+#   wire_capture [EXCLUDE...] (after scenario_nodes, before the charons
+#                             start) capture the LAN's bridge to
+#                             $tmp/wire.pcap and log the IKE keys
+#                             (charon_log_extra gets "ike = 4"); the nodes
+#                             named are attackers whose messages the check
+#                             leaves out
+#   scenario_finish           the G-IKEv2 wire check if wire_capture ran
+#                             (one more check: testing/gikev2/gikev2.py over
+#                             the capture with the nodes' charon.logs;
+#                             MIKE_WIRE_KEEP=DIR copies capture, logs and
+#                             report to DIR; MIKE_WIRE_CFG4=1 logs cfg = 4
+#                             for its keying material cross-check),
+#                             dump_logs if anything failed,
+#                             then finish
 #
 # Counters (mikectl --json, see src/libcharon/plugins/mike/control/mike_commands.c):
 #
@@ -101,7 +114,64 @@ dump_logs() {
 	done
 }
 
+wire_pid=
+wire_exclude=()
+wire_capture() {
+	# MIKE_WIRE_CHECK=1 turns it on; off by default until its deviations
+	# list is brought up to date with the GCKS's latest changes (issue 13)
+	[ "${MIKE_WIRE_CHECK:-0}" = 1 ] || return 0
+	wire_exclude=("$@")
+	charon_log_extra="${charon_log_extra:-}
+			ike = 4"
+	# MIKE_WIRE_CFG4=1: the members' rekey SA keying material too, which
+	# the check compares with what it unwraps
+	[ -z "${MIKE_WIRE_CFG4:-}" ] || charon_log_extra="$charon_log_extra
+			cfg = 4"
+	if ! command -v tcpdump >/dev/null; then
+		check "G-IKEv2 wire check: tcpdump is installed" false
+		return 0
+	fi
+	ip netns exec "$lan-lan" tcpdump -i br0 -U -s 0 -w "$tmp/wire.pcap" \
+		> "$tmp/tcpdump.out" 2>&1 &
+	wire_pid=$!
+	pids+=("$wire_pid")
+	wait_for 10 grep -q 'listening on' "$tmp/tcpdump.out" ||
+		check "G-IKEv2 wire check: tcpdump captures the bridge" false
+}
+
+# wire_check: stop the capture, decode and check it (testing/gikev2/README.md)
+wire_check() {
+	local args=() n i=1 out rc summary
+	kill -INT "$wire_pid" 2>/dev/null
+	wait "$wire_pid" 2>/dev/null
+	for n in "${nodes[@]}"; do
+		args+=(--node "$n=10.99.0.$i,fd99::$i")
+		[ -f "$tmp/$n/charon.log" ] && args+=(--log "$n=$tmp/$n/charon.log")
+		i=$((i + 1))
+	done
+	for n in "${wire_exclude[@]}"; do args+=(--exclude "$n"); done
+	out=$("$py" "$here/gikev2/gikev2.py" "${args[@]}" \
+		--scenario "$(basename "$0")" \
+		--deviations "$here/gikev2/deviations" "$tmp/wire.pcap" 2>&1)
+	rc=$?
+	echo "$out" > "$tmp/wire-check.out"
+	if [ -n "${MIKE_WIRE_KEEP:-}" ]; then
+		mkdir -p "$MIKE_WIRE_KEEP/$(basename "$0")"
+		cp "$tmp/wire.pcap" "$tmp/wire-check.out" "$MIKE_WIRE_KEEP/$(basename "$0")/"
+		for n in "${nodes[@]}"; do
+			[ -f "$tmp/$n/charon.log" ] &&
+				cp "$tmp/$n/charon.log" "$MIKE_WIRE_KEEP/$(basename "$0")/$n.log"
+		done
+	fi
+	# the mismatches (deviations too, marked), then the summary as the check
+	echo "$out" | grep -E '^(MISMATCH|ERROR)' | head -n 40 | sed 's/^/     /'
+	summary=$(echo "$out" | sed -n 's/^SUMMARY: //p' | tail -n 1)
+	check "G-IKEv2 wire check: ${summary:-the checker failed (exit $rc)}" \
+		test "$rc" -eq 0
+}
+
 scenario_finish() {
+	[ -z "$wire_pid" ] || wire_check
 	[ "$failed" -eq 0 ] || dump_logs "$@"
 	finish
 }

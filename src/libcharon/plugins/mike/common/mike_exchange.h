@@ -66,7 +66,7 @@ idg_payload_t *mike_exchange_idg(char *name);
 bool mike_exchange_idg_name(idg_payload_t *idg, char *buf, size_t len);
 
 /**
- * The default key wrap key of an IKE SA (RFC 9838 4.5.6), derived from its
+ * The default key wrap key of an IKE SA (RFC 9838 3.1.1), derived from its
  * SK_d.
  *
  * @param ike_sa	an IKEv2 SA

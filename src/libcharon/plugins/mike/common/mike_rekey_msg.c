@@ -29,8 +29,6 @@
 #define A_SIZE		(IKE_HEADER_SIZE + GIKEV2_PAYLOAD_HEADER)
 /** offset of the inner payloads (after the IV) */
 #define OFF_INNER	(A_SIZE + MIKE_REKEY_IV_SIZE)
-/** smallest possible message: A, IV, Pad Length, ICV (no payloads) */
-#define MIN_SIZE	(OFF_INNER + 1 + MIKE_REKEY_ICV_SIZE)
 
 /** IKE version 2.0 */
 #define IKE_VERSION	0x20
@@ -285,46 +283,20 @@ static size_t guess_sig_len(private_key_t *key)
 	}
 }
 
-/**
- * Create the KEK's AEAD
- */
-static aead_t *create_aead(chunk_t gsk_e)
-{
-	aead_t *aead;
-
-	if (gsk_e.len != MIKE_REKEY_GSK_E_SIZE)
-	{
-		return NULL;
-	}
-	aead = lib->crypto->create_aead(lib->crypto, ENCR_AES_GCM_ICV16, 32, 4);
-	if (!aead)
-	{
-		return NULL;
-	}
-	if (aead->get_key_size(aead) != MIKE_REKEY_GSK_E_SIZE ||
-		aead->get_iv_size(aead) != MIKE_REKEY_IV_SIZE ||
-		aead->get_icv_size(aead) != MIKE_REKEY_ICV_SIZE ||
-		!aead->set_key(aead, gsk_e))
-	{
-		aead->destroy(aead);
-		return NULL;
-	}
-	return aead;
-}
-
 /*
  * Described in header
  */
 bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
 							 mike_rekey_payload_t *payloads, int count,
-							 chunk_t gsk_e, private_key_t *key,
-							 signature_params_t *scheme, chunk_t iv,
-							 chunk_t *msg)
+							 const mike_rekey_suite_t *suite, chunk_t gsk_e,
+							 private_key_t *key, signature_params_t *scheme,
+							 chunk_t iv, chunk_t *msg)
 {
 	chunk_t algid = chunk_empty, tbs = chunk_empty, sig = chunk_empty;
 	chunk_t out = chunk_empty;
 	aead_t *aead = NULL;
 	size_t inner_len, p_len = 0, sig_len, sk_len;
+	size_t icv_len = mike_rekey_suite_icv_size(suite);
 	u_char *sig_pos;
 	bool ok = FALSE;
 	int tries;
@@ -339,7 +311,7 @@ bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
 	{
 		goto out;
 	}
-	aead = create_aead(gsk_e);
+	aead = mike_rekey_suite_create_aead(suite, gsk_e);
 	if (!aead)
 	{
 		goto out;
@@ -355,7 +327,7 @@ bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
 		p_len = inner_len + GIKEV2_PAYLOAD_HEADER + AUTH_FIXED + 1 +
 				algid.len + sig_len;
 		if (GIKEV2_PAYLOAD_HEADER + MIKE_REKEY_IV_SIZE + p_len + 1 +
-			MIKE_REKEY_ICV_SIZE > MAX_SK_LEN)
+			icv_len > MAX_SK_LEN)
 		{
 			goto out;
 		}
@@ -382,9 +354,8 @@ bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
 		goto out;
 	}
 	/* the real message: A with the real lengths, IV, P, Pad Length 0 (the
-	 * block size of GCM is 1: no padding), room for the ICV */
-	sk_len = GIKEV2_PAYLOAD_HEADER + MIKE_REKEY_IV_SIZE + p_len + 1 +
-			 MIKE_REKEY_ICV_SIZE;
+	 * block size of GCM and CCM is 1: no padding), room for the ICV */
+	sk_len = GIKEV2_PAYLOAD_HEADER + MIKE_REKEY_IV_SIZE + p_len + 1 + icv_len;
 	out = chunk_alloc(IKE_HEADER_SIZE + sk_len);
 	write_a(out.ptr, spi, msg_id, out.len, payloads[0].type, sk_len);
 	memcpy(out.ptr + A_SIZE, iv.ptr, MIKE_REKEY_IV_SIZE);
@@ -413,8 +384,9 @@ out:
  */
 bool mike_rekey_msg_build(chunk_t spi, uint32_t msg_id,
 						  mike_rekey_payload_t *payloads, int count,
-						  chunk_t gsk_e, private_key_t *key,
-						  signature_params_t *scheme, chunk_t *msg)
+						  const mike_rekey_suite_t *suite, chunk_t gsk_e,
+						  private_key_t *key, signature_params_t *scheme,
+						  chunk_t *msg)
 {
 	u_char buf[MIKE_REKEY_IV_SIZE];
 	rng_t *rng;
@@ -434,8 +406,8 @@ bool mike_rekey_msg_build(chunk_t spi, uint32_t msg_id,
 	{
 		return FALSE;
 	}
-	return mike_rekey_msg_build_iv(spi, msg_id, payloads, count, gsk_e, key,
-								   scheme, chunk_from_thing(buf), msg);
+	return mike_rekey_msg_build_iv(spi, msg_id, payloads, count, suite, gsk_e,
+								   key, scheme, chunk_from_thing(buf), msg);
 }
 
 METHOD(mike_rekey_msg_t, get_message_id, uint32_t,
@@ -600,6 +572,7 @@ static mike_rekey_status_t parse_auth(chunk_t auth, public_key_t *key,
  * Described in header
  */
 mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
+										 const mike_rekey_suite_t *suite,
 										 chunk_t gsk_e, public_key_t *key,
 										 signature_params_t *expected,
 										 uint64_t min_msg_id,
@@ -611,7 +584,7 @@ mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
 	chunk_t plain = chunk_empty, tbs = chunk_empty, p, auth, sig;
 	aead_t *aead;
 	uint32_t msg_id;
-	size_t pad;
+	size_t pad, icv_len = mike_rekey_suite_icv_size(suite);
 	int count = 0;
 
 	*msg = NULL;
@@ -634,7 +607,8 @@ mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
 		return MIKE_REKEY_ERR_HEADER;
 	}
 	if (untoh32(data.ptr + OFF_LENGTH) != data.len ||
-		data.len < MIN_SIZE ||
+		/* A, IV, Pad Length, ICV: the smallest message */
+		data.len < OFF_INNER + 1 + icv_len ||
 		untoh16(data.ptr + OFF_SK + 2) != data.len - IKE_HEADER_SIZE)
 	{
 		return MIKE_REKEY_ERR_TRUNCATED;
@@ -646,7 +620,7 @@ mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
 	msg_id = untoh32(data.ptr + OFF_MSG_ID);
 
 	/* decrypt and check the ICV */
-	aead = create_aead(gsk_e);
+	aead = mike_rekey_suite_create_aead(suite, gsk_e);
 	if (!aead)
 	{
 		return MIKE_REKEY_ERR_INTERNAL;
@@ -664,8 +638,8 @@ mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
 	}
 	aead->destroy(aead);
 	/* the ICV follows the plaintext */
-	memwipe(plain.ptr + plain.len - MIKE_REKEY_ICV_SIZE, MIKE_REKEY_ICV_SIZE);
-	plain.len -= MIKE_REKEY_ICV_SIZE;
+	memwipe(plain.ptr + plain.len - icv_len, icv_len);
+	plain.len -= icv_len;
 
 	/* padding: any content, Pad Length within the plaintext */
 	if (plain.len < 1 || (size_t)plain.ptr[plain.len - 1] + 1 > plain.len)

@@ -15,8 +15,8 @@
  *
  *   HDR(rekey SPI, GSA_REKEY), SK{ inner payloads..., AUTH }
  *
- * The message is encrypted with the KEK's AEAD, AES-GCM-16 with a 256-bit
- * key (RFC 5282), and signed by the GCKS with an RFC 7427 Digital Signature
+ * The message is encrypted with the KEK's AEAD, the rekey SA suite's
+ * AES-GCM or AES-CCM (RFC 5282, mike_rekey_suite.h), and signed by the GCKS with an RFC 7427 Digital Signature
  * AUTH payload computed over the A|P chunks of RFC 9838 2.4.1.1.  charon's
  * message_t has no rules for exchange type 41, so this module encodes and
  * decodes the whole datagram itself.  IKE fragmentation is not supported.
@@ -28,6 +28,8 @@
 
 #ifndef MIKE_REKEY_MSG_H_
 #define MIKE_REKEY_MSG_H_
+
+#include "common/mike_rekey_suite.h"
 
 #include <library.h>
 #include <credentials/keys/private_key.h>
@@ -44,32 +46,6 @@ typedef enum mike_rekey_status_t mike_rekey_status_t;
 
 /** size of the rekey SA's SPI, taking the place of SPIi | SPIr */
 #define MIKE_REKEY_SPI_SIZE 16
-
-/** size of GSK_e of the KEK: AES-256 key and 4-byte GCM salt */
-#define MIKE_REKEY_GSK_E_SIZE 36
-
-/**
- * The GSK_e of a KEK's keying material (GSK_e | GSK_w, RFC 9838 4.5.6;
- * AEAD, so no GSK_a).
- */
-static inline chunk_t mike_rekey_gsk_e(chunk_t kek_keymat)
-{
-	return chunk_create(kek_keymat.ptr, MIKE_REKEY_GSK_E_SIZE);
-}
-
-/**
- * The GSK_w of a KEK's keying material.
- */
-static inline chunk_t mike_rekey_gsk_w(chunk_t kek_keymat)
-{
-	return chunk_skip(kek_keymat, MIKE_REKEY_GSK_E_SIZE);
-}
-
-/** size of the explicit IV of AES-GCM in IKEv2 (RFC 5282) */
-#define MIKE_REKEY_IV_SIZE 8
-
-/** size of the ICV of AES-GCM-16 */
-#define MIKE_REKEY_ICV_SIZE 16
 
 /** IKEv2 authentication method "Digital Signature" (RFC 7427) */
 #define MIKE_REKEY_AUTH_DS 14
@@ -187,7 +163,8 @@ struct mike_rekey_msg_t {
  * @param msg_id		Message ID
  * @param payloads		inner payloads (at least one, no AUTH)
  * @param count			number of inner payloads
- * @param gsk_e			KEK's GSK_e, MIKE_REKEY_GSK_E_SIZE bytes
+ * @param suite			the rekey SA's algorithms
+ * @param gsk_e			KEK's GSK_e (mike_rekey_suite_gsk_e())
  * @param key			GCKS's signing key
  * @param scheme		signature scheme for key (RFC 7427); for RSA-PSS
  *						the salt length must be resolved
@@ -197,8 +174,9 @@ struct mike_rekey_msg_t {
  */
 bool mike_rekey_msg_build(chunk_t spi, uint32_t msg_id,
 						  mike_rekey_payload_t *payloads, int count,
-						  chunk_t gsk_e, private_key_t *key,
-						  signature_params_t *scheme, chunk_t *msg);
+						  const mike_rekey_suite_t *suite, chunk_t gsk_e,
+						  private_key_t *key, signature_params_t *scheme,
+						  chunk_t *msg);
 
 /**
  * Build a GSA_REKEY message with the given IV.
@@ -210,9 +188,9 @@ bool mike_rekey_msg_build(chunk_t spi, uint32_t msg_id,
  */
 bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
 							 mike_rekey_payload_t *payloads, int count,
-							 chunk_t gsk_e, private_key_t *key,
-							 signature_params_t *scheme, chunk_t iv,
-							 chunk_t *msg);
+							 const mike_rekey_suite_t *suite, chunk_t gsk_e,
+							 private_key_t *key, signature_params_t *scheme,
+							 chunk_t iv, chunk_t *msg);
 
 /**
  * Parse and verify a received GSA_REKEY datagram.
@@ -230,7 +208,8 @@ bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
  *
  * @param data			received datagram (without a non-ESP marker)
  * @param spi			our rekey SA's SPI, MIKE_REKEY_SPI_SIZE bytes
- * @param gsk_e			KEK's GSK_e, MIKE_REKEY_GSK_E_SIZE bytes
+ * @param suite			the rekey SA's algorithms
+ * @param gsk_e			KEK's GSK_e (mike_rekey_suite_gsk_e())
  * @param key			GCKS's public key (AUTH_KEY)
  * @param expected		expected signature scheme (the GCAUTH transform's
  *						Signature Algorithm Identifier), NULL for any
@@ -240,6 +219,7 @@ bool mike_rekey_msg_build_iv(chunk_t spi, uint32_t msg_id,
  * @return				MIKE_REKEY_OK or the reason of rejection
  */
 mike_rekey_status_t mike_rekey_msg_parse(chunk_t data, chunk_t spi,
+										 const mike_rekey_suite_t *suite,
 										 chunk_t gsk_e, public_key_t *key,
 										 signature_params_t *expected,
 										 uint64_t min_msg_id,

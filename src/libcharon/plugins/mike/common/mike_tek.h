@@ -42,7 +42,7 @@ struct mike_tek_t {
 	uint16_t int_alg;
 
 	/** keying material: encryption key (with salt for AEAD/CTR) followed by
-	 *  the integrity key, RFC 9838 4.5.6 / RFC 7296 2.17 */
+	 *  the integrity key, RFC 9838 3.4 / RFC 7296 2.17 */
 	chunk_t keymat;
 
 	/** lifetime in seconds */

@@ -11,6 +11,7 @@
 #include "group/mike_group_db.h"
 
 #include <daemon.h>
+#include <collections/array.h>
 #include <collections/hashtable.h>
 
 /** SPIs below this are reserved (RFC 4303 2.1) or look like it */
@@ -94,6 +95,11 @@ struct private_mike_gcks_group_t {
 	 * Retired TEKs senders may still use, retired_t
 	 */
 	linked_list_t *retired;
+
+	/**
+	 * SPIs of TEKs retired or discarded since the last GSA_REKEY, uint32_t
+	 */
+	array_t *withdrawn;
 
 	/**
 	 * Where the state is kept across restarts, NULL if nowhere
@@ -296,7 +302,8 @@ METHOD(mike_gcks_group_t, new_kek, bool,
 		return FALSE;
 	}
 	ok = rng->allocate_bytes(rng, MIKE_KEK_SPI_SIZE, &spi) &&
-		 rng->allocate_bytes(rng, MIKE_KEK_KEYMAT_SIZE, &keymat);
+		 rng->allocate_bytes(rng, mike_rekey_suite_keymat_size(
+									&mike_rekey_suite_default), &keymat);
 	rng->destroy(rng);
 	if (!ok)
 	{
@@ -304,7 +311,7 @@ METHOD(mike_gcks_group_t, new_kek, bool,
 		chunk_clear(&keymat);
 		return FALSE;
 	}
-	this->gsa->set_kek(this->gsa, spi, keymat);
+	this->gsa->set_kek(this->gsa, spi, keymat, &mike_rekey_suite_default);
 	/* RFC 9838 2.4.1.3: the first message over a new rekey SA has
 	 * Message ID 0; the SPI and key are new, so no old one replays */
 	this->gsa->set_rekey_msg_id(this->gsa, 0);
@@ -400,11 +407,43 @@ METHOD(mike_gcks_group_t, new_tek, mike_tek_t*,
 	return tek;
 }
 
+/**
+ * Note the SPI of a TEK that leaves the group's list
+ */
+static void withdraw(private_mike_gcks_group_t *this, mike_tek_t *tek)
+{
+	if (!this->cfg->rekey_address)
+	{	/* unicast pushes repeat the whole GSA, which members take as it is */
+		return;
+	}
+	if (array_count(this->withdrawn) >= MIKE_GROUP_MAX_WITHDRAWN)
+	{
+		array_remove(this->withdrawn, ARRAY_HEAD, NULL);
+	}
+	array_insert(this->withdrawn, ARRAY_TAIL, &tek->spi);
+}
+
+METHOD(mike_gcks_group_t, take_withdrawn_spis, chunk_t,
+	private_mike_gcks_group_t *this)
+{
+	chunk_t spis;
+	uint32_t spi;
+	int i = 0;
+
+	spis = chunk_alloc(array_count(this->withdrawn) * sizeof(spi));
+	while (array_remove(this->withdrawn, ARRAY_HEAD, &spi))
+	{
+		htoun32(spis.ptr + i++ * sizeof(spi), spi);
+	}
+	return spis;
+}
+
 METHOD(mike_gcks_group_t, discard_tek, void,
 	private_mike_gcks_group_t *this, mike_tek_t *tek)
 {
 	if (this->gsa->remove_tek(this->gsa, tek))
 	{
+		withdraw(this, tek);
 		tek->destroy(tek);
 		this->teks_changed = TRUE;
 	}
@@ -440,6 +479,7 @@ static void retire_tek(private_mike_gcks_group_t *this, mike_tek_t *tek)
 
 	prune_retired(this);
 	this->gsa->remove_tek(this->gsa, tek);
+	withdraw(this, tek);
 	this->teks_changed = TRUE;
 	INIT(retired,
 		.tek = tek,
@@ -942,6 +982,7 @@ METHOD(mike_group_t, destroy, void,
 {
 	this->members->destroy_function(this->members, (void*)member_destroy);
 	this->retired->destroy_function(this->retired, (void*)retired_destroy);
+	array_destroy(this->withdrawn);
 	this->gsa->destroy(this->gsa);
 	DESTROY_IF(this->signing_key);
 	this->used_spis->destroy(this->used_spis);
@@ -995,7 +1036,8 @@ static void load_state(private_mike_gcks_group_t *this)
 		mike_group_db_state_clear(&state);
 		return;
 	}
-	this->gsa->set_kek(this->gsa, state.kek_spi, state.kek_keymat);
+	this->gsa->set_kek(this->gsa, state.kek_spi, state.kek_keymat,
+					   &mike_rekey_suite_default);
 	this->kek_created = time_monotonic(NULL);
 	this->lkh = state.lkh;
 	this->gsa->set_rekey_msg_id(this->gsa, state.next_msg_id);
@@ -1069,6 +1111,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.sam_changed = _sam_changed,
 			.drop_tek = _drop_tek,
 			.create_retired_enumerator = _create_retired_enumerator,
+			.take_withdrawn_spis = _take_withdrawn_spis,
 			.add_member = _add_member,
 			.remove_member = _remove_member,
 			.find_member = _find_member,
@@ -1092,6 +1135,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		.used_spis = hashtable_create(spi_hash, spi_equals, 64),
 		.used_order = calloc(MIKE_GROUP_MAX_USED_SPIS, sizeof(uint32_t)),
 		.retired = linked_list_create(),
+		.withdrawn = array_create(sizeof(uint32_t), 0),
 		.db = db,
 		.unsaved = linked_list_create(),
 		.removed = linked_list_create(),

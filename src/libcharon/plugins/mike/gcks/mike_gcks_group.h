@@ -32,6 +32,12 @@ typedef struct mike_gcks_member_t mike_gcks_member_t;
 #define MIKE_GROUP_MAX_USED_SPIS 65536
 
 /**
+ * The most withdrawn TEK SPIs a group keeps for the next GSA_REKEY's
+ * Delete payload; beyond it the oldest go (lifetimes still end them)
+ */
+#define MIKE_GROUP_MAX_WITHDRAWN 1024
+
+/**
  * A member as the GCKS knows it.  Read-only: only the group's methods
  * change it.
  */
@@ -216,6 +222,16 @@ struct mike_gcks_group_t {
 	 * @return			enumerator over mike_tek_t
 	 */
 	enumerator_t *(*create_retired_enumerator)(mike_gcks_group_t *this);
+
+	/**
+	 * Take the SPIs of the TEKs that left the group's list (retired or
+	 * discarded) since the last call, for the Delete payload of the next
+	 * GSA_REKEY (members add a GSA_REKEY's TEKs to theirs, RFC 9838 2.4.1).
+	 *
+	 * @return			allocated SPIs in network order, 4 bytes each;
+	 *					empty if none
+	 */
+	chunk_t (*take_withdrawn_spis)(mike_gcks_group_t *this);
 
 	/**
 	 * Add a member and give it a leaf in the key tree.

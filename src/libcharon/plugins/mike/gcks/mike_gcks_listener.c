@@ -356,8 +356,16 @@ static bool register_member(private_mike_gcks_listener_t *this,
 	}
 	if (ok)
 	{
-		keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
-		keys.initial_msg_id = gsa->get_rekey_msg_id(gsa);
+		if (group->group.get_config(&group->group)->rekey_address)
+		{
+			keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
+			keys.initial_msg_id = gsa->get_rekey_msg_id(gsa);
+		}
+		else
+		{	/* unicast rekeying reaches each member under its own IKE SA:
+			 * no key tree keys, no Message IDs (RFC 9838 5) */
+			keys.wrap_keys = linked_list_create();
+		}
 		/* senders may still use TEKs just replaced: a newcomer gets them
 		 * too, unless it must not read anything from before it joined */
 		keys.retired = !group->group.get_config(&group->group)->rekey_on_join;
@@ -963,9 +971,12 @@ METHOD(listener_t, authorize, bool,
 	private_mike_gcks_listener_t *this, ike_sa_t *ike_sa, bool final,
 	bool *success)
 {
-	if (final && !authorize_registration(this, ike_sa))
-	{
-		*success = FALSE;
+	if (final)
+	{	/* a refused registration answers IDr, AUTH and the error notify and
+		 * leaves the IKE SA to the member (RFC 9838 2.3.1), which may
+		 * register to another group over it; a refused peer gets nothing
+		 * of the group */
+		authorize_registration(this, ike_sa);
 	}
 	return TRUE;
 }

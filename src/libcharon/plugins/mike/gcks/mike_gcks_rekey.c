@@ -116,13 +116,18 @@ static bool build_rekey(mike_gcks_group_t *group, uint32_t msg_id,
 						chunk_t kek_spi, chunk_t kek_keymat,
 						mike_gsa_keys_t *keys, chunk_t *msg)
 {
-	mike_rekey_payload_t payloads[2];
+	const mike_rekey_suite_t *suite = &mike_rekey_suite_default;
+	mike_rekey_payload_t payloads[3];
 	mike_gsa_t *gsa_state;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
+	chunk_t withdrawn, delete = chunk_empty;
+	int count = 2;
 	bool ok;
 
-	if (!mike_gsa_build(group, mike_rekey_gsk_w(kek_keymat), keys, &gsa, &kd))
+	keys->rekey = TRUE;
+	if (!mike_gsa_build(group, mike_rekey_suite_gsk_w(suite, kek_keymat), keys,
+						&gsa, &kd))
 	{
 		return FALSE;
 	}
@@ -134,12 +139,25 @@ static bool build_rekey(mike_gcks_group_t *group, uint32_t msg_id,
 		.type = GIKEV2_PL_KD,
 		.body = gikev2_payload_get_body(&kd->payload_interface),
 	};
+	withdrawn = group->take_withdrawn_spis(group);
+	if (withdrawn.len)
+	{	/* members add the TEKs of a GSA_REKEY to theirs: say which go (RFC
+		 * 9838 2.4.1, RFC 7296 3.11: Protocol ESP, SPI Size 4, # of SPIs) */
+		delete = chunk_cat("cm", chunk_from_chars(GIKEV2_PROTO_ESP, 4,
+						   withdrawn.len / 4 >> 8, withdrawn.len / 4 & 0xff),
+						   withdrawn);
+		payloads[count++] = (mike_rekey_payload_t){
+			.type = PLV2_DELETE,
+			.body = delete,
+		};
+	}
 	gsa_state = group->group.get_gsa(&group->group);
-	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads,
-							  countof(payloads), mike_rekey_gsk_e(kek_keymat),
+	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads, count,
+							  suite, mike_rekey_suite_gsk_e(suite, kek_keymat),
 							  group->get_signing_key(group),
 							  gsa_state->get_rekey_auth_scheme(gsa_state),
 							  msg);
+	chunk_free(&delete);
 	gsa->payload_interface.destroy(&gsa->payload_interface);
 	kd->payload_interface.destroy(&kd->payload_interface);
 	return ok;

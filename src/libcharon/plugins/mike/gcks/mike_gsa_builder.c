@@ -46,9 +46,12 @@ static void add_lifetime(gsa_policy_t *policy, uint32_t lifetime)
  * The GSA policy of the KEK
  */
 static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
-								uint32_t initial_msg_id)
+								uint32_t initial_msg_id, bool for_rekey)
 {
-	signature_params_t *scheme = gsa->get_rekey_auth_scheme(gsa);
+	/* unicast rekeying sends no GSA_REKEY to sign: Implicit, without
+	 * AUTH_KEY (RFC 9838 4.4.2.1.1, 5) */
+	signature_params_t *scheme = cfg->rekey_address
+								 ? gsa->get_rekey_auth_scheme(gsa) : NULL;
 	uint8_t session[MIKE_SAM_SESSION_SIZE];
 	traffic_selector_t *src, *dst;
 	gsa_transform_t *transform;
@@ -58,7 +61,9 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 	int family = cfg->address->get_family(cfg->address);
 
 	/* rekey messages go to the rekey address, or over the registration SA
-	 * (unicast rekey), then the group address stands in as destination */
+	 * (unicast rekey), then the group address stands in as destination:
+	 * the rekey SA's key is the root of the SAM data keys and its SPI names
+	 * the group (docs/interop.md, item 9) */
 	rekey = cfg->rekey_address ?: cfg->address;
 	src = host_ts(NULL, family, IPPROTO_UDP, 0);
 	dst = host_ts(rekey, family, IPPROTO_UDP, cfg->rekey_port);
@@ -66,11 +71,16 @@ static gsa_policy_t *kek_policy(mike_group_config_t *cfg, mike_gsa_t *gsa,
 							   gsa->get_kek_spi(gsa), src, dst);
 	src->destroy(src);
 	dst->destroy(dst);
-	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, MIKE_KEK_ENCR,
-							 MIKE_KEK_ENCR_KEYLEN);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR,
+							 mike_rekey_suite_default.encr,
+							 mike_rekey_suite_default.encr_bits);
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA,
-							 GIKEV2_KWA_5649_256, 0);
-	if (scheme && signature_params_build(scheme, &alg_id))
+							 mike_rekey_suite_default.kwa, 0);
+	if (for_rekey)
+	{	/* the method cannot change: GCAUTH only at registration (RFC 9838
+		 * 4.4.2.1) */
+	}
+	else if (scheme && signature_params_build(scheme, &alg_id))
 	{	/* GSA_REKEY messages are signed: say with what (RFC 9838 4.4.2.2) */
 		transform = gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
 									GIKEV2_GCAUTH_DIGITAL_SIGNATURE, 0);
@@ -199,10 +209,14 @@ static bool add_auth_key(kd_key_bag_t *bag, public_key_t *key)
  * The member key bag: key tree keys (WRAP_KEY) and the GCKS's public key
  * for GSA_REKEY messages (AUTH_KEY); NULL if it would be empty
  */
-static kd_key_bag_t *member_key_bag(mike_gsa_t *gsa, mike_gsa_keys_t *keys,
-									bool *ok)
+static kd_key_bag_t *member_key_bag(mike_group_config_t *cfg, mike_gsa_t *gsa,
+									mike_gsa_keys_t *keys, bool *ok)
 {
-	public_key_t *auth_key = gsa->get_rekey_auth_key(gsa);
+	/* a GSA_REKEY carries AUTH_KEY only when the GCKS changes its key (RFC
+	 * 9838 5, note 4), which a running mike GCKS never does; with unicast
+	 * rekeying nothing is signed */
+	public_key_t *auth_key = (keys && keys->rekey) || !cfg->rekey_address
+							 ? NULL : gsa->get_rekey_auth_key(gsa);
 	enumerator_t *enumerator;
 	mike_lkh_wrapped_t *wrapped;
 	kd_key_bag_t *bag;
@@ -237,6 +251,28 @@ static kd_key_bag_t *member_key_bag(mike_gsa_t *gsa, mike_gsa_keys_t *keys,
 		return NULL;
 	}
 	return bag;
+}
+
+/**
+ * The GW policy: the activation and deactivation delays (RFC 9838
+ * 4.4.3.1.1) and, for a sender of counter-mode TEKs at registration, the
+ * IV bits its Sender-IDs take (4.4.3.1.2)
+ */
+static gsa_policy_t *gw_policy(mike_group_config_t *cfg, mike_gsa_keys_t *keys)
+{
+	gsa_policy_t *gw = gsa_policy_create_gw();
+
+	/* 16-bit seconds; the configuration bounds them far lower */
+	gsa_policy_add_attr(gw, gikev2_attr_create_tv(GIKEV2_GWP_ATD,
+								min(cfg->activation_delay, 0xffff)));
+	gsa_policy_add_attr(gw, gikev2_attr_create_tv(GIKEV2_GWP_DTD,
+								min(cfg->deactivation_delay, 0xffff)));
+	if (keys && keys->sender_ids)
+	{
+		gsa_policy_add_attr(gw, gikev2_attr_create_tv(
+								GIKEV2_GWP_SENDER_ID_BITS, MIKE_SENDER_ID_BITS));
+	}
+	return gw;
 }
 
 /**
@@ -287,7 +323,8 @@ bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
 	bags = linked_list_create();
 
 	policies->insert_last(policies,
-				kek_policy(cfg, state, keys ? keys->initial_msg_id : 0));
+				kek_policy(cfg, state, keys ? keys->initial_msg_id : 0,
+						   keys && keys->rekey));
 	if (keys && keys->kek_kwk_id)
 	{
 		bag = key_bag(GIKEV2_PROTO_GIKE_UPDATE, kek_spi, kek_keymat,
@@ -312,17 +349,13 @@ bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
 		ok = add_teks(cfg, group->create_retired_enumerator(group), gsk_w,
 					  policies, bags);
 	}
-	if (ok && keys && keys->sender_ids)
-	{	/* the IV bits its Sender-IDs take (RFC 9838 4.4.3.1.2) */
-		gsa_policy_t *gw = gsa_policy_create_gw();
-
-		gsa_policy_add_attr(gw, gikev2_attr_create_tv(
-								GIKEV2_GWP_SENDER_ID_BITS, MIKE_SENDER_ID_BITS));
-		policies->insert_last(policies, gw);
+	if (ok)
+	{
+		policies->insert_last(policies, gw_policy(cfg, keys));
 	}
 	if (ok)
 	{
-		bag = member_key_bag(state, keys, &ok);
+		bag = member_key_bag(cfg, state, keys, &ok);
 		if (bag)
 		{
 			bags->insert_last(bags, bag);

@@ -53,6 +53,10 @@ struct mike_gsa_keys_t {
 	uint32_t sender_ids;
 	/** the first of them, the others follow */
 	uint32_t first_sender_id;
+
+	/** a GSA_REKEY: without the GCAUTH transform and AUTH_KEY, which RFC
+	 *  9838 allows at registration only (4.4.2.1, 5) */
+	bool rekey;
 };
 
 /**

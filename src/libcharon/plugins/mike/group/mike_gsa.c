@@ -38,6 +38,11 @@ struct private_mike_gsa_t {
 	chunk_t kek_keymat;
 
 	/**
+	 * The KEK's algorithms
+	 */
+	mike_rekey_suite_t kek_suite;
+
+	/**
 	 * Key GSA_REKEY messages are verified with, NULL if none
 	 */
 	public_key_t *auth_key;
@@ -143,8 +148,15 @@ static void rotate_data_keys(private_mike_gsa_t *this, chunk_t keymat)
 	}
 }
 
+METHOD(mike_gsa_t, get_kek_suite, const mike_rekey_suite_t*,
+	private_mike_gsa_t *this)
+{
+	return &this->kek_suite;
+}
+
 METHOD(mike_gsa_t, set_kek, void,
-	private_mike_gsa_t *this, chunk_t spi, chunk_t keymat)
+	private_mike_gsa_t *this, chunk_t spi, chunk_t keymat,
+	const mike_rekey_suite_t *suite)
 {
 	/* a GSA_REKEY that only renews TEKs repeats the KEK */
 	if (!chunk_equals_const(keymat, this->kek_keymat) || !keymat.len)
@@ -155,6 +167,7 @@ METHOD(mike_gsa_t, set_kek, void,
 	chunk_clear(&this->kek_keymat);
 	this->kek_spi = spi;
 	this->kek_keymat = keymat;
+	this->kek_suite = *suite;
 }
 
 METHOD(mike_gsa_t, get_rekey_auth_key, public_key_t*,
@@ -232,7 +245,7 @@ METHOD(mike_gsa_t, clear, void,
 	private_mike_gsa_t *this)
 {
 	replace_teks(this, linked_list_create());
-	set_kek(this, chunk_empty, chunk_empty);
+	set_kek(this, chunk_empty, chunk_empty, &mike_rekey_suite_default);
 	set_rekey_auth(this, NULL, NULL);
 	this->msg_id = 0;
 	this->sam_session = 0;
@@ -255,6 +268,7 @@ mike_gsa_t *mike_gsa_create()
 	private_mike_gsa_t *this;
 
 	INIT(this,
+		.kek_suite = mike_rekey_suite_default,
 		.public = {
 			.create_tek_enumerator = _create_tek_enumerator,
 			.get_tek_count = _get_tek_count,
@@ -263,6 +277,7 @@ mike_gsa_t *mike_gsa_create()
 			.replace_teks = _replace_teks,
 			.get_kek_spi = _get_kek_spi,
 			.get_kek_keymat = _get_kek_keymat,
+			.get_kek_suite = _get_kek_suite,
 			.set_kek = _set_kek,
 			.get_rekey_auth_key = _get_rekey_auth_key,
 			.get_rekey_auth_scheme = _get_rekey_auth_scheme,

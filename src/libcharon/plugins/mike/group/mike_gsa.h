@@ -17,6 +17,7 @@
 
 #include "common/mike_tek.h"
 #include "common/mike_keywrap.h"
+#include "common/mike_rekey_suite.h"
 
 #include <collections/enumerator.h>
 #include <collections/linked_list.h>
@@ -27,19 +28,6 @@ typedef struct mike_gsa_t mike_gsa_t;
 
 /** size of a KEK (rekey SA) SPI, RFC 9838 4.4.1 */
 #define MIKE_KEK_SPI_SIZE 16
-
-/** the KEK's cipher (the rekey SA's transform): AES-GCM-16 ... */
-#define MIKE_KEK_ENCR ENCR_AES_GCM_ICV16
-
-/** ... with a 256-bit key */
-#define MIKE_KEK_ENCR_KEYLEN 256
-
-/**
- * Size of a KEK's keying material: GSK_e for AES-GCM-16 with a 256-bit key
- * (plus the 4-byte salt), no GSK_a (AEAD), GSK_w for AES-256 key wrap;
- * RFC 9838 4.5.6
- */
-#define MIKE_KEK_KEYMAT_SIZE (32 + 4 + MIKE_KWK_SIZE)
 
 /**
  * What both roles hold of a group's security association (RFC 3740): the
@@ -103,12 +91,22 @@ struct mike_gsa_t {
 	chunk_t (*get_kek_keymat)(mike_gsa_t *this);
 
 	/**
+	 * The algorithms of the KEK (the rekey SA's suite).
+	 *
+	 * @return			suite (internal), the default one until set_kek()
+	 */
+	const mike_rekey_suite_t *(*get_kek_suite)(mike_gsa_t *this);
+
+	/**
 	 * Replace the KEK, wiping the old keying material.
 	 *
 	 * @param spi		SPI (owned)
-	 * @param keymat	keying material (owned, wiped when replaced)
+	 * @param keymat	keying material (owned, wiped when replaced), of
+	 *					mike_rekey_suite_keymat_size(suite) bytes
+	 * @param suite		the KEK's algorithms (copied)
 	 */
-	void (*set_kek)(mike_gsa_t *this, chunk_t spi, chunk_t keymat);
+	void (*set_kek)(mike_gsa_t *this, chunk_t spi, chunk_t keymat,
+					const mike_rekey_suite_t *suite);
 
 	/**
 	 * The public key GSA_REKEY messages are verified with (on a member from

@@ -259,32 +259,22 @@ static uint32_t sam_session(mike_group_config_t *cfg, gsa_policy_t *kek,
 }
 
 /**
- * The GCKS's GSA_REKEY authentication: the scheme from the rekey SA's GCAUTH
- * transform and the public key from AUTH_KEY; both absent is fine (the GCKS
- * cannot sign), one without the other or an unusable one is not
+ * The signature scheme of the rekey SA's GCAUTH transform, NULL for
+ * Implicit or none; FALSE if the transform is unusable
  */
-static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
-					   public_key_t **key, signature_params_t **scheme)
+static bool gcauth_scheme(gsa_policy_t *kek, signature_params_t **scheme)
 {
 	gsa_transform_t *gcauth;
-	gikev2_attr_t *alg_id, *spki = NULL;
-	kd_key_bag_t *bag;
+	gikev2_attr_t *alg_id;
 	signature_params_t params = {};
 
+	*scheme = NULL;
 	gcauth = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_GCAUTH);
-	bag = kd->get_member_key_bag(kd);
-	if (bag)
+	if (!gcauth || gcauth->id == GIKEV2_GCAUTH_IMPLICIT)
 	{
-		spki = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
-	}
-	if ((!gcauth || gcauth->id == GIKEV2_GCAUTH_IMPLICIT) && !spki)
-	{	/* nothing to verify GSA_REKEY signatures with: such messages are
-		 * ignored (docs/interop.md), a missed rekey is noticed and
-		 * registered again for */
 		return TRUE;
 	}
-	if (!gcauth || !spki ||
-		gcauth->id != GIKEV2_GCAUTH_DIGITAL_SIGNATURE)
+	if (gcauth->id != GIKEV2_GCAUTH_DIGITAL_SIGNATURE)
 	{
 		return FALSE;
 	}
@@ -293,16 +283,50 @@ static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
 	{
 		return FALSE;
 	}
-	*key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ANY,
-							  BUILD_BLOB_ASN1_DER, spki->data, BUILD_END);
-	if (!*key)
-	{
-		signature_params_clear(&params);
-		return FALSE;
-	}
 	*scheme = signature_params_clone(&params);
 	signature_params_clear(&params);
 	return TRUE;
+}
+
+/**
+ * The GCKS's GSA_REKEY authentication at registration: the scheme from the
+ * rekey SA's GCAUTH transform and the public key from AUTH_KEY; both absent
+ * is fine (the GCKS cannot sign), one without the other or an unusable one
+ * is not
+ */
+static bool rekey_auth(gsa_policy_t *kek, kd_payload_t *kd,
+					   public_key_t **key, signature_params_t **scheme)
+{
+	kd_key_bag_t *bag;
+	gikev2_attr_t *spki = NULL;
+
+	if (!gcauth_scheme(kek, scheme))
+	{
+		return FALSE;
+	}
+	bag = kd->get_member_key_bag(kd);
+	if (bag)
+	{
+		spki = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
+	}
+	if (!*scheme && !spki)
+	{	/* nothing to verify GSA_REKEY signatures with: such messages are
+		 * ignored (docs/interop.md), a missed rekey is noticed and
+		 * registered again for */
+		return TRUE;
+	}
+	if (*scheme && spki)
+	{
+		*key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ANY,
+								  BUILD_BLOB_ASN1_DER, spki->data, BUILD_END);
+		if (*key)
+		{
+			return TRUE;
+		}
+	}
+	signature_params_destroy(*scheme);
+	*scheme = NULL;
+	return FALSE;
 }
 
 /**
@@ -405,22 +429,6 @@ static bool rekey_port_allowed(uint16_t port)
 }
 
 /**
- * Whether the rekey SA's transforms are the ones its keying material is
- * made for: AES-GCM-16 with a 256-bit key, AES-256 key wrap
- */
-static bool kek_transforms_supported(gsa_policy_t *kek, chunk_t keymat)
-{
-	gsa_transform_t *encr, *kwa;
-
-	encr = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_ENCR);
-	kwa = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_KWA);
-	return encr && encr->id == MIKE_KEK_ENCR &&
-		   gsa_transform_get_key_length(encr) == MIKE_KEK_ENCR_KEYLEN &&
-		   (!kwa || kwa->id == GIKEV2_KWA_5649_256) &&
-		   keymat.len == MIKE_KEK_KEYMAT_SIZE;
-}
-
-/**
  * Destroy a Working Key Path, wiping its keys
  */
 static void key_path_destroy(linked_list_t *path)
@@ -511,114 +519,323 @@ static status_t refused(mike_member_group_t *group, char *why, status_t status)
 	return status;
 }
 
+/**
+ * The rekey SA of a GSA: its suite, keying material and Working Key Path
+ * after the KD; NULL error if taken
+ */
+static char *take_kek(mike_member_group_t *group, gsa_policy_t *policy,
+					  kd_payload_t *kd, chunk_t gsk_w, mike_rekey_suite_t *suite,
+					  chunk_t *keymat, linked_list_t **path, status_t *status)
+{
+	char *error;
+	bool foreign = FALSE;
+
+	*status = FAILED;
+	error = mike_rekey_suite_from_policy(policy, suite);
+	if (error)
+	{
+		return error;
+	}
+	if (!kd)
+	{
+		return "a new rekey SA comes without a KD payload";
+	}
+	*path = updated_key_path(group, kd, gsk_w);
+	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w,
+					   *path, keymat, &foreign))
+	{
+		if (foreign)
+		{
+			*status = NOT_FOUND;
+			return "the rekey SA's key is wrapped with a key we do not hold: "
+				   "excluded from the group, or a rekey was missed";
+		}
+		return "the rekey SA's key is missing or does not unwrap";
+	}
+	if (keymat->len != mike_rekey_suite_keymat_size(suite))
+	{
+		return "the length of the rekey SA's keying material does not match "
+			   "its transforms";
+	}
+	return NULL;
+}
+
+/**
+ * A GCAUTH transform in a GSA_REKEY: RFC 9838 4.4.2.1.1 forbids it (the
+ * method must not change), so one naming the current scheme is ignored,
+ * any other refused
+ */
+static char *rekey_gcauth_unchanged(mike_gsa_t *state, gsa_policy_t *kek)
+{
+	signature_params_t *scheme = NULL;
+	char *error = NULL;
+	bool same;
+
+	if (!gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_GCAUTH))
+	{
+		return NULL;
+	}
+	if (!gcauth_scheme(kek, &scheme))
+	{
+		return "a GCAUTH transform in the GSA_REKEY is unusable";
+	}
+	same = scheme ? state->get_rekey_auth_scheme(state) &&
+					signature_params_equal(scheme,
+									state->get_rekey_auth_scheme(state))
+				  : !state->get_rekey_auth_key(state);
+	if (!same)
+	{
+		error = "the GSA_REKEY changes the GCAUTH method, which RFC 9838 "
+				"4.4.2.1 forbids";
+	}
+	signature_params_destroy(scheme);
+	return error;
+}
+
+/**
+ * A new AUTH_KEY in a GSA_REKEY (RFC 9838 5, note 4: the GCKS changes its
+ * key): replaces the key of the current scheme
+ */
+static char *rekey_auth_key(mike_gsa_t *state, kd_payload_t *kd)
+{
+	kd_key_bag_t *bag = kd ? kd->get_member_key_bag(kd) : NULL;
+	signature_params_t *scheme = state->get_rekey_auth_scheme(state);
+	gikev2_attr_t *spki;
+	public_key_t *key;
+
+	spki = bag ? gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY) : NULL;
+	if (!spki)
+	{
+		return NULL;
+	}
+	if (!scheme)
+	{
+		return "an AUTH_KEY for a group whose GSA_REKEYs are not signed";
+	}
+	key = lib->creds->create(lib->creds, CRED_PUBLIC_KEY, KEY_ANY,
+							 BUILD_BLOB_ASN1_DER, spki->data, BUILD_END);
+	if (!key || key_type_from_signature_scheme(scheme->scheme) !=
+				key->get_type(key))
+	{
+		DESTROY_IF(key);
+		return "the new AUTH_KEY is unusable or unfit for the GCAUTH scheme";
+	}
+	state->set_rekey_auth(state, key, signature_params_clone(scheme));
+	return NULL;
+}
+
+/**
+ * Take the GCKS's GWP_ATD and GWP_DTD (RFC 9838 4.4.3.1.1)
+ */
+static void gw_delays(mike_member_group_t *group, gsa_policy_t *gw)
+{
+	uint16_t atd, dtd;
+	bool have_atd, have_dtd;
+
+	have_atd = gikev2_attrs_get_tv(gw->attrs, GIKEV2_GWP_ATD, &atd);
+	have_dtd = gikev2_attrs_get_tv(gw->attrs, GIKEV2_GWP_DTD, &dtd);
+	/* "If one of them or both are not sent by the GCKS, then no
+	 * corresponding delay should be employed": with one of them, the
+	 * other is 0 */
+	if (have_atd || have_dtd)
+	{
+		group->set_gw_delays(group, have_atd ? atd : 0, have_dtd ? dtd : 0);
+	}
+}
+
+/**
+ * Add TEKs of a GSA_REKEY to the ones held: a TEK whose SPI is held is
+ * a repeat (the SA cannot change under its SPI), but its sender's SAM key
+ * and bootstrap may be new
+ */
+static void merge_teks(mike_gsa_t *state, linked_list_t *teks)
+{
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *held;
+	bool found;
+
+	while (teks->remove_first(teks, (void**)&tek) == SUCCESS)
+	{
+		found = FALSE;
+		enumerator = state->create_tek_enumerator(state);
+		while (!found && enumerator->enumerate(enumerator, &held))
+		{
+			found = held->spi == tek->spi;
+		}
+		enumerator->destroy(enumerator);
+		if (found)
+		{
+			held->sam_source = tek->sam_source;
+			chunk_free(&held->sam_key);
+			held->sam_key = tek->sam_key;
+			tek->sam_key = chunk_empty;
+			chunk_free(&held->sam_bootstrap);
+			held->sam_bootstrap = tek->sam_bootstrap;
+			tek->sam_bootstrap = chunk_empty;
+			tek->destroy(tek);
+		}
+		else
+		{
+			state->add_tek(state, tek);
+		}
+	}
+	teks->destroy(teks);
+}
+
 /*
  * Described in header
  */
 status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
-						kd_payload_t *kd, chunk_t gsk_w)
+						kd_payload_t *kd, chunk_t gsk_w, bool rekey)
 {
 	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	mike_gsa_t *state = group->group.get_gsa(&group->group);
 	enumerator_t *enumerator;
-	gsa_policy_t *policy;
-	linked_list_t *teks, *path;
+	gsa_policy_t *policy, *kek = NULL;
+	linked_list_t *teks, *path = NULL;
 	mike_tek_t *tek;
+	mike_rekey_suite_t suite;
 	public_key_t *auth_key = NULL;
 	signature_params_t *auth_scheme = NULL;
 	chunk_t kek_keymat = chunk_empty;
-	host_t *rekey = NULL;
+	host_t *rekey_dst = NULL;
 	uint32_t initial_msg_id = 0, session = 0;
-	bool foreign = FALSE, encrypt = FALSE;
+	bool encrypt = FALSE;
+	status_t status = FAILED;
 	char *error = NULL;
 
-	policy = gsa->get_kek_policy(gsa);
-	if (!policy)
+	if (gsa)
+	{
+		kek = gsa->get_kek_policy(gsa);
+	}
+	if (!kek && !rekey)
 	{
 		return refused(group, "the GSA has no rekey SA", FAILED);
 	}
-	path = updated_key_path(group, kd, gsk_w);
-	if (!unwrap_sa_key(kd, GIKEV2_PROTO_GIKE_UPDATE, policy->spi, gsk_w, path,
-					   &kek_keymat, &foreign))
-	{
-		key_path_destroy(path);
-		if (foreign)
-		{
-			return refused(group, "the rekey SA's key is wrapped with a key "
-						   "we do not hold: excluded from the group, or a "
-						   "rekey was missed", NOT_FOUND);
-		}
-		return refused(group, "the rekey SA's key is missing or does not "
-					   "unwrap", FAILED);
+	if (kek && (!rekey || !chunk_equals(state->get_kek_spi(state), kek->spi)))
+	{	/* at registration, or a new rekey SA */
+		error = take_kek(group, kek, kd, gsk_w, &suite, &kek_keymat, &path,
+						 &status);
+	}
+	else if (kek)
+	{	/* the current one again: only its attributes may be news */
+		suite = *state->get_kek_suite(state);
 	}
 
 	teks = linked_list_create();
-	enumerator = gsa->create_policy_enumerator(gsa);
-	while (!error && enumerator->enumerate(enumerator, &policy))
+	if (!error && gsa)
 	{
-		if (policy->protocol != GIKEV2_PROTO_ESP)
+		enumerator = gsa->create_policy_enumerator(gsa);
+		while (!error && enumerator->enumerate(enumerator, &policy))
 		{
-			continue;
+			if (policy->protocol != GIKEV2_PROTO_ESP)
+			{
+				continue;
+			}
+			if (!kd)
+			{
+				error = "data SAs come without a KD payload";
+				break;
+			}
+			error = tek_from_policy(cfg, policy, kd, gsk_w, &tek);
+			if (!error)
+			{
+				teks->insert_last(teks, tek);
+			}
 		}
-		error = tek_from_policy(cfg, policy, kd, gsk_w, &tek);
-		if (!error)
-		{
-			teks->insert_last(teks, tek);
-		}
+		enumerator->destroy(enumerator);
 	}
-	enumerator->destroy(enumerator);
-	if (!error && !kek_transforms_supported(gsa->get_kek_policy(gsa),
-											kek_keymat))
-	{
-		error = "the rekey SA's transforms or the length of its keying "
-				"material are not AES-GCM-16-256 with AES-256 key wrap";
+	if (!error && rekey && state->get_tek_count(state) +
+		teks->get_count(teks) > MIKE_MEMBER_MAX_TEKS)
+	{	/* an upper bound: repeats are not counted out */
+		error = "more TEKs than a member holds for a group";
 	}
-	if (!error)
+	if (!error && !rekey)
 	{
 		error = sender_ids_fit(cfg, gsa, kd);
 	}
-	if (!error && !rekey_auth(gsa->get_kek_policy(gsa), kd, &auth_key,
-							  &auth_scheme))
+	if (!error && !rekey &&
+		!rekey_auth(kek, kd, &auth_key, &auth_scheme))
 	{
 		error = "the rekey SA's authentication key or scheme is unusable";
 	}
-	if (!error)
+	if (!error && rekey && kek)
 	{
-		session = sam_session(cfg, gsa->get_kek_policy(gsa), &encrypt,
-							  &error);
+		error = rekey_gcauth_unchanged(state, kek);
 	}
-	rekey = error ? NULL : rekey_destination(cfg, gsa->get_kek_policy(gsa));
-	if (rekey && !rekey_port_allowed(rekey->get_port(rekey)))
+	if (!error && kek)
 	{
-		error = "the rekey SA's port is IKE's or one charon listens on";
-		DESTROY_IF(auth_key);
-		signature_params_destroy(auth_scheme);
-		rekey->destroy(rekey);
-		rekey = NULL;
+		session = sam_session(cfg, kek, &encrypt, &error);
+	}
+	if (!error && kek)
+	{
+		rekey_dst = rekey_destination(cfg, kek);
+		if (rekey_dst && !rekey_port_allowed(rekey_dst->get_port(rekey_dst)))
+		{
+			error = "the rekey SA's port is IKE's or one charon listens on";
+		}
+	}
+	if (!error && rekey)
+	{	/* last: it changes the state */
+		error = rekey_auth_key(state, kd);
 	}
 	if (error)
 	{
+		DESTROY_IF(auth_key);
+		signature_params_destroy(auth_scheme);
+		DESTROY_IF(rekey_dst);
 		chunk_clear(&kek_keymat);
-		key_path_destroy(path);
+		if (path)
+		{
+			key_path_destroy(path);
+		}
 		teks->destroy_offset(teks, offsetof(mike_tek_t, destroy));
-		return refused(group, error, FAILED);
+		return refused(group, error, status);
 	}
-	state->set_rekey_auth(state, auth_key, auth_scheme);
-	state->set_sam_session(state, session, encrypt);
-	policy = gsa->get_kek_policy(gsa);
-	gikev2_attrs_get_u32(policy->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
-						 &initial_msg_id);
-	if (!chunk_equals(state->get_kek_spi(state), policy->spi))
-	{	/* a new rekey SA: from GSA_INITIAL_MESSAGE_ID, or 0 (RFC 9838
-		 * 2.4.1.4) */
-		state->set_rekey_msg_id(state, initial_msg_id);
+	if (!rekey)
+	{
+		state->set_rekey_auth(state, auth_key, auth_scheme);
+		state->replace_teks(state, teks);
 	}
-	else if (initial_msg_id > state->get_rekey_msg_id(state))
-	{	/* the same one: a lower value is stale and ignored (2.3.3) */
-		state->set_rekey_msg_id(state, initial_msg_id);
+	else
+	{
+		merge_teks(state, teks);
 	}
-	group->set_rekey_dst(group, rekey);
-	state->replace_teks(state, teks);
-	state->set_kek(state, chunk_clone(policy->spi), kek_keymat);
-	group->set_key_path(group, path);
+	if (kek)
+	{
+		state->set_sam_session(state, session, encrypt);
+		gikev2_attrs_get_u32(kek->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,
+							 &initial_msg_id);
+		if (!chunk_equals(state->get_kek_spi(state), kek->spi))
+		{	/* a new rekey SA: from GSA_INITIAL_MESSAGE_ID, or 0 (RFC 9838
+			 * 2.4.1.4) */
+			state->set_rekey_msg_id(state, initial_msg_id);
+		}
+		else if (initial_msg_id > state->get_rekey_msg_id(state))
+		{	/* the same one: a lower value is stale and ignored (2.3.3) */
+			state->set_rekey_msg_id(state, initial_msg_id);
+		}
+		group->set_rekey_dst(group, rekey_dst);
+	}
+	if (kek_keymat.len)
+	{
+		/* at the key debug level only, as charon logs its IKE keys: lets a
+		 * test decrypt (or a foreign test GCKS send) GSA_REKEY messages */
+		DBG4(DBG_CFG, "mike: group '%s': rekey SA %+B keying material %+B",
+			 cfg->name, &kek->spi, &kek_keymat);
+		state->set_kek(state, chunk_clone(kek->spi), kek_keymat, &suite);
+	}
+	if (gsa && gsa->get_gw_policy(gsa))
+	{
+		gw_delays(group, gsa->get_gw_policy(gsa));
+	}
+	if (path)
+	{
+		group->set_key_path(group, path);
+	}
+	else if (kd)
+	{	/* WRAP_KEYs for the current rekey SA's key path */
+		group->set_key_path(group, updated_key_path(group, kd, gsk_w));
+	}
 	return SUCCESS;
 }

@@ -80,6 +80,11 @@ struct private_mike_member_group_t {
 	host_t *rekey_dst;
 
 	/**
+	 * The GCKS's GWP_ATD and GWP_DTD, -1 if not sent
+	 */
+	int atd, dtd;
+
+	/**
 	 * When it last started to register again by itself
 	 */
 	time_t reregistered;
@@ -208,6 +213,7 @@ METHOD(mike_member_group_t, unregister, void,
 	this->my_host = NULL;
 	DESTROY_IF(this->rekey_dst);
 	this->rekey_dst = NULL;
+	this->atd = this->dtd = -1;
 	this->ike_sa_id = 0;
 	this->own_spi = 0;
 	this->registered = 0;
@@ -293,6 +299,31 @@ METHOD(mike_member_group_t, get_rekey_dst, host_t*,
 	private_mike_member_group_t *this)
 {
 	return this->rekey_dst;
+}
+
+METHOD(mike_member_group_t, get_gw_delays, bool,
+	private_mike_member_group_t *this, uint32_t *atd, uint32_t *dtd)
+{
+	if (this->atd < 0 || this->dtd < 0)
+	{
+		return FALSE;
+	}
+	if (atd)
+	{
+		*atd = this->atd;
+	}
+	if (dtd)
+	{
+		*dtd = this->dtd;
+	}
+	return TRUE;
+}
+
+METHOD(mike_member_group_t, set_gw_delays, void,
+	private_mike_member_group_t *this, int atd, int dtd)
+{
+	this->atd = atd;
+	this->dtd = dtd;
 }
 
 METHOD(mike_member_group_t, set_rekey_dst, void,
@@ -398,6 +429,8 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 			.set_key_path = _set_key_path,
 			.get_rekey_dst = _get_rekey_dst,
 			.set_rekey_dst = _set_rekey_dst,
+			.get_gw_delays = _get_gw_delays,
+			.set_gw_delays = _set_gw_delays,
 			.start_reregistration = _start_reregistration,
 			.get_reregistrations = _get_reregistrations,
 			.count_sam_request = _count_sam_request,
@@ -409,6 +442,8 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 		.gsa = mike_gsa_create(),
 		.guard = mike_kernel_guard_create(cfg),
 		.key_path = linked_list_create(),
+		.atd = -1,
+		.dtd = -1,
 	);
 	if (cfg->sender && mike_sam_scheme_signs(cfg->sam_scheme_id))
 	{	/* the private half never leaves this host */

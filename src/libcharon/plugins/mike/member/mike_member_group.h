@@ -191,6 +191,24 @@ struct mike_member_group_t {
 	void (*set_rekey_dst)(mike_member_group_t *this, host_t *dst);
 
 	/**
+	 * The GCKS's activation and deactivation delays (GWP_ATD, GWP_DTD).
+	 *
+	 * @param atd		set to the activation delay in seconds, if given
+	 * @param dtd		set to the deactivation delay in seconds, if given
+	 * @return			TRUE if the GCKS sent both
+	 */
+	bool (*get_gw_delays)(mike_member_group_t *this, uint32_t *atd,
+						  uint32_t *dtd);
+
+	/**
+	 * Set the GCKS's delays from the GW policy of a GSA.
+	 *
+	 * @param atd		activation delay in seconds, -1 if not sent
+	 * @param dtd		deactivation delay in seconds, -1 if not sent
+	 */
+	void (*set_gw_delays)(mike_member_group_t *this, int atd, int dtd);
+
+	/**
 	 * Start a registration by itself (missed or stale keys), unless the
 	 * last one started less than holdoff seconds ago.
 	 *

@@ -464,7 +464,7 @@ static bool take_keys(private_mike_member_listener_t *this,
 		return TRUE;
 	}
 	group->unregister(group);
-	if (mike_gsa_apply(group, reg->gsa, reg->kd, gsk_w) != SUCCESS)
+	if (mike_gsa_apply(group, reg->gsa, reg->kd, gsk_w, FALSE) != SUCCESS)
 	{
 		DBG1(DBG_IKE, "mike: group '%s': registration failed: the GSA was "
 			 "refused", reg->group);

@@ -76,6 +76,38 @@ static job_requeue_t member_reregister(mike_group_job_t *job)
 }
 
 /**
+ * The activation delay: the GCKS's GWP_ATD (RFC 9838 4.4.3.1.1) if it sent
+ * one, else the group's activation_delay
+ */
+static uint32_t activation_delay(mike_member_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	uint32_t atd;
+
+	if (group->get_gw_delays(group, &atd, NULL))
+	{
+		return atd;
+	}
+	return cfg->activation_delay;
+}
+
+/**
+ * The deactivation delay: the GCKS's GWP_DTD (RFC 9838 4.4.3.1.1) if it sent
+ * one, else the group's deactivation_delay
+ */
+static uint32_t deactivation_delay(mike_member_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	uint32_t dtd;
+
+	if (group->get_gw_delays(group, NULL, &dtd))
+	{
+		return dtd;
+	}
+	return cfg->deactivation_delay;
+}
+
+/**
  * A step of a job on a registered group, which is checked out meanwhile
  */
 typedef void (*job_step_t)(private_mike_member_rekey_t *this,
@@ -173,14 +205,43 @@ static void watch_expiry(private_mike_member_rekey_t *this,
 }
 
 /**
- * Remove the SA of a replaced TEK (job->arg: its SPI)
+ * Forget the TEK of an SPI, if the GSA still has it
+ */
+static void forget_tek(mike_member_group_t *group, uint32_t spi)
+{
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	enumerator_t *enumerator;
+	mike_tek_t *tek, *found = NULL;
+
+	enumerator = gsa->create_tek_enumerator(gsa);
+	while (!found && enumerator->enumerate(enumerator, &tek))
+	{
+		if (tek->spi == spi)
+		{
+			found = tek;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (found && gsa->remove_tek(gsa, found))
+	{
+		found->destroy(found);
+	}
+}
+
+/**
+ * Remove the SA of a replaced or deleted TEK (job->arg: its SPI); the
+ * TEK goes too, or a GSA_REKEY that adds to the TEKs would install it again
  */
 static void deactivate(private_mike_member_rekey_t *this,
 					   mike_member_group_t *group, mike_kernel_t *kernel,
 					   mike_group_job_t *job)
 {
-	if (job->arg != group->get_own_spi(group) &&
-		kernel->has_sa(kernel, job->arg))
+	if (job->arg == group->get_own_spi(group))
+	{	/* the SA we send with goes when its successor is active */
+		return;
+	}
+	forget_tek(group, job->arg);
+	if (kernel->has_sa(kernel, job->arg))
 	{
 		kernel->del_sa(kernel, job->arg);
 		DBG2(DBG_CFG, "mike: group '%s': removed the SA with SPI %.8x",
@@ -210,8 +271,7 @@ static void activate(private_mike_member_rekey_t *this,
 		DBG2(DBG_CFG, "mike: group '%s': sending with SPI %.8x now",
 			 job->name, job->arg);
 		mike_group_job_schedule(member_deactivate, this, job->name,
-			job->arg2, 0,
-			group->group.get_config(&group->group)->deactivation_delay);
+								job->arg2, 0, deactivation_delay(group));
 	}
 }
 
@@ -225,45 +285,68 @@ static job_requeue_t member_activate(mike_group_job_t *job)
 }
 
 /**
+ * Whether a list of SPIs (as pointers) has one
+ */
+static bool has_spi(linked_list_t *spis, uint32_t spi)
+{
+	void *item = (void*)(uintptr_t)spi;
+
+	return spis->find_first(spis, NULL, &item);
+}
+
+/**
  * Take a group's new GSA without loss: new inbound SAs now, the own new TEK
  * after the activation delay, old SAs away after the deactivation delay
  */
 static status_t member_apply(private_mike_member_rekey_t *this,
 							 mike_member_group_t *group, gsa_payload_t *gsa,
-							 kd_payload_t *kd, chunk_t wrap)
+							 kd_payload_t *kd, chunk_t wrap, bool rekey)
 {
 	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	mike_gsa_t *state = group->group.get_gsa(&group->group);
 	mike_kernel_t *kernel = group->get_kernel(group);
 	host_t *me = group->get_my_host(group);
-	linked_list_t *old;
+	linked_list_t *old, *before;
 	enumerator_t *enumerator;
 	mike_tek_t *tek, *own = NULL;
 	uintptr_t spi;
 	status_t status;
 
-	old = linked_list_create();
+	before = linked_list_create();
 	enumerator = state->create_tek_enumerator(state);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
-		old->insert_last(old, (void*)(uintptr_t)tek->spi);
+		before->insert_last(before, (void*)(uintptr_t)tek->spi);
 	}
 	enumerator->destroy(enumerator);
 
-	status = mike_gsa_apply(group, gsa, kd, wrap);
+	status = mike_gsa_apply(group, gsa, kd, wrap, rekey);
 	if (status != SUCCESS)
 	{
-		old->destroy(old);
+		before->destroy(before);
 		return status;
 	}
 	group->keys_updated(group);
+	/* a registration replaces the TEKs: those it lacks go; a GSA_REKEY
+	 * adds TEKs, only Delete payloads and lifetimes remove any */
+	old = linked_list_create();
+	if (!rekey)
+	{
+		enumerator = before->create_enumerator(before);
+		while (enumerator->enumerate(enumerator, &spi))
+		{
+			old->insert_last(old, (void*)spi);
+		}
+		enumerator->destroy(enumerator);
+	}
 
 	enumerator = state->create_tek_enumerator(state);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
 		old->remove(old, (void*)(uintptr_t)tek->spi, NULL);
-		if (kernel->has_sa(kernel, tek->spi))
-		{
+		if (kernel->has_sa(kernel, tek->spi) ||
+			(rekey && has_spi(before, tek->spi)))
+		{	/* installed, or held before (and expired or deleted since) */
 			continue;
 		}
 		if (cfg->sender && tek->source && me && me->ip_equals(me, tek->source))
@@ -278,21 +361,26 @@ static status_t member_apply(private_mike_member_rekey_t *this,
 			DBG1(DBG_IKE, "mike: group '%s': installing the inbound SA with "
 				 "SPI %.8x failed", cfg->name, tek->spi);
 			status = FAILED;
+			continue;
 		}
+		/* the kernel ends the SA at its lifetime; the TEK goes then, too */
+		mike_group_job_schedule(member_deactivate, this, cfg->name, tek->spi,
+								0, tek->lifetime);
 	}
 	enumerator->destroy(enumerator);
+	before->destroy(before);
 
 	if (own)
 	{
 		old->remove(old, (void*)(uintptr_t)group->get_own_spi(group), NULL);
 		mike_group_job_schedule(member_activate, this, cfg->name, own->spi,
 								group->get_own_spi(group),
-								cfg->activation_delay);
+								activation_delay(group));
 	}
 	while (old->remove_first(old, (void**)&spi) == SUCCESS)
 	{
 		mike_group_job_schedule(member_deactivate, this, cfg->name, spi, 0,
-								cfg->deactivation_delay);
+								deactivation_delay(group));
 	}
 	old->destroy(old);
 	watch_expiry(this, group);
@@ -303,52 +391,203 @@ METHOD(mike_member_rekey_t, apply, bool,
 	private_mike_member_rekey_t *this, mike_member_group_t *group,
 	gsa_payload_t *gsa, kd_payload_t *kd, chunk_t gsk_w)
 {
-	return member_apply(this, group, gsa, kd, gsk_w) == SUCCESS;
+	return member_apply(this, group, gsa, kd, gsk_w, FALSE) == SUCCESS;
 }
 
 /**
- * Apply the GSA and KD of an accepted GSA_REKEY
+ * Exclusion (RFC 9838 2.4.3): a Delete of the rekey SA with SPI 0.
+ * The group's SAs go at once (its policies stay: nothing goes out in the
+ * clear), and the member registers again after a random 1 to 5 seconds, so
+ * that an excluded group does not overload the GCKS at once.
+ */
+static void excluded(private_mike_member_rekey_t *this,
+					 mike_member_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	mike_kernel_t *kernel = group->get_kernel(group);
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+	uint32_t delay = 1 + random() % 5;
+
+	enumerator = gsa->create_tek_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &tek))
+	{
+		if (kernel->has_sa(kernel, tek->spi))
+		{
+			kernel->del_sa(kernel, tek->spi);
+		}
+	}
+	enumerator->destroy(enumerator);
+	gsa->replace_teks(gsa, linked_list_create());
+	DBG1(DBG_NET, "mike: group '%s': the GCKS excluded us from the group "
+		 "(Delete of the rekey SA with SPI 0), registering again in %u s",
+		 cfg->name, delay);
+	if (group->start_reregistration(group, REREGISTER_HOLDOFF))
+	{
+		mike_group_job_schedule(member_reregister, this, cfg->name, 0, 0,
+								delay);
+	}
+}
+
+/**
+ * The Delete payloads of an accepted GSA_REKEY (RFC 9838 2.4.3 and 4.6, RFC 7296
+ * 3.11): the TEKs named go after the deactivation delay (SPI 0: all of
+ * them), a Delete of the rekey SA means registering again; FALSE if the
+ * member must register again
+ */
+static bool member_delete(private_mike_member_rekey_t *this,
+						  mike_member_group_t *group, chunk_t body)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	enumerator_t *enumerator;
+	mike_tek_t *tek;
+	uint8_t protocol = body.ptr[0], spi_size = body.ptr[1];
+	uint16_t i, count = untoh16(body.ptr + 2);
+	uint32_t spi, delay = deactivation_delay(group);
+	chunk_t spis = chunk_skip(body, 4);
+
+	/* the codec checked the length: count SPIs of spi_size */
+	if (protocol == GIKEV2_PROTO_GIKE_UPDATE && spi_size == MIKE_KEK_SPI_SIZE)
+	{
+		for (i = 0; i < count; i++)
+		{
+			chunk_t kek = chunk_create(spis.ptr + i * spi_size, spi_size);
+
+			if (chunk_equals(kek, chunk_from_chars(0,0,0,0,0,0,0,0,
+												   0,0,0,0,0,0,0,0)))
+			{
+				excluded(this, group);
+				return TRUE;
+			}
+			if (chunk_equals_const(kek, gsa->get_kek_spi(gsa)))
+			{
+				return FALSE;
+			}
+		}
+		return TRUE;
+	}
+	if (protocol != GIKEV2_PROTO_ESP || spi_size != 4)
+	{
+		DBG1(DBG_NET, "mike: group '%s': Delete of protocol %u with %u-byte "
+			 "SPIs ignored, this group has ESP SAs only", cfg->name, protocol,
+			 spi_size);
+		return TRUE;
+	}
+	for (i = 0; i < count; i++)
+	{
+		spi = untoh32(spis.ptr + i * 4);
+		enumerator = gsa->create_tek_enumerator(gsa);
+		while (enumerator->enumerate(enumerator, &tek))
+		{
+			if (!spi || tek->spi == spi)
+			{
+				DBG2(DBG_NET, "mike: group '%s': the GCKS deletes the SA "
+					 "with SPI %.8x, in %u s", cfg->name, tek->spi, delay);
+				mike_group_job_schedule(member_deactivate, this, cfg->name,
+										tek->spi, 0, delay);
+			}
+		}
+		enumerator->destroy(enumerator);
+	}
+	return TRUE;
+}
+
+/**
+ * The Notify payloads of an accepted GSA_REKEY: none is defined for it
+ * (RFC 9838 2.4.1 allows them), status types are ignored as RFC 7296 3.10.1
+ * says, error types logged
+ */
+static void member_notify(mike_member_group_t *group, chunk_t body)
+{
+	uint16_t type = untoh16(body.ptr + 2);
+
+	if (type < 16384)
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY carries the error notify "
+			 "%N", group->group.get_config(&group->group)->name,
+			 notify_type_names, type);
+	}
+	else
+	{
+		DBG2(DBG_NET, "mike: group '%s': GSA_REKEY notify %N ignored",
+			 group->group.get_config(&group->group)->name, notify_type_names,
+			 type);
+	}
+}
+
+/**
+ * Apply the payloads of an accepted GSA_REKEY: GSA and KD, each optional
+ * (RFC 9838 2.4.1), then the Delete and Notify payloads
  */
 static bool member_apply_msg(private_mike_member_rekey_t *this,
 							 mike_member_group_t *group, mike_rekey_msg_t *msg)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	mike_gsa_t *state = group->group.get_gsa(&group->group);
 	mike_rekey_payload_t *payloads;
 	payload_t *gsa = NULL, *kd = NULL;
 	chunk_t wrap;
-	status_t status;
+	status_t status = SUCCESS;
+	bool ok = TRUE;
 	int i, count;
 
 	count = msg->get_payloads(msg, &payloads);
-	for (i = 0; i < count; i++)
+	for (i = 0; ok && i < count; i++)
 	{
-		if (payloads[i].type == GIKEV2_PL_GSA && !gsa)
-		{
+		if (payloads[i].type == GIKEV2_PL_GSA)
+		{	/* the codec lets each through once */
 			gsa = gikev2_payload_parse(GIKEV2_PL_GSA, payloads[i].body);
+			ok = gsa != NULL;
 		}
-		else if (payloads[i].type == GIKEV2_PL_KD && !kd)
+		else if (payloads[i].type == GIKEV2_PL_KD)
 		{
 			kd = gikev2_payload_parse(GIKEV2_PL_KD, payloads[i].body);
+			ok = kd != NULL;
 		}
 	}
-	if (!gsa || !kd)
+	if (!ok)
 	{
 		DESTROY_IF(gsa);
 		DESTROY_IF(kd);
-		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u has no valid GSA and KD "
-			 "payloads", group->group.get_config(&group->group)->name,
-			 msg->get_message_id(msg));
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u has a malformed GSA or "
+			 "KD payload", cfg->name, msg->get_message_id(msg));
 		return FALSE;
 	}
-	/* the keys are wrapped with the GSK_w of the KEK the message came
-	 * under, which the GSA may replace */
-	wrap = chunk_clone(mike_rekey_gsk_w(state->get_kek_keymat(state)));
-	status = member_apply(this, group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
-						  wrap);
-	chunk_clear(&wrap);
-	gsa->destroy(gsa);
-	kd->destroy(kd);
-	return status == SUCCESS;
+	if (gsa || kd)
+	{
+		/* the keys are wrapped with the GSK_w of the KEK the message came
+		 * under, which the GSA may replace */
+		wrap = chunk_clone(mike_rekey_suite_gsk_w(state->get_kek_suite(state),
+											state->get_kek_keymat(state)));
+		status = member_apply(this, group, (gsa_payload_t*)gsa,
+							  (kd_payload_t*)kd, wrap, TRUE);
+		chunk_clear(&wrap);
+	}
+	DESTROY_IF(gsa);
+	DESTROY_IF(kd);
+	if (status != SUCCESS)
+	{
+		return FALSE;
+	}
+	for (i = 0; ok && i < count; i++)
+	{
+		if (payloads[i].type == PLV2_DELETE)
+		{
+			ok = member_delete(this, group, payloads[i].body);
+		}
+		else if (payloads[i].type == PLV2_NOTIFY)
+		{
+			member_notify(group, payloads[i].body);
+		}
+	}
+	if (!ok)
+	{
+		DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u deletes the rekey SA",
+			 cfg->name, msg->get_message_id(msg));
+	}
+	return ok;
 }
 
 /**
@@ -382,8 +621,9 @@ static void receive_for(private_mike_member_rekey_t *this,
 			 "gave us no key to verify it", cfg->name, from);
 		return;
 	}
-	status = mike_rekey_msg_parse(data, spi,
-								  mike_rekey_gsk_e(gsa->get_kek_keymat(gsa)),
+	status = mike_rekey_msg_parse(data, spi, gsa->get_kek_suite(gsa),
+								  mike_rekey_suite_gsk_e(gsa->get_kek_suite(gsa),
+												gsa->get_kek_keymat(gsa)),
 								  gsa->get_rekey_auth_key(gsa),
 								  gsa->get_rekey_auth_scheme(gsa), next, &msg);
 	if (status != MIKE_REKEY_OK)

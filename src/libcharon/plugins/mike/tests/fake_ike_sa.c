@@ -398,7 +398,7 @@ mike_member_group_t *fake_member_state(const char *body, message_t *response)
 	ck_assert(gsa && kd);
 	group = mike_member_group_create(fake_group_config("g", body));
 	status = mike_gsa_apply(group, (gsa_payload_t*)gsa, (kd_payload_t*)kd,
-							gsk_w);
+							gsk_w, FALSE);
 	gsa->destroy(gsa);
 	kd->destroy(kd);
 	chunk_clear(&gsk_w);

@@ -13,6 +13,17 @@
  * The vectors are written by hand from the figures of RFC 9838 section 4
  * and RFC 7296 sections 3.3.2, 3.3.5, 3.5 and 3.13.1; docs/g-ikev2-payloads.md
  * shows the same layouts with offsets.
+ *
+ * The KD vector carries real wrapped keys: the keying material of the GSA
+ * vector's policies and a key tree key, wrapped with AES-256 Key Wrap with
+ * Padding (RFC 5649) under a test KWK.  It was computed independently of
+ * the code under test by tests/vectors/kd_vector.py (the RFC 9838 4.5
+ * layout and RFC 5649 written in Python on python3-cryptography's AES,
+ * checked against RFC 5649's examples; no strongSwan or mike code).
+ * Regenerate, or check the kd_* strings and KD_* offsets below, with
+ *
+ *   python3 tests/vectors/kd_vector.py
+ *   python3 tests/vectors/kd_vector.py --check tests/gikev2_payloads_tests.c
  */
 
 #include "tests/mike_tests.h"
@@ -32,6 +43,7 @@
 #include "payloads/idg_payload.h"
 #include "payloads/gsa_payload.h"
 #include "payloads/kd_payload.h"
+#include "common/mike_keywrap.h"
 
 /*
  * IDg: ID_KEY_ID "grp1"
@@ -130,51 +142,106 @@ static const char *gsa_body =
 #define GSA_GW_LEN	16
 
 /*
- * KD: KEK key bag (offset 0, 56 bytes), TEK key bag (offset 56, 44 bytes),
- * member key bag (offset 100, 96 bytes); body length 196.
+ * The keys of the KD vector (tests/vectors/kd_vector.py).  The test KWK is
+ * the default KWK GSK_w (KWK ID 0) of a registration SA, AES-256 KW
+ * (KW_5649_256): 00 01 .. 1f.  The plaintexts are the keying material of
+ * the GSA vector's policies (RFC 9838 3.4) and a key tree key:
+ *  - Rekey SA (AES-GCM-16-256, KW_5649_256): KEYMAT = GSK_e | GSK_a | GSK_w
+ *    = key (32) | salt (4) | (none, AEAD) | KWK (32) = 68 bytes, 20 .. 63
+ *  - ESP SA (AES-CBC-256, AUTH_HMAC_SHA2_256_128): encryption key (32) |
+ *    integrity key (32) = 64 bytes, 70 .. af
+ *  - WRAP_KEY Key ID 1: a KW_5649_256 key of 32 bytes, c0 .. df
+ * each wrapped with RFC 5649 under the KWK: 8 bytes longer than the
+ * plaintext padded to a multiple of 8, so 80, 72 and 40 bytes.
+ */
+static const char *kd_kwk =
+	"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+
+static const char *kd_kek_keymat =
+	"202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f"
+	"404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f"
+	"60616263";
+
+static const char *kd_tek_keymat =
+	"707172737475767778797a7b7c7d7e7f808182838485868788898a8b8c8d8e8f"
+	"909192939495969798999a9b9c9d9e9fa0a1a2a3a4a5a6a7a8a9aaabacadaeaf";
+
+static const char *kd_tree_key =
+	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf";
+
+static const char *kd_kek_wrapped =
+	"184d1afc88c88936d2a034906f0f39d1614608ad7e76ae879c808d33586c4e0a"
+	"5223b8ba4cfc3f9ea35c2622deb8fdc31d97adb8ae66f80739ab7b618e482ab9"
+	"0352cca2c43c1055b67c4901628d6f83";
+
+static const char *kd_tek_wrapped =
+	"493c8e2750fa89c1bdc36e54537ff9ceb60d057e39a8d824228c07a111e273fc"
+	"5382805f988ae1559697f08aa7cb97d4dacaf1f5c2a4dbda07023372e3e425f6"
+	"8c10228858e9e615";
+
+static const char *kd_tree_wrapped =
+	"639a48dfd7cd63338420371d79ca1af730b0269630b569175347a597711d25d4"
+	"ce9c9b56799392c6";
+
+/*
+ * KD: KEK key bag (offset 0, 112 bytes), TEK key bag (offset 112, 92 bytes),
+ * member key bag (offset 204, 112 bytes); body length 316.
  */
 static const char *kd_header =
 	"00"			/* Next Payload: none */
 	"00"			/* C=0, RESERVED */
-	"00c8";			/* Payload Length: 4 + 196 */
+	"0140";			/* Payload Length: 4 + 316 */
 static const char *kd_body =
 	/* --- Group key bag for the Rekey SA --- */
 	"06"			/*   0 Protocol: GIKE_UPDATE */
 	"10"			/*   1 SPI Size: 16 */
-	"0038"			/*   2 Length: 56 */
+	"0070"			/*   2 Length: 112 */
 	"0102030405060708090a0b0c0d0e0f10"	/*   4 SPI */
-	"0001" "0020"	/*  20 SA_KEY (TLV), 32 bytes */
+	"0001" "0058"	/*  20 SA_KEY (TLV), 88 bytes */
 	"00000000"		/*  24 Key ID: 0 */
 	"00000000"		/*  28 KWK ID: 0 (default KWK) */
-	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7"	/* 32 Encrypted Key */
+	/*  32 Encrypted Key: kd_kek_keymat wrapped (80 bytes) */
+	"184d1afc88c88936d2a034906f0f39d1"	/*  32 */
+	"614608ad7e76ae879c808d33586c4e0a"	/*  48 */
+	"5223b8ba4cfc3f9ea35c2622deb8fdc3"	/*  64 */
+	"1d97adb8ae66f80739ab7b618e482ab9"	/*  80 */
+	"0352cca2c43c1055b67c4901628d6f83"	/*  96 */
 	/* --- Group key bag for the ESP SA --- */
-	"03"			/*  56 Protocol: ESP */
-	"04"			/*  57 SPI Size: 4 */
-	"002c"			/*  58 Length: 44 */
-	"11223344"		/*  60 SPI */
-	"0001" "0020"	/*  64 SA_KEY (TLV), 32 bytes */
-	"00000000" "00000000"	/* 68 Key ID 0, KWK ID 0 */
-	"c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7"	/* 76 Encrypted Key */
+	"03"			/* 112 Protocol: ESP */
+	"04"			/* 113 SPI Size: 4 */
+	"005c"			/* 114 Length: 92 */
+	"11223344"		/* 116 SPI */
+	"0001" "0050"	/* 120 SA_KEY (TLV), 80 bytes */
+	"00000000" "00000000"	/* 124 Key ID 0, KWK ID 0 */
+	/* 132 Encrypted Key: kd_tek_keymat wrapped (72 bytes) */
+	"493c8e2750fa89c1bdc36e54537ff9ce"	/* 132 */
+	"b60d057e39a8d824228c07a111e273fc"	/* 148 */
+	"5382805f988ae1559697f08aa7cb97d4"	/* 164 */
+	"dacaf1f5c2a4dbda07023372e3e425f6"	/* 180 */
+	"8c10228858e9e615"					/* 196 */
 	/* --- Member key bag --- */
-	"00"			/* 100 Protocol: 0 */
-	"00"			/* 101 RESERVED */
-	"0060"			/* 102 Length: 96 */
-	"0001" "0020"	/* 104 WRAP_KEY (TLV), 32 bytes */
-	"00000001"		/* 108 Key ID: 1 */
-	"00000000"		/* 112 KWK ID: 0 */
-	"e0e1e2e3e4e5e6e7e8e9eaebecedeeeff0f1f2f3f4f5f6f7"	/* 116 Encrypted Key */
-	"0002" "002c"	/* 140 AUTH_KEY (TLV), 44 bytes: Ed25519 SPKI */
-	"302a300506032b6570032100"			/* 144 */
+	"00"			/* 204 Protocol: 0 */
+	"00"			/* 205 RESERVED */
+	"0070"			/* 206 Length: 112 */
+	"0001" "0030"	/* 208 WRAP_KEY (TLV), 48 bytes */
+	"00000001"		/* 212 Key ID: 1 */
+	"00000000"		/* 216 KWK ID: 0 */
+	/* 220 Encrypted Key: kd_tree_key wrapped (40 bytes) */
+	"639a48dfd7cd63338420371d79ca1af7"	/* 220 */
+	"30b0269630b569175347a597711d25d4"	/* 236 */
+	"ce9c9b56799392c6"					/* 252 */
+	"0002" "002c"	/* 260 AUTH_KEY (TLV), 44 bytes: Ed25519 SPKI */
+	"302a300506032b6570032100"			/* 264 */
 	"1111111111111111111111111111111111111111111111111111111111111111"
-	"0003" "0004"	/* 188 GM_SENDER_ID (TLV), 4 bytes */
-	"00000007";		/* 192 */
+	"0003" "0004"	/* 308 GM_SENDER_ID (TLV), 4 bytes */
+	"00000007";		/* 312 */
 
 #define KD_KEK_OFF	0
-#define KD_KEK_LEN	56
-#define KD_TEK_OFF	56
-#define KD_TEK_LEN	44
-#define KD_MEMBER_OFF	100
-#define KD_MEMBER_LEN	96
+#define KD_KEK_LEN	112
+#define KD_TEK_OFF	112
+#define KD_TEK_LEN	92
+#define KD_MEMBER_OFF	204
+#define KD_MEMBER_LEN	112
 
 /**
  * Concatenate header and body vectors.
@@ -768,6 +835,11 @@ static attr_case_t attr_cases[] = {
 	{ GIKEV2_PL_KD, KD_TEK_OFF, 8, "0001" "0009" "00000000" "00000000" "aa",
 	  "SA_KEY with one key byte (valid)" },
 	{ GIKEV2_PL_KD, KD_TEK_OFF, 8, "", "ESP key bag without SA_KEY" },
+	/* the same as kd_patches' cases, whose rest of the Encrypted Key
+	 * fails as attributes first */
+	{ GIKEV2_PL_KD, KD_TEK_OFF, 8, "0001" "0008" "00000000" "00000000",
+	  "SA_KEY without key bytes" },
+	{ GIKEV2_PL_KD, KD_TEK_OFF, 8, "8001" "0050", "SA_KEY as TV" },
 };
 
 START_TEST(test_attr_cases)
@@ -891,42 +963,29 @@ END_TEST
  * KD
  */
 
-static const u_char enc_kek[] = {
-	0xa0,0xa1,0xa2,0xa3,0xa4,0xa5,0xa6,0xa7,0xa8,0xa9,0xaa,0xab,
-	0xac,0xad,0xae,0xaf,0xb0,0xb1,0xb2,0xb3,0xb4,0xb5,0xb6,0xb7,
-};
-
+/**
+ * Build the key bags of the KD vector from structured fields.
+ */
 static linked_list_t *build_key_bags()
 {
 	linked_list_t *bags;
 	kd_key_bag_t *bag;
-	chunk_t enc = chunk_from_thing(enc_kek), spki;
-	u_char buf[24];
-	int i;
+	chunk_t kek = hex(kd_kek_wrapped), tek = hex(kd_tek_wrapped);
+	chunk_t tree = hex(kd_tree_wrapped), spki;
 
 	bags = linked_list_create();
 	bag = kd_key_bag_create(GIKEV2_PROTO_GIKE_UPDATE,
 			chunk_from_chars(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16));
-	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, enc);
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, kek);
 	bags->insert_last(bags, bag);
 
-	for (i = 0; i < sizeof(buf); i++)
-	{
-		buf[i] = 0xc0 + i;
-	}
 	bag = kd_key_bag_create(GIKEV2_PROTO_ESP,
 							chunk_from_chars(0x11,0x22,0x33,0x44));
-	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0,
-							   chunk_from_thing(buf));
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, tek);
 	bags->insert_last(bags, bag);
 
-	for (i = 0; i < sizeof(buf); i++)
-	{
-		buf[i] = 0xe0 + i;
-	}
 	bag = kd_key_bag_create_member();
-	kd_key_bag_add_wrapped_key(bag, GIKEV2_MKB_WRAP_KEY, 1, 0,
-							   chunk_from_thing(buf));
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_MKB_WRAP_KEY, 1, 0, tree);
 	spki = hex("302a300506032b6570032100"
 			"1111111111111111111111111111111111111111111111111111111111111111");
 	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
@@ -934,6 +993,9 @@ static linked_list_t *build_key_bags()
 	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv_u32(GIKEV2_MKB_GM_SENDER_ID,
 														7));
 	bags->insert_last(bags, bag);
+	chunk_free(&kek);
+	chunk_free(&tek);
+	chunk_free(&tree);
 	return bags;
 }
 
@@ -956,13 +1018,31 @@ START_TEST(test_kd_encode)
 }
 END_TEST
 
+/**
+ * Assert a wrapped key attribute has the given IDs and encrypted key (hex)
+ */
+static void assert_wrapped_key(gikev2_attr_t *attr, uint32_t key_id,
+							   uint32_t kwk_id, const char *wrapped)
+{
+	chunk_t expected = hex(wrapped), enc;
+	uint32_t got_key_id, got_kwk_id;
+
+	ck_assert(attr);
+	ck_assert(kd_wrapped_key_split(attr->data, &got_key_id, &got_kwk_id,
+								   &enc));
+	ck_assert_int_eq(got_key_id, key_id);
+	ck_assert_int_eq(got_kwk_id, kwk_id);
+	ck_assert_chunk_eq(enc, expected);
+	chunk_free(&expected);
+}
+
 START_TEST(test_kd_parse)
 {
 	kd_payload_t *kd;
 	kd_key_bag_t *bag;
 	gikev2_attr_t *attr;
-	chunk_t body = hex(kd_body), enc;
-	uint32_t key_id, kwk_id;
+	chunk_t body = hex(kd_body);
+	uint32_t sender_id;
 
 	kd = kd_payload_create_from_data(body);
 	ck_assert(kd);
@@ -971,39 +1051,86 @@ START_TEST(test_kd_parse)
 			chunk_from_chars(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16));
 	ck_assert(bag);
 	ck_assert_int_eq(gikev2_attrs_count(bag->attrs, GIKEV2_GKB_SA_KEY), 1);
-	attr = gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY);
-	ck_assert(kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &enc));
-	ck_assert_int_eq(key_id, 0);
-	ck_assert_int_eq(kwk_id, 0);
-	ck_assert_chunk_eq(enc, chunk_from_thing(enc_kek));
+	assert_wrapped_key(gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY), 0, 0,
+					   kd_kek_wrapped);
 
 	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_ESP,
 								chunk_from_chars(0x11,0x22,0x33,0x44));
 	ck_assert(bag);
-	attr = gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY);
-	ck_assert(kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &enc));
-	ck_assert_int_eq(enc.len, 24);
-	ck_assert_int_eq(enc.ptr[0], 0xc0);
+	assert_wrapped_key(gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY), 0, 0,
+					   kd_tek_wrapped);
 	ck_assert(!kd->get_group_key_bag(kd, GIKEV2_PROTO_AH,
 									 chunk_from_chars(0x11,0x22,0x33,0x44)));
 
 	bag = kd->get_member_key_bag(kd);
 	ck_assert(bag);
 	ck_assert_int_eq(bag->protocol, 0);
-	attr = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_WRAP_KEY);
-	ck_assert(kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &enc));
-	ck_assert_int_eq(key_id, 1);
-	ck_assert_int_eq(kwk_id, 0);
-	ck_assert_int_eq(enc.ptr[23], 0xf7);
+	assert_wrapped_key(gikev2_attrs_find(bag->attrs, GIKEV2_MKB_WRAP_KEY), 1, 0,
+					   kd_tree_wrapped);
 	attr = gikev2_attrs_find(bag->attrs, GIKEV2_MKB_AUTH_KEY);
 	ck_assert_int_eq(attr->data.len, 44);
 	ck_assert_int_eq(attr->data.ptr[0], 0x30);
 	ck_assert(gikev2_attrs_get_u32(bag->attrs, GIKEV2_MKB_GM_SENDER_ID,
-								   &key_id));
-	ck_assert_int_eq(key_id, 7);
+								   &sender_id));
+	ck_assert_int_eq(sender_id, 7);
 
 	ck_assert_chunk_eq(kd->get_body(kd), body);
 	kd->destroy(kd);
+	chunk_free(&body);
+}
+END_TEST
+
+/**
+ * Assert the Encrypted Key of a wrapped key attribute unwraps under kwk to
+ * the given plaintext (hex), and that wrapping the plaintext gives it back
+ * (RFC 5649 is deterministic): mike's key wrap against the independently
+ * computed vector, in both directions.
+ */
+static void assert_unwraps(chunk_t kwk, gikev2_attr_t *attr, const char *plain)
+{
+	chunk_t expected = hex(plain), enc, key = chunk_empty, wrapped;
+	uint32_t key_id, kwk_id;
+
+	ck_assert(attr);
+	ck_assert(kd_wrapped_key_split(attr->data, &key_id, &kwk_id, &enc));
+	ck_assert(mike_keywrap_unwrap(kwk, enc, &key));
+	ck_assert_chunk_eq(key, expected);
+	ck_assert(mike_keywrap_wrap(kwk, key, &wrapped));
+	ck_assert_chunk_eq(wrapped, enc);
+	chunk_free(&wrapped);
+	chunk_clear(&key);
+	chunk_free(&expected);
+}
+
+START_TEST(test_kd_unwrap)
+{
+	kd_payload_t *kd;
+	kd_key_bag_t *bag;
+	chunk_t body = hex(kd_body), kwk = hex(kd_kwk);
+
+	kd = kd_payload_create_from_data(body);
+	ck_assert(kd);
+
+	/* Rekey SA: GSK_e | GSK_w, 36 + 32 bytes for AES-GCM-16-256, KW-256 */
+	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_GIKE_UPDATE,
+			chunk_from_chars(1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16));
+	ck_assert(bag);
+	assert_unwraps(kwk, gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY),
+				   kd_kek_keymat);
+	/* ESP SA: 32 + 32 bytes for AES-CBC-256, AUTH_HMAC_SHA2_256_128 */
+	bag = kd->get_group_key_bag(kd, GIKEV2_PROTO_ESP,
+								chunk_from_chars(0x11,0x22,0x33,0x44));
+	ck_assert(bag);
+	assert_unwraps(kwk, gikev2_attrs_find(bag->attrs, GIKEV2_GKB_SA_KEY),
+				   kd_tek_keymat);
+	/* key tree key: the 32-byte key of KW_5649_256 */
+	bag = kd->get_member_key_bag(kd);
+	ck_assert(bag);
+	assert_unwraps(kwk, gikev2_attrs_find(bag->attrs, GIKEV2_MKB_WRAP_KEY),
+				   kd_tree_key);
+
+	kd->destroy(kd);
+	chunk_free(&kwk);
 	chunk_free(&body);
 }
 END_TEST
@@ -1058,23 +1185,35 @@ START_TEST(test_kd_truncated)
 }
 END_TEST
 
+/*
+ * Offsets relative to the key bags of kd_body (the absolute offset in the
+ * comment); KD_TEK_LEN - 12 is the data length of the ESP bag's SA_KEY
+ * (the bag less its header, SPI and the attribute header).
+ */
 static patch_t kd_patches[] = {
-	{ 27, 0x01, 1, "SA_KEY with Key ID 1" },
-	{ 75, 0x01, 1, "ESP SA_KEY with KWK ID 1" },
-	{ 111, 0x00, 1, "WRAP_KEY with Key ID 0" },
-	{ 56, 0x01, 1, "key bag protocol IKE: unknown substructure type" },
-	{ 56, 0x07, 1, "key bag protocol 7: unknown substructure type" },
-	{ 57, 0x10, 1, "ESP key bag with SPI size 16" },
-	{ 1, 0x04, 1, "GIKE_UPDATE key bag with SPI size 4" },
-	{ 58, 0x002d, 2, "TEK key bag length one too large" },
-	{ 102, 0x0061, 2, "member key bag length exceeds the payload" },
-	{ 102, 0x0002, 2, "member key bag length below header" },
-	{ 2, 0x0013, 2, "KEK key bag length cuts the SPI" },
-	{ 66, 0x0021, 2, "SA_KEY length exceeds the key bag" },
-	{ 22, 0x0008, 2, "SA_KEY without key bytes" },
-	{ 64, 0x0002, 2, "SA_KEY turned into unassigned type 2: no SA_KEY" },
-	{ 64, 0x8001, 2, "SA_KEY as TV" },
-	{ 188, 0x0002, 2, "duplicate AUTH_KEY" },
+	{ KD_KEK_OFF + 27, 0x01, 1, "SA_KEY with Key ID 1" },			/*  27 */
+	{ KD_TEK_OFF + 19, 0x01, 1, "ESP SA_KEY with KWK ID 1" },		/* 131 */
+	{ KD_MEMBER_OFF + 11, 0x00, 1, "WRAP_KEY with Key ID 0" },		/* 215 */
+	{ KD_TEK_OFF, 0x01, 1, "key bag protocol IKE: unknown substructure type" },
+	{ KD_TEK_OFF, 0x07, 1, "key bag protocol 7: unknown substructure type" },
+	{ KD_TEK_OFF + 1, 0x10, 1, "ESP key bag with SPI size 16" },	/* 113 */
+	{ KD_KEK_OFF + 1, 0x04, 1, "GIKE_UPDATE key bag with SPI size 4" },
+	{ KD_TEK_OFF + 2, KD_TEK_LEN + 1, 2,
+	  "TEK key bag length one too large" },							/* 114 */
+	{ KD_MEMBER_OFF + 2, KD_MEMBER_LEN + 1, 2,
+	  "member key bag length exceeds the payload" },				/* 206 */
+	{ KD_MEMBER_OFF + 2, 0x0002, 2, "member key bag length below header" },
+	{ KD_KEK_OFF + 2, 0x0013, 2, "KEK key bag length cuts the SPI" },
+	{ KD_TEK_OFF + 10, KD_TEK_LEN - 12 + 1, 2,
+	  "SA_KEY length exceeds the key bag" },						/* 122 */
+	/* these two leave the rest of the Encrypted Key to be read as
+	 * attributes, which fails first; attr_cases has them alone */
+	{ KD_KEK_OFF + 22, 0x0008, 2, "SA_KEY without key bytes" },	/*  22 */
+	{ KD_TEK_OFF + 8, 0x8001, 2, "SA_KEY as TV" },					/* 120 */
+	{ KD_TEK_OFF + 8, 0x0002, 2,
+	  "SA_KEY turned into unassigned type 2: no SA_KEY" },			/* 120 */
+	{ KD_MEMBER_OFF + KD_MEMBER_LEN - 8, 0x0002, 2,
+	  "duplicate AUTH_KEY" },										/* 308 */
 };
 
 START_TEST(test_kd_malformed)
@@ -1225,6 +1364,7 @@ Suite *gikev2_suite(void)
 	tc = tcase_create("KD");
 	tcase_add_test(tc, test_kd_encode);
 	tcase_add_test(tc, test_kd_parse);
+	tcase_add_test(tc, test_kd_unwrap);
 	tcase_add_test(tc, test_kd_round_trip);
 	tcase_add_test(tc, test_kd_lkh);
 	tcase_add_test(tc, test_kd_truncated);

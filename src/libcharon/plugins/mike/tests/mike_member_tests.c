@@ -31,6 +31,7 @@
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
 #include "common/mike_rekey_msg.h"
+#include "common/mike_keywrap.h"
 #include "payloads/gikev2_parser.h"
 
 /** the groups of the GCKS: g, and s for senders */
@@ -426,8 +427,10 @@ START_TEST(test_refusal_fails_authorize)
 	bool success = TRUE;
 
 	ike_sa_pair(2, "c", "mallory@example.com", &mallory, &mallory_gcks);
-	ck_assert(!fake_respond(&gcks->listener, mallory_gcks,
-							first_request(mallory, 1), &response));
+	/* the GCKS answers IDr, AUTH, N and leaves the IKE SA to the member
+	 * (RFC 9838 2.3.1), which ends it */
+	ck_assert(fake_respond(&gcks->listener, mallory_gcks,
+						   first_request(mallory, 1), &response));
 	ck_assert(response->get_notify(response,
 								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
 	member->listener.message(&member->listener, mallory, response, TRUE,
@@ -675,7 +678,7 @@ static void join(rekeyed_t *this, uint32_t n, char *identity, bool sender)
 	gsa = mike_exchange_get(response, GIKEV2_PL_GSA, NULL);
 	kd = mike_exchange_get(response, GIKEV2_PL_KD, NULL);
 	ck_assert(mike_gsa_apply(this->group, (gsa_payload_t*)gsa,
-							 (kd_payload_t*)kd, gsk_w) == SUCCESS);
+							 (kd_payload_t*)kd, gsk_w, FALSE) == SUCCESS);
 	kernel = this->group->create_kernel(this->group);
 	ck_assert(kernel);
 	enumerator = GSA(this->group)->create_tek_enumerator(GSA(this->group));
@@ -863,6 +866,324 @@ START_TEST(test_announce_new_sender_tek)
 }
 END_TEST
 
+
+/**
+ * What another RFC 9838 GCKS may send (issue 13): payloads chosen by the
+ * test, under the member's current KEK, signed with the GCKS's key
+ */
+static chunk_t foreign_rekey(rekeyed_t *this, uint32_t msg_id,
+							 mike_rekey_payload_t *payloads, int count)
+{
+	mike_gsa_t *state = GSA(this->group);
+	const mike_rekey_suite_t *suite = state->get_kek_suite(state);
+	chunk_t msg;
+
+	ck_assert(mike_rekey_msg_build(state->get_kek_spi(state), msg_id,
+							payloads, count, suite,
+							mike_rekey_suite_gsk_e(suite,
+											state->get_kek_keymat(state)),
+							signing_key,
+							GSA(gcks_group("g"))->get_rekey_auth_scheme(
+											GSA(gcks_group("g"))), &msg));
+	return msg;
+}
+
+/**
+ * A TEK policy for the group, AES-GCM-16-256, with a private-use and an
+ * unassigned attribute a member must skip
+ */
+static gsa_policy_t *foreign_tek_policy(uint32_t spi)
+{
+	traffic_selector_t *src, *dst;
+	gsa_policy_t *policy;
+	uint32_t nspi = htonl(spi);
+
+	src = traffic_selector_create_from_cidr("0.0.0.0/0", IPPROTO_UDP, 0,
+											0xffff);
+	dst = traffic_selector_create_from_cidr("239.1.2.3/32", IPPROTO_UDP,
+											5000, 5000);
+	policy = gsa_policy_create(GIKEV2_PROTO_ESP, chunk_from_thing(nspi),
+							   src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR,
+							 ENCR_AES_GCM_ICV16, 256);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_SN,
+							 GIKEV2_SN_32BIT_SEQUENTIAL, 0);
+	gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(16390, 7));
+	gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(200, 7));
+	return policy;
+}
+
+/**
+ * A key bag with keymat wrapped under kwk
+ */
+static kd_key_bag_t *foreign_key_bag(uint8_t protocol, chunk_t spi,
+									 chunk_t keymat, chunk_t kwk)
+{
+	kd_key_bag_t *bag;
+	chunk_t wrapped;
+
+	ck_assert(mike_keywrap_wrap(kwk, keymat, &wrapped));
+	bag = kd_key_bag_create(protocol, spi);
+	kd_key_bag_add_wrapped_key(bag, GIKEV2_GKB_SA_KEY, 0, 0, wrapped);
+	chunk_free(&wrapped);
+	return bag;
+}
+
+/**
+ * GSA and KD payload bodies of policies and key bags (both lists destroyed)
+ */
+static void foreign_payloads(linked_list_t *policies, linked_list_t *bags,
+							 mike_rekey_payload_t *payloads,
+							 gsa_payload_t **gsa, kd_payload_t **kd)
+{
+	*gsa = gsa_payload_create(policies);
+	*kd = kd_payload_create(bags);
+	ck_assert(*gsa && *kd);
+	payloads[0] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_GSA,
+		.body = gikev2_payload_get_body(&(*gsa)->payload_interface),
+	};
+	payloads[1] = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_KD,
+		.body = gikev2_payload_get_body(&(*kd)->payload_interface),
+	};
+	policies->destroy_function(policies, (void*)gsa_policy_destroy);
+	bags->destroy_function(bags, (void*)kd_key_bag_destroy);
+}
+
+/**
+ * A GSA_REKEY with just one new TEK (and an unknown status notify)
+ */
+static chunk_t foreign_new_tek(rekeyed_t *this, uint32_t msg_id, uint32_t spi)
+{
+	mike_gsa_t *state = GSA(this->group);
+	mike_rekey_payload_t payloads[3];
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	uint32_t nspi = htonl(spi);
+	u_char keymat[36], notify[] = { 0, 0, 0xa0, 0x10 };
+	chunk_t msg;
+
+	memset(keymat, spi & 0xff, sizeof(keymat));
+	foreign_payloads(
+		linked_list_create_with_items(foreign_tek_policy(spi), NULL),
+		linked_list_create_with_items(foreign_key_bag(GIKEV2_PROTO_ESP,
+				chunk_from_thing(nspi), chunk_from_thing(keymat),
+				mike_rekey_suite_gsk_w(state->get_kek_suite(state),
+									   state->get_kek_keymat(state))), NULL),
+		payloads, &gsa, &kd);
+	payloads[2] = (mike_rekey_payload_t){
+		.type = PLV2_NOTIFY,
+		.body = chunk_from_thing(notify),
+	};
+	msg = foreign_rekey(this, msg_id, payloads, 3);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	return msg;
+}
+
+START_TEST(test_foreign_only_new_teks)
+{
+	mike_gcks_member_t *sender = alice_and_cam();
+	chunk_t msg;
+
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 1);
+	/* no KEK policy, one TEK: added, cam's stays (RFC 9838 2.4.1) */
+	msg = foreign_new_tek(&alice, 5, 0x1234);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 2);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 2);
+	ck_assert(fake_kernel_has_sa(0x1234));
+	ck_assert(fake_kernel_has_sa(sender->tek->spi));
+	/* the same again under a later Message ID: a repeat, nothing new */
+	msg = foreign_new_tek(&alice, 6, 0x1234);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 2);
+}
+END_TEST
+
+START_TEST(test_foreign_only_delete)
+{
+	mike_gcks_member_t *sender = alice_and_cam();
+	mike_rekey_payload_t payload;
+	u_char del[8] = { GIKEV2_PROTO_ESP, 4, 0, 1 };
+	u_int jobs;
+	chunk_t msg;
+
+	receive(&alice, fake_socket_get(sock, 0));
+	/* only a Delete of cam's TEK: it goes after the deactivation delay */
+	htoun32(del + 4, sender->tek->spi);
+	payload = (mike_rekey_payload_t){
+		.type = PLV2_DELETE,
+		.body = chunk_from_thing(del),
+	};
+	jobs = lib->scheduler->get_job_load(lib->scheduler);
+	msg = foreign_rekey(&alice, 1, &payload, 1);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 2);
+	ck_assert_int_eq(alice.group->get_reregistrations(alice.group), 0);
+	ck_assert_int_eq(lib->scheduler->get_job_load(lib->scheduler), jobs + 1);
+}
+END_TEST
+
+START_TEST(test_foreign_exclusion)
+{
+	mike_gcks_member_t *sender = alice_and_cam();
+	mike_rekey_payload_t payload;
+	u_char del[4 + 16] = { GIKEV2_PROTO_GIKE_UPDATE, 16, 0, 1 };
+	chunk_t msg;
+
+	receive(&alice, fake_socket_get(sock, 0));
+	ck_assert(fake_kernel_has_sa(sender->tek->spi));
+	/* a Delete of the rekey SA with SPI 0: excluded (RFC 9838 4.9), the
+	 * SAs go at once, it registers again */
+	payload = (mike_rekey_payload_t){
+		.type = PLV2_DELETE,
+		.body = chunk_from_thing(del),
+	};
+	msg = foreign_rekey(&alice, 5, &payload, 1);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 0);
+	ck_assert(!fake_kernel_has_sa(sender->tek->spi));
+	ck_assert_int_eq(alice.group->get_reregistrations(alice.group), 1);
+}
+END_TEST
+
+/**
+ * A new rekey SA of another suite, in a GSA_REKEY of the current one
+ */
+static chunk_t foreign_new_kek(rekeyed_t *this, uint32_t msg_id,
+							   uint16_t encr, uint16_t bits, uint16_t kwa,
+							   size_t keymat_len, char *gcauth)
+{
+	mike_gsa_t *state = GSA(this->group);
+	mike_rekey_payload_t payloads[2];
+	traffic_selector_t *src, *dst;
+	gsa_policy_t *policy;
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	u_char spi[16], keymat[80];
+	chunk_t msg;
+
+	ck_assert(keymat_len <= sizeof(keymat));
+	memset(spi, 0x5a, sizeof(spi));
+	memset(keymat, 0x42, sizeof(keymat));
+	src = traffic_selector_create_from_cidr("0.0.0.0/0", IPPROTO_UDP, 0,
+											0xffff);
+	dst = traffic_selector_create_from_cidr("239.1.2.4/32", IPPROTO_UDP,
+											4848, 4848);
+	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE,
+							   chunk_from_thing(spi), src, dst);
+	src->destroy(src);
+	dst->destroy(dst);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, encr, bits);
+	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_KWA, kwa, 0);
+	if (gcauth)
+	{
+		gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_GCAUTH,
+								 GIKEV2_GCAUTH_IMPLICIT, 0);
+	}
+	gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(
+									GIKEV2_GSA_KEY_LIFETIME, 3600));
+	foreign_payloads(linked_list_create_with_items(policy, NULL),
+		linked_list_create_with_items(foreign_key_bag(
+				GIKEV2_PROTO_GIKE_UPDATE, chunk_from_thing(spi),
+				chunk_create(keymat, keymat_len),
+				mike_rekey_suite_gsk_w(state->get_kek_suite(state),
+									   state->get_kek_keymat(state))), NULL),
+		payloads, &gsa, &kd);
+	msg = foreign_rekey(this, msg_id, payloads, 2);
+	gsa->destroy(gsa);
+	kd->destroy(kd);
+	return msg;
+}
+
+/**
+ * Rekey SAs of other suites: AES-CCM-8-128 and AES-GCM-16-128 with
+ * KW_5649_128, then Message ID 0 on the new one (RFC 9838 2.4.1.3)
+ */
+static struct {
+	uint16_t encr;
+	uint16_t bits;
+	size_t keymat;
+} foreign_suites[] = {
+	{ ENCR_AES_CCM_ICV8, 128, 16 + 3 + 16 },
+	{ ENCR_AES_GCM_ICV16, 128, 16 + 4 + 16 },
+	{ ENCR_AES_CCM_ICV16, 256, 32 + 3 + 16 },
+};
+
+START_TEST(test_foreign_kek_suites)
+{
+	mike_rekey_suite_t suite;
+	char name[48];
+	chunk_t msg;
+
+	alice_and_cam();
+	receive(&alice, fake_socket_get(sock, 0));
+	msg = foreign_new_kek(&alice, 5, foreign_suites[_i].encr,
+						  foreign_suites[_i].bits, GIKEV2_KWA_5649_128,
+						  foreign_suites[_i].keymat, NULL);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 2);
+	suite = *GSA(alice.group)->get_kek_suite(GSA(alice.group));
+	ck_assert_int_eq(suite.encr, foreign_suites[_i].encr);
+	ck_assert_int_eq(suite.kwa, GIKEV2_KWA_5649_128);
+	ck_assert_int_eq(KEK_KEYMAT(alice.group).len, foreign_suites[_i].keymat);
+	ck_assert_int_eq(GSA(alice.group)->get_rekey_msg_id(GSA(alice.group)), 0);
+	mike_rekey_suite_name(&suite, name, sizeof(name));
+	ck_assert(strstr(name, "KW_5649_128"));
+
+	/* the first message over the new rekey SA: Message ID 0 */
+	msg = foreign_new_tek(&alice, 0, 0x4321);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 3);
+	ck_assert(fake_kernel_has_sa(0x4321));
+}
+END_TEST
+
+START_TEST(test_foreign_kek_refused)
+{
+	chunk_t msg, kek;
+
+	alice_and_cam();
+	receive(&alice, fake_socket_get(sock, 0));
+	kek = chunk_clone(KEK_KEYMAT(alice.group));
+	/* keying material that does not fit the transforms */
+	msg = foreign_new_kek(&alice, 5, ENCR_AES_CCM_ICV8, 128,
+						  GIKEV2_KWA_5649_128, 36, NULL);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	/* a GCAUTH that changes the method */
+	msg = foreign_new_kek(&alice, 6, ENCR_AES_GCM_ICV16, 256,
+						  GIKEV2_KWA_5649_256, 68, "implicit");
+	receive(&alice, msg);
+	chunk_free(&msg);
+	/* a key wrap we do not have */
+	msg = foreign_new_kek(&alice, 7, ENCR_AES_GCM_ICV16, 256,
+						  GIKEV2_KWA_ARX, 68, NULL);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice.group), kek);
+	/* each refused, the member registers again (once: a holdoff) */
+	ck_assert_int_eq(alice.group->get_reregistrations(alice.group), 1);
+	chunk_free(&kek);
+}
+END_TEST
+
 Suite *member_suite(void)
 {
 	Suite *s = suite_create("member");
@@ -906,6 +1227,16 @@ Suite *member_rekey_suite(void)
 	tcase_add_test(tc, test_receive_unknown_spi_ignored);
 	tcase_add_test(tc, test_left_member_cannot_follow);
 	tcase_add_test(tc, test_announce_new_sender_tek);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("from another GCKS");
+	tcase_add_checked_fixture(tc, rekey_setup, rekey_teardown);
+	tcase_add_test(tc, test_foreign_only_new_teks);
+	tcase_add_test(tc, test_foreign_only_delete);
+	tcase_add_test(tc, test_foreign_exclusion);
+	tcase_add_loop_test(tc, test_foreign_kek_suites, 0,
+						countof(foreign_suites));
+	tcase_add_test(tc, test_foreign_kek_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

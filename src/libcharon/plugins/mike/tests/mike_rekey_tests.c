@@ -44,6 +44,9 @@
 #include "common/mike_rekey_msg.h"
 #include "payloads/gikev2.h"
 
+/** the suite of the rekey SAs a mike GCKS makes */
+#define SUITE (&mike_rekey_suite_default)
+
 /** crypto plugins the tests need (Debian's plugin directory): AES-GCM,
  *  Ed25519, ECDSA, RSA and the RNG all come from openssl */
 
@@ -173,7 +176,7 @@ static mike_rekey_msg_t *parse(chunk_t data, uint64_t min, int status)
 {
 	mike_rekey_msg_t *m = (void*)1;
 
-	ck_assert_status(mike_rekey_msg_parse(data, spi, gsk_e, gcks_pub, NULL,
+	ck_assert_status(mike_rekey_msg_parse(data, spi, SUITE, gsk_e, gcks_pub, NULL,
 										  min, &m), status);
 	if (status != MIKE_REKEY_OK)
 	{
@@ -212,7 +215,7 @@ START_TEST(test_vector_build)
 {
 	chunk_t built;
 
-	ck_assert(mike_rekey_msg_build_iv(spi, VEC_MSG_ID, payloads, 4, gsk_e,
+	ck_assert(mike_rekey_msg_build_iv(spi, VEC_MSG_ID, payloads, 4, SUITE, gsk_e,
 									  gcks, &ed_scheme, iv, &built));
 	ck_assert_chunk_eq(built, msg);
 	chunk_free(&built);
@@ -297,9 +300,9 @@ START_TEST(test_random_iv)
 	mike_rekey_msg_t *m;
 	chunk_t a, b;
 
-	ck_assert(mike_rekey_msg_build(spi, 7, payloads, 4, gsk_e, gcks,
+	ck_assert(mike_rekey_msg_build(spi, 7, payloads, 4, SUITE, gsk_e, gcks,
 								   &ed_scheme, &a));
-	ck_assert(mike_rekey_msg_build(spi, 7, payloads, 4, gsk_e, gcks,
+	ck_assert(mike_rekey_msg_build(spi, 7, payloads, 4, SUITE, gsk_e, gcks,
 								   &ed_scheme, &b));
 	ck_assert_int_eq(a.len, msg.len);
 	ck_assert(!chunk_equals(a, b));
@@ -313,12 +316,53 @@ START_TEST(test_random_iv)
 }
 END_TEST
 
+/**
+ * Rekey SAs of other suites (RFC 9838 4.4.2): a message built under each
+ * parses under it and under no other
+ */
+static mike_rekey_suite_t other_suites[] = {
+	{ ENCR_AES_CCM_ICV8, 128, GIKEV2_KWA_5649_128 },
+	{ ENCR_AES_CCM_ICV16, 256, GIKEV2_KWA_5649_256 },
+	{ ENCR_AES_GCM_ICV8, 128, GIKEV2_KWA_5649_128 },
+	{ ENCR_AES_GCM_ICV12, 192, GIKEV2_KWA_5649_192 },
+};
+
+START_TEST(test_other_suites)
+{
+	mike_rekey_suite_t *suite = &other_suites[_i];
+	mike_rekey_msg_t *m = NULL;
+	chunk_t keymat, a;
+	size_t icv = mike_rekey_suite_icv_size(suite);
+
+	keymat = chunk_alloca(mike_rekey_suite_keymat_size(suite));
+	memset(keymat.ptr, 0x17, keymat.len);
+	ck_assert_int_eq(mike_rekey_suite_gsk_e(suite, keymat).len +
+					 mike_rekey_suite_gsk_w(suite, keymat).len, keymat.len);
+	ck_assert(mike_rekey_msg_build(spi, 3, payloads, 4, suite,
+								   mike_rekey_suite_gsk_e(suite, keymat),
+								   gcks, &ed_scheme, &a));
+	/* the ICV of the suite, the same IV */
+	ck_assert_int_eq(a.len, msg.len - MIKE_REKEY_MAX_ICV_SIZE + icv);
+	ck_assert_status(mike_rekey_msg_parse(a, spi, suite,
+							mike_rekey_suite_gsk_e(suite, keymat), gcks_pub,
+							NULL, 0, &m), MIKE_REKEY_OK);
+	check_payloads(m, 4);
+	m->destroy(m);
+	m = NULL;
+	/* under another suite: never what was sent */
+	ck_assert(mike_rekey_msg_parse(a, spi, SUITE, gsk_e, gcks_pub, NULL, 0,
+								   &m) != MIKE_REKEY_OK);
+	ck_assert(!m);
+	chunk_free(&a);
+}
+END_TEST
+
 START_TEST(test_single_payload)
 {
 	mike_rekey_msg_t *m;
 	chunk_t a;
 
-	ck_assert(mike_rekey_msg_build(spi, 0, payloads, 1, gsk_e, gcks,
+	ck_assert(mike_rekey_msg_build(spi, 0, payloads, 1, SUITE, gsk_e, gcks,
 								   &ed_scheme, &a));
 	m = parse(a, 0, MIKE_REKEY_OK);
 	check_payloads(m, 1);
@@ -370,24 +414,24 @@ START_TEST(test_roundtrip)
 	 * re-signing until the zeroed Authentication Data had the right size */
 	for (id = 0; id < 16; id++)
 	{
-		ck_assert(mike_rekey_msg_build(spi, id, payloads, 4, gsk_e, key,
+		ck_assert(mike_rekey_msg_build(spi, id, payloads, 4, SUITE, gsk_e, key,
 									   &keys[_i].scheme, &data));
 		m = NULL;
-		ck_assert_status(mike_rekey_msg_parse(data, spi, gsk_e, pub, NULL,
+		ck_assert_status(mike_rekey_msg_parse(data, spi, SUITE, gsk_e, pub, NULL,
 											  id, &m), MIKE_REKEY_OK);
 		ck_assert_int_eq(m->get_message_id(m), id);
 		check_payloads(m, 4);
 		ck_assert(signature_params_equal(m->get_scheme(m), &keys[_i].scheme));
 		m->destroy(m);
 		/* the expected scheme */
-		ck_assert_status(mike_rekey_msg_parse(data, spi, gsk_e, pub,
+		ck_assert_status(mike_rekey_msg_parse(data, spi, SUITE, gsk_e, pub,
 								&keys[_i].scheme, id, &m), MIKE_REKEY_OK);
 		m->destroy(m);
 		/* another GCKS key of the same type */
-		ck_assert_status(mike_rekey_msg_parse(data, spi, gsk_e, other_pub,
+		ck_assert_status(mike_rekey_msg_parse(data, spi, SUITE, gsk_e, other_pub,
 								NULL, id, &m), MIKE_REKEY_ERR_SIGNATURE);
 		/* a key of another type than the AlgorithmIdentifier says */
-		ck_assert_status(mike_rekey_msg_parse(data, spi, gsk_e,
+		ck_assert_status(mike_rekey_msg_parse(data, spi, SUITE, gsk_e,
 								keys[_i].type == KEY_ED25519 ? pub : gcks_pub,
 								NULL, id, &m),
 					keys[_i].type == KEY_ED25519 ? MIKE_REKEY_OK
@@ -485,7 +529,7 @@ START_TEST(test_wrong_kek)
 		gsk_e.ptr[i] ^= 0x80;
 	}
 	/* GSK_e of the wrong size is a local error */
-	ck_assert_status(mike_rekey_msg_parse(msg, spi, chunk_create(gsk_e.ptr, 32),
+	ck_assert_status(mike_rekey_msg_parse(msg, spi, SUITE, chunk_create(gsk_e.ptr, 32),
 							gcks_pub, NULL, 0, &m), MIKE_REKEY_ERR_INTERNAL);
 	ck_assert(!m);
 }
@@ -498,7 +542,7 @@ START_TEST(test_wrong_spi)
 	spi.ptr[15] ^= 0x01;
 	parse(msg, 0, MIKE_REKEY_ERR_SPI);
 	spi.ptr[15] ^= 0x01;
-	ck_assert_status(mike_rekey_msg_parse(msg, chunk_create(spi.ptr, 8), gsk_e,
+	ck_assert_status(mike_rekey_msg_parse(msg, chunk_create(spi.ptr, 8), SUITE, gsk_e,
 							gcks_pub, NULL, 0, &m), MIKE_REKEY_ERR_INTERNAL);
 }
 END_TEST
@@ -512,7 +556,7 @@ START_TEST(test_other_signer)
 	other = load_ed25519("4ccd089b28ff96da9db6c346ec114e0f"
 						 "5b8a319f35aba624da8cf6ed4fb8a6fb");
 	ck_assert(other);
-	ck_assert(mike_rekey_msg_build_iv(spi, VEC_MSG_ID, payloads, 4, gsk_e,
+	ck_assert(mike_rekey_msg_build_iv(spi, VEC_MSG_ID, payloads, 4, SUITE, gsk_e,
 									  other, &ed_scheme, iv, &data));
 	parse(data, 0, MIKE_REKEY_ERR_SIGNATURE);
 	chunk_free(&data);
@@ -529,7 +573,7 @@ START_TEST(test_replay)
 	parse(msg, 0xffffffffULL, MIKE_REKEY_ERR_REPLAY);
 	parse(msg, 0x100000000ULL, MIKE_REKEY_ERR_REPLAY);
 	/* the highest Message ID, then nothing */
-	ck_assert(mike_rekey_msg_build(spi, 0xffffffff, payloads, 4, gsk_e, gcks,
+	ck_assert(mike_rekey_msg_build(spi, 0xffffffff, payloads, 4, SUITE, gsk_e, gcks,
 								   &ed_scheme, &data));
 	m = parse(data, 0xffffffffULL, MIKE_REKEY_OK);
 	ck_assert_int_eq(m->get_message_id(m), 0xffffffff);
@@ -544,9 +588,9 @@ START_TEST(test_expected_scheme)
 	signature_params_t rsa = { .scheme = SIGN_RSA_EMSA_PKCS1_SHA2_256 };
 	mike_rekey_msg_t *m = NULL;
 
-	ck_assert_status(mike_rekey_msg_parse(msg, spi, gsk_e, gcks_pub, &rsa,
+	ck_assert_status(mike_rekey_msg_parse(msg, spi, SUITE, gsk_e, gcks_pub, &rsa,
 										  0, &m), MIKE_REKEY_ERR_SIG_ALG);
-	ck_assert_status(mike_rekey_msg_parse(msg, spi, gsk_e, gcks_pub,
+	ck_assert_status(mike_rekey_msg_parse(msg, spi, SUITE, gsk_e, gcks_pub,
 										  &ed_scheme, 0, &m), MIKE_REKEY_OK);
 	m->destroy(m);
 }
@@ -939,7 +983,7 @@ START_TEST(test_every_p_byte_signed)
 
 		p.ptr[byte] ^= 0x04;
 		data = seal(msg, p, 0);
-		ck_assert_msg(mike_rekey_msg_parse(data, spi, gsk_e, gcks_pub, NULL,
+		ck_assert_msg(mike_rekey_msg_parse(data, spi, SUITE, gsk_e, gcks_pub, NULL,
 										   0, &m) != MIKE_REKEY_OK,
 					  "changed byte %zu of P accepted", byte);
 		ck_assert(!m);
@@ -962,57 +1006,57 @@ START_TEST(test_build_rejects)
 	/* an AUTH, an IDg, an unknown type */
 	bad[0] = payloads[0];
 	bad[1] = (mike_rekey_payload_t){ PLV2_AUTH, payloads[1].body };
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	ck_assert(!data.ptr && !data.len);
 	bad[1].type = GIKEV2_PL_IDG;
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	bad[1].type = 200;
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	/* two GSA */
 	bad[1] = payloads[0];
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	/* a malformed Delete */
 	bad[1] = (mike_rekey_payload_t){ PLV2_DELETE, payloads[3].body };
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 2, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	/* nothing */
-	ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 0, gsk_e, gcks,
+	ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 0, SUITE, gsk_e, gcks,
 									&ed_scheme, &data));
 	/* SPI, GSK_e, IV sizes */
-	ck_assert(!mike_rekey_msg_build(chunk_create(spi.ptr, 8), 0, payloads, 4,
+	ck_assert(!mike_rekey_msg_build(chunk_create(spi.ptr, 8), 0, payloads, 4, SUITE,
 									gsk_e, gcks, &ed_scheme, &data));
-	ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 4,
+	ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 4, SUITE,
 									chunk_create(gsk_e.ptr, 32), gcks,
 									&ed_scheme, &data));
-	ck_assert(!mike_rekey_msg_build_iv(spi, 0, payloads, 4, gsk_e, gcks,
+	ck_assert(!mike_rekey_msg_build_iv(spi, 0, payloads, 4, SUITE, gsk_e, gcks,
 									&ed_scheme, chunk_create(iv.ptr, 4), &data));
 	/* a scheme the key cannot sign with */
 	bad[0] = payloads[0];
 	{
 		signature_params_t rsa = { .scheme = SIGN_RSA_EMSA_PKCS1_SHA2_256 };
 
-		ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 4, gsk_e, gcks,
+		ck_assert(!mike_rekey_msg_build(spi, 0, payloads, 4, SUITE, gsk_e, gcks,
 										&rsa, &data));
 	}
 	/* more than the SK payload's 16-bit length */
 	big = chunk_alloc(0xffff - 100);
 	memset(big.ptr, 0, big.len);
 	bad[0] = (mike_rekey_payload_t){ GIKEV2_PL_GSA, big };
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 1, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 1, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	/* the largest that fits */
 	bad[0].body.len = 0xffff - 4 - 8 - 1 - 16 - 4 - 4 - 1 - 7 - 64 - 4;
-	ck_assert(mike_rekey_msg_build(spi, 0, bad, 1, gsk_e, gcks, &ed_scheme,
+	ck_assert(mike_rekey_msg_build(spi, 0, bad, 1, SUITE, gsk_e, gcks, &ed_scheme,
 								   &data));
 	ck_assert_int_eq(data.len, 28 + 0xffff);
 	accept_ok(data, 0);
 	chunk_free(&data);
 	bad[0].body.len++;
-	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 1, gsk_e, gcks, &ed_scheme,
+	ck_assert(!mike_rekey_msg_build(spi, 0, bad, 1, SUITE, gsk_e, gcks, &ed_scheme,
 									&data));
 	chunk_free(&big);
 }
@@ -1050,6 +1094,7 @@ Suite *rekey_suite(void)
 	tcase_add_test(tc, test_vector_signature);
 	tcase_add_test(tc, test_random_iv);
 	tcase_add_test(tc, test_single_payload);
+	tcase_add_loop_test(tc, test_other_suites, 0, countof(other_suites));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("roundtrip");

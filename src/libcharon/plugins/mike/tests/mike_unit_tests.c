@@ -54,6 +54,9 @@
 #include "member/mike_gsa_applier.h"
 #include "payloads/gikev2_parser.h"
 
+/** the suite of the rekey SAs a mike GCKS makes */
+#define SUITE (&mike_rekey_suite_default)
+
 /** crypto plugins the tests need (found in Debian's plugin directory) */
 
 /*******************************************************************************
@@ -2003,9 +2006,10 @@ static struct {
 	const char *other_address;
 	const char *source1;
 	const char *source2;
+	const char *rekey;
 } gsa_families[] = {
-	{ "239.1.2.3", "239.1.2.4", "192.0.2.10", "192.0.2.11" },
-	{ "ff0e::1:2", "ff0e::1:3", "2001:db8::10", "2001:db8::11" },
+	{ "239.1.2.3", "239.1.2.4", "192.0.2.10", "192.0.2.11", "239.1.2.9" },
+	{ "ff0e::1:2", "ff0e::1:3", "2001:db8::10", "2001:db8::11", "ff0e::1:9" },
 };
 
 /** the GSK_w of the tests */
@@ -2163,7 +2167,7 @@ START_TEST(test_gsa_apply)
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
 	member_state = gsa_of(&member->group);
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	ck_assert_int_eq(member_state->get_kek_keymat(member_state).len, 68);
@@ -2181,7 +2185,7 @@ START_TEST(test_gsa_apply)
 	ck_assert_int_eq(tek->keymat.len, 16 + 32);
 
 	/* applied again (an update): the keys are replaced, not added */
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	payloads_destroy(gsa, kd);
@@ -2191,10 +2195,11 @@ START_TEST(test_gsa_apply)
 	ck_assert(tek);
 	ck_assert(gcks_state->remove_tek(gcks_state, tek));
 	tek->destroy(tek);
-	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty);
+	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty,
+						SUITE);
 	ck_assert(gcks->ensure_kek(gcks));
 	build(gcks, gsk_w, &gsa, &kd);
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	payloads_destroy(gsa, kd);
@@ -2225,7 +2230,7 @@ START_TEST(test_gsa_sam_encrypt)
 	member = member_create(gsa_families[0].address,
 						   "aes256gcm16, aes128-sha256");
 	member_state = gsa_of(&member->group);
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	ck_assert(member_state->get_sam_encrypt(member_state));
 	expected = mike_sam_data_key(gcks_state->get_kek_keymat(gcks_state),
@@ -2235,7 +2240,7 @@ START_TEST(test_gsa_sam_encrypt)
 	ck_assert_int_eq(id, expected_id);
 	ck_assert(!member_state->get_sam_data_key(member_state, TRUE, &id).len);
 	/* the same KEK again (a TEK rekey): nothing rotates */
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS);
 	ck_assert_chunk_eq(member_state->get_sam_data_key(member_state, FALSE,
 													  &id), expected);
 	ck_assert(!member_state->get_sam_data_key(member_state, TRUE, &id).len);
@@ -2244,10 +2249,11 @@ START_TEST(test_gsa_sam_encrypt)
 	first_id = expected_id;
 
 	/* a new KEK: a new data key, the old one still opens */
-	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty);
+	gcks_state->set_kek(gcks_state, chunk_empty, chunk_empty,
+						SUITE);
 	ck_assert(gcks->ensure_kek(gcks));
 	build(gcks, gsk_w, &gsa, &kd);
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS);
 	expected = mike_sam_data_key(gcks_state->get_kek_keymat(gcks_state),
 								 &expected_id);
 	ck_assert(!chunk_equals(expected, first));
@@ -2275,7 +2281,7 @@ START_TEST(test_gsa_sam_encrypt)
 	member = member_create(gsa_families[0].address,
 						   "aes256gcm16, aes128-sha256");
 	member_state = gsa_of(&member->group);
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS);
 	ck_assert(member_state->get_sam_session(member_state));
 	ck_assert(!member_state->get_sam_encrypt(member_state));
 	payloads_destroy(gsa, kd);
@@ -2335,7 +2341,7 @@ START_TEST(test_gsa_sam_bootstrap)
 	ck_assert_chunk_eq(attr->data, chunk_from_chars(0x01, 0xb0, 0x07));
 	member = member_create(gsa_families[0].address,
 						   "aes256gcm16, aes128-sha256");
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	tek = first_tek(gsa_of(&member->group));
 	ck_assert_int_eq(tek->sam_source, 3);
@@ -2349,7 +2355,7 @@ START_TEST(test_gsa_sam_bootstrap)
 	chunk_free(&tek->sam_bootstrap);
 	tek->sam_bootstrap = big;
 	build(gcks, gsk_w, &gsa, &kd);
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) != SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) != SUCCESS);
 	ck_assert_str_eq(last_refusal, "a sender's SAM bootstrap is too long");
 	tek = first_tek(gsa_of(&member->group));
 	ck_assert_chunk_eq(tek->sam_bootstrap, chunk_from_chars(0x01, 0xb0, 0x07));
@@ -2376,14 +2382,18 @@ START_TEST(test_gsa_rekey_auth)
 	signature_params_t *scheme;
 	public_key_t *auth_key;
 	private_key_t *key;
+	gsa_transform_t *transform;
 	gsa_payload_t *gsa;
 	kd_payload_t *kd;
 	chunk_t gsk_w = test_gsk_w();
+	char *extra;
 
 	key = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
 							 BUILD_END);
 	ck_assert(key);
-	gcks = gcks_create(_i, "");
+	ck_assert(asprintf(&extra, "rekey_address = %s\n",
+					   gsa_families[_i].rekey) > 0);
+	gcks = gcks_create(_i, extra);
 	gcks_state = gsa_of(&gcks->group);
 	ck_assert(!gcks->ensure_signing_key(gcks, NULL));
 	ck_assert(gcks->ensure_signing_key(gcks, key));
@@ -2393,7 +2403,7 @@ START_TEST(test_gsa_rekey_auth)
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
 	member_state = gsa_of(&member->group);
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	auth_key = member_state->get_rekey_auth_key(member_state);
 	ck_assert(auth_key);
@@ -2404,15 +2414,27 @@ START_TEST(test_gsa_rekey_auth)
 						gcks_state->get_rekey_auth_scheme(gcks_state)));
 	payloads_destroy(gsa, kd);
 
-	/* without a signing key the member has none either */
+	/* unicast rekeying signs nothing: GCAUTH Implicit, no AUTH_KEY (RFC
+	 * 9838 5) */
 	member->group.destroy(&member->group);
 	gcks->group.destroy(&gcks->group);
 	gcks = gcks_create(_i, "");
+	ck_assert(gcks->ensure_signing_key(gcks, key));
+	build(gcks, gsk_w, &gsa, &kd);
+	transform = gsa_policy_get_transform(gsa->get_kek_policy(gsa),
+										 GIKEV2_TRANSFORM_GCAUTH);
+	ck_assert(transform && transform->id == GIKEV2_GCAUTH_IMPLICIT);
+	ck_assert(!kd->get_member_key_bag(kd));
+	payloads_destroy(gsa, kd);
+
+	/* without a signing key the member has none either */
+	gcks->group.destroy(&gcks->group);
+	gcks = gcks_create(_i, extra);
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes128gcm16, aes256gcm16, aes128-sha256");
 	member_state = gsa_of(&member->group);
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	ck_assert(!member_state->get_rekey_auth_key(member_state) &&
 			  !member_state->get_rekey_auth_scheme(member_state));
@@ -2422,6 +2444,7 @@ START_TEST(test_gsa_rekey_auth)
 	gcks->group.destroy(&gcks->group);
 	key->destroy(key);
 	chunk_free(&gsk_w);
+	free(extra);
 }
 END_TEST
 
@@ -2440,7 +2463,7 @@ START_TEST(test_gsa_apply_kek_only)
 	build(gcks, gsk_w, &gsa, &kd);
 	ck_assert(gsa->get_kek_policy(gsa));
 	member = member_create("239.1.2.3", "aes128gcm16");
-	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS,
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
 				  "refused: %s", last_refusal);
 	assert_same_keys(gcks, member);
 	state = gsa_of(&member->group);
@@ -2468,7 +2491,7 @@ static void assert_refused(mike_member_group_t *member, gsa_payload_t *gsa,
 	kek_keymat = chunk_clone(state->get_kek_keymat(state));
 	teks = state->get_tek_count(state);
 	last_refusal[0] = '\0';
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) != SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) != SUCCESS);
 	ck_assert_msg(strstr(last_refusal, expected),
 				  "reason '%s' lacks '%s'", last_refusal, expected);
 	ck_assert_chunk_eq(state->get_kek_spi(state), kek_spi);
@@ -2523,11 +2546,13 @@ START_TEST(test_gsa_kek_length)
 	keymat = state->get_kek_keymat(state);
 	ck_assert(keymat.len > 20);
 	state->set_kek(state, chunk_clone(state->get_kek_spi(state)),
-				   chunk_clone(chunk_create(keymat.ptr, 20)));
+				   chunk_clone(chunk_create(keymat.ptr, 20)),
+				   SUITE);
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
-	assert_refused(member, gsa, kd, gsk_w, "length of its keying material");
+	assert_refused(member, gsa, kd, gsk_w,
+				   "length of the rekey SA's keying material");
 	payloads_destroy(gsa, kd);
 	member->group.destroy(&member->group);
 	gcks->group.destroy(&gcks->group);
@@ -2562,7 +2587,7 @@ START_TEST(test_gsa_wrong_gsk_w)
 	ck_assert(state->get_kek_spi(state).ptr == NULL);
 
 	/* the right key still works afterwards */
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS);
 	assert_same_keys(gcks, member);
 	/* and a later failure keeps what was applied */
 	assert_refused(member, gsa, kd, chunk_create(gsk_w.ptr, 16),
@@ -2814,12 +2839,22 @@ START_TEST(test_gsa_build_policies)
 	mike_tek_t *tek;
 	chunk_t gsk_w = test_gsk_w();
 	uint32_t value, spi;
+	uint16_t atd;
 	int teks = 0;
 
 	gcks = gcks_create(_i, "rekey_port = 4500\n");
 	state = gsa_of(&gcks->group);
 	build(gcks, gsk_w, &gsa, &kd);
-	ck_assert(gsa->get_gw_policy(gsa) == NULL);
+	/* the GW policy: the delays of the configuration (RFC 9838 4.4.3.1.1),
+	 * no Sender-ID bits for a receiver */
+	policy = gsa->get_gw_policy(gsa);
+	ck_assert(policy);
+	ck_assert(gikev2_attrs_get_tv(policy->attrs, GIKEV2_GWP_ATD, &atd));
+	ck_assert_int_eq(atd, 2);
+	ck_assert(gikev2_attrs_get_tv(policy->attrs, GIKEV2_GWP_DTD, &atd));
+	ck_assert_int_eq(atd, 5);
+	ck_assert(!gikev2_attrs_get_tv(policy->attrs, GIKEV2_GWP_SENDER_ID_BITS,
+								   &atd));
 
 	/* the KEK: UDP to the group address (unicast rekey) and rekey_port */
 	policy = gsa->get_kek_policy(gsa);
@@ -2902,7 +2937,7 @@ START_TEST(test_gsa_build_no_source)
 	build(gcks, gsk_w, &gsa, &kd);
 	member = member_create(gsa_families[_i].address,
 						   "aes256gcm16, aes128-sha256");
-	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w) == SUCCESS);
+	ck_assert(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS);
 	state = gsa_of(&member->group);
 	tek = first_tek(state);
 	ck_assert(tek && tek->source == NULL);
@@ -2929,7 +2964,7 @@ static status_t apply_with(mike_gcks_group_t *gcks,
 	ck_assert(mike_gsa_build(gcks, gsk_w, keys, &gsa, &kd));
 	gsa = (gsa_payload_t*)wire(&gsa->payload_interface);
 	kd = (kd_payload_t*)wire(&kd->payload_interface);
-	status = mike_gsa_apply(member, gsa, kd, gsk_w);
+	status = mike_gsa_apply(member, gsa, kd, gsk_w, FALSE);
 	payloads_destroy(gsa, kd);
 	return status;
 }
