@@ -550,6 +550,13 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 	{
 		reg->refusal = GIKEV2_NOTIFY_AUTHORIZATION_FAILED;
 	}
+	else if (ike_sa->get_state(ike_sa) == IKE_DELETING)
+	{	/* we close it (an admin, or a membership removed): keys sent over
+		 * it would be lost with it */
+		DBG1(DBG_CFG, "mike: group '%s': '%Y' registers over an IKE SA that "
+			 "is being deleted, refused", reg->group, id);
+		reg->refusal = GIKEV2_NOTIFY_REGISTRATION_FAILED;
+	}
 	else if (!group->ensure_kek(group) || !mike_exchange_gsk_w(ike_sa, &gsk_w))
 	{
 		DBG1(DBG_CFG, "mike: group '%s': generating keys failed", reg->group);
@@ -935,10 +942,14 @@ METHOD(listener_t, message_hook, bool,
 		case INFORMATIONAL:
 			/* a further group on an established IKE SA: the request comes
 			 * from the member's mike_register_task, the GCKS decides at
-			 * once; only an authenticated peer gets keys */
+			 * once; only an authenticated peer gets keys.  One that
+			 * arrives while we delete the IKE SA (say, after an expulsion)
+			 * is answered with the refusal (RFC 9838 2.3.2), not with an
+			 * empty response */
 			if (ike_sa->get_state(ike_sa) != IKE_ESTABLISHED &&
 				ike_sa->get_state(ike_sa) != IKE_REKEYING &&
-				ike_sa->get_state(ike_sa) != IKE_REKEYED)
+				ike_sa->get_state(ike_sa) != IKE_REKEYED &&
+				ike_sa->get_state(ike_sa) != IKE_DELETING)
 			{
 				break;
 			}

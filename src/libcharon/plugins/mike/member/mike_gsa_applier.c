@@ -700,7 +700,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	chunk_t kek_keymat = chunk_empty;
 	host_t *rekey_dst = NULL;
 	uint32_t initial_msg_id = 0, session = 0;
-	bool encrypt = FALSE;
+	bool encrypt = FALSE, same_kek = FALSE;
 	status_t status = FAILED;
 	char *error = NULL;
 
@@ -718,8 +718,10 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 						 &status);
 	}
 	else if (kek)
-	{	/* the current one again: only its attributes may be news */
+	{	/* the current one again in a GSA_REKEY: it changes nothing, not even
+		 * mike's private attributes a foreign GCKS would leave out */
 		suite = *state->get_kek_suite(state);
+		same_kek = TRUE;
 	}
 
 	teks = linked_list_create();
@@ -763,11 +765,11 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	{
 		error = rekey_gcauth_unchanged(state, kek);
 	}
-	if (!error && kek)
+	if (!error && kek && !same_kek)
 	{
 		session = sam_session(cfg, kek, &encrypt, &error);
 	}
-	if (!error && kek)
+	if (!error && kek && !same_kek)
 	{
 		rekey_dst = rekey_destination(cfg, kek);
 		if (rekey_dst && !rekey_port_allowed(rekey_dst->get_port(rekey_dst)))
@@ -801,7 +803,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	{
 		merge_teks(state, teks);
 	}
-	if (kek)
+	if (kek && !same_kek)
 	{
 		state->set_sam_session(state, session, encrypt);
 		gikev2_attrs_get_u32(kek->attrs, GIKEV2_GSA_INITIAL_MESSAGE_ID,

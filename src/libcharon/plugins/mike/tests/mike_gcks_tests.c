@@ -777,6 +777,32 @@ START_TEST(test_informational_needs_established_ike_sa)
 }
 END_TEST
 
+START_TEST(test_informational_while_deleting_refused)
+{
+	identification_t *alice;
+	message_t *response;
+
+	/* expelled: the GCKS deletes the IKE SA, the member's re-registration
+	 * crosses that and gets the reason (RFC 9838 2.3.2) */
+	alice = identification_create_from_string("alice@example.org");
+	ck_assert_int_eq(gcks->expel(gcks, "g", alice), 0);
+	((fake_ike_sa_t*)alice_sa)->state = IKE_DELETING;
+	response = informational(alice_sa, "g", FALSE);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_AUTHORIZATION_FAILED));
+	ck_assert(!mike_exchange_find(response, GIKEV2_PL_GSA));
+	response->destroy(response);
+	/* readmitted, but over the IKE SA that goes */
+	ck_assert_int_eq(gcks->readmit(gcks, "g", alice), 1);
+	response = informational(alice_sa, "g", FALSE);
+	ck_assert(response->get_notify(response,
+								   GIKEV2_NOTIFY_REGISTRATION_FAILED));
+	ck_assert_int_eq(group->get_member_count(group), 0);
+	response->destroy(response);
+	alice->destroy(alice);
+}
+END_TEST
+
 START_TEST(test_informational_unknown_group_refused)
 {
 	message_t *response;
@@ -1424,6 +1450,7 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_informational_registration);
 	tcase_add_test(tc, test_informational_needs_established_ike_sa);
 	tcase_add_test(tc, test_informational_unknown_group_refused);
+	tcase_add_test(tc, test_informational_while_deleting_refused);
 	tcase_add_test(tc, test_deregistration_forward_access_control);
 	tcase_add_test(tc, test_deregistration_of_non_member_ignored);
 	tcase_add_test(tc, test_rollover_new_teks);

@@ -1059,30 +1059,20 @@ START_TEST(test_foreign_exclusion)
 END_TEST
 
 /**
- * A new rekey SA of another suite, in a GSA_REKEY of the current one
+ * A KEK policy of a suite, as another GCKS sends it: no private attributes
  */
-static chunk_t foreign_new_kek(rekeyed_t *this, uint32_t msg_id,
-							   uint16_t encr, uint16_t bits, uint16_t kwa,
-							   size_t keymat_len, char *gcauth)
+static gsa_policy_t *foreign_kek_policy(chunk_t spi, uint16_t encr,
+										uint16_t bits, uint16_t kwa,
+										char *gcauth)
 {
-	mike_gsa_t *state = GSA(this->group);
-	mike_rekey_payload_t payloads[2];
 	traffic_selector_t *src, *dst;
 	gsa_policy_t *policy;
-	gsa_payload_t *gsa;
-	kd_payload_t *kd;
-	u_char spi[16], keymat[80];
-	chunk_t msg;
 
-	ck_assert(keymat_len <= sizeof(keymat));
-	memset(spi, 0x5a, sizeof(spi));
-	memset(keymat, 0x42, sizeof(keymat));
 	src = traffic_selector_create_from_cidr("0.0.0.0/0", IPPROTO_UDP, 0,
 											0xffff);
 	dst = traffic_selector_create_from_cidr("239.1.2.4/32", IPPROTO_UDP,
 											4848, 4848);
-	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE,
-							   chunk_from_thing(spi), src, dst);
+	policy = gsa_policy_create(GIKEV2_PROTO_GIKE_UPDATE, spi, src, dst);
 	src->destroy(src);
 	dst->destroy(dst);
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_ENCR, encr, bits);
@@ -1094,7 +1084,28 @@ static chunk_t foreign_new_kek(rekeyed_t *this, uint32_t msg_id,
 	}
 	gsa_policy_add_attr(policy, gikev2_attr_create_tlv_u32(
 									GIKEV2_GSA_KEY_LIFETIME, 3600));
-	foreign_payloads(linked_list_create_with_items(policy, NULL),
+	return policy;
+}
+
+/**
+ * A new rekey SA of another suite, in a GSA_REKEY of the current one
+ */
+static chunk_t foreign_new_kek(rekeyed_t *this, uint32_t msg_id,
+							   uint16_t encr, uint16_t bits, uint16_t kwa,
+							   size_t keymat_len, char *gcauth)
+{
+	mike_gsa_t *state = GSA(this->group);
+	mike_rekey_payload_t payloads[2];
+	gsa_payload_t *gsa;
+	kd_payload_t *kd;
+	u_char spi[16], keymat[80];
+	chunk_t msg;
+
+	ck_assert(keymat_len <= sizeof(keymat));
+	memset(spi, 0x5a, sizeof(spi));
+	memset(keymat, 0x42, sizeof(keymat));
+	foreign_payloads(linked_list_create_with_items(foreign_kek_policy(
+				chunk_from_thing(spi), encr, bits, kwa, gcauth), NULL),
 		linked_list_create_with_items(foreign_key_bag(
 				GIKEV2_PROTO_GIKE_UPDATE, chunk_from_thing(spi),
 				chunk_create(keymat, keymat_len),
@@ -1106,6 +1117,48 @@ static chunk_t foreign_new_kek(rekeyed_t *this, uint32_t msg_id,
 	kd->destroy(kd);
 	return msg;
 }
+
+START_TEST(test_foreign_same_kek)
+{
+	mike_gsa_t *state;
+	mike_rekey_payload_t payload;
+	linked_list_t *policies;
+	gsa_payload_t *gsa;
+	host_t *dst;
+	uint32_t session;
+	chunk_t msg;
+
+	alice_and_cam();
+	receive(&alice, fake_socket_get(sock, 0));
+	state = GSA(alice.group);
+	session = state->get_sam_session(state);
+	dst = alice.group->get_rekey_dst(alice.group)->clone(
+									alice.group->get_rekey_dst(alice.group));
+	/* the current rekey SA again, without mike's private attributes and to
+	 * another address: it changes nothing (RFC 9838 2.4.1) */
+	policies = linked_list_create_with_items(
+				foreign_kek_policy(state->get_kek_spi(state),
+								   ENCR_AES_GCM_ICV16, 256,
+								   GIKEV2_KWA_5649_256, NULL), NULL);
+	gsa = gsa_payload_create(policies);
+	policies->destroy_function(policies, (void*)gsa_policy_destroy);
+	ck_assert(gsa);
+	payload = (mike_rekey_payload_t){
+		.type = GIKEV2_PL_GSA,
+		.body = gikev2_payload_get_body(&gsa->payload_interface),
+	};
+	msg = foreign_rekey(&alice, 5, &payload, 1);
+	gsa->destroy(gsa);
+	receive(&alice, msg);
+	chunk_free(&msg);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(state->get_rekeys(state), 2);
+	ck_assert_int_eq(state->get_sam_session(state), session);
+	ck_assert(dst->equals(dst, alice.group->get_rekey_dst(alice.group)));
+	ck_assert_int_eq(state->get_rekey_msg_id(state), 6);
+	dst->destroy(dst);
+}
+END_TEST
 
 /**
  * Rekey SAs of other suites: AES-CCM-8-128 and AES-GCM-16-128 with
@@ -1234,6 +1287,7 @@ Suite *member_rekey_suite(void)
 	tcase_add_test(tc, test_foreign_only_new_teks);
 	tcase_add_test(tc, test_foreign_only_delete);
 	tcase_add_test(tc, test_foreign_exclusion);
+	tcase_add_test(tc, test_foreign_same_kek);
 	tcase_add_loop_test(tc, test_foreign_kek_suites, 0,
 						countof(foreign_suites));
 	tcase_add_test(tc, test_foreign_kek_refused);
