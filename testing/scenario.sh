@@ -117,9 +117,8 @@ dump_logs() {
 wire_pid=
 wire_exclude=()
 wire_capture() {
-	# MIKE_WIRE_CHECK=1 turns it on; off by default until its deviations
-	# list is brought up to date with the GCKS's latest changes (issue 13)
-	[ "${MIKE_WIRE_CHECK:-0}" = 1 ] || return 0
+	# MIKE_WIRE_CHECK=0 turns it off (to look at a scenario alone)
+	[ "${MIKE_WIRE_CHECK:-1}" = 1 ] || return 0
 	wire_exclude=("$@")
 	charon_log_extra="${charon_log_extra:-}
 			ike = 4"
