@@ -196,6 +196,52 @@ def algid_oid(algid):
     return oid_str(oid)
 
 
+# RFC 4055 2.1 / 3.1: the hash OIDs of RSASSA-PSS-params
+OID_PSS_HASH = {
+    "1.3.14.3.2.26": hashes.SHA1, "2.16.840.1.101.3.4.2.1": hashes.SHA256,
+    "2.16.840.1.101.3.4.2.2": hashes.SHA384,
+    "2.16.840.1.101.3.4.2.3": hashes.SHA512,
+}
+OID_MGF1 = "1.2.840.113549.1.1.8"
+
+
+def pss_params(algid):
+    """(hash class, MGF1 hash class, salt length) of an RSASSA-PSS
+    AlgorithmIdentifier (RFC 4055 3.1, with its DEFAULTs: SHA-1, MGF1 with
+    SHA-1, 20); ValueError if it does not parse or names another hash."""
+    tag, seq, _ = der_read(algid)
+    _, _, off = der_read(seq)               # the OID
+    hash_oid, mgf_hash_oid, salt = "1.3.14.3.2.26", "1.3.14.3.2.26", 20
+    if off < len(seq):
+        tag, params, _ = der_read(seq, off)
+        if tag != 0x30:
+            raise ValueError("RSASSA-PSS-params is not a SEQUENCE")
+        poff = 0
+        while poff < len(params):
+            tag, field, poff = der_read(params, poff)
+            if tag == 0xa0:                 # hashAlgorithm
+                hash_oid = algid_oid(field)
+            elif tag == 0xa1:               # maskGenAlgorithm
+                _, mgf, _ = der_read(field)
+                _, oid, moff = der_read(mgf)
+                if oid_str(oid) != OID_MGF1:
+                    raise ValueError("mask generation is not MGF1")
+                mgf_hash_oid = algid_oid(mgf[moff:])
+            elif tag == 0xa2:               # saltLength
+                _, v, _ = der_read(field)
+                salt = int.from_bytes(v, "big")
+            elif tag == 0xa3:               # trailerField: 1 only
+                _, v, _ = der_read(field)
+                if int.from_bytes(v, "big") != 1:
+                    raise ValueError("trailerField is not 1")
+            else:
+                raise ValueError("unknown RSASSA-PSS-params field")
+    if hash_oid not in OID_PSS_HASH or mgf_hash_oid not in OID_PSS_HASH:
+        raise ValueError("hash %s / MGF1 %s not supported" %
+                         (hash_oid, mgf_hash_oid))
+    return OID_PSS_HASH[hash_oid], OID_PSS_HASH[mgf_hash_oid], salt
+
+
 def load_spki(der):
     return serialization.load_der_public_key(der)
 
@@ -221,7 +267,14 @@ def verify(pub, algid, sig, data):
             pub.verify(sig, data, ec.ECDSA(OID_HASH[oid]()))
         elif isinstance(pub, rsa.RSAPublicKey):
             if oid == OID_RSA_PSS:
-                return "RSASSA-PSS is not supported by the checker"
+                try:
+                    h, mgf_h, salt = pss_params(algid)
+                except (ValueError, IndexError) as e:
+                    return "RSASSA-PSS parameters: %s" % e
+                pub.verify(sig, data,
+                           padding.PSS(mgf=padding.MGF1(mgf_h()),
+                                       salt_length=salt), h())
+                return True
             if oid not in OID_HASH:
                 return "signature algorithm %s is not supported" % oid
             pub.verify(sig, data, padding.PKCS1v15(), OID_HASH[oid]())

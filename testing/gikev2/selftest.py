@@ -520,6 +520,26 @@ def test_units():
     ok("two interleaved key sets are read apart", len(sets) == 2 and all(
         s.keys["Sk_ei"] == b"\x02" * 36 and s.keys["Sk_d"] == b"\x01" * 20
         for s in sets), repr([s.keys for s in sets]))
+    # RFC 7427 AUTH with RSASSA-PSS (RFC 4055 params: SHA-256, MGF1 SHA-256,
+    # salt 32), as charon signs with rsa/pss
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.asymmetric import rsa as _rsa
+    key = _rsa.generate_private_key(65537, 2048)
+    sig = key.sign(b"A|P", padding.PSS(mgf=padding.MGF1(hashes.SHA256()),
+                                       salt_length=32), hashes.SHA256())
+
+    def der(t, v):
+        return bytes([t, len(v)]) + v
+    sha256 = der(0x30, der(0x06, bytes.fromhex("608648016503040201")) +
+                 b"\x05\x00")
+    mgf1 = der(0x30, der(0x06, bytes.fromhex("2a864886f70d010108")) + sha256)
+    algid = der(0x30, der(0x06, bytes.fromhex("2a864886f70d01010a")) +
+                der(0x30, der(0xa0, sha256) + der(0xa1, mgf1) +
+                    der(0xa2, der(0x02, b"\x20"))))
+    ok("an RSASSA-PSS signature verifies, a changed message does not",
+       crypt.verify(key.public_key(), algid, sig, b"A|P") is True and
+       crypt.verify(key.public_key(), algid, sig, b"A|Q") is False)
 
 
 def main():

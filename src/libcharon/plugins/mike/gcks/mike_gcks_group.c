@@ -62,6 +62,12 @@ struct private_mike_gcks_group_t {
 	time_t kek_created;
 
 	/**
+	 * End (exclusive) of the Message IDs reserved in the store for the
+	 * current KEK, 0 if none are
+	 */
+	uint64_t msg_ids_reserved;
+
+	/**
 	 * The key GSA_REKEY messages are signed with, NULL if none
 	 */
 	private_key_t *signing_key;
@@ -127,6 +133,12 @@ struct private_mike_gcks_group_t {
 	 * (then members may have other TEKs, too)
 	 */
 	bool teks_changed;
+
+	/**
+	 * Whether the GSA_REKEY signing key changed since the last save (its
+	 * encoding is costly, so it is not compared on every save)
+	 */
+	bool signer_changed;
 
 	/**
 	 * TEKs whose SAM key changed since the last save, mike_tek_t (the
@@ -315,6 +327,8 @@ METHOD(mike_gcks_group_t, new_kek, bool,
 	/* RFC 9838 2.4.1.3: the first message over a new rekey SA has
 	 * Message ID 0; the SPI and key are new, so no old one replays */
 	this->gsa->set_rekey_msg_id(this->gsa, 0);
+	/* the store restarts its count when it stores the KEK */
+	this->msg_ids_reserved = 0;
 	this->kek_created = time_monotonic(NULL);
 	return TRUE;
 }
@@ -377,6 +391,7 @@ METHOD(mike_gcks_group_t, ensure_signing_key, bool,
 		return FALSE;
 	}
 	this->gsa->set_rekey_auth(this->gsa, pub, scheme);
+	this->signer_changed = TRUE;
 	this->signing_key = key->get_ref(key);
 	return TRUE;
 }
@@ -896,7 +911,7 @@ static bool save_changes(private_mike_gcks_group_t *this,
 	{
 		ok = store->save_lkh(store, this->lkh);
 	}
-	if (ok && signer)
+	if (ok && signer && this->signer_changed)
 	{
 		ok = store->set_signer(store, signer);
 	}
@@ -951,6 +966,7 @@ METHOD(mike_gcks_group_t, save, bool,
 	this->rekeyed->destroy(this->rekeyed);
 	this->rekeyed = linked_list_create();
 	this->teks_changed = FALSE;
+	this->signer_changed = FALSE;
 	return TRUE;
 }
 
@@ -959,12 +975,28 @@ METHOD(mike_gcks_group_t, next_message_id, bool,
 {
 	uint64_t next = this->gsa->get_rekey_msg_id(this->gsa);
 
+	if (this->db && next < this->msg_ids_reserved)
+	{	/* of the block reserved last */
+		*id = next;
+		this->gsa->set_rekey_msg_id(this->gsa, next + 1);
+		return TRUE;
+	}
 	if (this->db)
-	{
-		if (!this->db->reserve_message_ids(this->db, this->cfg->name, 1, id))
+	{	/* what the store hands out is authoritative; near the end of the
+		 * 32-bit space a block shrinks to one */
+		uint32_t count = MIKE_GROUP_MSG_ID_BLOCK;
+
+		if (!this->db->reserve_message_ids(this->db, this->cfg->name, count,
+										   id))
 		{
-			return FALSE;
+			count = 1;
+			if (!this->db->reserve_message_ids(this->db, this->cfg->name,
+											   count, id))
+			{
+				return FALSE;
+			}
 		}
+		this->msg_ids_reserved = (uint64_t)*id + count;
 		this->gsa->set_rekey_msg_id(this->gsa, (uint64_t)*id + 1);
 		return TRUE;
 	}

@@ -888,7 +888,10 @@ METHOD(mike_register_builder_t, build_push, bool,
 	}
 	if (member && mike_exchange_gsk_w(ike_sa, &gsk_w))
 	{
-		ok = mike_gsa_build(group, gsk_w, NULL, &gsa, &kd);
+		/* an inband rekey: no GCAUTH, no AUTH_KEY (RFC 9838 4.4.2.1.1,
+		 * 5) */
+		ok = mike_gsa_build(group, gsk_w, &(mike_gsa_keys_t){ .rekey = TRUE },
+							&gsa, &kd);
 		if (ok)
 		{
 			DBG2(DBG_IKE, "mike: group '%s': sending the new GSA to '%Y' "

@@ -700,13 +700,19 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	chunk_t kek_keymat = chunk_empty;
 	host_t *rekey_dst = NULL;
 	uint32_t initial_msg_id = 0, session = 0;
-	bool encrypt = FALSE, same_kek = FALSE;
+	bool encrypt = FALSE, same_kek = FALSE, gcauth = FALSE;
 	status_t status = FAILED;
 	char *error = NULL;
 
 	if (gsa)
 	{
 		kek = gsa->get_kek_policy(gsa);
+	}
+	if (kek)
+	{	/* mandatory at registration, forbidden in rekeys (RFC 9838
+		 * 4.4.2.1.1): a GSA without one over the IKE SA is an inband rekey,
+		 * which leaves the GCKS's authentication as it was */
+		gcauth = gsa_policy_get_transform(kek, GIKEV2_TRANSFORM_GCAUTH) != NULL;
 	}
 	if (!kek && !rekey)
 	{
@@ -756,7 +762,7 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	{
 		error = sender_ids_fit(cfg, gsa, kd);
 	}
-	if (!error && !rekey &&
+	if (!error && !rekey && gcauth &&
 		!rekey_auth(kek, kd, &auth_key, &auth_scheme))
 	{
 		error = "the rekey SA's authentication key or scheme is unusable";
@@ -796,7 +802,10 @@ status_t mike_gsa_apply(mike_member_group_t *group, gsa_payload_t *gsa,
 	}
 	if (!rekey)
 	{
-		state->set_rekey_auth(state, auth_key, auth_scheme);
+		if (gcauth)
+		{
+			state->set_rekey_auth(state, auth_key, auth_scheme);
+		}
 		state->replace_teks(state, teks);
 	}
 	else

@@ -1445,6 +1445,7 @@ START_TEST(test_group_db)
 	char path[] = "/tmp/mike-unit-db.XXXXXX", file[64], *error = NULL;
 	const char *body = "role = gcks\naddress = 239.1.2.3\nsenders = %any\n";
 	uint32_t spi, msg_id;
+	uint64_t next;
 	int fd;
 
 	fd = mkstemp(path);
@@ -1472,6 +1473,9 @@ START_TEST(test_group_db)
 	ck_assert_int_eq(msg_id, 0);
 	ck_assert(group->next_message_id(group, &msg_id));
 	ck_assert_int_eq(msg_id, 1);
+	/* one synced reservation for a block of them */
+	ck_assert(db->get_next_message_id(db, "g", &next));
+	ck_assert_int_eq(next, MIKE_GROUP_MSG_ID_BLOCK);
 	ck_assert(group->save(group));
 	spi = a->tek->spi;
 
@@ -1499,9 +1503,10 @@ START_TEST(test_group_db)
 	ck_assert(lkh);
 	ck_assert_int_eq(lkh->get_member_count(lkh), 2);
 	ck_assert(restored->is_expelled(restored, id));
-	/* Message IDs and SPIs continue, never repeat */
+	/* Message IDs and SPIs continue, never repeat: after the block of IDs
+	 * the first run reserved */
 	ck_assert(restored->next_message_id(restored, &msg_id));
-	ck_assert_int_eq(msg_id, 2);
+	ck_assert_int_eq(msg_id, MIKE_GROUP_MSG_ID_BLOCK);
 	ck_assert_int_ne(restored->allocate_spi(restored), spi);
 	/* a new member gets a new leaf */
 	m = add_member(restored, "d.example.org", 13, FALSE);
@@ -1908,7 +1913,7 @@ START_TEST(test_group_db_unusable)
 	ck_assert_int_eq(restored->get_member_count(restored), 0);
 	ck_assert(!gsa->get_kek_keymat(gsa).len);
 	ck_assert(restored->next_message_id(restored, &msg_id));
-	ck_assert_int_eq(msg_id, 1);
+	ck_assert_int_eq(msg_id, MIKE_GROUP_MSG_ID_BLOCK);
 	ck_assert(restored->ensure_kek(restored));
 	add_member(restored, "late.example.org", 9, TRUE);
 	ck_assert(restored->save(restored));
@@ -2412,6 +2417,19 @@ START_TEST(test_gsa_rekey_auth)
 	ck_assert(signature_params_equal(
 						member_state->get_rekey_auth_scheme(member_state),
 						gcks_state->get_rekey_auth_scheme(gcks_state)));
+	payloads_destroy(gsa, kd);
+
+	/* an inband rekey (a push over the IKE SA) has neither GCAUTH nor
+	 * AUTH_KEY (RFC 9838 4.4.2.1.1, 5): the member keeps both */
+	ck_assert(mike_gsa_build(gcks, gsk_w, &(mike_gsa_keys_t){ .rekey = TRUE },
+							 &gsa, &kd));
+	ck_assert(!gsa_policy_get_transform(gsa->get_kek_policy(gsa),
+										GIKEV2_TRANSFORM_GCAUTH));
+	ck_assert(!kd->get_member_key_bag(kd));
+	ck_assert_msg(mike_gsa_apply(member, gsa, kd, gsk_w, FALSE) == SUCCESS,
+				  "refused: %s", last_refusal);
+	ck_assert(auth_key == member_state->get_rekey_auth_key(member_state));
+	ck_assert(member_state->get_rekey_auth_scheme(member_state));
 	payloads_destroy(gsa, kd);
 
 	/* unicast rekeying signs nothing: GCAUTH Implicit, no AUTH_KEY (RFC
