@@ -21,6 +21,23 @@ typedef struct private_mike_gcks_group_t private_mike_gcks_group_t;
 typedef struct private_member_t private_member_t;
 
 /**
+ * A doubly linked list through the members themselves: adding and removing
+ * a member costs O(1)
+ */
+typedef struct {
+	private_member_t *first;
+	private_member_t *last;
+	u_int count;
+} member_list_t;
+
+/** the lists a member is on */
+enum {
+	LIST_MEMBERS,
+	LIST_SENDERS,
+	LIST_COUNT,
+};
+
+/**
  * Private data of a mike_gcks_group_t object.
  */
 struct private_mike_gcks_group_t {
@@ -46,10 +63,38 @@ struct private_mike_gcks_group_t {
 	uint32_t next_sender_id;
 
 	/**
-	 * Registered members, private_member_t; those restored from the store
-	 * after a restart have ike_sa_id 0 until they register again
+	 * Registered members in the order they joined (or were restored);
+	 * those restored from the store after a restart have ike_sa_id 0 until
+	 * they register again.  The lists and indexes below make every change
+	 * O(1), whatever the group's size (issue 14)
 	 */
-	linked_list_t *members;
+	member_list_t members;
+
+	/**
+	 * The members with a sender TEK
+	 */
+	member_list_t senders;
+
+	/**
+	 * The member added last, NULL if it is gone
+	 */
+	private_member_t *newest;
+
+	/**
+	 * Whether the next save compares every member with the store (the
+	 * first after a restart)
+	 */
+	bool compare_all;
+
+	/**
+	 * Members by the unique ID of their IKE SA
+	 */
+	hashtable_t *by_ike_sa;
+
+	/**
+	 * Restored members that have not registered again, by identity
+	 */
+	hashtable_t *dormant;
 
 	/**
 	 * The key tree the KEK is wrapped under, created with the KEK
@@ -166,7 +211,140 @@ struct private_member_t {
 	 * The SPI of its sender TEK as stored, 0 if none
 	 */
 	uint32_t stored_tek_spi;
+
+	/**
+	 * Whether it is on the list of members to save (unsaved)
+	 */
+	bool unsaved;
+
+	/**
+	 * Its neighbours on the member lists (LIST_*)
+	 */
+	struct {
+		private_member_t *prev;
+		private_member_t *next;
+		bool on;
+	} link[LIST_COUNT];
 };
+
+/**
+ * Append a member to a list
+ */
+static void list_append(member_list_t *list, int which,
+						private_member_t *member)
+{
+	if (member->link[which].on)
+	{
+		return;
+	}
+	member->link[which].prev = list->last;
+	member->link[which].next = NULL;
+	member->link[which].on = TRUE;
+	if (list->last)
+	{
+		list->last->link[which].next = member;
+	}
+	else
+	{
+		list->first = member;
+	}
+	list->last = member;
+	list->count++;
+}
+
+/**
+ * Take a member off a list
+ */
+static void list_remove(member_list_t *list, int which,
+						private_member_t *member)
+{
+	if (!member->link[which].on)
+	{
+		return;
+	}
+	if (member->link[which].prev)
+	{
+		member->link[which].prev->link[which].next = member->link[which].next;
+	}
+	else
+	{
+		list->first = member->link[which].next;
+	}
+	if (member->link[which].next)
+	{
+		member->link[which].next->link[which].prev = member->link[which].prev;
+	}
+	else
+	{
+		list->last = member->link[which].prev;
+	}
+	member->link[which].on = FALSE;
+	list->count--;
+}
+
+/**
+ * Enumerator over a member list; the member just returned may be removed
+ */
+typedef struct {
+	enumerator_t public;
+	int which;
+	private_member_t *next;
+} list_enumerator_t;
+
+METHOD(enumerator_t, list_enumerate, bool,
+	list_enumerator_t *this, va_list args)
+{
+	mike_gcks_member_t **out;
+	private_member_t *current = this->next;
+
+	VA_ARGS_VGET(args, out);
+	if (!current)
+	{
+		return FALSE;
+	}
+	this->next = current->link[this->which].next;
+	*out = &current->public;
+	return TRUE;
+}
+
+static enumerator_t *list_create_enumerator(member_list_t *list, int which)
+{
+	list_enumerator_t *this;
+
+	INIT(this,
+		.public = {
+			.enumerate = enumerator_enumerate_default,
+			.venumerate = _list_enumerate,
+			.destroy = (void*)free,
+		},
+		.which = which,
+		.next = list->first,
+	);
+	return &this->public;
+}
+
+/**
+ * Identities as hashtable keys
+ */
+static u_int id_hash(const void *key)
+{
+	identification_t *id = (identification_t*)key;
+
+	return chunk_hash_inc(id->get_encoding(id), id->get_type(id));
+}
+
+static bool id_equals(const void *a, const void *b)
+{
+	identification_t *id = (identification_t*)a;
+
+	return id->equals(id, (identification_t*)b);
+}
+
+/**
+ * A member's TEK changed: keep the sender list right and save it
+ */
+static void tek_changed(private_mike_gcks_group_t *this,
+						private_member_t *member);
 
 /**
  * A TEK replaced by a rollover, until its sender switched
@@ -525,6 +703,7 @@ METHOD(mike_gcks_group_t, renew_tek, mike_tek_t*,
 		retire_tek(this, member->tek);
 	}
 	member->tek = tek;
+	tek_changed(this, (private_member_t*)member);
 	return tek;
 }
 
@@ -587,6 +766,7 @@ METHOD(mike_gcks_group_t, drop_tek, void,
 	{
 		discard_tek(this, member->tek);
 		member->tek = NULL;
+		tek_changed(this, (private_member_t*)member);
 	}
 }
 
@@ -647,13 +827,64 @@ METHOD(mike_gcks_group_t, add_member, mike_gcks_member_t*,
 	if (tek)
 	{	/* its SAM source ID: unique in the group, never reused */
 		tek->sam_source = leaf;
+		list_append(&this->senders, LIST_SENDERS, member);
 	}
-	this->members->insert_last(this->members, member);
+	list_append(&this->members, LIST_MEMBERS, member);
+	this->newest = member;
+	if (ike_sa_id)
+	{
+		this->by_ike_sa->put(this->by_ike_sa, (void*)(uintptr_t)ike_sa_id,
+							 member);
+	}
+	else if (!this->dormant->get(this->dormant, member->public.id))
+	{
+		this->dormant->put(this->dormant, member->public.id, member);
+	}
 	if (this->store)
 	{
 		this->unsaved->insert_last(this->unsaved, member);
+		member->unsaved = TRUE;
 	}
 	return &member->public;
+}
+
+/**
+ * Take a member out of the indexes by IKE SA or identity
+ */
+static void unindex(private_mike_gcks_group_t *this, private_member_t *member)
+{
+	void *key;
+
+	if (member->public.ike_sa_id)
+	{
+		key = (void*)(uintptr_t)member->public.ike_sa_id;
+		if (this->by_ike_sa->get(this->by_ike_sa, key) == member)
+		{
+			this->by_ike_sa->remove(this->by_ike_sa, key);
+		}
+	}
+	else if (this->dormant->get(this->dormant, member->public.id) == member)
+	{
+		this->dormant->remove(this->dormant, member->public.id);
+	}
+}
+
+static void tek_changed(private_mike_gcks_group_t *this,
+						private_member_t *member)
+{
+	if (member->public.tek)
+	{
+		list_append(&this->senders, LIST_SENDERS, member);
+	}
+	else
+	{
+		list_remove(&this->senders, LIST_SENDERS, member);
+	}
+	if (this->store && !member->unsaved)
+	{	/* its row names its TEK */
+		this->unsaved->insert_last(this->unsaved, member);
+		member->unsaved = TRUE;
+	}
 }
 
 METHOD(mike_gcks_group_t, remove_member, bool,
@@ -662,14 +893,24 @@ METHOD(mike_gcks_group_t, remove_member, bool,
 {
 	private_member_t *member = (private_member_t*)public;
 
-	if (!member || !this->members->remove(this->members, member, NULL))
+	if (!member || !member->link[LIST_MEMBERS].on)
 	{
 		return FALSE;
 	}
 	drop_tek(this, public);
+	list_remove(&this->members, LIST_MEMBERS, member);
+	list_remove(&this->senders, LIST_SENDERS, member);
+	unindex(this, member);
+	if (this->newest == member)
+	{
+		this->newest = NULL;
+	}
 	if (this->store)
 	{
-		this->unsaved->remove(this->unsaved, member, NULL);
+		if (member->unsaved)
+		{	/* few: only what changed since the last save */
+			this->unsaved->remove(this->unsaved, member, NULL);
+		}
 		if (member->stored)
 		{
 			this->removed->insert_last(this->removed,
@@ -697,76 +938,83 @@ METHOD(mike_gcks_group_t, remove_member, bool,
 METHOD(mike_gcks_group_t, find_member, mike_gcks_member_t*,
 	private_mike_gcks_group_t *this, uint32_t ike_sa_id)
 {
-	enumerator_t *enumerator;
-	mike_gcks_member_t *member, *found = NULL;
+	private_member_t *member;
 
 	if (!ike_sa_id)
 	{	/* restored members have none until they register again */
 		return NULL;
 	}
-	enumerator = this->members->create_enumerator(this->members);
-	while (enumerator->enumerate(enumerator, &member))
-	{
-		if (member->ike_sa_id == ike_sa_id)
-		{
-			found = member;
-			break;
-		}
-	}
-	enumerator->destroy(enumerator);
-	return found;
+	member = this->by_ike_sa->get(this->by_ike_sa, (void*)(uintptr_t)ike_sa_id);
+	return member ? &member->public : NULL;
 }
 
 METHOD(mike_gcks_group_t, find_dormant, mike_gcks_member_t*,
 	private_mike_gcks_group_t *this, identification_t *id)
 {
+	private_member_t *member = NULL;
 	enumerator_t *enumerator;
-	mike_gcks_member_t *member, *found = NULL;
+	void *key;
 
-	enumerator = this->members->create_enumerator(this->members);
-	while (!found && enumerator->enumerate(enumerator, &member))
+	if (id)
 	{
-		if (!member->ike_sa_id && (!id || member->id->equals(member->id, id)))
-		{
-			found = member;
-		}
+		member = this->dormant->get(this->dormant, id);
 	}
-	enumerator->destroy(enumerator);
-	return found;
+	else
+	{
+		enumerator = this->dormant->create_enumerator(this->dormant);
+		enumerator->enumerate(enumerator, &key, &member);
+		enumerator->destroy(enumerator);
+	}
+	return member ? &member->public : NULL;
 }
 
 METHOD(mike_gcks_group_t, has_dormant, bool,
 	private_mike_gcks_group_t *this)
 {
-	return find_dormant(this, NULL) != NULL;
+	return this->dormant->get_count(this->dormant) > 0;
 }
 
 METHOD(mike_gcks_group_t, attach_member, void,
-	private_mike_gcks_group_t *this, mike_gcks_member_t *member,
+	private_mike_gcks_group_t *this, mike_gcks_member_t *public,
 	uint32_t ike_sa_id)
 {
-	member->ike_sa_id = ike_sa_id;
+	private_member_t *member = (private_member_t*)public;
+
+	unindex(this, member);
+	member->public.ike_sa_id = ike_sa_id;
+	if (ike_sa_id)
+	{
+		this->by_ike_sa->put(this->by_ike_sa, (void*)(uintptr_t)ike_sa_id,
+							 member);
+	}
+	else if (!this->dormant->get(this->dormant, member->public.id))
+	{
+		this->dormant->put(this->dormant, member->public.id, member);
+	}
 }
 
 METHOD(mike_gcks_group_t, get_newest_member, mike_gcks_member_t*,
 	private_mike_gcks_group_t *this)
 {
-	mike_gcks_member_t *member = NULL;
-
-	this->members->get_last(this->members, (void**)&member);
-	return member;
+	return this->newest ? &this->newest->public : NULL;
 }
 
 METHOD(mike_gcks_group_t, create_member_enumerator, enumerator_t*,
 	private_mike_gcks_group_t *this)
 {
-	return this->members->create_enumerator(this->members);
+	return list_create_enumerator(&this->members, LIST_MEMBERS);
+}
+
+METHOD(mike_gcks_group_t, create_sender_enumerator, enumerator_t*,
+	private_mike_gcks_group_t *this)
+{
+	return list_create_enumerator(&this->senders, LIST_SENDERS);
 }
 
 METHOD(mike_gcks_group_t, get_member_count, int,
 	private_mike_gcks_group_t *this)
 {
-	return this->members->get_count(this->members);
+	return this->members.count;
 }
 
 METHOD(mike_gcks_group_t, is_expelled, bool,
@@ -871,7 +1119,6 @@ static bool save_changes(private_mike_gcks_group_t *this,
 	mike_tek_t *tek;
 	private_member_t *member;
 	identification_t *id;
-	linked_list_t *members;
 	chunk_t keymat = this->gsa->get_kek_keymat(this->gsa);
 	public_key_t *signer = this->gsa->get_rekey_auth_key(this->gsa);
 	bool ok, teks_changed = FALSE;
@@ -897,11 +1144,11 @@ static bool save_changes(private_mike_gcks_group_t *this,
 		ok = store->remove_member(store, id);
 	}
 	enumerator->destroy(enumerator);
-	/* who got another TEK is only known by looking, but only when TEKs
-	 * changed */
-	members = this->teks_changed || teks_changed ? this->members
-												 : this->unsaved;
-	enumerator = members->create_enumerator(members);
+	/* the new ones and those whose TEK changed; after a restart, once,
+	 * every member is compared with its row */
+	enumerator = this->compare_all
+				 ? list_create_enumerator(&this->members, LIST_MEMBERS)
+				 : this->unsaved->create_enumerator(this->unsaved);
 	while (ok && enumerator->enumerate(enumerator, &member))
 	{
 		ok = save_member(this, member, written);
@@ -913,7 +1160,8 @@ static bool save_changes(private_mike_gcks_group_t *this,
 	}
 	if (ok && signer && this->signer_changed)
 	{
-		ok = store->set_signer(store, signer);
+		ok = store->set_signer(store,
+							   this->gsa->get_rekey_auth_spki(this->gsa));
 	}
 	return ok && store->set_expelled(store, this->expelled);
 }
@@ -958,8 +1206,12 @@ METHOD(mike_gcks_group_t, save, bool,
 													: 0;
 	}
 	written->destroy(written);
-	this->unsaved->destroy(this->unsaved);
-	this->unsaved = linked_list_create();
+	while (this->unsaved->remove_first(this->unsaved,
+									   (void**)&member) == SUCCESS)
+	{
+		member->unsaved = FALSE;
+	}
+	this->compare_all = FALSE;
 	this->removed->destroy_offset(this->removed,
 								  offsetof(identification_t, destroy));
 	this->removed = linked_list_create();
@@ -1012,7 +1264,15 @@ METHOD(mike_gcks_group_t, next_message_id, bool,
 METHOD(mike_group_t, destroy, void,
 	private_mike_gcks_group_t *this)
 {
-	this->members->destroy_function(this->members, (void*)member_destroy);
+	private_member_t *member;
+
+	while ((member = this->members.first))
+	{
+		list_remove(&this->members, LIST_MEMBERS, member);
+		member_destroy(member);
+	}
+	this->by_ike_sa->destroy(this->by_ike_sa);
+	this->dormant->destroy(this->dormant);
 	this->retired->destroy_function(this->retired, (void*)retired_destroy);
 	array_destroy(this->withdrawn);
 	this->gsa->destroy(this->gsa);
@@ -1089,7 +1349,16 @@ static void load_state(private_mike_gcks_group_t *this)
 		);
 		record->id = NULL;
 		mike_db_member_destroy(record);
-		this->members->insert_last(this->members, &member->public);
+		list_append(&this->members, LIST_MEMBERS, member);
+		this->newest = member;
+		if (member->public.tek)
+		{
+			list_append(&this->senders, LIST_SENDERS, member);
+		}
+		if (!this->dormant->get(this->dormant, member->public.id))
+		{
+			this->dormant->put(this->dormant, member->public.id, member);
+		}
 		/* new leaves continue after the restored ones */
 		this->next_leaf = max(this->next_leaf, member->public.leaf);
 	}
@@ -1104,7 +1373,7 @@ static void load_state(private_mike_gcks_group_t *this)
 	state = (mike_group_db_state_t){ .members = state.members,
 									 .expelled = state.expelled };
 	mike_group_db_state_clear(&state);
-	members = this->members->get_count(this->members);
+	members = this->members.count;
 	DBG1(DBG_CFG, "mike: group '%s': restored %d member%s, %d sender TEK%s, "
 		 "next GSA_REKEY message ID %llu", this->cfg->name,
 		 members, members == 1 ? "" : "s", teks, teks == 1 ? "" : "s",
@@ -1152,6 +1421,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.attach_member = _attach_member,
 			.get_newest_member = _get_newest_member,
 			.create_member_enumerator = _create_member_enumerator,
+			.create_sender_enumerator = _create_sender_enumerator,
 			.get_member_count = _get_member_count,
 			.expel = _expel,
 			.readmit = _readmit,
@@ -1162,7 +1432,9 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		},
 		.cfg = cfg,
 		.gsa = mike_gsa_create(),
-		.members = linked_list_create(),
+		.by_ike_sa = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
+									  64),
+		.dormant = hashtable_create(id_hash, id_equals, 64),
 		.expelled = linked_list_create(),
 		.used_spis = hashtable_create(spi_hash, spi_equals, 64),
 		.used_order = calloc(MIKE_GROUP_MAX_USED_SPIS, sizeof(uint32_t)),
@@ -1181,6 +1453,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		this->store = mike_group_db_create(db, cfg->name);
 		/* the first save compares every member and TEK with the store */
 		this->teks_changed = TRUE;
+		this->compare_all = TRUE;
 		load_state(this);
 	}
 	return &this->public;

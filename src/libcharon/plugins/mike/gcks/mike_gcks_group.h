@@ -319,6 +319,13 @@ struct mike_gcks_group_t {
 	enumerator_t *(*create_member_enumerator)(mike_gcks_group_t *this);
 
 	/**
+	 * Enumerate the members with a sender TEK, in the order they got it.
+	 *
+	 * @return			enumerator over mike_gcks_member_t
+	 */
+	enumerator_t *(*create_sender_enumerator)(mike_gcks_group_t *this);
+
+	/**
 	 * The number of members.
 	 *
 	 * @return			number of members

@@ -81,13 +81,10 @@ static bool roll_teks(mike_gcks_group_t *group, level_t level)
 	mike_tek_t *tek;
 	bool ok = TRUE;
 
-	enumerator = group->create_member_enumerator(group);
+	/* the senders only: O(senders), not O(members) */
+	enumerator = group->create_sender_enumerator(group);
 	while (ok && enumerator->enumerate(enumerator, &member))
 	{
-		if (!member->tek)
-		{
-			continue;
-		}
 		if (!cfg->may_send(cfg, member->id))
 		{	/* no new key for who may no longer send */
 			DBG1(DBG_CFG, "mike: group '%s': '%Y' is no longer a permitted "
@@ -263,17 +260,20 @@ static void restore_signing_key(mike_gcks_group_t *group)
  * Send the group's GSA in a GSA_REKEY under the current KEK, after
  * replacing the KEK (wrapped with the key tree's root if wrap_keys are
  * given, else with the current KEK) and/or the senders' TEKs if asked to;
- * or, without a rekey address, push it to each member but skip.
+ * or, without a rekey address, push it to each member but skip.  With
+ * joined, the GSA_REKEY carries of the TEKs only skip's (the newcomer's).
  */
 static bool send_gsa(private_mike_gcks_rekey_t *this,
 					 mike_gcks_group_t *group, linked_list_t *wrap_keys,
 					 bool new_kek, bool new_teks, mike_gcks_member_t *skip,
-					 level_t level, char *why)
+					 bool joined, level_t level, char *why)
 {
 	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
 	mike_gsa_keys_t keys = {
 		.wrap_keys = wrap_keys,
+		.changes_only = joined,
+		.new_tek = joined && skip ? skip->tek : NULL,
 	};
 	chunk_t spi, keymat, msg = chunk_empty;
 	uint32_t msg_id;
@@ -385,7 +385,7 @@ METHOD(mike_gcks_rekey_t, roll_over, bool,
 	kek_due = group->get_kek_created(group) + cfg->kek_lifetime <=
 			  time_monotonic(NULL) + cfg->tek_rekey_time;
 	/* the periodic rollover logs at DBG2, membership changes at DBG1 */
-	send_gsa(this, group, NULL, kek_due, TRUE, NULL, LEVEL_DIAG,
+	send_gsa(this, group, NULL, kek_due, TRUE, NULL, FALSE, LEVEL_DIAG,
 			 kek_due ? "TEK and KEK rollover" : "TEK rollover");
 	return TRUE;
 }
@@ -435,14 +435,22 @@ METHOD(mike_gcks_rekey_t, joined, void,
 	newcomer = group->get_newest_member(group);
 	if (group->group.get_config(&group->group)->rekey_on_join)
 	{	/* backward access control: the newcomer gets keys nobody used */
-		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer, LEVEL_CTRL,
-				 "member joined, new KEK and TEKs");
+		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer, FALSE,
+				 LEVEL_CTRL, "member joined, new KEK and TEKs");
+	}
+	else if (!newcomer->tek &&
+			 (!group->group.get_config(&group->group)->rekey_address ||
+			  !wrap_keys || !wrap_keys->get_count(wrap_keys)))
+	{	/* a receiver on a free leaf: nothing changed for the others (pushes
+		 * carry no key tree keys) */
+		DBG2(DBG_CFG, "mike: group '%s': member joined, nothing to tell the "
+			 "others", group->group.get_config(&group->group)->name);
 	}
 	else
 	{	/* the others learn the newcomer's TEK (and, if its leaf split
-		 * one of theirs, their new key tree key) */
-		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer, LEVEL_CTRL,
-				 "member joined");
+		 * one of theirs, their new key tree key), and nothing else */
+		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer, TRUE,
+				 LEVEL_CTRL, "member joined");
 	}
 }
 
@@ -454,7 +462,7 @@ METHOD(mike_gcks_rekey_t, announce, void,
 	{	/* nobody else to tell */
 		return;
 	}
-	send_gsa(this, group, NULL, FALSE, FALSE, skip, LEVEL_CTRL, why);
+	send_gsa(this, group, NULL, FALSE, FALSE, skip, FALSE, LEVEL_CTRL, why);
 }
 
 METHOD(mike_gcks_rekey_t, left, void,
@@ -478,10 +486,10 @@ METHOD(mike_gcks_rekey_t, left, void,
 	/* forward access control (RFC 9838 4.5.2.1): the new KEK under the
 	 * key tree's new root, which the departed member cannot unwrap; new
 	 * TEKs only under that new KEK, in a second message */
-	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL, LEVEL_CTRL,
+	if (send_gsa(this, group, wrap_keys, TRUE, FALSE, NULL, FALSE, LEVEL_CTRL,
 				 "member left, new KEK"))
 	{
-		send_gsa(this, group, NULL, FALSE, TRUE, NULL, LEVEL_CTRL,
+		send_gsa(this, group, NULL, FALSE, TRUE, NULL, FALSE, LEVEL_CTRL,
 				 "new TEKs under the new KEK");
 	}
 }

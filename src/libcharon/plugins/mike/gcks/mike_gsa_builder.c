@@ -192,16 +192,15 @@ static kd_key_bag_t *key_bag(uint8_t protocol, chunk_t spi, chunk_t keymat,
  * The member key bag with the GCKS's public key for GSA_REKEY messages, as
  * DER SubjectPublicKeyInfo (AUTH_KEY, RFC 9838 4.5.3.2)
  */
-static bool add_auth_key(kd_key_bag_t *bag, public_key_t *key)
+static bool add_auth_key(kd_key_bag_t *bag, mike_gsa_t *gsa)
 {
-	chunk_t spki;
+	chunk_t spki = gsa->get_rekey_auth_spki(gsa);
 
-	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
+	if (!spki.len)
 	{
 		return FALSE;
 	}
 	kd_key_bag_add_attr(bag, gikev2_attr_create_tlv(GIKEV2_MKB_AUTH_KEY, spki));
-	chunk_free(&spki);
 	return TRUE;
 }
 
@@ -244,7 +243,7 @@ static kd_key_bag_t *member_key_bag(mike_group_config_t *cfg, mike_gsa_t *gsa,
 		}
 		enumerator->destroy(enumerator);
 	}
-	if (auth_key && !add_auth_key(bag, auth_key))
+	if (auth_key && !add_auth_key(bag, gsa))
 	{
 		kd_key_bag_destroy(bag);
 		*ok = FALSE;
@@ -342,8 +341,17 @@ bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
 	}
 	/* the current TEKs first: a member takes the first of its own as the
 	 * one it sends with */
-	ok = ok && add_teks(cfg, state->create_tek_enumerator(state), gsk_w,
-						policies, bags);
+	if (keys && keys->changes_only)
+	{
+		ok = ok && (!keys->new_tek ||
+					add_teks(cfg, enumerator_create_single(keys->new_tek, NULL),
+							 gsk_w, policies, bags));
+	}
+	else
+	{
+		ok = ok && add_teks(cfg, state->create_tek_enumerator(state), gsk_w,
+							policies, bags);
+	}
 	if (ok && keys && keys->retired)
 	{
 		ok = add_teks(cfg, group->create_retired_enumerator(group), gsk_w,

@@ -57,6 +57,13 @@ struct mike_gsa_keys_t {
 	/** a GSA_REKEY: without the GCAUTH transform and AUTH_KEY, which RFC
 	 *  9838 allows at registration only (4.4.2.1, 5) */
 	bool rekey;
+
+	/** a GSA_REKEY after a join: of the TEKs only new_tek (RFC 9838 2.4.1
+	 *  lets a GSA_REKEY carry only what changed; members add its TEKs to
+	 *  theirs), so that a join costs the same in a group of many senders */
+	bool changes_only;
+	/** with changes_only: the newcomer's TEK, NULL if it sends nothing */
+	mike_tek_t *new_tek;
 };
 
 /**

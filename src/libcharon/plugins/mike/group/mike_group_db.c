@@ -306,14 +306,13 @@ METHOD(mike_group_db_t, save_lkh, bool,
 }
 
 METHOD(mike_group_db_t, set_signer, bool,
-	private_mike_group_db_t *this, public_key_t *key)
+	private_mike_group_db_t *this, chunk_t spki)
 {
-	chunk_t spki;
-
-	if (!key->get_encoding(key, PUBKEY_SPKI_ASN1_DER, &spki))
+	if (!spki.len)
 	{
 		return FALSE;
 	}
+	spki = chunk_clone(spki);
 	if (!shadow_update(&this->signer, spki))
 	{
 		return TRUE;

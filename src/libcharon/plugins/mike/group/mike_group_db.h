@@ -149,8 +149,10 @@ struct mike_group_db_t {
 	/**
 	 * Store the public key GSA_REKEY messages are signed with, if it
 	 * differs from the one stored.
+	 *
+	 * @param spki		its DER SubjectPublicKeyInfo (not adopted)
 	 */
-	bool (*set_signer)(mike_group_db_t *this, public_key_t *key);
+	bool (*set_signer)(mike_group_db_t *this, chunk_t spki);
 
 	/**
 	 * Store the expelled identities, if they differ from the ones stored.

@@ -53,6 +53,11 @@ struct private_mike_gsa_t {
 	signature_params_t *auth_scheme;
 
 	/**
+	 * The key's SubjectPublicKeyInfo, encoded on first use
+	 */
+	chunk_t auth_spki;
+
+	/**
 	 * Message ID of the next GSA_REKEY, or the lowest accepted next
 	 */
 	uint64_t msg_id;
@@ -176,6 +181,18 @@ METHOD(mike_gsa_t, get_rekey_auth_key, public_key_t*,
 	return this->auth_key;
 }
 
+METHOD(mike_gsa_t, get_rekey_auth_spki, chunk_t,
+	private_mike_gsa_t *this)
+{
+	if (this->auth_key && !this->auth_spki.len &&
+		!this->auth_key->get_encoding(this->auth_key, PUBKEY_SPKI_ASN1_DER,
+									  &this->auth_spki))
+	{
+		this->auth_spki = chunk_empty;
+	}
+	return this->auth_spki;
+}
+
 METHOD(mike_gsa_t, get_rekey_auth_scheme, signature_params_t*,
 	private_mike_gsa_t *this)
 {
@@ -187,6 +204,7 @@ METHOD(mike_gsa_t, set_rekey_auth, void,
 {
 	DESTROY_IF(this->auth_key);
 	signature_params_destroy(this->auth_scheme);
+	chunk_free(&this->auth_spki);
 	this->auth_key = key;
 	this->auth_scheme = scheme;
 }
@@ -281,6 +299,7 @@ mike_gsa_t *mike_gsa_create()
 			.set_kek = _set_kek,
 			.get_rekey_auth_key = _get_rekey_auth_key,
 			.get_rekey_auth_scheme = _get_rekey_auth_scheme,
+			.get_rekey_auth_spki = _get_rekey_auth_spki,
 			.set_rekey_auth = _set_rekey_auth,
 			.get_rekey_msg_id = _get_rekey_msg_id,
 			.set_rekey_msg_id = _set_rekey_msg_id,

@@ -117,6 +117,15 @@ struct mike_gsa_t {
 	public_key_t *(*get_rekey_auth_key)(mike_gsa_t *this);
 
 	/**
+	 * The rekey authentication key as DER SubjectPublicKeyInfo (AUTH_KEY),
+	 * encoded once per key: a GCKS sends it in every registration.
+	 *
+	 * @return			encoding (internal), chunk_empty if no key or it
+	 *					cannot be encoded
+	 */
+	chunk_t (*get_rekey_auth_spki)(mike_gsa_t *this);
+
+	/**
 	 * The signature scheme of GSA_REKEY messages (the GCAUTH transform's
 	 * Signature Algorithm Identifier).
 	 *

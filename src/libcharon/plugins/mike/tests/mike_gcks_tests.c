@@ -654,7 +654,8 @@ START_TEST(test_sender_returns_announced)
 
 	alice = join(alice_sa, FALSE);
 	cam = join(cam_sa, FALSE);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	/* a receiver on a free leaf: nothing to tell alice */
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 0);
 	ck_assert_int_eq(GSA(group)->get_tek_count(GSA(group)), 0);
 
 	/* cam registers again over its IKE SA, now asking to send: the others
@@ -664,8 +665,8 @@ START_TEST(test_sender_returns_announced)
 	sender = group->find_member(group, 2);
 	ck_assert(sender && sender->tek);
 	ck_assert_int_eq(group->get_member_count(group), 2);
-	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	ck_assert(has_tek(alice, sender->tek));
 	ck_assert(has_tek(cam, sender->tek));
 
@@ -673,12 +674,75 @@ START_TEST(test_sender_returns_announced)
 	cam->group.destroy(&cam->group);
 	cam = join(cam_sa, FALSE);
 	ck_assert(!sender->tek);
-	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 2)), SUCCESS);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
 	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
 
 	alice->group.destroy(&alice->group);
 	cam->group.destroy(&cam->group);
+}
+END_TEST
+
+START_TEST(test_join_rekey_carries_only_changes)
+{
+	mike_member_group_t *alice, *cam, *bob;
+	mike_rekey_msg_t *msg;
+	mike_rekey_payload_t *payloads;
+	enumerator_t *enumerator;
+	gsa_policy_t *policy;
+	gsa_payload_t *gsa = NULL;
+	kd_payload_t *kd = NULL;
+	int i, count, teks = 0;
+
+	join_alice_and_sender(&alice, &cam);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
+	/* bob, a receiver, splits a leaf: the GSA_REKEY has the split keys but
+	 * not cam's TEK, which did not change (RFC 9838 2.4.1) */
+	bob = join(bob_sa, FALSE);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
+	ck_assert_int_eq(mike_rekey_msg_parse(fake_socket_get(sock, 1),
+							KEK_SPI(alice), SUITE,
+							mike_rekey_suite_gsk_e(SUITE, KEK_KEYMAT(alice)),
+							GSA(group)->get_rekey_auth_key(GSA(group)),
+							GSA(group)->get_rekey_auth_scheme(GSA(group)),
+							GSA(alice)->get_rekey_msg_id(GSA(alice)), &msg),
+					 MIKE_REKEY_OK);
+	count = msg->get_payloads(msg, &payloads);
+	for (i = 0; i < count; i++)
+	{
+		if (payloads[i].type == GIKEV2_PL_GSA)
+		{
+			gsa = (gsa_payload_t*)gikev2_payload_parse(GIKEV2_PL_GSA,
+													   payloads[i].body);
+		}
+		else if (payloads[i].type == GIKEV2_PL_KD)
+		{
+			kd = (kd_payload_t*)gikev2_payload_parse(GIKEV2_PL_KD,
+													 payloads[i].body);
+		}
+	}
+	ck_assert(gsa && kd);
+	enumerator = gsa->create_policy_enumerator(gsa);
+	while (enumerator->enumerate(enumerator, &policy))
+	{
+		teks += policy->protocol == GIKEV2_PROTO_ESP;
+	}
+	enumerator->destroy(enumerator);
+	ck_assert_int_eq(teks, 0);
+	ck_assert(kd->get_member_key_bag(kd) &&
+			  gikev2_attrs_find(kd->get_member_key_bag(kd)->attrs,
+								GIKEV2_MKB_WRAP_KEY));
+	gsa->payload_interface.destroy(&gsa->payload_interface);
+	kd->payload_interface.destroy(&kd->payload_interface);
+	msg->destroy(msg);
+	/* the members keep the TEKs they hold */
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 1);
+
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
+	bob->group.destroy(&bob->group);
 }
 END_TEST
 
@@ -689,7 +753,6 @@ START_TEST(test_expel_member_rekeys)
 
 	alice = join(alice_sa, FALSE);
 	bob = join(bob_sa, FALSE);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 
 	bob_id = identification_create_from_string("bob@example.org");
 	ck_assert_int_eq(gcks->expel(gcks, "g", bob_id), 1);
@@ -697,9 +760,9 @@ START_TEST(test_expel_member_rekeys)
 	ck_assert(group->is_expelled(group, bob_id));
 	/* its IKE SA carries no other membership: closed */
 	ck_assert_int_eq(fake_manager_last_checkout(), 3);
-	ck_assert_int_eq(sock->sent->get_count(sock->sent), 3);
-	ck_assert_int_eq(apply_rekey(bob, fake_socket_get(sock, 1)), NOT_FOUND);
-	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 1)), SUCCESS);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
+	ck_assert_int_eq(apply_rekey(bob, fake_socket_get(sock, 0)), NOT_FOUND);
+	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	ck_assert_chunk_eq(KEK_KEYMAT(alice), KEK_KEYMAT(group));
 
 	bob_id->destroy(bob_id);
@@ -1443,6 +1506,7 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_ike_rekey_moves_membership);
 	tcase_add_test(tc, test_sender_returns_announced);
 	tcase_add_test(tc, test_expel_member_rekeys);
+	tcase_add_test(tc, test_join_rekey_carries_only_changes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("established IKE SA, rollover");
