@@ -23,6 +23,10 @@ typedef struct node_t node_t;
  * its joins gave it.  Keyless nodes (free slots, and inner nodes without
  * any member below, "vacant") hold no key at all: the keys they had were
  * known to departed members.
+ *
+ * A tree of n members has about 2n nodes, so a node holds its key inline
+ * and no more than it needs: 72 bytes (80 with malloc's header), whether
+ * there are members below follows from min_member.
  */
 struct node_t {
 
@@ -32,39 +36,37 @@ struct node_t {
 	/** children, both NULL for a leaf, both set otherwise */
 	node_t *child[2];
 
+	/** key if keyed (id != 0), zeroes otherwise */
+	u_char key[MIKE_LKH_KEY_SIZE];
+
 	/** Key ID, 0 if keyless */
 	uint32_t id;
-
-	/** key, chunk_empty if keyless */
-	chunk_t key;
-
-	/** number of members in this subtree */
-	u_int members;
-
-	/** TRUE if a leaf with a member */
-	bool is_member;
-
-	/** the member's id, if is_member */
-	uint32_t member;
-
-	/** distance from the root */
-	u_int depth;
 
 	/** node number, unique in the tree and never reused (the store's key) */
 	uint32_t num;
 
-	/** TRUE if in the change set */
-	bool changed;
+	/** the member's id, if is_member */
+	uint32_t member;
+
+	/** distance from the root, at most NO_LEAF - 1 */
+	uint8_t depth;
 
 	/** depth of the shallowest free leaf in this subtree, NO_LEAF if none */
-	u_int min_free;
+	uint8_t min_free;
 
-	/** depth of the shallowest member leaf in this subtree, NO_LEAF if none */
-	u_int min_member;
+	/** depth of the shallowest member leaf in this subtree, NO_LEAF if none:
+	 *  the subtree has members exactly if it is not NO_LEAF */
+	uint8_t min_member;
+
+	/** TRUE if a leaf with a member */
+	bool is_member:1;
+
+	/** TRUE if in the change set */
+	bool changed:1;
 };
 
-/** no such leaf in a subtree */
-#define NO_LEAF UINT_MAX
+/** no such leaf in a subtree, and the bound of a node's depth */
+#define NO_LEAF UINT8_MAX
 
 /**
  * Private data of a mike_lkh_t object.
@@ -92,6 +94,11 @@ struct private_mike_lkh_t {
 	u_int nodes;
 
 	/**
+	 * Number of members
+	 */
+	u_int members;
+
+	/**
 	 * Depth of the deepest leaf
 	 */
 	u_int depth;
@@ -108,10 +115,21 @@ struct private_mike_lkh_t {
 	uint32_t next_num;
 
 	/**
-	 * Nodes changed since clear_changes(), node_t (nodes are never freed
-	 * before the tree is)
+	 * Nodes changed since clear_changes(), in the order they changed (nodes
+	 * are never freed before the tree is): a plain array, a created or
+	 * loaded tree lists all its nodes
 	 */
-	linked_list_t *changes;
+	node_t **changes;
+
+	/**
+	 * Number of nodes in changes
+	 */
+	u_int change_count;
+
+	/**
+	 * Allocated size of changes
+	 */
+	u_int change_size;
 
 	/**
 	 * Strong RNG for the keys
@@ -180,9 +198,31 @@ static void mark_changed(private_mike_lkh_t *this, node_t *node)
 {
 	if (!node->changed)
 	{
+		if (this->change_count == this->change_size)
+		{
+			this->change_size = max(16, this->change_size * 2);
+			this->changes = realloc(this->changes, this->change_size *
+									sizeof(node_t*));
+		}
 		node->changed = TRUE;
-		this->changes->insert_last(this->changes, node);
+		this->changes[this->change_count++] = node;
 	}
+}
+
+/**
+ * A node's key, empty if keyless (internal, valid until the key changes)
+ */
+static chunk_t node_key(node_t *node)
+{
+	return node->id ? chunk_create(node->key, MIKE_LKH_KEY_SIZE) : chunk_empty;
+}
+
+/**
+ * Check if a subtree has members
+ */
+static bool has_members(node_t *node)
+{
+	return node->min_member != NO_LEAF;
 }
 
 /**
@@ -243,7 +283,7 @@ static void node_destroy(node_t *node)
 	{
 		node_destroy(node->child[0]);
 		node_destroy(node->child[1]);
-		chunk_clear(&node->key);
+		memwipe(node->key, sizeof(node->key));
 		free(node);
 	}
 }
@@ -291,8 +331,7 @@ static void pool_set_key(private_mike_lkh_t *this, pool_t *pool, node_t *node)
 	key = chunk_create(pool->bytes.ptr + pool->taken * MIKE_LKH_KEY_SIZE,
 					   MIKE_LKH_KEY_SIZE);
 	pool->taken++;
-	chunk_clear(&node->key);
-	node->key = chunk_clone(key);
+	memcpy(node->key, key.ptr, MIKE_LKH_KEY_SIZE);
 	node->id = this->next_id++;
 	mark_changed(this, node);
 }
@@ -310,7 +349,7 @@ static void pool_clear(pool_t *pool)
  */
 static void clear_key(private_mike_lkh_t *this, node_t *node)
 {
-	chunk_clear(&node->key);
+	memwipe(node->key, sizeof(node->key));
 	node->id = 0;
 	mark_changed(this, node);
 }
@@ -323,7 +362,7 @@ static bool add_wrapped(node_t *node, node_t *kwk, linked_list_t *rekey)
 	mike_lkh_wrapped_t *wrapped;
 	chunk_t data;
 
-	if (!mike_keywrap_wrap(kwk->key, node->key, &data))
+	if (!mike_keywrap_wrap(node_key(kwk), node_key(node), &data))
 	{
 		DBG1(DBG_CFG, "wrapping LKH key %u under %u failed", node->id,
 			 kwk->id);
@@ -339,46 +378,26 @@ static bool add_wrapped(node_t *node, node_t *kwk, linked_list_t *rekey)
 }
 
 /**
- * Check if node is leaf or one of its ancestors
- */
-static bool is_ancestor(node_t *node, node_t *leaf)
-{
-	for (; leaf; leaf = leaf->parent)
-	{
-		if (leaf == node)
-		{
-			return TRUE;
-		}
-	}
-	return FALSE;
-}
-
-/**
  * Wrap a node's new key under the current key of each child that has a
- * member below, not counting the member that just joined at leaf joined
- * (it gets its path directly): the members below that child, and nobody
- * else, can unwrap it.
+ * member below (keyed, other than the root, means exactly that): the
+ * members below that child, and nobody else, can unwrap it.  A join passes
+ * the child on the new member's path, which counts only if others is set,
+ * if it has members other than the new one (that gets its path directly).
  */
-static bool wrap_for_children(node_t *node, node_t *joined,
+static bool wrap_for_children(node_t *node, node_t *joined, bool others,
 							  linked_list_t *rekey)
 {
 	node_t *child;
-	u_int members;
 	int i;
 
 	for (i = 0; i < 2; i++)
 	{
 		child = node->child[i];
-		if (!child || !child->key.len)
+		if (!child || !child->id || (child == joined && !others))
 		{
 			continue;
 		}
-		members = child->members;
-		if (joined && is_ancestor(child, joined))
-		{
-			members--;
-		}
-		if (members && !add_wrapped(node, child, rekey))
+		if (!add_wrapped(node, child, rekey))
 		{
 			return FALSE;
 		}
@@ -387,23 +406,29 @@ static bool wrap_for_children(node_t *node, node_t *joined,
 }
 
 /**
- * Descend to the shallowest leaf whose depth a subtree records in the
- * field at offset, leftmost first (the first a breadth-first walk finds),
- * NULL if there is none
+ * Depth of the shallowest free or member leaf in a subtree
  */
-static node_t *find_leaf(node_t *node, size_t offset)
+static uint8_t min_depth(node_t *node, bool free_leaf)
 {
-	#define LEAF_DEPTH(n) (*(u_int*)((char*)(n) + offset))
-	if (LEAF_DEPTH(node) == NO_LEAF)
+	return free_leaf ? node->min_free : node->min_member;
+}
+
+/**
+ * Descend to the shallowest free or member leaf, leftmost first (the first
+ * a breadth-first walk finds), NULL if there is none
+ */
+static node_t *find_leaf(node_t *node, bool free_leaf)
+{
+	if (min_depth(node, free_leaf) == NO_LEAF)
 	{
 		return NULL;
 	}
 	while (node->child[0])
 	{
-		node = LEAF_DEPTH(node->child[0]) <= LEAF_DEPTH(node->child[1]) ?
-					node->child[0] : node->child[1];
+		node = min_depth(node->child[0], free_leaf) <=
+			   min_depth(node->child[1], free_leaf) ? node->child[0]
+													: node->child[1];
 	}
-	#undef LEAF_DEPTH
 	return node;
 }
 
@@ -415,9 +440,8 @@ static node_t *find_leaf(node_t *node, size_t offset)
 static void find_leaves(private_mike_lkh_t *this, node_t **free_leaf,
 						node_t **member_leaf)
 {
-	*free_leaf = find_leaf(this->root, offsetof(node_t, min_free));
-	*member_leaf = *free_leaf ? NULL
-						: find_leaf(this->root, offsetof(node_t, min_member));
+	*free_leaf = find_leaf(this->root, TRUE);
+	*member_leaf = *free_leaf ? NULL : find_leaf(this->root, FALSE);
 }
 
 /**
@@ -432,11 +456,10 @@ static node_t *split_leaf(private_mike_lkh_t *this, node_t *leaf)
 	left = node_create(this, leaf);
 	left->is_member = TRUE;
 	left->member = leaf->member;
-	left->members = 1;
 	update_leaves(left);
 	left->id = leaf->id;
-	left->key = leaf->key;
-	leaf->key = chunk_empty;
+	memcpy(left->key, leaf->key, MIKE_LKH_KEY_SIZE);
+	memwipe(leaf->key, sizeof(leaf->key));
 	leaf->id = 0;
 	leaf->is_member = FALSE;
 	mark_changed(this, leaf);
@@ -456,19 +479,41 @@ static linked_list_t *create_path(node_t *leaf)
 	path = linked_list_create();
 	for (; leaf; leaf = leaf->parent)
 	{
-		path->insert_last(path, mike_lkh_key_create(leaf->id, leaf->key));
+		path->insert_last(path, mike_lkh_key_create(leaf->id,
+													node_key(leaf)));
 	}
 	return path;
+}
+
+/**
+ * Number of keys a join makes: the leaf's, the split leaf's (the new inner
+ * node) if one is split, and one for each node above that is keyless or
+ * replaced; usually one or two, not the whole path
+ */
+static u_int join_keys(node_t *leaf, node_t *split, bool rekey_on_join)
+{
+	node_t *node;
+	u_int count = split ? 2 : 1;
+
+	for (node = split ? split->parent : leaf->parent; node;
+		 node = node->parent)
+	{
+		if (!node->id || rekey_on_join)
+		{
+			count++;
+		}
+	}
+	return count;
 }
 
 METHOD(mike_lkh_t, add_member, bool,
 	private_mike_lkh_t *this, uint32_t member, bool rekey_on_join,
 	linked_list_t **path, linked_list_t **rekey)
 {
-	node_t *leaf, *split, *node;
+	node_t *leaf, *split, *node, *child;
 	linked_list_t *list;
 	pool_t pool;
-	bool ok = TRUE;
+	bool ok = TRUE, others = FALSE, keyed;
 
 	if (this->leaves->get(this->leaves, &member))
 	{
@@ -476,8 +521,12 @@ METHOD(mike_lkh_t, add_member, bool,
 		return FALSE;
 	}
 	find_leaves(this, &leaf, &split);
-	/* keys for the leaf and, at most, each node above it (a split adds one) */
-	if (!pool_fill(this, &pool, (leaf ? leaf->depth : split->depth + 1) + 1))
+	if (!leaf && split->depth >= NO_LEAF - 1)
+	{	/* not with 2^32 member ids, a loaded tree is at most 64 deep */
+		DBG1(DBG_CFG, "LKH tree too deep to split a leaf");
+		return FALSE;
+	}
+	if (!pool_fill(this, &pool, join_keys(leaf, split, rekey_on_join)))
 	{
 		return FALSE;
 	}
@@ -494,19 +543,21 @@ METHOD(mike_lkh_t, add_member, bool,
 	update_path(leaf);
 	pool_set_key(this, &pool, leaf);
 	this->leaves->put(this->leaves, &leaf->member, leaf);
-	for (node = leaf; node; node = node->parent)
-	{
-		node->members++;
-	}
+	this->members++;
 
-	/* bottom-up, so a child's key is current when its parent's is wrapped */
+	/* bottom-up, so a child's key is current when its parent's is wrapped;
+	 * others tells if the child on the path has members besides the new
+	 * one: it had some before if it had a key, or if it is the split leaf */
 	list = linked_list_create();
-	for (node = leaf->parent; node && ok; node = node->parent)
+	for (child = leaf, node = leaf->parent; node && ok;
+		 child = node, node = node->parent)
 	{
-		if (!node->key.len || rekey_on_join)
+		others = others || child == split;
+		keyed = node->id != 0;
+		if (!keyed || rekey_on_join)
 		{
 			pool_set_key(this, &pool, node);
-			ok = wrap_for_children(node, leaf, list);
+			ok = wrap_for_children(node, child, others, list);
 		}
 		else if (split && node == split->parent)
 		{
@@ -514,6 +565,7 @@ METHOD(mike_lkh_t, add_member, bool,
 			 * member whose leaf was split where the node sits in its path */
 			ok = add_wrapped(node, split, list);
 		}
+		others = others || keyed;
 	}
 	pool_clear(&pool);
 	if (!ok)
@@ -545,27 +597,24 @@ METHOD(mike_lkh_t, remove_member, bool,
 		return FALSE;
 	}
 	this->leaves->remove(this->leaves, &member);
+	this->members--;
 	leaf->is_member = FALSE;
 	update_path(leaf);
 	clear_key(this, leaf);
-	for (node = leaf; node; node = node->parent)
-	{
-		node->members--;
-	}
 
 	/* every key the member knew is replaced, or dropped where nobody is
 	 * left to need it, never wrapped under a key it knew */
 	list = linked_list_create();
 	for (node = leaf->parent; node && ok; node = node->parent)
 	{
-		if (!node->members && node != this->root)
+		if (!has_members(node) && node != this->root)
 		{
 			clear_key(this, node);
 		}
 		else
 		{
 			pool_set_key(this, &pool, node);
-			ok = wrap_for_children(node, NULL, list);
+			ok = wrap_for_children(node, NULL, FALSE, list);
 		}
 	}
 	pool_clear(&pool);
@@ -598,13 +647,13 @@ METHOD(mike_lkh_t, get_root, void,
 	private_mike_lkh_t *this, uint32_t *key_id, chunk_t *key)
 {
 	*key_id = this->root->id;
-	*key = this->root->key;
+	*key = node_key(this->root);
 }
 
 METHOD(mike_lkh_t, get_member_count, u_int,
 	private_mike_lkh_t *this)
 {
-	return this->root->members;
+	return this->members;
 }
 
 METHOD(mike_lkh_t, get_depth, u_int,
@@ -641,7 +690,7 @@ static uint64_t node_size(node_t *node)
 	{
 		size += sizeof(uint32_t);
 	}
-	if (node->key.len)
+	if (node->id)
 	{
 		size += sizeof(uint32_t) + MIKE_LKH_KEY_SIZE;
 	}
@@ -667,7 +716,7 @@ static void node_write(bio_writer_t *writer, node_t *node)
 	{
 		flags |= LKH_NODE_MEMBER;
 	}
-	if (node->key.len)
+	if (node->id)
 	{
 		flags |= LKH_NODE_KEYED;
 	}
@@ -676,10 +725,10 @@ static void node_write(bio_writer_t *writer, node_t *node)
 	{
 		writer->write_uint32(writer, node->member);
 	}
-	if (node->key.len)
+	if (node->id)
 	{
 		writer->write_uint32(writer, node->id);
-		writer->write_data(writer, node->key);
+		writer->write_data(writer, node_key(node));
 	}
 	if (node->child[0])
 	{
@@ -727,7 +776,7 @@ static void node_record(node_t *node, mike_lkh_node_t *record)
 		.parent = node->parent ? node->parent->num : 0,
 		.side = node->parent && node->parent->child[1] == node,
 		.id = node->id,
-		.key = node->key,
+		.key = node_key(node),
 		.is_member = node->is_member,
 		/* a vacated leaf still has the id of the member it had */
 		.member = node->is_member ? node->member : 0,
@@ -786,35 +835,44 @@ METHOD(mike_lkh_t, create_change_enumerator, enumerator_t*,
 	private_mike_lkh_t *this)
 {
 	node_enumerator_t *enumerator;
-	enumerator_t *changes;
-	node_t *node;
 
-	enumerator = node_enumerator_create(this->changes->get_count(
-																this->changes));
-	changes = this->changes->create_enumerator(this->changes);
-	while (changes->enumerate(changes, &node))
+	enumerator = node_enumerator_create(this->change_count);
+	if (this->change_count)
 	{
-		enumerator->nodes[enumerator->count++] = node;
+		memcpy(enumerator->nodes, this->changes,
+			   this->change_count * sizeof(node_t*));
 	}
-	changes->destroy(changes);
+	enumerator->count = this->change_count;
 	return &enumerator->public;
 }
 
 METHOD(mike_lkh_t, get_change_count, u_int,
 	private_mike_lkh_t *this)
 {
-	return this->changes->get_count(this->changes);
+	return this->change_count;
 }
+
+/**
+ * Size of the change set kept when it is cleared: an operation's changes
+ * fit, the whole tree a created or loaded one reports does not stay
+ */
+#define CHANGES_KEPT (4 * MIKE_LKH_MAX_DEPTH)
 
 METHOD(mike_lkh_t, clear_changes, void,
 	private_mike_lkh_t *this)
 {
-	node_t *node;
+	u_int i;
 
-	while (this->changes->remove_first(this->changes,
-									   (void**)&node) == SUCCESS)
+	for (i = 0; i < this->change_count; i++)
 	{
-		node->changed = FALSE;
+		this->changes[i]->changed = FALSE;
+	}
+	this->change_count = 0;
+	if (this->change_size > CHANGES_KEPT)
+	{
+		free(this->changes);
+		this->changes = NULL;
+		this->change_size = 0;
 	}
 }
 
@@ -851,7 +909,7 @@ METHOD(mike_lkh_t, get_counters, void,
 METHOD(mike_lkh_t, destroy, void,
 	private_mike_lkh_t *this)
 {
-	this->changes->destroy(this->changes);
+	free(this->changes);
 	this->leaves->destroy(this->leaves);
 	node_destroy(this->root);
 	DESTROY_IF(this->rng);
@@ -882,7 +940,6 @@ static private_mike_lkh_t *create_empty()
 			.destroy = _destroy,
 		},
 		.leaves = hashtable_create(hash_member, equals_member, 8),
-		.changes = linked_list_create(),
 		.next_id = 1,
 		.next_num = 1,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
@@ -936,7 +993,7 @@ static bool add_leaf(private_mike_lkh_t *this, node_t *node)
 		DBG1(DBG_CFG, "LKH member %u twice in the tree", node->member);
 		return FALSE;
 	}
-	node->members = 1;
+	this->members++;
 	this->leaves->put(this->leaves, &node->member, node);
 	return TRUE;
 }
@@ -972,18 +1029,18 @@ static bool check_keyed(node_t *node)
 	{
 		/* the root wraps the KEK even with nobody in the group, and is
 		 * never a leaf (add_member() would make it one's) */
-		if (!node->key.len || !node->child[0])
+		if (!node->id || !node->child[0])
 		{
 			DBG1(DBG_CFG, "LKH root keyless or a leaf");
 			return FALSE;
 		}
 	}
-	else if (!node->key.len != !node->members)
+	else if (!node->id == has_members(node))
 	{
 		/* a key without members below was known to departed members only,
 		 * a member needs every key on its path */
-		DBG1(DBG_CFG, "LKH node at depth %u %s with %u members below",
-			 node->depth, node->key.len ? "keyed" : "keyless", node->members);
+		DBG1(DBG_CFG, "LKH node at depth %u %s", node->depth, node->id ?
+			 "keyed without members below" : "keyless with members below");
 		return FALSE;
 	}
 	return TRUE;
@@ -1051,7 +1108,7 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 		{
 			return FALSE;
 		}
-		node->key = chunk_clone(key);
+		memcpy(node->key, key.ptr, MIKE_LKH_KEY_SIZE);
 	}
 	if (flags & LKH_NODE_INNER)
 	{
@@ -1062,7 +1119,6 @@ static bool node_read(private_mike_lkh_t *this, bio_reader_t *reader,
 			{
 				return FALSE;
 			}
-			node->members += node->child[i]->members;
 		}
 	}
 	update_leaves(node);
@@ -1151,7 +1207,7 @@ static bool node_check(private_mike_lkh_t *this, hashtable_t *ids,
 		return FALSE;
 	}
 	if ((node->is_member && !add_leaf(this, node)) ||
-		(node->key.len && !add_key_id(this, ids, node)))
+		(node->id && !add_key_id(this, ids, node)))
 	{
 		return FALSE;
 	}
@@ -1162,7 +1218,6 @@ static bool node_check(private_mike_lkh_t *this, hashtable_t *ids,
 		{
 			return FALSE;
 		}
-		node->members += node->child[i]->members;
 	}
 	update_leaves(node);
 	return check_keyed(node);
@@ -1251,10 +1306,10 @@ mike_lkh_t *mike_lkh_load_nodes(uint32_t next_id, uint32_t next_num,
 			INIT(node,
 				.num = record->num,
 				.id = record->id,
-				.key = chunk_clone(record->key),
 				.is_member = record->is_member,
 				.member = record->member,
 			);
+			memcpy(node->key, record->key.ptr, record->key.len);
 			nums->put(nums, &node->num, node);
 		}
 	}
@@ -1274,7 +1329,7 @@ mike_lkh_t *mike_lkh_load_nodes(uint32_t next_id, uint32_t next_num,
 		enumerator = nums->create_enumerator(nums);
 		while (enumerator->enumerate(enumerator, NULL, &node))
 		{
-			chunk_clear(&node->key);
+			memwipe(node->key, sizeof(node->key));
 			free(node);
 		}
 		enumerator->destroy(enumerator);

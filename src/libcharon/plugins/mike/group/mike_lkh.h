@@ -140,7 +140,9 @@ struct mike_lkh_t {
 	 * A vacated leaf is reused first, the shallowest one; only if none is
 	 * free the shallowest member's leaf is split in two (RFC 2627), so the
 	 * tree stays balanced within one level and grows only when the group
-	 * does.
+	 * does.  Of leaves at the same depth the leftmost is taken, so where a
+	 * member goes depends on the tree's shape only.  O(depth), as is
+	 * remove_member().
 	 *
 	 * Without rekey_on_join the root and every key other members hold stay
 	 * as they are: the new member can unwrap what was sent before it joined.

@@ -93,14 +93,19 @@ typedef struct {
 /**
  * xorshift32, enough to pick operations reproducibly
  */
-static uint32_t prng(sim_t *sim)
+static uint32_t xorshift(uint32_t *state)
 {
-	uint32_t x = sim->prng;
+	uint32_t x = *state;
 
 	x ^= x << 13;
 	x ^= x >> 17;
 	x ^= x << 5;
-	return sim->prng = x;
+	return *state = x;
+}
+
+static uint32_t prng(sim_t *sim)
+{
+	return xorshift(&sim->prng);
 }
 
 /**
@@ -462,12 +467,12 @@ static void sim_leave(sim_t *sim, uint32_t id)
 static uint32_t seeds[] = { 0x6d696b65, 20260427, 0xdeadbeef };
 
 /**
- * Join percentage of the random walk at an operation: grow, churn, shrink
- * to a few, grow again
+ * Join percentage of a random walk of ops operations at an operation: grow,
+ * churn, shrink to a few, grow again
  */
-static u_int walk_join_percent(u_int op)
+static u_int walk_join_percent(u_int op, u_int ops)
 {
-	switch (op * 4 / OPERATIONS)
+	switch (op * 4 / ops)
 	{
 		case 0:
 			return 80;
@@ -533,7 +538,7 @@ START_TEST(test_random_walk)
 
 	for (op = 0; op < OPERATIONS; op++)
 	{
-		if (sim_random_op(&sim, walk_join_percent(op)))
+		if (sim_random_op(&sim, walk_join_percent(op, OPERATIONS)))
 		{
 			joins++;
 		}
@@ -1010,7 +1015,7 @@ START_TEST(test_serialize_walk)
 	sim_reload(&sim);
 	for (op = 0; op < OPERATIONS; op++)
 	{
-		sim_random_op(&sim, walk_join_percent(op));
+		sim_random_op(&sim, walk_join_percent(op, OPERATIONS));
 		sim_reload(&sim);
 	}
 	sim_destroy(&sim);
@@ -1140,19 +1145,16 @@ static mike_lkh_t *store_load(node_store_t *store)
 }
 
 /**
- * Both trees have exactly the same nodes, numbers and counters
+ * Both trees have the same shape, members and Key IDs; exactly: the same
+ * node numbers and keys as well (not after operations on both, whose keys
+ * are random, nor for a tree loaded from a blob, numbered anew)
  */
-static void check_same_nodes(mike_lkh_t *a, mike_lkh_t *b)
+static void check_same_shape(mike_lkh_t *a, mike_lkh_t *b, bool exactly)
 {
 	enumerator_t *ea, *eb;
 	mike_lkh_node_t *na, *nb;
-	uint32_t ida, idb, numa, numb;
 	bool more_a, more_b;
 
-	a->get_counters(a, &ida, &numa);
-	b->get_counters(b, &idb, &numb);
-	chk_int(ida, ==, idb);
-	chk_int(numa, ==, numb);
 	ea = a->create_node_enumerator(a);
 	eb = b->create_node_enumerator(b);
 	while (TRUE)
@@ -1164,16 +1166,35 @@ static void check_same_nodes(mike_lkh_t *a, mike_lkh_t *b)
 		{
 			break;
 		}
-		chk_int(na->num, ==, nb->num);
-		chk_int(na->parent, ==, nb->parent);
+		if (exactly)
+		{
+			chk_int(na->num, ==, nb->num);
+			chk_int(na->parent, ==, nb->parent);
+			chk((!na->key.len && !nb->key.len) ||
+				chunk_equals(na->key, nb->key));
+		}
+		chk_int(!na->parent, ==, !nb->parent);
 		chk_int(na->side, ==, nb->side);
 		chk_int(na->id, ==, nb->id);
-		chk((!na->key.len && !nb->key.len) || chunk_equals(na->key, nb->key));
 		chk(na->is_member == nb->is_member);
 		chk_int(na->member, ==, nb->member);
 	}
 	ea->destroy(ea);
 	eb->destroy(eb);
+}
+
+/**
+ * Both trees have exactly the same nodes, numbers and counters
+ */
+static void check_same_nodes(mike_lkh_t *a, mike_lkh_t *b)
+{
+	uint32_t ida, idb, numa, numb;
+
+	a->get_counters(a, &ida, &numa);
+	b->get_counters(b, &idb, &numb);
+	chk_int(ida, ==, idb);
+	chk_int(numa, ==, numb);
+	check_same_shape(a, b, TRUE);
 	check_same(a, b);
 }
 
@@ -1196,7 +1217,7 @@ START_TEST(test_nodes_walk)
 	ck_assert_int_eq(store_changes(&store, sim.lkh), 3);
 	for (op = 0; op < OPERATIONS; op++)
 	{
-		sim_random_op(&sim, walk_join_percent(op));
+		sim_random_op(&sim, walk_join_percent(op, OPERATIONS));
 		changed = store_changes(&store, sim.lkh);
 		/* a path, plus the two nodes of a split */
 		chk_int(changed, <=, sim.lkh->get_depth(sim.lkh) + 3);
@@ -1677,6 +1698,348 @@ START_TEST(test_serialize_bitflip)
 END_TEST
 
 /*******************************************************************************
+ * The leaf index: a join takes the leaf a scan of all nodes finds
+ */
+
+/** member ids of the index walk */
+#define INDEX_MEMBERS 700
+
+/** operations per index walk */
+#define INDEX_OPERATIONS 3000
+
+/** operations between two restarts of the index walk's tree */
+#define INDEX_RELOAD 250
+
+/**
+ * The leaves a join may take, as a scan of all nodes finds them
+ */
+typedef struct {
+	/** the shallowest free leaf, leftmost among equals, 0 if none */
+	uint32_t free_leaf;
+	/** the shallowest member leaf, leftmost among equals, 0 if none */
+	uint32_t member_leaf;
+	/** the member at member_leaf */
+	uint32_t member;
+} leaf_scan_t;
+
+/**
+ * Scan all nodes for the leaves a join may take.  In preorder a node is a
+ * leaf if the next node is not its child, and of two nodes at the same
+ * depth the left one comes first, so the first of the shallowest is the
+ * one a breadth-first walk finds.
+ */
+static leaf_scan_t scan_leaves(mike_lkh_t *lkh)
+{
+	enumerator_t *enumerator;
+	mike_lkh_node_t *node, last = {};
+	leaf_scan_t scan = {};
+	uint32_t next_id, next_num;
+	u_int *depth, free_depth = UINT_MAX, member_depth = UINT_MAX;
+	bool more;
+
+	lkh->get_counters(lkh, &next_id, &next_num);
+	depth = calloc(next_num, sizeof(u_int));
+	enumerator = lkh->create_node_enumerator(lkh);
+	do
+	{
+		more = enumerator->enumerate(enumerator, &node);
+		if (last.num && (!more || node->parent != last.num))
+		{
+			if (last.is_member && depth[last.num] < member_depth)
+			{
+				member_depth = depth[last.num];
+				scan.member_leaf = last.num;
+				scan.member = last.member;
+			}
+			else if (!last.is_member && depth[last.num] < free_depth)
+			{
+				free_depth = depth[last.num];
+				scan.free_leaf = last.num;
+			}
+		}
+		if (more)
+		{
+			chk_int(node->num, <, next_num);
+			depth[node->num] = node->parent ? depth[node->parent] + 1 : 0;
+			last = *node;
+		}
+	}
+	while (more);
+	enumerator->destroy(enumerator);
+	free(depth);
+	return scan;
+}
+
+/**
+ * The node of a member's leaf, FALSE if it has none
+ */
+static bool find_member(mike_lkh_t *lkh, uint32_t member,
+						mike_lkh_node_t *found)
+{
+	enumerator_t *enumerator;
+	mike_lkh_node_t *node;
+	bool ok = FALSE;
+
+	enumerator = lkh->create_node_enumerator(lkh);
+	while (!ok && enumerator->enumerate(enumerator, &node))
+	{
+		if (node->is_member && node->member == member)
+		{
+			*found = *node;
+			found->key = chunk_empty;
+			ok = TRUE;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return ok;
+}
+
+/**
+ * A join, checked to take the shallowest free leaf the scan finds, or to
+ * split the shallowest member leaf (its member to the left, the new one to
+ * the right)
+ */
+static void index_join(mike_lkh_t *lkh, uint32_t member, bool rekey_on_join)
+{
+	linked_list_t *path, *rekey;
+	mike_lkh_node_t leaf, split;
+	leaf_scan_t scan;
+
+	scan = scan_leaves(lkh);
+	ck_assert(lkh->add_member(lkh, member, rekey_on_join, &path, &rekey));
+	destroy_keys(path);
+	destroy_rekey(rekey);
+	chk_int(lkh->get_change_count(lkh), <=, lkh->get_depth(lkh) + 3);
+	lkh->clear_changes(lkh);
+	ck_assert(find_member(lkh, member, &leaf));
+	if (scan.free_leaf)
+	{
+		chk_int(leaf.num, ==, scan.free_leaf);
+		return;
+	}
+	chk_int(leaf.parent, ==, scan.member_leaf);
+	chk_int(leaf.side, ==, 1);
+	ck_assert(find_member(lkh, scan.member, &split));
+	chk_int(split.parent, ==, scan.member_leaf);
+	chk_int(split.side, ==, 0);
+}
+
+/**
+ * A tree restarted from its nodes, as a store keeps them
+ */
+static mike_lkh_t *load_from_nodes(mike_lkh_t *lkh)
+{
+	node_store_t store;
+	mike_lkh_t *loaded;
+
+	store_init(&store);
+	store_nodes(&store, lkh->create_node_enumerator(lkh));
+	lkh->get_counters(lkh, &store.next_id, &store.next_num);
+	loaded = store_load(&store);
+	store_destroy(&store);
+	return loaded;
+}
+
+/**
+ * Random joins and leaves, every join's leaf checked against a scan; the
+ * tree restarted from its blob or its nodes now and then, so the indexes
+ * the loaders rebuild are checked as well
+ */
+START_TEST(test_index_walk)
+{
+	mike_lkh_t *lkh, *loaded;
+	linked_list_t *rekey;
+	bool in[INDEX_MEMBERS] = {};
+	uint32_t state = walk_seed(_i), id;
+	u_int op, count = 0, splits = 0, reuses = 0, depth;
+	chunk_t blob;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh);
+	for (op = 0; op < INDEX_OPERATIONS; op++)
+	{
+		if (count < INDEX_MEMBERS &&
+			(!count || xorshift(&state) % 100 <
+							walk_join_percent(op, INDEX_OPERATIONS)))
+		{
+			do
+			{
+				id = xorshift(&state) % INDEX_MEMBERS;
+			}
+			while (in[id]);
+			depth = lkh->get_depth(lkh);
+			if (scan_leaves(lkh).free_leaf)
+			{
+				reuses++;
+			}
+			else
+			{
+				splits++;
+			}
+			index_join(lkh, id, xorshift(&state) % 100 < 25);
+			chk_int(lkh->get_depth(lkh), <=, depth + 1);
+			in[id] = TRUE;
+			count++;
+		}
+		else
+		{
+			do
+			{
+				id = xorshift(&state) % INDEX_MEMBERS;
+			}
+			while (!in[id]);
+			ck_assert(lkh->remove_member(lkh, id, &rekey));
+			destroy_rekey(rekey);
+			lkh->clear_changes(lkh);
+			in[id] = FALSE;
+			count--;
+		}
+		chk_int(lkh->get_member_count(lkh), ==, count);
+		if (op % INDEX_RELOAD == INDEX_RELOAD - 1)
+		{
+			if (op / INDEX_RELOAD % 2)
+			{
+				loaded = load_from_nodes(lkh);
+			}
+			else
+			{
+				blob = serialize(lkh);
+				loaded = load_copy(blob);
+				chunk_clear(&blob);
+			}
+			ck_assert(loaded);
+			check_same(lkh, loaded);
+			lkh->destroy(lkh);
+			lkh = loaded;
+			lkh->clear_changes(lkh);
+		}
+	}
+	/* both ways of placing a member were taken, and checked */
+	ck_assert_int_gt(splits, 100);
+	ck_assert_int_gt(reuses, 100);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+/**
+ * Trees loaded from a blob and from nodes, with free leaves here and
+ * there: they place members exactly as the tree they were saved from
+ */
+START_TEST(test_index_loaded)
+{
+	static const uint32_t evicted[] = { 5, 12, 2, 9, 14 };
+	mike_lkh_t *lkh[3];
+	linked_list_t *rekey;
+	u_int m, t;
+	chunk_t blob;
+
+	lkh[0] = mike_lkh_create();
+	ck_assert(lkh[0]);
+	for (m = 0; m < 16; m++)
+	{
+		index_join(lkh[0], m, FALSE);
+	}
+	for (m = 0; m < countof(evicted); m++)
+	{
+		ck_assert(lkh[0]->remove_member(lkh[0], evicted[m], &rekey));
+		destroy_rekey(rekey);
+	}
+	lkh[0]->clear_changes(lkh[0]);
+	blob = serialize(lkh[0]);
+	lkh[1] = load_copy(blob);
+	chunk_clear(&blob);
+	lkh[2] = load_from_nodes(lkh[0]);
+	ck_assert(lkh[1] && lkh[2]);
+	/* one from a blob reports all its nodes */
+	lkh[1]->clear_changes(lkh[1]);
+
+	/* the free leaves first, then splits, with a leave in between */
+	for (m = 100; m < 130; m++)
+	{
+		for (t = 0; t < countof(lkh); t++)
+		{
+			index_join(lkh[t], m, m % 4 == 0);
+			if (m % 7 == 0)
+			{
+				ck_assert(lkh[t]->remove_member(lkh[t], m - 3, &rekey));
+				destroy_rekey(rekey);
+				lkh[t]->clear_changes(lkh[t]);
+			}
+		}
+		check_same_shape(lkh[0], lkh[1], FALSE);
+		check_same_shape(lkh[0], lkh[2], FALSE);
+	}
+	ck_assert_int_eq(lkh[1]->get_depth(lkh[1]), 6);
+	for (t = 0; t < countof(lkh); t++)
+	{
+		lkh[t]->destroy(lkh[t]);
+	}
+}
+END_TEST
+
+/**
+ * 100,000 members join, 1,000 of them leave, 1,000 others take their
+ * leaves: the index keeps the tree balanced at that size (no timing is
+ * checked, lkh-bench measures it)
+ */
+START_TEST(test_scale)
+{
+	static const u_int members = 100000, leaves = 1000;
+	linked_list_t *path, *rekey;
+	mike_lkh_t *lkh;
+	uint32_t state = 0x5ca1e, id;
+	bool *out;
+	u_int m, depth;
+
+	lkh = mike_lkh_create();
+	ck_assert(lkh);
+	for (m = 0; m < members; m++)
+	{
+		chk(lkh->add_member(lkh, m, FALSE, &path, &rekey));
+		/* at most the two wraps of a split */
+		chk_int(rekey->get_count(rekey), <=, 2);
+		destroy_keys(path);
+		destroy_rekey(rekey);
+		lkh->clear_changes(lkh);
+	}
+	depth = lkh->get_depth(lkh);
+	ck_assert_int_eq(depth, ceil_log2(members));
+	ck_assert_int_eq(lkh->get_member_count(lkh), members);
+
+	out = calloc(members, sizeof(bool));
+	for (m = 0; m < leaves; m++)
+	{
+		do
+		{
+			id = xorshift(&state) % members;
+		}
+		while (out[id]);
+		out[id] = TRUE;
+		chk(lkh->remove_member(lkh, id, &rekey));
+		chk_int(rekey->get_count(rekey), <=, 2 * depth - 1);
+		chk_int(lkh->get_change_count(lkh), <=, depth + 3);
+		destroy_rekey(rekey);
+		lkh->clear_changes(lkh);
+	}
+	free(out);
+	ck_assert_int_eq(lkh->get_member_count(lkh), members - leaves);
+
+	/* the freed leaves are taken again, no split, nobody else told */
+	for (m = 0; m < leaves; m++)
+	{
+		chk(lkh->add_member(lkh, members + m, FALSE, &path, &rekey));
+		chk_int(rekey->get_count(rekey), ==, 0);
+		destroy_keys(path);
+		destroy_rekey(rekey);
+		lkh->clear_changes(lkh);
+	}
+	ck_assert_int_eq(lkh->get_depth(lkh), depth);
+	ck_assert_int_eq(lkh->get_member_count(lkh), members);
+	lkh->destroy(lkh);
+}
+END_TEST
+
+/*******************************************************************************
  * Costs, for docs/lkh.md
  */
 
@@ -1759,6 +2122,13 @@ Suite *lkh_suite(void)
 	tcase_add_loop_test(tc, test_nodes_walk, 0, countof(seeds));
 	tcase_add_test(tc, test_nodes_from_blob);
 	tcase_add_test(tc, test_nodes_invalid);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("leaf index");
+	tcase_set_timeout(tc, 600);
+	tcase_add_loop_test(tc, test_index_walk, 0, countof(seeds));
+	tcase_add_test(tc, test_index_loaded);
+	tcase_add_test(tc, test_scale);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("costs");
