@@ -178,6 +178,10 @@ static chunk_t concatenate(set_t *set)
 	u_char *pos;
 	u_int i;
 
+	if (!set->bytes)
+	{	/* fragments without content (not valid, as no AUTH) */
+		return chunk_empty;
+	}
 	p = chunk_alloc(set->bytes);
 	pos = p.ptr;
 	for (i = 0; i < set->total; i++)
