@@ -656,15 +656,15 @@ static void receive_for(private_mike_member_rekey_t *this,
 		if (status == MIKE_REKEY_ERR_REPLAY ||
 			status == MIKE_REKEY_ERR_FRAGMENT_DUPLICATE)
 		{
-			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY %scopy from %H "
-				 "dropped: %s", cfg->name, fragment ? "fragment " : "", from,
-				 mike_rekey_status_str(status));
+			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY copy from %H dropped: "
+				 "%s%s", cfg->name, from, mike_rekey_status_str(status),
+				 fragment ? " (a fragment)" : "");
 		}
 		else
 		{
-			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %sfrom %H rejected: "
-				 "%s", cfg->name, fragment ? "fragment " : "", from,
-				 mike_rekey_status_str(status));
+			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: "
+				 "%s%s", cfg->name, from, mike_rekey_status_str(status),
+				 fragment ? " (a fragment)" : "");
 		}
 		return;
 	}
