@@ -127,8 +127,9 @@ static uint64_t heap_bytes()
 }
 
 /**
- * A rekey socket that counts what the GCKS sends: every send() is one
- * datagram (an IKE fragment, if the message is fragmented)
+ * A rekey socket that counts what the GCKS sends: the datagrams of each
+ * message (its IKE fragments, if it is fragmented), once: retransmissions
+ * are the same bytes again
  */
 typedef struct {
 	mike_rekey_socket_t socket;
@@ -138,11 +139,16 @@ typedef struct {
 } counting_socket_t;
 
 METHOD(mike_rekey_socket_t, count_send, bool,
-	counting_socket_t *this, host_t *dst, chunk_t msg)
+	counting_socket_t *this, host_t *dst, chunk_t *msgs, int count)
 {
-	this->datagrams++;
-	this->bytes += msg.len;
-	this->largest = max(this->largest, msg.len);
+	int i;
+
+	for (i = 0; i < count; i++)
+	{
+		this->datagrams++;
+		this->bytes += msgs[i].len;
+		this->largest = max(this->largest, msgs[i].len);
+	}
 	return TRUE;
 }
 
@@ -492,7 +498,7 @@ static struct {
 	  NULL },
 	{ "leave, datagrams sent", "", offsetof(figures_t, evict_datagrams),
 	  NULL },
-	{ "leave, largest datagram", "B", offsetof(figures_t, evict_largest),
+	{ "leave, largest UDP payload", "B", offsetof(figures_t, evict_largest),
 	  "<= 1,400 B" },
 };
 

@@ -34,7 +34,7 @@
  *   M=src/libcharon/plugins/mike
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -include $SS/config.h -I$SS/src/libstrongswan -I$SS/src/libcharon \
- *     fuzz/fuzz_rekey_msg.c $M/common/mike_rekey_msg.c \
+ *     fuzz/fuzz_rekey_msg.c fuzz/fuzz_rekey_setup.c $M/common/mike_rekey_msg.c \
  *     $M/common/mike_rekey_suite.c $M/payloads/gsa_policy.c ... \
  *     -L/usr/lib/ipsec -lcharon -lstrongswan -Wl,-rpath,/usr/lib/ipsec \
  *     -o fuzz_rekey_msg
@@ -51,6 +51,7 @@
 #include "../src/libcharon/plugins/mike/payloads/gikev2.h"
 
 #include "fuzz_assert.h"
+#include "fuzz_rekey_setup.h"
 
 static chunk_t spi, gsk_e;
 static private_key_t *gcks;
@@ -73,39 +74,16 @@ static chunk_t suite_gsk_e(void)
 }
 static signature_params_t scheme = { .scheme = SIGN_ED25519 };
 
-static void quiet(debug_t group, level_t level, char *fmt, ...)
-{
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	chunk_t der;
-
-	dbg = quiet;
-	library_init(NULL, "fuzz_rekey_msg");
-	if (!lib->plugins->load(lib->plugins, "openssl"))
-	{
-		fprintf(stderr, "cannot load the openssl plugin\n");
-		exit(1);
-	}
-	spi = chunk_from_hex(chunk_from_str(
-					"000102030405060708090a0b0c0d0e0f"), NULL);
-	gsk_e = chunk_from_hex(chunk_from_str(
-					"404142434445464748494a4b4c4d4e4f"
-					"505152535455565758595a5b5c5d5e5f60616263"), NULL);
-	der = chunk_from_hex(chunk_from_str("0420"
-					"9d61b19deffd5a60ba844af492ec2cc4"
-					"4449c5697b326919703bac031cae7f60"), NULL);
-	gcks = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ED25519,
-							  BUILD_EDDSA_PRIV_ASN1_DER, der, BUILD_END);
-	chunk_free(&der);
+	fuzz_rekey_setup("fuzz_rekey_msg", &spi, &gsk_e, &gcks);
 	suite = &suites[0];
 	aeads[0] = mike_rekey_suite_create_aead(&suites[0], suite_gsk_e());
 	suite = &suites[1];
 	aeads[1] = mike_rekey_suite_create_aead(&suites[1], suite_gsk_e());
-	if (!gcks || !aeads[0] || !aeads[1])
+	if (!aeads[0] || !aeads[1])
 	{
-		fprintf(stderr, "cannot set up the GCKS key or the KEK\n");
+		fprintf(stderr, "cannot set up the KEK\n");
 		exit(1);
 	}
 	gcks_pub = gcks->get_public_key(gcks);

@@ -32,6 +32,7 @@ import rfc      # noqa: E402
 import wire     # noqa: E402
 
 R7296, R9838 = P.R7296, P.R9838
+R7383 = "RFC 7383"
 
 
 class Finding:
@@ -1039,21 +1040,31 @@ class Checker:
             chk("rekey-flags", "%s: the Response flag is set" % label,
                 (R9838, "2.4.1"))
         outer, _ = P.parse_chain(data, h.np, P.Header.LEN, chk)
-        if [p.type for p in outer] != [rfc.PL_SK]:
-            chk("rekey-outer", "%s: outer payloads %s, not one SK" % (
-                label, " ".join(p.name for p in outer)), (R9838, "2.4.1"))
-        sk = [p for p in outer if p.type == rfc.PL_SK]
+        if [p.type for p in outer] not in ([rfc.PL_SK], [rfc.PL_SKF]):
+            chk("rekey-outer", "%s: outer payloads %s, not one SK (or one "
+                "SKF)" % (label, " ".join(p.name for p in outer)),
+                (R9838, "2.4.1"))
+        sk = [p for p in outer if p.type in (rfc.PL_SK, rfc.PL_SKF)]
         if not sk:
             return
         sk = sk[0]
-        try:
-            pt = r.cipher.decrypt(r.gsk_e, r.gsk_a, data, sk.off, sk.length)
-        except crypt.SKError as e:
-            chk("rekey-icv", "%s: %s under the KEK" % (label, e),
-                (R9838, "2.4.1.4"))
-            return
-        inner = self.sk_inner(pt, sk)
-        plain = self.last_plain
+        if sk.type == rfc.PL_SKF:
+            # IKE fragmentation (RFC 9838 2.4.1.2): the message is checked
+            # once reassembled, as if it had come whole
+            got = self.rekey_fragment(r, h, data, sk, label)
+            if got is None:
+                return
+            inner, plain, data = got
+        else:
+            try:
+                pt = r.cipher.decrypt(r.gsk_e, r.gsk_a, data, sk.off,
+                                      sk.length)
+            except crypt.SKError as e:
+                chk("rekey-icv", "%s: %s under the KEK" % (label, e),
+                    (R9838, "2.4.1.4"))
+                return
+            inner = self.sk_inner(pt, sk)
+            plain = self.last_plain
         self.say("%s: %s" % (label, " ".join(p.name for p in inner)))
         # Message IDs (2.4.1.3, 2.4.1.4)
         prev = r.sent.get(h.msgid)
@@ -1112,6 +1123,74 @@ class Checker:
         kd = [p for p in inner if p.type == rfc.PL_KD]
         if gsa or kd:
             self.gsa_kd(g, gsa, kd, "rekey", None, r, None, label)
+
+    def rekey_fragment(self, r, h, data, skf, label):
+        """RFC 7383 2.5 and 2.6 for a GSA_REKEY (RFC 9838 2.4.1.2): each
+        Encrypted Fragment payload is decrypted under the KEK on its own
+        (associated data: the IKE header and the SKF header, Fragment
+        Number and Total Fragments included); once all Total Fragments
+        are there, the inner payloads are their contents in order.
+        Returns (inner, plain, data) of the reassembled message, where
+        data starts with the A of RFC 9838 2.4.1.1 as the reassembled
+        message has it: the IKE header with Next Payload SK, the Encrypted
+        payload header with fragment 1's Next Payload and RESERVED
+        (2.4.1.2); or None while fragments are missing."""
+        chk = self.chk
+        if len(skf.body) < 4:
+            chk("skf-length", "%s: an Encrypted Fragment payload of %d "
+                "octets" % (label, len(skf.body) + 4), (R7383, "2.5"))
+            return None
+        num, total = P.u16(skf.body, 0), P.u16(skf.body, 2)
+        if num < 1 or num > total:
+            chk("skf-number", "%s: Fragment Number %d of %d" % (
+                label, num, total), (R7383, "2.5"))
+            return None
+        try:
+            pt = r.cipher.decrypt(r.gsk_e, r.gsk_a, data, skf.off,
+                                  skf.length, hdr=8)
+        except crypt.SKError as e:
+            chk("rekey-icv", "%s: fragment %d of %d: %s under the KEK" % (
+                label, num, total, e), (R7383, "2.6"))
+            return None
+        padlen = pt[-1]
+        if padlen + 1 > len(pt):
+            chk("sk-padding", "%s: fragment %d: Pad Length %d, %d octets" % (
+                label, num, padlen, len(pt)), (R7296, "3.14"))
+            return None
+        if num != 1 and skf.np != 0:
+            chk("skf-next-payload", "%s: fragment %d has Next Payload %d" % (
+                label, num, skf.np), (R7383, "2.5"))
+        sets = r.__dict__.setdefault("frags", {})
+        st = sets.setdefault(h.msgid, {"total": total, "parts": {}})
+        if total != st["total"]:
+            # the GCKS fragments a message once; PMTU discovery, the only
+            # reason for another Total (RFC 7383 2.5.2), cannot be used
+            # with GSA_REKEY (RFC 9838 2.4.1.2)
+            chk("skf-total", "%s: fragment %d says Total Fragments %d, "
+                "an earlier one %d" % (label, num, total, st["total"]),
+                (R9838, "2.4.1.2"))
+            return None
+        part = (data, skf.np, data[P.Header.LEN + 1],
+                pt[:len(pt) - padlen - 1])
+        if num in st["parts"]:
+            if st["parts"][num][0] != data:
+                chk("rekey-retransmit-identical", "%s: another fragment %d "
+                    "of %d" % (label, num, total), (R9838, "2.4.1.3"))
+            return None
+        st["parts"][num] = part
+        if len(st["parts"]) < total:
+            self.say("%s: fragment %d of %d" % (label, num, total))
+            return None
+        del sets[h.msgid]
+        parts = [st["parts"][i] for i in range(1, total + 1)]
+        plain = b"".join(p[3] for p in parts)
+        first = parts[0]
+        a = bytearray(first[0][:P.Header.LEN])
+        a[16] = rfc.PL_SK
+        a += bytes([first[1], first[2], 0, 0])
+        inner, _ = P.parse_chain(plain, first[1], 0, chk, inner=True)
+        self.say("%s: reassembled from %d fragments" % (label, total))
+        return inner, plain, bytes(a) + b"".join(p[0] for p in parts)
 
     def rekey_auth(self, g, h, data, sk, plain, auth, label):
         chk = self.chk

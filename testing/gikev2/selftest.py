@@ -15,8 +15,9 @@
 #     rebuilds, which must be the vector's vec_signed;
 #  2. a whole G-IKEv2 run built here from the RFC texts (IKE_SA_INIT with a
 #     KWA transform, GSA_AUTH with SAg and GROUP_SENDER, the sender's ESP,
-#     three GSA_REKEYs on two rekey SAs, one retransmitted, one fragmented
-#     by IP), written as a libpcap file with
+#     four GSA_REKEYs on two rekey SAs, one retransmitted, one fragmented
+#     by IP, one in IKE fragments (RFC 7383, RFC 9838 2.4.1.2) out of order
+#     and twice), written as a libpcap file with
 #     the charon.log lines of its keys, then read back through gikev2.py's
 #     command line: it must find no mismatch;
 #  3. the same run with one fault at a time: each must be reported by the
@@ -140,9 +141,10 @@ def sk_message(spi_i, spi_r, exch, flags, msgid, inner, key, iv):
     return a + iv + AESGCM(key[:32]).encrypt(key[32:] + iv, pt, a)
 
 
-def rekey_message(spi, msgid, inner, gsk_e, iv, sk, flags=0x08,
-                  corrupt_sig=False):
-    """RFC 9838 2.4.1.1: sign A | P with the AUTH's data zeroed."""
+def signed_inner(spi, msgid, inner, sk, flags=0x08, corrupt_sig=False):
+    """RFC 9838 2.4.1.1: sign A | P with the AUTH's data zeroed (A with Next
+    Payload SK, AdjustedLen and AdjustedPldLen); the first inner payload
+    type and P with the signature in place."""
     algid = bytes.fromhex("300506032b6570")
     auth_zero = bytes([14, 0, 0, 0, len(algid)]) + algid + bytes(64)
     items = inner + [(rfc.PL_AUTH, auth_zero)]
@@ -153,12 +155,44 @@ def rekey_message(spi, msgid, inner, gsk_e, iv, sk, flags=0x08,
     if corrupt_sig:
         sig = bytes([sig[0] ^ 1]) + sig[1:]
     items[-1] = (rfc.PL_AUTH, auth_zero[:-64] + sig)
-    first, p = chain(items)
+    return chain(items)
+
+
+def rekey_message(spi, msgid, inner, gsk_e, iv, sk, flags=0x08,
+                  corrupt_sig=False):
+    """RFC 9838 2.4.1.1, encrypted with AES-GCM-16 (RFC 5282)."""
+    first, p = signed_inner(spi, msgid, inner, sk, flags, corrupt_sig)
     pt = p + b"\x00"
     sk_len = 4 + 8 + len(pt) + 16
     a = header(spi[:8], spi[8:], rfc.PL_SK, rfc.GSA_REKEY, flags, msgid,
                28 + sk_len) + struct.pack("!BBH", first, 0, sk_len)
     return a + iv + AESGCM(gsk_e[:32]).encrypt(gsk_e[32:] + iv, pt, a)
+
+
+def rekey_fragments(spi, msgid, inner, gsk_e, ivs, sk, piece,
+                    corrupt_sig=False, reserved=0):
+    """RFC 9838 2.4.1.2: the whole message is signed as in 2.4.1.1, then
+    its inner payloads are cut into pieces of piece octets, each sent as an
+    IKE message with an Encrypted Fragment payload (RFC 7383 2.5): Next
+    Payload the first inner payload's type in fragment 1, 0 in the others;
+    Fragment Number from 1; Total Fragments; each encrypted on its own with
+    AES-GCM-16 (RFC 5282), associated data from the IKE header to the end
+    of the SKF header.  reserved is the first fragment's RESERVED octet
+    (the others' are 0)."""
+    first, p = signed_inner(spi, msgid, inner, sk, corrupt_sig=corrupt_sig)
+    pieces = [p[i:i + piece] for i in range(0, len(p), piece)]
+    out = []
+    for n, content in enumerate(pieces, 1):
+        pt = content + b"\x00"
+        skf_len = 8 + 8 + len(pt) + 16
+        a = header(spi[:8], spi[8:], rfc.PL_SKF, rfc.GSA_REKEY, 0x08, msgid,
+                   28 + skf_len) + struct.pack(
+                       "!BBHHH", first if n == 1 else 0,
+                       reserved if n == 1 else 0, skf_len, n, len(pieces))
+        iv = ivs[n - 1]
+        out.append(a + iv + AESGCM(gsk_e[:32]).encrypt(gsk_e[32:] + iv, pt,
+                                                       a))
+    return out
 
 
 # --- libpcap, Ethernet, IPv4 -------------------------------------------------
@@ -179,6 +213,15 @@ def ipv4(src, dst, payload, ident, fragment_at=None):
 
 def udp(sport, dport, data):
     return struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+
+
+def renumber(frag, number, total, gsk_e):
+    """A fragment with another Fragment Number and Total Fragments, sealed
+    again under the KEK (what any member could send)."""
+    aad, iv, body = frag[:36], frag[36:44], frag[44:]
+    pt = AESGCM(gsk_e[:32]).decrypt(gsk_e[32:] + iv, body, aad)
+    aad = aad[:32] + struct.pack("!HH", number, total)
+    return aad + iv + AESGCM(gsk_e[:32]).encrypt(gsk_e[32:] + iv, pt, aad)
 
 
 def write_pcap(path, packets):
@@ -371,6 +414,28 @@ def build_run(faults=()):
                                           (rfc.PL_KD, kd3)],
                           gsk2_e, bytes([n + 5]) * 8, gcks_key)
         send(GCKS, "239.1.2.3", REKEY_PORT, REKEY_PORT, m)
+    # GSA_REKEY 4, Message ID 2, in three IKE fragments (RFC 9838 2.4.1.2),
+    # sent out of order, each twice (the retransmission repeats the same
+    # datagrams)
+    tek4_spi = bytes.fromhex("0a0b0c10")
+    tek4 = tek2.replace(tek2_spi, tek4_spi)
+    kd4 = bag(rfc.PROTO_ESP, tek4_spi, tlv(1, wrapped(0, 0, gsk2_w, tek2_km)))
+    frags = rekey_fragments(kek2_spi, 3 if "msgid-skip" in f else 2,
+                            [(rfc.PL_GSA, tek4), (rfc.PL_KD, kd4)],
+                            gsk2_e, [bytes([0x10 + n]) * 8 for n in range(8)],
+                            gcks_key, 80,
+                            corrupt_sig="frag-bad-signature" in f,
+                            reserved=1 if "frag-reserved" in f else 0)
+    assert len(frags) == 3, len(frags)
+    if "frag-number" in f:
+        frags[1] = renumber(frags[1], 4, 3, gsk2_e)
+    if "frag-total" in f:
+        frags[1] = renumber(frags[1], 2, 4, gsk2_e)
+    if "frag-icv" in f:
+        frags[2] = frags[2][:-1] + bytes([frags[2][-1] ^ 1])
+    for copy in range(2):
+        for n in (1, 2, 0):
+            send(GCKS, "239.1.2.3", REKEY_PORT, REKEY_PORT, frags[n])
 
     log = ["00[DMN] Starting IKE charon daemon"] + log_lines(keys)
     return packets, log
@@ -402,18 +467,24 @@ FAULTS = [
     ("retransmit-differs", "rekey-retransmit-identical", set()),
     ("msgid-skip", "rekey-msgid-increment", set()),
     ("esp-wrong-key", "esp-decrypt", set()),
+    ("frag-bad-signature", "rekey-auth-verify", set()),
+    ("frag-reserved", "rekey-auth-verify", {"pl-reserved"}),
+    ("frag-number", "skf-number", set()),
+    ("frag-total", "skf-total", set()),
+    ("frag-icv", "rekey-icv", set()),
     ("esp-tunnel", "esp-mode", set()),
 ]
 
 
-def run_capture(packets, log, tmp, name):
+def run_capture(packets, log, tmp, name, decode=False):
     pcap = os.path.join(tmp, name + ".pcap")
     logf = os.path.join(tmp, name + ".log")
     write_pcap(pcap, packets)
     open(logf, "w").write("\n".join(log) + "\n")
     p = subprocess.run([sys.executable, os.path.join(here, "gikev2.py"),
                         "--node", "gcks=%s" % GCKS, "--node", "gm=%s" % GM,
-                        "--log", "gm=" + logf, pcap],
+                        "--log", "gm=" + logf, pcap] +
+                       (["--decode"] if decode else []),
                        capture_output=True, text=True)
     ids = set(re.findall(r"^MISMATCH (\S+)", p.stdout, re.M))
     return p.returncode, ids, p.stdout
@@ -547,12 +618,15 @@ def main():
     test_vector()
     with tempfile.TemporaryDirectory() as tmp:
         packets, log = build_run()
-        rc, ids, out = run_capture(packets, log, tmp, "clean")
+        rc, ids, out = run_capture(packets, log, tmp, "clean", decode=True)
         ok("an RFC-correct run has no mismatch", rc == 0 and not ids, out)
         m = re.search(r"SUMMARY: (\d+) messages", out)
-        ok("... and all its 8 messages are counted (the IP-fragmented one "
-           "reassembled, the retransmission too)",
-           m is not None and m.group(1) == "8", out)
+        ok("... and all its 14 messages are counted (the IP-fragmented one "
+           "reassembled, the retransmissions too, each IKE fragment)",
+           m is not None and m.group(1) == "14", out)
+        ok("... the IKE-fragmented GSA_REKEY is reassembled and its AUTH "
+           "verified", "reassembled from 3 fragments" in out and
+           out.count("AUTH verifies") >= 4, out)
         for fault, want, extra in FAULTS:
             packets, log = build_run([fault])
             rc, ids, out = run_capture(packets, log, tmp, fault)

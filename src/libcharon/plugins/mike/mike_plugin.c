@@ -130,7 +130,8 @@ static bool plugin_cb(private_mike_plugin_t *this,
 						mike_rekey_socket_create(NULL, NULL,
 									this->settings.rekey_retransmissions,
 									this->settings.rekey_retransmit_interval,
-									this->settings.rekey_ttl));
+									this->settings.rekey_ttl,
+									this->settings.rekey_fragment_size));
 		this->member = mike_member_listener_create(this->groups);
 		load_static_groups(this);
 		charon->bus->add_listener(charon->bus, &this->gcks->listener);

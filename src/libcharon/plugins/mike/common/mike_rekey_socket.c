@@ -70,6 +70,11 @@ struct private_mike_rekey_socket_t {
 	u_int retransmissions, interval, ttl;
 
 	/**
+	 * Largest IP datagram sent, 0 for no limit.
+	 */
+	u_int fragment_size;
+
+	/**
 	 * Lock for the sockets.
 	 */
 	mutex_t *mutex;
@@ -106,19 +111,26 @@ static int send_socket(private_mike_rekey_socket_t *this, int family)
 }
 
 /**
- * A datagram to send again later
+ * Datagrams to send again later
  */
 typedef struct {
 	private_mike_rekey_socket_t *this;
 	host_t *dst;
-	chunk_t msg;
+	chunk_t *msgs;
+	int count;
 	u_int left;
 } resend_t;
 
 static void resend_destroy(resend_t *resend)
 {
+	int i;
+
 	resend->dst->destroy(resend->dst);
-	chunk_free(&resend->msg);
+	for (i = 0; i < resend->count; i++)
+	{
+		chunk_free(&resend->msgs[i]);
+	}
+	free(resend->msgs);
 	free(resend);
 }
 
@@ -144,9 +156,25 @@ static bool send_once(private_mike_rekey_socket_t *this, host_t *dst,
 	return ok;
 }
 
+/**
+ * Send one copy of each datagram, back to back; FALSE if any failed
+ */
+static bool send_all(private_mike_rekey_socket_t *this, host_t *dst,
+					 chunk_t *msgs, int count)
+{
+	bool sent = TRUE;
+	int i;
+
+	for (i = 0; i < count; i++)
+	{
+		sent = send_once(this, dst, msgs[i]) && sent;
+	}
+	return sent;
+}
+
 static job_requeue_t resend_job(resend_t *resend)
 {
-	send_once(resend->this, resend->dst, resend->msg);
+	send_all(resend->this, resend->dst, resend->msgs, resend->count);
 	if (--resend->left)
 	{
 		return JOB_RESCHEDULE_MS(resend->this->interval);
@@ -155,28 +183,55 @@ static job_requeue_t resend_job(resend_t *resend)
 }
 
 METHOD(mike_rekey_socket_t, send_, bool,
-	private_mike_rekey_socket_t *this, host_t *dst, chunk_t msg)
+	private_mike_rekey_socket_t *this, host_t *dst, chunk_t *msgs, int count)
 {
 	resend_t *resend;
 	bool sent;
+	int i;
 
 	/* a copy that did not go out is made up for by the retransmissions
-	 * (at least one): the keys in it are the group's already */
-	sent = send_once(this, dst, msg);
+	 * (at least one): the keys in it are the group's already; a message's
+	 * fragments are all sent again, the same bytes, as members
+	 * reassemble fragments of any copy */
+	sent = send_all(this, dst, msgs, count);
 	if (this->retransmissions || !sent)
 	{
 		INIT(resend,
 			.this = this,
 			.dst = dst->clone(dst),
-			.msg = chunk_clone(msg),
+			.msgs = calloc(count, sizeof(chunk_t)),
+			.count = count,
 			.left = max(this->retransmissions, 1),
 		);
+		for (i = 0; i < count; i++)
+		{
+			resend->msgs[i] = chunk_clone(msgs[i]);
+		}
 		lib->scheduler->schedule_job_ms(lib->scheduler,
 				(job_t*)callback_job_create((callback_job_cb_t)resend_job,
 						resend, (callback_job_cleanup_t)resend_destroy, NULL),
 				this->interval);
 	}
 	return sent;
+}
+
+/** IPv4 and IPv6 headers without options or extensions, UDP header */
+#define IPV4_HEADER 20
+#define IPV6_HEADER 40
+#define UDP_HEADER 8
+
+METHOD(mike_rekey_socket_t, get_max_message, size_t,
+	private_mike_rekey_socket_t *this, host_t *dst)
+{
+	size_t headers = UDP_HEADER;
+
+	if (!this->fragment_size)
+	{
+		return 0;
+	}
+	headers += dst->get_family(dst) == AF_INET6 ? IPV6_HEADER : IPV4_HEADER;
+	/* the configured size is checked to leave room for a fragment */
+	return this->fragment_size > headers ? this->fragment_size - headers : 1;
 }
 
 /**
@@ -459,13 +514,15 @@ METHOD(mike_rekey_socket_t, destroy, void,
 mike_rekey_socket_t *mike_rekey_socket_create(mike_rekey_socket_cb_t cb,
 											  void *data,
 											  u_int retransmissions,
-											  u_int interval, u_int ttl)
+											  u_int interval, u_int ttl,
+											  u_int fragment_size)
 {
 	private_mike_rekey_socket_t *this;
 
 	INIT(this,
 		.public = {
 			.send = _send_,
+			.get_max_message = _get_max_message,
 			.subscribe = _subscribe,
 			.unsubscribe = _unsubscribe,
 			.destroy = _destroy,
@@ -478,6 +535,7 @@ mike_rekey_socket_t *mike_rekey_socket_create(mike_rekey_socket_cb_t cb,
 		.retransmissions = retransmissions,
 		.interval = interval,
 		.ttl = ttl,
+		.fragment_size = fragment_size,
 		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
 	);
 	return &this->public;

@@ -38,14 +38,26 @@ typedef void (*mike_rekey_socket_cb_t)(void *data, chunk_t msg, host_t *from);
 struct mike_rekey_socket_t {
 
 	/**
-	 * GCKS: send a datagram to a multicast address, then again
-	 * retransmissions times, interval ms apart.
+	 * GCKS: send datagrams (a message, or all fragments of one) to a
+	 * multicast address, then all of them again retransmissions times,
+	 * interval ms apart.
 	 *
 	 * @param dst		multicast address and port
-	 * @param msg		datagram (cloned)
-	 * @return			TRUE if the first copy went out
+	 * @param msgs		datagrams (cloned)
+	 * @param count		number of datagrams
+	 * @return			TRUE if the first copy of each went out
 	 */
-	bool (*send)(mike_rekey_socket_t *this, host_t *dst, chunk_t msg);
+	bool (*send)(mike_rekey_socket_t *this, host_t *dst, chunk_t *msgs,
+				 int count);
+
+	/**
+	 * GCKS: the largest IKE message (UDP payload) to send to an address in
+	 * one datagram; larger GSA_REKEY messages are sent as IKE fragments.
+	 *
+	 * @param dst		multicast address
+	 * @return			bytes, 0 to never fragment
+	 */
+	size_t (*get_max_message)(mike_rekey_socket_t *this, host_t *dst);
 
 	/**
 	 * Member: receive the datagrams sent to a multicast address and port.
@@ -76,11 +88,15 @@ struct mike_rekey_socket_t {
  * @param retransmissions	extra copies of each datagram sent
  * @param interval		ms between copies
  * @param ttl			multicast TTL / hop limit of sent datagrams
+ * @param fragment_size	largest IP datagram (IP and UDP headers
+ *						included) of a GSA_REKEY, larger ones are sent as
+ *						IKE fragments; 0 to never fragment
  * @return				transport
  */
 mike_rekey_socket_t *mike_rekey_socket_create(mike_rekey_socket_cb_t cb,
 											  void *data,
 											  u_int retransmissions,
-											  u_int interval, u_int ttl);
+											  u_int interval, u_int ttl,
+											  u_int fragment_size);
 
 #endif /** MIKE_REKEY_SOCKET_H_ @}*/

@@ -40,5 +40,16 @@ void mike_settings_load(mike_settings_t *settings)
 		.database = lib->settings->get_str(lib->settings,
 								"%s.plugins.mike.database",
 								MIKE_DEFAULT_DATABASE, lib->ns),
+		.rekey_fragment_size = lib->settings->get_int(lib->settings,
+								"%s.plugins.mike.rekey_fragment_size",
+								MIKE_DEFAULT_REKEY_FRAGMENT_SIZE, lib->ns),
 	};
+	if (settings->rekey_fragment_size &&
+		settings->rekey_fragment_size < MIKE_MIN_REKEY_FRAGMENT_SIZE)
+	{	/* smaller fragments would only mean more of them */
+		DBG1(DBG_CFG, "mike: rekey_fragment_size %u is below %u, using %u",
+			 settings->rekey_fragment_size, MIKE_MIN_REKEY_FRAGMENT_SIZE,
+			 MIKE_MIN_REKEY_FRAGMENT_SIZE);
+		settings->rekey_fragment_size = MIKE_MIN_REKEY_FRAGMENT_SIZE;
+	}
 }

@@ -46,6 +46,19 @@
  */
 #define MIKE_DEFAULT_CONTROL_REQUEST_TIMEOUT 5
 
+/**
+ * Default of the largest IP datagram of a GSA_REKEY (IP and UDP headers
+ * included), larger messages go as IKE fragments: a 1500-byte Ethernet MTU
+ * with room for a tunnel or two on the way.
+ */
+#define MIKE_DEFAULT_REKEY_FRAGMENT_SIZE 1400
+
+/**
+ * The smallest rekey_fragment_size taken: the IPv4 datagram every host
+ * reassembles (RFC 791), the threshold RFC 7383 2.5.1 suggests for IPv4.
+ */
+#define MIKE_MIN_REKEY_FRAGMENT_SIZE 576
+
 typedef struct mike_settings_t mike_settings_t;
 
 /**
@@ -91,6 +104,12 @@ struct mike_settings_t {
 	 * Multicast TTL / hop limit of GSA_REKEY messages.
 	 */
 	u_int rekey_ttl;
+
+	/**
+	 * Largest IP datagram of a GSA_REKEY, larger ones go as IKE fragments;
+	 * 0 never to fragment.
+	 */
+	u_int rekey_fragment_size;
 
 	/**
 	 * SQLite file of the GCKS's group state, "" for none.

@@ -933,7 +933,8 @@ static void add_rejections(mike_msg_t *response, mike_member_group_t *group)
 	static char *names[] = {
 		"accepted", "truncated", "header", "spi", "icv", "malformed",
 		"payload_type", "no_auth", "auth_not_last", "auth_method", "sig_alg",
-		"replay", "signature", "internal",
+		"replay", "signature", "internal", "fragment", "fragment_duplicate",
+		"fragment_timeout", "fragment_evicted",
 	};
 	int i;
 

@@ -106,12 +106,14 @@ static bool roll_teks(mike_gcks_group_t *group, level_t level)
 }
 
 /**
- * The signed GSA_REKEY datagram with the group's current GSA, sent under
- * the KEK given (the one members hold now, which the GSA may replace)
+ * The signed GSA_REKEY with the group's current GSA, sent under the KEK
+ * given (the one members hold now, which the GSA may replace): one
+ * datagram, or its IKE fragments if it is larger than max_len
  */
 static bool build_rekey(mike_gcks_group_t *group, uint32_t msg_id,
 						chunk_t kek_spi, chunk_t kek_keymat,
-						mike_gsa_keys_t *keys, chunk_t *msg)
+						mike_gsa_keys_t *keys, size_t max_len,
+						chunk_t **datagrams, int *fragments)
 {
 	const mike_rekey_suite_t *suite = &mike_rekey_suite_default;
 	mike_rekey_payload_t payloads[3];
@@ -149,11 +151,19 @@ static bool build_rekey(mike_gcks_group_t *group, uint32_t msg_id,
 		};
 	}
 	gsa_state = group->group.get_gsa(&group->group);
-	ok = mike_rekey_msg_build(kek_spi, msg_id, payloads, count,
-							  suite, mike_rekey_suite_gsk_e(suite, kek_keymat),
-							  group->get_signing_key(group),
-							  gsa_state->get_rekey_auth_scheme(gsa_state),
-							  msg);
+	ok = mike_rekey_msg_build_fragments(kek_spi, msg_id, payloads, count,
+							suite, mike_rekey_suite_gsk_e(suite, kek_keymat),
+							group->get_signing_key(group),
+							gsa_state->get_rekey_auth_scheme(gsa_state),
+							max_len, datagrams, fragments);
+	if (!ok && *fragments > MIKE_REKEY_MAX_FRAGMENTS)
+	{	/* never cut into pieces members would not put together */
+		DBG1(DBG_CFG, "mike: group '%s': GSA_REKEY %u would need %d "
+			 "fragments of at most %zu bytes, more than the %d members "
+			 "reassemble (rekey_fragment_size)",
+			 group->group.get_config(&group->group)->name, msg_id,
+			 *fragments, max_len, MIKE_REKEY_MAX_FRAGMENTS);
+	}
 	chunk_free(&delete);
 	gsa->payload_interface.destroy(&gsa->payload_interface);
 	kd->payload_interface.destroy(&kd->payload_interface);
@@ -275,11 +285,12 @@ static bool send_gsa(private_mike_gcks_rekey_t *this,
 		.changes_only = joined,
 		.new_tek = joined && skip ? skip->tek : NULL,
 	};
-	chunk_t spi, keymat, msg = chunk_empty;
+	chunk_t spi, keymat, *datagrams = NULL;
 	uint32_t msg_id;
 	host_t *dst;
 	bool ok;
-	int teks;
+	int teks, fragments = 0;
+	char pieces[32];
 
 	if (!gsa->get_kek_keymat(gsa).len)
 	{
@@ -314,7 +325,10 @@ static bool send_gsa(private_mike_gcks_rekey_t *this,
 		group->get_lkh(group)->get_root(group->get_lkh(group),
 										&keys.kek_kwk_id, &keys.kek_kwk);
 	}
-	ok = ok && build_rekey(group, msg_id, spi, keymat, &keys, &msg);
+	dst = rekey_dst(cfg);
+	ok = ok && build_rekey(group, msg_id, spi, keymat, &keys,
+						   this->socket->get_max_message(this->socket, dst),
+						   &datagrams, &fragments);
 	chunk_free(&spi);
 	chunk_clear(&keymat);
 	/* the new keys are stored before they go out: after a restart the
@@ -323,24 +337,30 @@ static bool send_gsa(private_mike_gcks_rekey_t *this,
 	{
 		DBG1(DBG_CFG, "mike: group '%s': building GSA_REKEY %u (%s) failed, "
 			 "members will register again", cfg->name, msg_id, why);
-		chunk_free(&msg);
+		mike_rekey_msg_free_fragments(datagrams, fragments);
+		dst->destroy(dst);
 		return FALSE;
 	}
 	gsa->count_rekey(gsa);
-	dst = rekey_dst(cfg);
 	teks = gsa->get_tek_count(gsa);
-	if (this->socket->send(this->socket, dst, msg))
+	pieces[0] = '\0';
+	if (fragments > 1)
+	{
+		snprintf(pieces, sizeof(pieces), " in %d fragments", fragments);
+	}
+	if (this->socket->send(this->socket, dst, datagrams, fragments))
 	{
 		charon->bus->log(charon->bus, DBG_CFG, level, "mike: group '%s': sent "
-					 "GSA_REKEY %u to %#H: %s, %d sender TEK%s, %d wrapped "
-					 "key%s", cfg->name, msg_id, dst, why,
+					 "GSA_REKEY %u to %#H%s: %s, %d sender TEK%s, %d wrapped "
+					 "key%s", cfg->name, msg_id, dst,
+					 pieces, why,
 					 teks, teks == 1 ? "" : "s",
 					 wrap_keys ? wrap_keys->get_count(wrap_keys) : 0,
 					 wrap_keys && wrap_keys->get_count(wrap_keys) == 1 ?
 						"" : "s");
 	}
 	dst->destroy(dst);
-	chunk_free(&msg);
+	mike_rekey_msg_free_fragments(datagrams, fragments);
 	return TRUE;
 }
 

@@ -115,9 +115,14 @@ struct private_mike_member_group_t {
 	uint64_t sam_requests[2];
 
 	/**
-	 * GSA_REKEY messages rejected, by reason
+	 * GSA_REKEY messages (and fragments) rejected, by reason
 	 */
-	uint64_t rejected[MIKE_REKEY_ERR_INTERNAL + 1];
+	uint64_t rejected[MIKE_REKEY_STATUS_MAX];
+
+	/**
+	 * Fragments of GSA_REKEY messages received so far
+	 */
+	mike_rekey_reassembly_t *reassembly;
 };
 
 METHOD(mike_group_t, get_config, mike_group_config_t*,
@@ -380,10 +385,30 @@ METHOD(mike_member_group_t, get_rejected, uint64_t,
 	return reason < countof(this->rejected) ? this->rejected[reason] : 0;
 }
 
+METHOD(mike_member_group_t, get_reassembly, mike_rekey_reassembly_t*,
+	private_mike_member_group_t *this)
+{
+	return this->reassembly;
+}
+
+/**
+ * An incomplete GSA_REKEY the reassembly gave up: counted as a rejection
+ */
+static void reassembly_dropped(private_mike_member_group_t *this,
+							   mike_rekey_status_t why, uint32_t msg_id,
+							   u_int received, u_int total)
+{
+	count_rejected(this, why);
+	DBG1(DBG_NET, "mike: group '%s': GSA_REKEY %u dropped with %u of %u "
+		 "fragments: %s", this->cfg->name, msg_id, received, total,
+		 mike_rekey_status_str(why));
+}
+
 METHOD(mike_group_t, destroy, void,
 	private_mike_member_group_t *this)
 {
 	unregister(this);
+	this->reassembly->destroy(this->reassembly);
 	/* after the SAs: the block policies take over from the ESP ones */
 	DESTROY_IF(this->guard);
 	DESTROY_IF(this->sam_key);
@@ -437,6 +462,7 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 			.get_sam_requests = _get_sam_requests,
 			.count_rejected = _count_rejected,
 			.get_rejected = _get_rejected,
+			.get_reassembly = _get_reassembly,
 		},
 		.cfg = cfg,
 		.gsa = mike_gsa_create(),
@@ -445,6 +471,11 @@ mike_member_group_t *mike_member_group_create(mike_group_config_t *cfg)
 		.atd = -1,
 		.dtd = -1,
 	);
+	this->reassembly = mike_rekey_reassembly_create(
+							MIKE_REKEY_REASSEMBLY_SETS,
+							MIKE_REKEY_REASSEMBLY_TIMEOUT,
+							(mike_rekey_reassembly_drop_t)reassembly_dropped,
+							this);
 	if (cfg->sender && mike_sam_scheme_signs(cfg->sam_scheme_id))
 	{	/* the private half never leaves this host */
 		this->sam_key = mike_sam_key_generate(cfg->sam_scheme_id);

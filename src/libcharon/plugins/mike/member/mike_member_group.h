@@ -18,6 +18,7 @@
 #include "group/mike_groups.h"
 #include "group/mike_kernel.h"
 #include "common/mike_rekey_msg.h"
+#include "common/mike_rekey_reassembly.h"
 
 typedef struct mike_member_group_t mike_member_group_t;
 
@@ -255,6 +256,14 @@ struct mike_member_group_t {
 	 */
 	uint64_t (*get_rejected)(mike_member_group_t *this,
 							 mike_rekey_status_t reason);
+
+	/**
+	 * The reassembly of the group's fragmented GSA_REKEY messages; the
+	 * incomplete messages it gives up are counted and logged.
+	 *
+	 * @return			reassembly, internal
+	 */
+	mike_rekey_reassembly_t *(*get_reassembly)(mike_member_group_t *this);
 };
 
 /**

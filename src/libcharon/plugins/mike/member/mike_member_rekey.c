@@ -610,10 +610,12 @@ static void receive_for(private_mike_member_rekey_t *this,
 {
 	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	mike_gsa_t *gsa = group->group.get_gsa(&group->group);
+	mike_rekey_reassembly_t *reassembly;
 	mike_rekey_msg_t *msg;
 	mike_rekey_status_t status;
 	unsigned long long missed;
 	uint64_t next = gsa->get_rekey_msg_id(gsa);
+	bool fragment;
 
 	if (!gsa->get_rekey_auth_key(gsa))
 	{
@@ -621,25 +623,48 @@ static void receive_for(private_mike_member_rekey_t *this,
 			 "gave us no key to verify it", cfg->name, from);
 		return;
 	}
-	status = mike_rekey_msg_parse(data, spi, gsa->get_kek_suite(gsa),
-								  mike_rekey_suite_gsk_e(gsa->get_kek_suite(gsa),
+	fragment = mike_rekey_msg_is_fragment(data);
+	if (fragment)
+	{	/* the reassembled message is verified as an unfragmented one */
+		reassembly = group->get_reassembly(group);
+		status = reassembly->add(reassembly, data, spi, gsa->get_kek_suite(gsa),
+								 mike_rekey_suite_gsk_e(gsa->get_kek_suite(gsa),
 												gsa->get_kek_keymat(gsa)),
-								  gsa->get_rekey_auth_key(gsa),
-								  gsa->get_rekey_auth_scheme(gsa), next, &msg);
+								 gsa->get_rekey_auth_key(gsa),
+								 gsa->get_rekey_auth_scheme(gsa), next,
+								 time_monotonic(NULL), &msg);
+	}
+	else
+	{
+		status = mike_rekey_msg_parse(data, spi, gsa->get_kek_suite(gsa),
+								mike_rekey_suite_gsk_e(gsa->get_kek_suite(gsa),
+												gsa->get_kek_keymat(gsa)),
+								gsa->get_rekey_auth_key(gsa),
+								gsa->get_rekey_auth_scheme(gsa), next, &msg);
+	}
+	if (status == MIKE_REKEY_INCOMPLETE)
+	{
+		DBG3(DBG_NET, "mike: group '%s': GSA_REKEY fragment from %H kept",
+			 cfg->name, from);
+		return;
+	}
 	if (status != MIKE_REKEY_OK)
 	{
 		group->count_rejected(group, status);
-		/* the GCKS sends every message several times: the copies of the
-		 * one just accepted are no news */
-		if (status == MIKE_REKEY_ERR_REPLAY)
+		/* the GCKS sends every message (every fragment) several times: the
+		 * copies of the one just accepted are no news */
+		if (status == MIKE_REKEY_ERR_REPLAY ||
+			status == MIKE_REKEY_ERR_FRAGMENT_DUPLICATE)
 		{
 			DBG2(DBG_NET, "mike: group '%s': GSA_REKEY copy from %H dropped: "
-				 "%s", cfg->name, from, mike_rekey_status_str(status));
+				 "%s%s", cfg->name, from, mike_rekey_status_str(status),
+				 fragment ? " (a fragment)" : "");
 		}
 		else
 		{
-			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: %s",
-				 cfg->name, from, mike_rekey_status_str(status));
+			DBG1(DBG_NET, "mike: group '%s': GSA_REKEY from %H rejected: "
+				 "%s%s", cfg->name, from, mike_rekey_status_str(status),
+				 fragment ? " (a fragment)" : "");
 		}
 		return;
 	}
@@ -770,6 +795,6 @@ mike_member_rekey_t *mike_member_rekey_create(mike_groups_t *groups,
 	);
 	/* members only receive: no retransmissions, no TTL to set */
 	this->socket = mike_rekey_socket_create(
-						(mike_rekey_socket_cb_t)received, this, 0, 0, 1);
+						(mike_rekey_socket_cb_t)received, this, 0, 0, 1, 0);
 	return &this->public;
 }

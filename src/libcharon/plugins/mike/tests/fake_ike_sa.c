@@ -411,16 +411,27 @@ mike_member_group_t *fake_member_state(const char *body, message_t *response)
 }
 
 METHOD(mike_rekey_socket_t, socket_send, bool,
-	fake_socket_t *this, host_t *dst, chunk_t msg)
+	fake_socket_t *this, host_t *dst, chunk_t *msgs, int count)
 {
 	chunk_t *copy;
+	int i;
 
-	INIT(copy);
-	*copy = chunk_clone(msg);
-	this->sent->insert_last(this->sent, copy);
+	for (i = 0; i < count; i++)
+	{
+		INIT(copy);
+		*copy = chunk_clone(msgs[i]);
+		this->sent->insert_last(this->sent, copy);
+	}
+	this->sends++;
 	DESTROY_IF(this->dst);
 	this->dst = dst->clone(dst);
 	return TRUE;
+}
+
+METHOD(mike_rekey_socket_t, socket_get_max_message, size_t,
+	fake_socket_t *this, host_t *dst)
+{
+	return this->max_message;
 }
 
 METHOD(mike_rekey_socket_t, socket_subscribe, bool,
@@ -458,6 +469,7 @@ fake_socket_t *fake_socket_create(void)
 	INIT(this,
 		.socket = {
 			.send = _socket_send,
+			.get_max_message = _socket_get_max_message,
 			.subscribe = _socket_subscribe,
 			.unsubscribe = _socket_unsubscribe,
 			.destroy = _socket_destroy,

@@ -181,11 +181,17 @@ struct fake_socket_t {
 	/** implements mike_rekey_socket_t */
 	mike_rekey_socket_t socket;
 
-	/** datagrams sent, chunk_t* (owned) */
+	/** datagrams sent, chunk_t* (owned), each fragment on its own */
 	linked_list_t *sent;
 
 	/** destination of the last one, NULL if none */
 	host_t *dst;
+
+	/** what get_max_message() returns, 0 (never fragment) by default */
+	size_t max_message;
+
+	/** calls of send(): messages sent, whole or in fragments */
+	u_int sends;
 };
 
 /**

@@ -716,7 +716,7 @@ static uint64_t rejected(rekeyed_t *this)
 	uint64_t sum = 0;
 	int i;
 
-	for (i = 0; i <= MIKE_REKEY_ERR_INTERNAL; i++)
+	for (i = 0; i < MIKE_REKEY_STATUS_MAX; i++)
 	{
 		sum += this->group->get_rejected(this->group, i);
 	}
@@ -863,6 +863,138 @@ START_TEST(test_announce_new_sender_tek)
 	receive(&alice, fake_socket_get(sock, 0));
 	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)), 1);
 	ck_assert(fake_kernel_has_sa(sender->tek->spi));
+}
+END_TEST
+
+/** members only the GCKS knows of, for a deeper key tree and a larger GSA */
+#define CROWD 48
+
+/** the largest IKE message per datagram: 576-byte IPv4 datagrams */
+#define SMALL_MESSAGE (576 - 28)
+
+/**
+ * CROWD members register with the GCKS, the first senders of them as
+ * senders; their IKE SAs' two ends go to sas
+ */
+static void crowd_join(ike_sa_t **sas, int senders)
+{
+	message_t *response;
+	char id[32];
+	int i;
+
+	for (i = 0; i < CROWD; i++)
+	{
+		snprintf(id, sizeof(id), "m%d@example.org", i);
+		ike_sa_pair(10 + i, i < senders ? "cs" : "c", id, &sas[2 * i],
+					&sas[2 * i + 1]);
+		ck_assert(fake_respond(&gcks->listener, sas[2 * i + 1],
+							   fake_idg_request("g", i < senders), &response));
+		response->destroy(response);
+	}
+}
+
+/**
+ * The datagrams from first on that belong to the message of the first,
+ * as indices after first
+ */
+static int message_end(int first)
+{
+	chunk_t start = fake_socket_get(sock, first), next;
+	int i = first + 1;
+
+	while ((next = fake_socket_get(sock, i)).len &&
+		   memeq(next.ptr, start.ptr, 24) && mike_rekey_msg_is_fragment(next))
+	{	/* same SPI, header and Message ID */
+		i++;
+	}
+	return i;
+}
+
+/**
+ * A member receives the fragments of datagrams [first, end) backwards
+ */
+static void receive_backwards(rekeyed_t *this, int first, int end)
+{
+	int i;
+
+	for (i = end - 1; i >= first; i--)
+	{
+		receive(this, fake_socket_get(sock, i));
+	}
+}
+
+START_TEST(test_eviction_fragmented)
+{
+	ike_sa_t *crowd[2 * CROWD];
+	chunk_t datagram;
+	int i, count, first, end, sends, bob_rekeys;
+
+	sock->max_message = SMALL_MESSAGE;
+	join(&alice, 1, "alice@example.org", FALSE);
+	join(&bob, 3, "bob@example.org", FALSE);
+	crowd_join(crowd, 8);
+	/* alice and bob follow every rekey of the joins */
+	count = sock->sent->get_count(sock->sent);
+	ck_assert_int_gt(count, sock->sends);
+	for (i = 0; i < count; i++)
+	{
+		receive(&alice, fake_socket_get(sock, i));
+		receive(&bob, fake_socket_get(sock, i));
+	}
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)),
+					 sock->sends);
+	ck_assert_int_eq(GSA(alice.group)->get_tek_count(GSA(alice.group)), 8);
+
+	/* bob's IKE SA goes: the new KEK under the key tree's new root, then
+	 * new TEKs under that, each in fragments */
+	sends = sock->sends;
+	bob_rekeys = GSA(bob.group)->get_rekeys(GSA(bob.group));
+	gcks->listener.ike_state_change(&gcks->listener, bob.gcks_end,
+									IKE_DESTROYING);
+	ck_assert_int_eq(sock->sends, sends + 2);
+	for (i = count; i < sock->sent->get_count(sock->sent); i++)
+	{
+		datagram = fake_socket_get(sock, i);
+		ck_assert_int_le(datagram.len, SMALL_MESSAGE);
+		ck_assert(mike_rekey_msg_is_fragment(datagram));
+	}
+	first = count;
+	end = message_end(first);
+	ck_assert_int_gt(end - first, 2);
+	ck_assert_int_gt(sock->sent->get_count(sock->sent), end + 1);
+
+	/* alice puts the first together backwards and takes the new KEK */
+	receive_backwards(&alice, first, end);
+	ck_assert_int_eq(rejected(&alice), 0);
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)),
+					 sends + 1);
+	ck_assert_chunk_eq(KEK_KEYMAT(alice.group), KEK_KEYMAT(gcks_group("g")));
+	/* the second under the new KEK */
+	receive_backwards(&alice, end, sock->sent->get_count(sock->sent));
+	ck_assert_int_eq(GSA(alice.group)->get_rekeys(GSA(alice.group)),
+					 sends + 2);
+	/* the GCKS's copies of its fragments are replays */
+	receive(&alice, fake_socket_get(sock, end));
+	ck_assert_int_eq(alice.group->get_rejected(alice.group,
+											   MIKE_REKEY_ERR_REPLAY), 1);
+	ck_assert_int_eq(alice.group->get_reregistrations(alice.group), 0);
+	ck_assert_int_eq(alice.group->get_reassembly(alice.group)->get_count(
+							alice.group->get_reassembly(alice.group)), 0);
+
+	/* bob reassembles and verifies the first, but cannot unwrap its KEK */
+	receive_backwards(&bob, first, end);
+	ck_assert_int_eq(GSA(bob.group)->get_rekeys(GSA(bob.group)), bob_rekeys);
+	/* its fragments and signature hold: nothing is counted as rejected */
+	ck_assert_int_eq(rejected(&bob), 0);
+	ck_assert(!chunk_equals(KEK_KEYMAT(bob.group),
+							KEK_KEYMAT(gcks_group("g"))));
+	ck_assert_int_eq(bob.group->get_reregistrations(bob.group), 1);
+
+	for (i = 0; i < 2 * CROWD; i++)
+	{
+		crowd[i]->destroy(crowd[i]);
+	}
 }
 END_TEST
 
@@ -1280,6 +1412,7 @@ Suite *member_rekey_suite(void)
 	tcase_add_test(tc, test_receive_unknown_spi_ignored);
 	tcase_add_test(tc, test_left_member_cannot_follow);
 	tcase_add_test(tc, test_announce_new_sender_tek);
+	tcase_add_test(tc, test_eviction_fragmented);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("from another GCKS");

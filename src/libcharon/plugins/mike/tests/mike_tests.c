@@ -31,6 +31,7 @@ static Suite *(*suites[])(void) = {
 	tek_suite,
 	group_config_suite,
 	rekey_suite,
+	rekey_frag_suite,
 	lkh_suite,
 	db_suite,
 	group_suite,

@@ -27,6 +27,7 @@ Suite *keywrap_suite(void);
 Suite *tek_suite(void);
 Suite *group_config_suite(void);
 Suite *rekey_suite(void);
+Suite *rekey_frag_suite(void);
 
 /* group/ */
 Suite *lkh_suite(void);
