@@ -569,8 +569,13 @@ static bool authorize_registration(private_mike_gcks_listener_t *this,
 		ok = register_member(this, group, reg, ike_sa, id, gsk_w);
 		if (!ok)
 		{
-			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed",
-				 reg->group);
+			/* most likely its size: a GSA or KD payload holds 64 KiB, the
+			 * TEKs of some hundred senders (docs/gcks-scale.md) */
+			DBG1(DBG_CFG, "mike: group '%s': building the GSA failed (%d "
+				 "sender TEKs and those just retired; a GSA or KD payload "
+				 "holds at most 65531 bytes)", reg->group,
+				 group->group.get_gsa(&group->group)->get_tek_count(
+									group->group.get_gsa(&group->group)));
 			reg->refusal = GIKEV2_NOTIFY_REGISTRATION_FAILED;
 		}
 	}

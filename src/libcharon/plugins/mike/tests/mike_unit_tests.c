@@ -2466,6 +2466,56 @@ START_TEST(test_gsa_rekey_auth)
 }
 END_TEST
 
+/*
+ * How many senders one GSA carries (issue 14): every sender adds its TEK
+ * policy with a SAM key and a key bag; past the 64 KiB of a payload the
+ * build fails cleanly, it is never cut short
+ */
+START_TEST(test_gsa_many_senders)
+{
+	mike_gcks_group_t *gcks;
+	mike_gcks_member_t *member;
+	gsa_payload_t *gsa = NULL;
+	kd_payload_t *kd = NULL;
+	host_t *source;
+	chunk_t gsk_w = test_gsk_w();
+	u_char spki[44] = { 0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65,
+						0x70, 0x03, 0x21, 0x00 };
+	char id[32];
+	int senders = 0;
+	bool ok = TRUE;
+
+	gcks = group_create("role = gcks\naddress = 239.1.2.3\nport = 5000\n"
+						"rekey_address = 239.1.2.4\nsenders = %any\n");
+	ck_assert(gcks->ensure_kek(gcks));
+	source = host_create_from_string("192.0.2.1", 0);
+	while (ok && senders < 1000)
+	{
+		snprintf(id, sizeof(id), "s%d.example.org", senders);
+		member = add_member(gcks, id, senders + 1, TRUE);
+		member->tek->source = source->clone(source);
+		member->tek->sam_key = chunk_clone(chunk_from_thing(spki));
+		senders++;
+		ok = mike_gsa_build(gcks, gsk_w, NULL, &gsa, &kd);
+		if (ok)
+		{
+			payloads_destroy(gsa, kd);
+		}
+		else
+		{
+			ck_assert(!gsa && !kd);
+		}
+	}
+	/* AES-GCM-16-256 TEKs with an Ed25519 SAM key: about 122 bytes of GSA
+	 * each, 536 fit (docs/gcks-scale.md) */
+	ck_assert_int_gt(senders, 500);
+	ck_assert_int_lt(senders, 1000);
+	source->destroy(source);
+	gcks->group.destroy(&gcks->group);
+	chunk_free(&gsk_w);
+}
+END_TEST
+
 START_TEST(test_gsa_apply_kek_only)
 {
 	mike_gcks_group_t *gcks;
@@ -3247,6 +3297,7 @@ Suite *gsa_suite(void)
 	tcase_add_loop_test(tc, test_gsa_apply, 0, families);
 	tcase_add_loop_test(tc, test_gsa_rekey_auth, 0, families);
 	tcase_add_test(tc, test_gsa_apply_kek_only);
+	tcase_add_test(tc, test_gsa_many_senders);
 	tcase_add_test(tc, test_gsa_sam_encrypt);
 	tcase_add_test(tc, test_gsa_sam_bootstrap);
 	tcase_add_loop_test(tc, test_gsa_rekey_port_ike, 0, countof(ike_ports));
