@@ -533,6 +533,20 @@ def gikev2_checks():
     expect("GSA_REKEY: nothing on port 9848 by default", other, 1, {"mike.exchange": ""})
     expect("GSA_REKEY: preference mike.rekey_port 9848", other, 1,
            {"mike.exchange": "41", "mike.ike.msgid": "5"}, extra=["-o", "mike.rekey_port:9848"])
+    # an RFC 7383 fragment of a GSA_REKEY (RFC 9838 2.4.1.2): the vector's
+    # header with Next Payload SKF, fragment 2 of 3 (Next Payload 0 after
+    # the first), an IV, some ciphertext and an ICV of its own
+    body = struct.pack("!HH", 2, 3) + bytes(range(0xa0, 0xa8)) + bytes(40) + bytes([0xee]) * 16
+    skf = bytes([0, 0]) + struct.pack("!H", 4 + len(body)) + body
+    frag = rekey[:16] + bytes([53]) + rekey[17:24] + struct.pack("!I", 28 + len(skf)) + skf
+    bad = frag[:32] + struct.pack("!HH", 4, 3) + frag[36:]
+    frags = write_pcap("rekey-frag.pcap", [udp4(848, 848, frag), udp4(848, 848, bad)])
+    expect("GSA_REKEY fragment: SKF (53) with Fragment Number, Total Fragments, IV, ICV", frags, 1,
+           {"mike.exchange": "41", "mike.payload": "53", "mike.skf.number": "2",
+            "mike.skf.total": "3", "mike.sk.iv": "a0a1a2a3a4a5a6a7",
+            "mike.sk.icv": "ee" * 16})
+    msgs = expert_messages(frags, 2)
+    report("fragment 4 of 3" in msgs, "expert info for fragment 4 of 3 (%r)" % msgs)
     expect("IKE_AUTH (35): GSA payload, no exchange name of ours", pcap, 9,
            {"mike.exchange": "", "mike.payload": "51", "mike.gsa.attr.type": "1,2,16384",
             "mike.sam_session.id": "0x34dd4195"})

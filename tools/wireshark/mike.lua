@@ -251,6 +251,8 @@ auth_data           mike.auth.data                 bytes  -                     
 sk_iv               mike.sk.iv                     bytes  -                           IV
 sk_encrypted        mike.sk.encrypted              bytes  -                           Encrypted payloads, Pad Length
 sk_icv              mike.sk.icv                    bytes  -                           ICV
+skf_number          mike.skf.number                uint16 DEC                         Fragment Number
+skf_total           mike.skf.total                 uint16 DEC                         Total Fragments
 ]])
 -- the two traffic selectors of a GSA policy, and the attributes of each
 -- registry (RFC 7296 3.3.5 format): the same fields under other names
@@ -911,8 +913,25 @@ local function dissect_sk(tvb, tree)
 	if icvl > 0 then tree:add(F.sk_icv, tvb(len - icvl, icvl)) end
 end
 
+-- RFC 7383 2.5: an Encrypted Fragment payload, as a GCKS fragments a
+-- GSA_REKEY (RFC 9838 2.4.1.2): the numbers, then an SK body of its own
+local function dissect_skf(tvb, tree)
+	if tvb:len() < 4 then
+		malformed(tree, tvb(), "SKF body shorter than its fragment numbers")
+		return
+	end
+	tree:add(F.skf_number, tvb(0, 2))
+	tree:add(F.skf_total, tvb(2, 2))
+	local n, total = tvb(0, 2):uint(), tvb(2, 2):uint()
+	if n == 0 or n > total then
+		malformed(tree, tvb(0, 4), string.format("fragment %d of %d", n, total))
+	end
+	dissect_sk(tvb(4):tvb(), tree)
+end
+
 local chain_dissectors = {
 	[39] = dissect_auth, [41] = dissect_notify, [42] = dissect_delete, [46] = dissect_sk,
+	[53] = dissect_skf,
 	[50] = dissect_idg, [51] = dissect_gsa, [52] = dissect_kd,
 }
 
@@ -974,8 +993,8 @@ function p_mike.dissector(tvb, pinfo, tree)
 		elseif d then
 			malformed(pt, tvb(o, plen), "empty body")
 		end
-		-- the SK payload is the last: what follows is encrypted
-		if next_type == 46 then break end
+		-- the SK (or SKF) payload is the last: what follows is encrypted
+		if next_type == 46 or next_type == 53 then break end
 		next_type = tvb(o, 1):uint()
 		o = o + plen
 	end
