@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include <daemon.h>
+#include <collections/array.h>
 #include <threading/mutex.h>
 
 /** how long a store waits for another one's write lock, in ms */
@@ -60,11 +61,33 @@ struct private_mike_db_t {
 
 	/**
 	 * Serializes the groups' use of the connection (opened without SQLite's
-	 * own mutexes): held from begin() to commit() or rollback() and around
-	 * each write of its own (recursive)
+	 * own mutexes): held from begin() to commit() or rollback(), around
+	 * each write of its own and from prepare() to release() of each
+	 * statement, as kept ones are shared (recursive)
 	 */
 	mutex_t *mutex;
+
+	/**
+	 * Prepared statements kept for reuse, stmt_t (parsing SQL cost more
+	 * than running it)
+	 */
+	array_t *stmts;
 };
+
+/**
+ * A statement kept prepared, by the address of its SQL (all are literals)
+ */
+typedef struct {
+
+	/** the SQL it was prepared from */
+	const char *sql;
+
+	/** the statement */
+	sqlite3_stmt *stmt;
+
+	/** whether it is in use (prepared, not yet released) */
+	bool in_use;
+} stmt_t;
 
 /**
  * The LKH tree's nodes (schema version 2): one row per node, written when
@@ -173,19 +196,80 @@ static void log_error(private_mike_db_t *this, char *what)
 }
 
 /**
- * Prepare a statement, NULL on failure
+ * Prepare a statement, NULL on failure; the connection stays locked until
+ * release() gives it back.  A statement of the same SQL is reused if one is
+ * kept and not in use
  */
 static sqlite3_stmt *prepare(private_mike_db_t *this, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
+	stmt_t *kept;
+	bool known = FALSE;
+	int i;
 
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < array_count(this->stmts); i++)
+	{
+		array_get(this->stmts, i, &kept);
+		if (kept->sql == sql)
+		{
+			if (!kept->in_use)
+			{
+				kept->in_use = TRUE;
+				return kept->stmt;
+			}
+			/* nested use of the same SQL: a statement of its own */
+			known = TRUE;
+			break;
+		}
+	}
 	if (sqlite3_prepare_v2(this->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 	{
 		log_error(this, "preparing a statement");
 		sqlite3_finalize(stmt);
+		this->mutex->unlock(this->mutex);
 		return NULL;
 	}
+	if (!known)
+	{
+		INIT(kept,
+			.sql = sql,
+			.stmt = stmt,
+			.in_use = TRUE,
+		);
+		array_insert(this->stmts, ARRAY_TAIL, kept);
+	}
 	return stmt;
+}
+
+/**
+ * Release a statement of prepare() (none if NULL) and the connection: a
+ * kept one is reset and its parameters cleared, any other finalized
+ */
+static void release(private_mike_db_t *this, sqlite3_stmt *stmt)
+{
+	stmt_t *kept;
+	int i;
+
+	if (!stmt)
+	{
+		return;
+	}
+	for (i = 0; i < array_count(this->stmts); i++)
+	{
+		array_get(this->stmts, i, &kept);
+		if (kept->stmt == stmt)
+		{
+			/* its error, if any, was reported by the step */
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			kept->in_use = FALSE;
+			this->mutex->unlock(this->mutex);
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+	this->mutex->unlock(this->mutex);
 }
 
 /**
@@ -210,12 +294,12 @@ static bool exec_sql(private_mike_db_t *this, const char *sql)
 	{
 		log_error(this, (char*)sql);
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_DONE;
 }
 
 /**
- * Step a prepared statement that returns no rows and finalize it
+ * Step a prepared statement that returns no rows and release it
  */
 static bool step_done(private_mike_db_t *this, sqlite3_stmt *stmt, char *what)
 {
@@ -230,20 +314,20 @@ static bool step_done(private_mike_db_t *this, sqlite3_stmt *stmt, char *what)
 	{
 		log_error(this, what);
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
 /**
  * Step a statement that returns no rows if binding its parameters went
- * well, and finalize it
+ * well, and release it
  */
 static bool step_bound(private_mike_db_t *this, sqlite3_stmt *stmt,
 					   bool bound, char *what)
 {
 	if (!bound)
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, what);
@@ -284,7 +368,7 @@ static bool bind_int(sqlite3_stmt *stmt, int i, int64_t value)
 
 /**
  * A column as chunk, pointing into SQLite's memory (valid until the next
- * step/finalize), empty for NULL
+ * step/release), empty for NULL
  */
 static chunk_t column_chunk(sqlite3_stmt *stmt, int i)
 {
@@ -331,7 +415,7 @@ static linked_list_t *rows_done(private_mike_db_t *this, sqlite3_stmt *stmt,
 		list->destroy_function(list, destroy);
 		list = NULL;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return list;
 }
 
@@ -390,7 +474,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 		stmt = prepare(this, "INSERT OR IGNORE INTO groups (name) VALUES (?)");
 		if (!stmt || !bind_text(stmt, 1, name))
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 			return FALSE;
 		}
 		if (!step_done(this, stmt, "adding a group"))
@@ -401,7 +485,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 	stmt = prepare(this, "SELECT id FROM groups WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, name))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -413,7 +497,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 	{
 		log_error(this, "looking up a group");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_ROW || (rc == SQLITE_DONE && !create);
 }
 
@@ -445,7 +529,7 @@ METHOD(mike_db_t, reserve_message_ids, bool,
 		{
 			log_error(this, "reading the Message ID high-water mark");
 		}
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 	}
 	if (ok && next + n > MSG_ID_LIMIT)
 	{
@@ -464,7 +548,7 @@ METHOD(mike_db_t, reserve_message_ids, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	if (!tx_end(this, ok))
@@ -486,7 +570,7 @@ METHOD(mike_db_t, get_next_message_id, bool,
 	stmt = prepare(this, "SELECT next_msg_id FROM groups WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -496,7 +580,7 @@ METHOD(mike_db_t, get_next_message_id, bool,
 	{
 		log_error(this, "reading the Message ID high-water mark");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	*next = value;
 	return ok;
 }
@@ -513,7 +597,7 @@ static bool insert_spi(private_mike_db_t *this, int64_t gid, chunk_t spi,
 						 "VALUES (?, ?)");
 	if (!stmt || !bind_int(stmt, 1, gid) || !bind_chunk(stmt, 2, spi))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	if (!step_done(this, stmt, "recording an SPI"))
@@ -557,7 +641,7 @@ METHOD(mike_db_t, load_spis, linked_list_t*,
 						 "ON s.group_id = g.id WHERE g.name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -575,7 +659,7 @@ METHOD(mike_db_t, load_spis, linked_list_t*,
 		list->destroy(list);
 		list = NULL;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return list;
 }
 
@@ -596,7 +680,7 @@ static bool get_blobs(private_mike_db_t *this, char *group, const char *sql,
 	stmt = prepare(this, sql);
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -612,7 +696,7 @@ static bool get_blobs(private_mike_db_t *this, char *group, const char *sql,
 	{
 		log_error(this, "reading a group");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
@@ -641,7 +725,7 @@ static bool set_blob(private_mike_db_t *this, char *group, const char *sql,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -689,7 +773,7 @@ METHOD(mike_db_t, set_kek, bool,
 			}
 			else
 			{
-				sqlite3_finalize(stmt);
+				release(this, stmt);
 			}
 		}
 	}
@@ -706,7 +790,7 @@ METHOD(mike_db_t, set_kek, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -754,7 +838,7 @@ static bool run_for_group(private_mike_db_t *this, char *group,
 		stmt = prepare(this, sql[i]);
 		if (!stmt || !bind_int(stmt, 1, gid))
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 			ok = FALSE;
 			break;
 		}
@@ -784,6 +868,8 @@ METHOD(mike_db_t, put_lkh_nodes, bool,
 		ok = step_bound(this, stmt, stmt && bind_int(stmt, 1, next_id) &&
 						bind_int(stmt, 2, next_num) && bind_int(stmt, 3, gid),
 						"storing the LKH counters");
+		/* released by step_bound() */
+		stmt = NULL;
 	}
 	if (ok)
 	{
@@ -807,7 +893,7 @@ METHOD(mike_db_t, put_lkh_nodes, bool,
 			ok = FALSE;
 		}
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return tx_end(this, ok);
 }
 
@@ -853,7 +939,7 @@ static bool get_lkh_counters(private_mike_db_t *this, char *group,
 				   "WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -878,7 +964,7 @@ static bool get_lkh_counters(private_mike_db_t *this, char *group,
 		log_error(this, "loading the LKH counters");
 		ok = FALSE;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -908,7 +994,7 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 				"WHERE g.name = ? ORDER BY n.num");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		list->destroy(list);
 		return NULL;
 	}
@@ -1024,7 +1110,7 @@ METHOD(mike_db_t, put_tek, bool,
 	}
 	else
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 	}
 	return tx_end(this, ok);
 }
@@ -1038,7 +1124,7 @@ METHOD(mike_db_t, remove_tek, bool,
 						 "(SELECT id FROM groups WHERE name = ?)");
 	if (!stmt || !bind_int(stmt, 1, spi) || !bind_text(stmt, 2, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, "removing a TEK");
@@ -1146,7 +1232,7 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 				"ORDER BY t.created, t.spi");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -1196,7 +1282,7 @@ METHOD(mike_db_t, put_member, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -1213,7 +1299,7 @@ METHOD(mike_db_t, remove_member, bool,
 		!bind_chunk(stmt, 2, id->get_encoding(id)) ||
 		!bind_text(stmt, 3, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, "removing a member");
@@ -1246,7 +1332,7 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 				"WHERE g.name = ? ORDER BY m.seq");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -1363,10 +1449,18 @@ METHOD(mike_db_t, rollback, bool,
 METHOD(mike_db_t, destroy, void,
 	private_mike_db_t *this)
 {
+	stmt_t *kept;
+
 	if (this->in_tx)
 	{
 		exec_sql(this, "ROLLBACK");
 	}
+	while (array_remove(this->stmts, ARRAY_HEAD, &kept))
+	{
+		sqlite3_finalize(kept->stmt);
+		free(kept);
+	}
+	array_destroy(this->stmts);
 	sqlite3_close_v2(this->db);
 	this->mutex->destroy(this->mutex);
 	free(this->path);
@@ -1427,7 +1521,7 @@ static bool check_integrity(private_mike_db_t *this)
 		DBG1(DBG_CFG, "mike: database %s: integrity check failed: %s",
 			 this->path, result ?: sqlite3_errmsg(this->db));
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -1452,7 +1546,7 @@ static bool set_wal(private_mike_db_t *this)
 	{
 		log_error(this, "switching to WAL mode");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -1478,7 +1572,7 @@ static bool init_schema(private_mike_db_t *this)
 		return tx_end(this, FALSE);
 	}
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 	{
 		log_error(this, "reading the schema");
@@ -1490,7 +1584,7 @@ static bool init_schema(private_mike_db_t *this)
 		stmt = prepare(this, "SELECT version FROM schema_version");
 		ok = stmt && sqlite3_step(stmt) == SQLITE_ROW &&
 			 column_int(stmt, 0, 0, INT_MAX, &version);
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		if (ok && version >= 1 && version < MIKE_DB_SCHEMA_VERSION)
 		{
 			DBG1(DBG_CFG, "mike: database %s: converting schema version %lld "
@@ -1540,7 +1634,7 @@ static bool init_schema(private_mike_db_t *this)
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -1587,6 +1681,7 @@ mike_db_t *mike_db_create(char *path)
 		},
 		.path = strdup(path),
 		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
+		.stmts = array_create(0, 0),
 	);
 
 	if (!create_file(this))
