@@ -20,7 +20,6 @@
 #include <sqlite3.h>
 
 #include <daemon.h>
-#include <collections/array.h>
 #include <threading/mutex.h>
 
 /** how long a store waits for another one's write lock, in ms */
@@ -68,16 +67,21 @@ struct private_mike_db_t {
 	mutex_t *mutex;
 
 	/**
-	 * Prepared statements kept for reuse, stmt_t (parsing SQL cost more
-	 * than running it)
+	 * Prepared statements kept for reuse (parsing SQL cost more than
+	 * running it), searched by address: a few dozen at most
 	 */
-	array_t *stmts;
+	struct stmt_t *stmts;
+
+	/**
+	 * Number of kept statements
+	 */
+	int stmt_count;
 };
 
 /**
  * A statement kept prepared, by the address of its SQL (all are literals)
  */
-typedef struct {
+typedef struct stmt_t {
 
 	/** the SQL it was prepared from */
 	const char *sql;
@@ -208,9 +212,9 @@ static sqlite3_stmt *prepare(private_mike_db_t *this, const char *sql)
 	int i;
 
 	this->mutex->lock(this->mutex);
-	for (i = 0; i < array_count(this->stmts); i++)
+	for (i = 0; i < this->stmt_count; i++)
 	{
-		array_get(this->stmts, i, &kept);
+		kept = &this->stmts[i];
 		if (kept->sql == sql)
 		{
 			if (!kept->in_use)
@@ -232,12 +236,13 @@ static sqlite3_stmt *prepare(private_mike_db_t *this, const char *sql)
 	}
 	if (!known)
 	{
-		INIT(kept,
+		this->stmts = realloc(this->stmts,
+							  (this->stmt_count + 1) * sizeof(stmt_t));
+		this->stmts[this->stmt_count++] = (stmt_t){
 			.sql = sql,
 			.stmt = stmt,
 			.in_use = TRUE,
-		);
-		array_insert(this->stmts, ARRAY_TAIL, kept);
+		};
 	}
 	return stmt;
 }
@@ -255,9 +260,9 @@ static void release(private_mike_db_t *this, sqlite3_stmt *stmt)
 	{
 		return;
 	}
-	for (i = 0; i < array_count(this->stmts); i++)
+	for (i = 0; i < this->stmt_count; i++)
 	{
-		array_get(this->stmts, i, &kept);
+		kept = &this->stmts[i];
 		if (kept->stmt == stmt)
 		{
 			/* its error, if any, was reported by the step */
@@ -1449,18 +1454,17 @@ METHOD(mike_db_t, rollback, bool,
 METHOD(mike_db_t, destroy, void,
 	private_mike_db_t *this)
 {
-	stmt_t *kept;
+	int i;
 
 	if (this->in_tx)
 	{
 		exec_sql(this, "ROLLBACK");
 	}
-	while (array_remove(this->stmts, ARRAY_HEAD, &kept))
+	for (i = 0; i < this->stmt_count; i++)
 	{
-		sqlite3_finalize(kept->stmt);
-		free(kept);
+		sqlite3_finalize(this->stmts[i].stmt);
 	}
-	array_destroy(this->stmts);
+	free(this->stmts);
 	sqlite3_close_v2(this->db);
 	this->mutex->destroy(this->mutex);
 	free(this->path);
@@ -1681,7 +1685,6 @@ mike_db_t *mike_db_create(char *path)
 		},
 		.path = strdup(path),
 		.mutex = mutex_create(MUTEX_TYPE_RECURSIVE),
-		.stmts = array_create(0, 0),
 	);
 
 	if (!create_file(this))
