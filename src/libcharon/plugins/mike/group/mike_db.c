@@ -920,8 +920,8 @@ METHOD(mike_db_t, clear_lkh_nodes, bool,
 void mike_db_lkh_node_destroy(mike_lkh_node_t *node)
 {
 	if (node)
-	{
-		chunk_clear(&node->key);
+	{	/* the key is allocated with the node */
+		memwipe(node->key.ptr, node->key.len);
 		free(node);
 	}
 }
@@ -980,6 +980,7 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 	sqlite3_stmt *stmt;
 	linked_list_t *list;
 	mike_lkh_node_t *node;
+	chunk_t key;
 	int64_t num, parent, side, key_id, member = 0;
 	bool found;
 	int rc;
@@ -1016,15 +1017,21 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 				 this->path, group);
 			break;
 		}
-		INIT(node,
+		/* the key right behind the node, one allocation for both */
+		key = column_chunk(stmt, 4);
+		INIT_EXTRA(node, key.len,
 			.num = num,
 			.parent = parent,
 			.side = side,
 			.id = key_id,
-			.key = chunk_clone(column_chunk(stmt, 4)),
 			.is_member = sqlite3_column_type(stmt, 5) != SQLITE_NULL,
 			.member = member,
 		);
+		if (key.len)
+		{
+			node->key = chunk_create((u_char*)(node + 1), key.len);
+			memcpy(node->key.ptr, key.ptr, key.len);
+		}
 		list->insert_last(list, node);
 	}
 	return rows_done(this, stmt, rc, list, (void*)mike_db_lkh_node_destroy,
