@@ -152,6 +152,13 @@ METHOD(mike_rekey_socket_t, count_send, bool,
 	return TRUE;
 }
 
+METHOD(mike_rekey_socket_t, count_get_max_message, size_t,
+	counting_socket_t *this, host_t *dst)
+{
+	/* the default rekey_fragment_size of 1400, less IPv4 and UDP headers */
+	return 1400 - 20 - 8;
+}
+
 METHOD(mike_rekey_socket_t, count_subscribe, bool,
 	counting_socket_t *this, host_t *group)
 {
@@ -175,6 +182,7 @@ static void counting_socket_init()
 	sock = (counting_socket_t){
 		.socket = {
 			.send = _count_send,
+			.get_max_message = _count_get_max_message,
 			.subscribe = _count_subscribe,
 			.unsubscribe = _count_unsubscribe,
 			.destroy = _count_destroy,

@@ -17,6 +17,9 @@
 /** SPIs below this are reserved (RFC 4303 2.1) or look like it */
 #define MIN_SPI 0x100
 
+/** initial size of the index of dormant members by identity */
+#define DORMANT_SIZE 64
+
 typedef struct private_mike_gcks_group_t private_mike_gcks_group_t;
 typedef struct private_member_t private_member_t;
 
@@ -1318,7 +1321,7 @@ static void load_state(private_mike_gcks_group_t *this)
 {
 	mike_group_db_state_t state;
 	mike_db_member_t *record;
-	private_member_t *member;
+	private_member_t *member, *old;
 	identification_t *id;
 	int members, teks;
 
@@ -1334,6 +1337,14 @@ static void load_state(private_mike_gcks_group_t *this)
 	this->lkh = state.lkh;
 	this->gsa->set_rekey_msg_id(this->gsa, state.next_msg_id);
 	this->gsa->set_rekey_auth(this->gsa, state.signer, NULL);
+	members = state.members->get_count(state.members);
+	if (members > DORMANT_SIZE && !this->dormant->get_count(this->dormant))
+	{	/* sized for all restored members (a table holds 2/3 of its size),
+		 * not grown and rehashed on the way */
+		this->dormant->destroy(this->dormant);
+		this->dormant = hashtable_create(id_hash, id_equals,
+										 min(members, 1 << 24) / 2 * 3);
+	}
 	while (state.members->remove_first(state.members,
 									   (void**)&record) == SUCCESS)
 	{
@@ -1355,9 +1366,12 @@ static void load_state(private_mike_gcks_group_t *this)
 		{
 			list_append(&this->senders, LIST_SENDERS, member);
 		}
-		if (!this->dormant->get(this->dormant, member->public.id))
+		/* one hash of the identity: stored ones are unique, should one
+		 * come twice the first stays */
+		old = this->dormant->put(this->dormant, member->public.id, member);
+		if (old)
 		{
-			this->dormant->put(this->dormant, member->public.id, member);
+			this->dormant->put(this->dormant, old->public.id, old);
 		}
 		/* new leaves continue after the restored ones */
 		this->next_leaf = max(this->next_leaf, member->public.leaf);
@@ -1434,7 +1448,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		.gsa = mike_gsa_create(),
 		.by_ike_sa = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
 									  64),
-		.dormant = hashtable_create(id_hash, id_equals, 64),
+		.dormant = hashtable_create(id_hash, id_equals, DORMANT_SIZE),
 		.expelled = linked_list_create(),
 		.used_spis = hashtable_create(spi_hash, spi_equals, 64),
 		.used_order = calloc(MIKE_GROUP_MAX_USED_SPIS, sizeof(uint32_t)),

@@ -60,11 +60,38 @@ struct private_mike_db_t {
 
 	/**
 	 * Serializes the groups' use of the connection (opened without SQLite's
-	 * own mutexes): held from begin() to commit() or rollback() and around
-	 * each write of its own (recursive)
+	 * own mutexes): held from begin() to commit() or rollback(), around
+	 * each write of its own and from prepare() to release() of each
+	 * statement, as kept ones are shared (recursive)
 	 */
 	mutex_t *mutex;
+
+	/**
+	 * Prepared statements kept for reuse (parsing SQL cost more than
+	 * running it), searched by address: a few dozen at most
+	 */
+	struct stmt_t *stmts;
+
+	/**
+	 * Number of kept statements
+	 */
+	int stmt_count;
 };
+
+/**
+ * A statement kept prepared, by the address of its SQL (all are literals)
+ */
+typedef struct stmt_t {
+
+	/** the SQL it was prepared from */
+	const char *sql;
+
+	/** the statement */
+	sqlite3_stmt *stmt;
+
+	/** whether it is in use (prepared, not yet released) */
+	bool in_use;
+} stmt_t;
 
 /**
  * The LKH tree's nodes (schema version 2): one row per node, written when
@@ -173,19 +200,81 @@ static void log_error(private_mike_db_t *this, char *what)
 }
 
 /**
- * Prepare a statement, NULL on failure
+ * Prepare a statement, NULL on failure; the connection stays locked until
+ * release() gives it back.  A statement of the same SQL is reused if one is
+ * kept and not in use
  */
 static sqlite3_stmt *prepare(private_mike_db_t *this, const char *sql)
 {
 	sqlite3_stmt *stmt = NULL;
+	stmt_t *kept;
+	bool known = FALSE;
+	int i;
 
+	this->mutex->lock(this->mutex);
+	for (i = 0; i < this->stmt_count; i++)
+	{
+		kept = &this->stmts[i];
+		if (kept->sql == sql)
+		{
+			if (!kept->in_use)
+			{
+				kept->in_use = TRUE;
+				return kept->stmt;
+			}
+			/* nested use of the same SQL: a statement of its own */
+			known = TRUE;
+			break;
+		}
+	}
 	if (sqlite3_prepare_v2(this->db, sql, -1, &stmt, NULL) != SQLITE_OK)
 	{
 		log_error(this, "preparing a statement");
 		sqlite3_finalize(stmt);
+		this->mutex->unlock(this->mutex);
 		return NULL;
 	}
+	if (!known)
+	{
+		this->stmts = realloc(this->stmts,
+							  (this->stmt_count + 1) * sizeof(stmt_t));
+		this->stmts[this->stmt_count++] = (stmt_t){
+			.sql = sql,
+			.stmt = stmt,
+			.in_use = TRUE,
+		};
+	}
 	return stmt;
+}
+
+/**
+ * Release a statement of prepare() (none if NULL) and the connection: a
+ * kept one is reset and its parameters cleared, any other finalized
+ */
+static void release(private_mike_db_t *this, sqlite3_stmt *stmt)
+{
+	stmt_t *kept;
+	int i;
+
+	if (!stmt)
+	{
+		return;
+	}
+	for (i = 0; i < this->stmt_count; i++)
+	{
+		kept = &this->stmts[i];
+		if (kept->stmt == stmt)
+		{
+			/* its error, if any, was reported by the step */
+			sqlite3_reset(stmt);
+			sqlite3_clear_bindings(stmt);
+			kept->in_use = FALSE;
+			this->mutex->unlock(this->mutex);
+			return;
+		}
+	}
+	sqlite3_finalize(stmt);
+	this->mutex->unlock(this->mutex);
 }
 
 /**
@@ -210,12 +299,12 @@ static bool exec_sql(private_mike_db_t *this, const char *sql)
 	{
 		log_error(this, (char*)sql);
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_DONE;
 }
 
 /**
- * Step a prepared statement that returns no rows and finalize it
+ * Step a prepared statement that returns no rows and release it
  */
 static bool step_done(private_mike_db_t *this, sqlite3_stmt *stmt, char *what)
 {
@@ -230,20 +319,20 @@ static bool step_done(private_mike_db_t *this, sqlite3_stmt *stmt, char *what)
 	{
 		log_error(this, what);
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
 /**
  * Step a statement that returns no rows if binding its parameters went
- * well, and finalize it
+ * well, and release it
  */
 static bool step_bound(private_mike_db_t *this, sqlite3_stmt *stmt,
 					   bool bound, char *what)
 {
 	if (!bound)
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, what);
@@ -284,7 +373,7 @@ static bool bind_int(sqlite3_stmt *stmt, int i, int64_t value)
 
 /**
  * A column as chunk, pointing into SQLite's memory (valid until the next
- * step/finalize), empty for NULL
+ * step/release), empty for NULL
  */
 static chunk_t column_chunk(sqlite3_stmt *stmt, int i)
 {
@@ -331,7 +420,7 @@ static linked_list_t *rows_done(private_mike_db_t *this, sqlite3_stmt *stmt,
 		list->destroy_function(list, destroy);
 		list = NULL;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return list;
 }
 
@@ -390,7 +479,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 		stmt = prepare(this, "INSERT OR IGNORE INTO groups (name) VALUES (?)");
 		if (!stmt || !bind_text(stmt, 1, name))
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 			return FALSE;
 		}
 		if (!step_done(this, stmt, "adding a group"))
@@ -401,7 +490,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 	stmt = prepare(this, "SELECT id FROM groups WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, name))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -413,7 +502,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 	{
 		log_error(this, "looking up a group");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_ROW || (rc == SQLITE_DONE && !create);
 }
 
@@ -445,7 +534,7 @@ METHOD(mike_db_t, reserve_message_ids, bool,
 		{
 			log_error(this, "reading the Message ID high-water mark");
 		}
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 	}
 	if (ok && next + n > MSG_ID_LIMIT)
 	{
@@ -464,7 +553,7 @@ METHOD(mike_db_t, reserve_message_ids, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	if (!tx_end(this, ok))
@@ -486,7 +575,7 @@ METHOD(mike_db_t, get_next_message_id, bool,
 	stmt = prepare(this, "SELECT next_msg_id FROM groups WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -496,7 +585,7 @@ METHOD(mike_db_t, get_next_message_id, bool,
 	{
 		log_error(this, "reading the Message ID high-water mark");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	*next = value;
 	return ok;
 }
@@ -513,7 +602,7 @@ static bool insert_spi(private_mike_db_t *this, int64_t gid, chunk_t spi,
 						 "VALUES (?, ?)");
 	if (!stmt || !bind_int(stmt, 1, gid) || !bind_chunk(stmt, 2, spi))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	if (!step_done(this, stmt, "recording an SPI"))
@@ -557,7 +646,7 @@ METHOD(mike_db_t, load_spis, linked_list_t*,
 						 "ON s.group_id = g.id WHERE g.name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -575,7 +664,7 @@ METHOD(mike_db_t, load_spis, linked_list_t*,
 		list->destroy(list);
 		list = NULL;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return list;
 }
 
@@ -596,7 +685,7 @@ static bool get_blobs(private_mike_db_t *this, char *group, const char *sql,
 	stmt = prepare(this, sql);
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -612,7 +701,7 @@ static bool get_blobs(private_mike_db_t *this, char *group, const char *sql,
 	{
 		log_error(this, "reading a group");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE;
 }
 
@@ -641,7 +730,7 @@ static bool set_blob(private_mike_db_t *this, char *group, const char *sql,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -689,7 +778,7 @@ METHOD(mike_db_t, set_kek, bool,
 			}
 			else
 			{
-				sqlite3_finalize(stmt);
+				release(this, stmt);
 			}
 		}
 	}
@@ -706,7 +795,7 @@ METHOD(mike_db_t, set_kek, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -754,7 +843,7 @@ static bool run_for_group(private_mike_db_t *this, char *group,
 		stmt = prepare(this, sql[i]);
 		if (!stmt || !bind_int(stmt, 1, gid))
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 			ok = FALSE;
 			break;
 		}
@@ -784,6 +873,8 @@ METHOD(mike_db_t, put_lkh_nodes, bool,
 		ok = step_bound(this, stmt, stmt && bind_int(stmt, 1, next_id) &&
 						bind_int(stmt, 2, next_num) && bind_int(stmt, 3, gid),
 						"storing the LKH counters");
+		/* released by step_bound() */
+		stmt = NULL;
 	}
 	if (ok)
 	{
@@ -807,7 +898,7 @@ METHOD(mike_db_t, put_lkh_nodes, bool,
 			ok = FALSE;
 		}
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return tx_end(this, ok);
 }
 
@@ -829,8 +920,8 @@ METHOD(mike_db_t, clear_lkh_nodes, bool,
 void mike_db_lkh_node_destroy(mike_lkh_node_t *node)
 {
 	if (node)
-	{
-		chunk_clear(&node->key);
+	{	/* the key is allocated with the node */
+		memwipe(node->key.ptr, node->key.len);
 		free(node);
 	}
 }
@@ -853,7 +944,7 @@ static bool get_lkh_counters(private_mike_db_t *this, char *group,
 				   "WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	rc = sqlite3_step(stmt);
@@ -878,7 +969,7 @@ static bool get_lkh_counters(private_mike_db_t *this, char *group,
 		log_error(this, "loading the LKH counters");
 		ok = FALSE;
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -889,6 +980,7 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 	sqlite3_stmt *stmt;
 	linked_list_t *list;
 	mike_lkh_node_t *node;
+	chunk_t key;
 	int64_t num, parent, side, key_id, member = 0;
 	bool found;
 	int rc;
@@ -908,7 +1000,7 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 				"WHERE g.name = ? ORDER BY n.num");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		list->destroy(list);
 		return NULL;
 	}
@@ -925,15 +1017,21 @@ METHOD(mike_db_t, load_lkh_nodes, linked_list_t*,
 				 this->path, group);
 			break;
 		}
-		INIT(node,
+		/* the key right behind the node, one allocation for both */
+		key = column_chunk(stmt, 4);
+		INIT_EXTRA(node, key.len,
 			.num = num,
 			.parent = parent,
 			.side = side,
 			.id = key_id,
-			.key = chunk_clone(column_chunk(stmt, 4)),
 			.is_member = sqlite3_column_type(stmt, 5) != SQLITE_NULL,
 			.member = member,
 		);
+		if (key.len)
+		{
+			node->key = chunk_create((u_char*)(node + 1), key.len);
+			memcpy(node->key.ptr, key.ptr, key.len);
+		}
 		list->insert_last(list, node);
 	}
 	return rows_done(this, stmt, rc, list, (void*)mike_db_lkh_node_destroy,
@@ -1024,7 +1122,7 @@ METHOD(mike_db_t, put_tek, bool,
 	}
 	else
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 	}
 	return tx_end(this, ok);
 }
@@ -1038,7 +1136,7 @@ METHOD(mike_db_t, remove_tek, bool,
 						 "(SELECT id FROM groups WHERE name = ?)");
 	if (!stmt || !bind_int(stmt, 1, spi) || !bind_text(stmt, 2, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, "removing a TEK");
@@ -1146,7 +1244,7 @@ METHOD(mike_db_t, load_teks, linked_list_t*,
 				"ORDER BY t.created, t.spi");
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -1196,7 +1294,7 @@ METHOD(mike_db_t, put_member, bool,
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);
@@ -1213,7 +1311,7 @@ METHOD(mike_db_t, remove_member, bool,
 		!bind_chunk(stmt, 2, id->get_encoding(id)) ||
 		!bind_text(stmt, 3, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return FALSE;
 	}
 	return step_done(this, stmt, "removing a member");
@@ -1231,6 +1329,31 @@ void mike_db_member_destroy(mike_db_member_t *member)
 	}
 }
 
+/**
+ * Whether a group holds a quarter of all stored members or more: then
+ * reading the whole table in its order (seq) is cheaper than finding its
+ * rows through the index on identities and sorting them, which at 1M
+ * members took seconds (a table lookup per row, the sort spilling to
+ * temporary files).  Both counts read only that index.
+ */
+static bool holds_most_members(private_mike_db_t *this, char *group)
+{
+	sqlite3_stmt *stmt;
+	int64_t own = 0, all = 0;
+
+	stmt = prepare(this, "SELECT (SELECT count(*) FROM members WHERE "
+				"group_id = (SELECT id FROM groups WHERE name = ?)), "
+				"(SELECT count(*) FROM members)");
+	if (stmt && bind_text(stmt, 1, group) &&
+		sqlite3_step(stmt) == SQLITE_ROW)
+	{
+		own = sqlite3_column_int64(stmt, 0);
+		all = sqlite3_column_int64(stmt, 1);
+	}
+	release(this, stmt);
+	return own && own >= all / 4;
+}
+
 METHOD(mike_db_t, load_members, linked_list_t*,
 	private_mike_db_t *this, char *group)
 {
@@ -1241,12 +1364,21 @@ METHOD(mike_db_t, load_members, linked_list_t*,
 	chunk_t encoding;
 	int rc;
 
-	stmt = prepare(this, "SELECT m.id_type, m.id, m.sender, m.tek_spi, "
+	if (holds_most_members(this, group))
+	{	/* "+" keeps the index out: the table in seq order, no sort */
+		stmt = prepare(this, "SELECT m.id_type, m.id, m.sender, m.tek_spi, "
+				"m.leaf FROM members m WHERE +m.group_id = "
+				"(SELECT id FROM groups WHERE name = ?) ORDER BY m.seq");
+	}
+	else
+	{
+		stmt = prepare(this, "SELECT m.id_type, m.id, m.sender, m.tek_spi, "
 				"m.leaf FROM members m JOIN groups g ON m.group_id = g.id "
 				"WHERE g.name = ? ORDER BY m.seq");
+	}
 	if (!stmt || !bind_text(stmt, 1, group))
 	{
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		return NULL;
 	}
 	list = linked_list_create();
@@ -1363,10 +1495,17 @@ METHOD(mike_db_t, rollback, bool,
 METHOD(mike_db_t, destroy, void,
 	private_mike_db_t *this)
 {
+	int i;
+
 	if (this->in_tx)
 	{
 		exec_sql(this, "ROLLBACK");
 	}
+	for (i = 0; i < this->stmt_count; i++)
+	{
+		sqlite3_finalize(this->stmts[i].stmt);
+	}
+	free(this->stmts);
 	sqlite3_close_v2(this->db);
 	this->mutex->destroy(this->mutex);
 	free(this->path);
@@ -1427,7 +1566,7 @@ static bool check_integrity(private_mike_db_t *this)
 		DBG1(DBG_CFG, "mike: database %s: integrity check failed: %s",
 			 this->path, result ?: sqlite3_errmsg(this->db));
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -1452,7 +1591,7 @@ static bool set_wal(private_mike_db_t *this)
 	{
 		log_error(this, "switching to WAL mode");
 	}
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	return ok;
 }
 
@@ -1478,7 +1617,7 @@ static bool init_schema(private_mike_db_t *this)
 		return tx_end(this, FALSE);
 	}
 	rc = sqlite3_step(stmt);
-	sqlite3_finalize(stmt);
+	release(this, stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 	{
 		log_error(this, "reading the schema");
@@ -1490,7 +1629,7 @@ static bool init_schema(private_mike_db_t *this)
 		stmt = prepare(this, "SELECT version FROM schema_version");
 		ok = stmt && sqlite3_step(stmt) == SQLITE_ROW &&
 			 column_int(stmt, 0, 0, INT_MAX, &version);
-		sqlite3_finalize(stmt);
+		release(this, stmt);
 		if (ok && version >= 1 && version < MIKE_DB_SCHEMA_VERSION)
 		{
 			DBG1(DBG_CFG, "mike: database %s: converting schema version %lld "
@@ -1540,7 +1679,7 @@ static bool init_schema(private_mike_db_t *this)
 		}
 		else
 		{
-			sqlite3_finalize(stmt);
+			release(this, stmt);
 		}
 	}
 	return tx_end(this, ok);

@@ -326,6 +326,72 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+START_TEST(test_members_order)
+{
+	/* "big" holds most members (read by a table scan), "small" few (read
+	 * through the index and sorted): both in the order they were added */
+	identification_t *big[12], *small[2];
+	mike_db_member_t *m;
+	linked_list_t *list;
+	enumerator_t *enumerator;
+	mike_db_t *db;
+	char buf[64];
+	int i;
+
+	db = mike_db_create(path);
+	ck_assert(db);
+	for (i = 0; i < countof(big); i++)
+	{	/* identities in descending order, unlike their index */
+		snprintf(buf, sizeof(buf), "m%02d.big.example.org", 99 - i);
+		big[i] = identification_create_from_string(buf);
+		ck_assert(db->put_member(db, "big", big[i], FALSE, 0, i + 1));
+		if (i < countof(small))
+		{
+			snprintf(buf, sizeof(buf), "m%02d.small.example.org", 99 - i);
+			small[i] = identification_create_from_string(buf);
+			ck_assert(db->put_member(db, "small", small[i], FALSE, 0, i + 1));
+		}
+	}
+	/* an update keeps a member's place */
+	ck_assert(db->put_member(db, "big", big[0], TRUE, 7, 1));
+
+	list = db->load_members(db, "big");
+	ck_assert_int_eq(list->get_count(list), countof(big));
+	enumerator = list->create_enumerator(list);
+	for (i = 0; enumerator->enumerate(enumerator, &m); i++)
+	{
+		ck_assert(m->id->equals(m->id, big[i]));
+		ck_assert_int_eq(m->leaf, i + 1);
+		ck_assert_int_eq(m->sender, i == 0);
+	}
+	enumerator->destroy(enumerator);
+	list->destroy_function(list, (void*)mike_db_member_destroy);
+
+	list = db->load_members(db, "small");
+	ck_assert_int_eq(list->get_count(list), countof(small));
+	enumerator = list->create_enumerator(list);
+	for (i = 0; enumerator->enumerate(enumerator, &m); i++)
+	{
+		ck_assert(m->id->equals(m->id, small[i]));
+	}
+	enumerator->destroy(enumerator);
+	list->destroy_function(list, (void*)mike_db_member_destroy);
+
+	list = db->load_members(db, "none");
+	ck_assert_int_eq(list->get_count(list), 0);
+	list->destroy(list);
+	for (i = 0; i < countof(big); i++)
+	{
+		big[i]->destroy(big[i]);
+	}
+	for (i = 0; i < countof(small); i++)
+	{
+		small[i]->destroy(small[i]);
+	}
+	db->destroy(db);
+}
+END_TEST
+
 START_TEST(test_unknown_group)
 {
 	mike_db_t *db;
@@ -928,6 +994,7 @@ Suite *db_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_unknown_group);
+	tcase_add_test(tc, test_members_order);
 	tcase_add_test(tc, test_bad_rows);
 	tcase_add_test(tc, test_transaction);
 	suite_add_tcase(s, tc);

@@ -44,6 +44,7 @@
 #include <crypto/kdfs/kdf.h>
 
 #include <sqlite3.h>
+#include <openssl/evp.h>
 
 #include "common/mike_keywrap.h"
 #include "common/mike_tek.h"
@@ -208,6 +209,70 @@ START_TEST(test_keywrap_round_trip)
 		}
 		chunk_free(&kwk);
 	}
+}
+END_TEST
+
+/**
+ * Wrap or unwrap with OpenSSL's AES-KWP, what mike_keywrap used before it
+ * ran RFC 5649 on AES-ECB itself
+ */
+static bool openssl_kwp(chunk_t kwk, chunk_t in, chunk_t *out, bool enc)
+{
+	const EVP_CIPHER *cipher;
+	EVP_CIPHER_CTX *ctx;
+	int len, fin;
+	bool ok;
+
+	cipher = kwk.len == 16 ? EVP_aes_128_wrap_pad() :
+			 kwk.len == 24 ? EVP_aes_192_wrap_pad() : EVP_aes_256_wrap_pad();
+	ctx = EVP_CIPHER_CTX_new();
+	*out = chunk_alloc(in.len + 16);
+	ok = EVP_CipherInit_ex(ctx, cipher, NULL, kwk.ptr, NULL, enc) == 1 &&
+		 EVP_CipherUpdate(ctx, out->ptr, &len, in.ptr, in.len) == 1 &&
+		 EVP_CipherFinal_ex(ctx, out->ptr + len, &fin) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	out->len = ok ? len + fin : 0;
+	return ok;
+}
+
+START_TEST(test_keywrap_openssl_interop)
+{
+	size_t kwk_sizes[] = { 16, 24, 32 };
+	chunk_t kwk, key, ours, theirs, back;
+	rng_t *rng;
+	size_t i, len;
+	int round;
+
+	rng = lib->crypto->create_rng(lib->crypto, RNG_WEAK);
+	ck_assert(rng);
+	for (i = 0; i < countof(kwk_sizes); i++)
+	{
+		for (len = 1; len <= 100; len++)
+		{
+			for (round = 0; round < 4; round++)
+			{
+				ck_assert(rng->allocate_bytes(rng, kwk_sizes[i], &kwk));
+				ck_assert(rng->allocate_bytes(rng, len, &key));
+				ck_assert(mike_keywrap_wrap(kwk, key, &ours));
+				ck_assert(openssl_kwp(kwk, key, &theirs, TRUE));
+				ck_assert_chunk_eq(ours, theirs);
+				ck_assert(mike_keywrap_unwrap(kwk, theirs, &back));
+				ck_assert_chunk_eq(back, key);
+				chunk_free(&back);
+				ck_assert(openssl_kwp(kwk, ours, &back, FALSE));
+				ck_assert_chunk_eq(back, key);
+				chunk_free(&back);
+				/* what OpenSSL refuses, so do we */
+				theirs.ptr[theirs.len - 1 - round] ^= 0x10;
+				ck_assert(!mike_keywrap_unwrap(kwk, theirs, &back));
+				chunk_free(&ours);
+				chunk_free(&theirs);
+				chunk_free(&key);
+				chunk_free(&kwk);
+			}
+		}
+	}
+	rng->destroy(rng);
 }
 END_TEST
 
@@ -3203,6 +3268,7 @@ Suite *keywrap_suite(void)
 						countof(rfc5649_vectors));
 	tcase_add_loop_test(tc, test_keywrap_tamper, 0, countof(rfc5649_vectors));
 	tcase_add_test(tc, test_keywrap_round_trip);
+	tcase_add_test(tc, test_keywrap_openssl_interop);
 	tcase_add_test(tc, test_keywrap_bad_lengths);
 	suite_add_tcase(s, tc);
 
