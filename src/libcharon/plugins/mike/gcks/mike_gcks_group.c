@@ -110,10 +110,10 @@ struct private_mike_gcks_group_t {
 	time_t kek_created;
 
 	/**
-	 * End (exclusive) of the Message IDs reserved in the store for the
-	 * current KEK, 0 if none are
+	 * The next GSA_REKEY Message ID as the store has it, UINT64_MAX if
+	 * unknown (a new KEK)
 	 */
-	uint64_t msg_ids_reserved;
+	uint64_t msg_id_stored;
 
 	/**
 	 * The key GSA_REKEY messages are signed with, NULL if none
@@ -509,7 +509,7 @@ METHOD(mike_gcks_group_t, new_kek, bool,
 	 * Message ID 0; the SPI and key are new, so no old one replays */
 	this->gsa->set_rekey_msg_id(this->gsa, 0);
 	/* the store restarts its count when it stores the KEK */
-	this->msg_ids_reserved = 0;
+	this->msg_id_stored = UINT64_MAX;
 	this->kek_created = time_monotonic(NULL);
 	return TRUE;
 }
@@ -1161,6 +1161,11 @@ static bool save_changes(private_mike_gcks_group_t *this,
 	{
 		ok = store->save_lkh(store, this->lkh);
 	}
+	if (ok && this->gsa->get_rekey_msg_id(this->gsa) != this->msg_id_stored)
+	{	/* after the KEK: storing a new one restarts the count */
+		ok = this->db->set_next_message_id(this->db, this->cfg->name,
+									this->gsa->get_rekey_msg_id(this->gsa));
+	}
 	if (ok && signer && this->signer_changed)
 	{
 		ok = store->set_signer(store,
@@ -1222,6 +1227,7 @@ METHOD(mike_gcks_group_t, save, bool,
 	this->rekeyed = linked_list_create();
 	this->teks_changed = FALSE;
 	this->signer_changed = FALSE;
+	this->msg_id_stored = this->gsa->get_rekey_msg_id(this->gsa);
 	return TRUE;
 }
 
@@ -1230,31 +1236,8 @@ METHOD(mike_gcks_group_t, next_message_id, bool,
 {
 	uint64_t next = this->gsa->get_rekey_msg_id(this->gsa);
 
-	if (this->db && next < this->msg_ids_reserved)
-	{	/* of the block reserved last */
-		*id = next;
-		this->gsa->set_rekey_msg_id(this->gsa, next + 1);
-		return TRUE;
-	}
-	if (this->db)
-	{	/* what the store hands out is authoritative; near the end of the
-		 * 32-bit space a block shrinks to one */
-		uint32_t count = MIKE_GROUP_MSG_ID_BLOCK;
-
-		if (!this->db->reserve_message_ids(this->db, this->cfg->name, count,
-										   id))
-		{
-			count = 1;
-			if (!this->db->reserve_message_ids(this->db, this->cfg->name,
-											   count, id))
-			{
-				return FALSE;
-			}
-		}
-		this->msg_ids_reserved = (uint64_t)*id + count;
-		this->gsa->set_rekey_msg_id(this->gsa, (uint64_t)*id + 1);
-		return TRUE;
-	}
+	/* a store keeps it with the save before the message goes out (see
+	 * save_changes()) */
 	if (next > UINT32_MAX)
 	{
 		return FALSE;
@@ -1444,6 +1427,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.save = _save,
 			.next_message_id = _next_message_id,
 		},
+		.msg_id_stored = UINT64_MAX,
 		.cfg = cfg,
 		.gsa = mike_gsa_create(),
 		.by_ike_sa = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
@@ -1469,6 +1453,7 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 		this->teks_changed = TRUE;
 		this->compare_all = TRUE;
 		load_state(this);
+		this->msg_id_stored = this->gsa->get_rekey_msg_id(this->gsa);
 	}
 	return &this->public;
 }

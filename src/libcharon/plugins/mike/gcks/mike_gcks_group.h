@@ -38,13 +38,6 @@ typedef struct mike_gcks_member_t mike_gcks_member_t;
 #define MIKE_GROUP_MAX_WITHDRAWN 1024
 
 /**
- * GSA_REKEY Message IDs a group reserves in its state store at once: one
- * synced transaction per this many messages instead of one per message; a
- * restart goes on after the block (IDs are never used twice)
- */
-#define MIKE_GROUP_MSG_ID_BLOCK 64
-
-/**
  * A member as the GCKS knows it.  Read-only: only the group's methods
  * change it.
  */

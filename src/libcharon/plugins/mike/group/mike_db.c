@@ -564,6 +564,35 @@ METHOD(mike_db_t, reserve_message_ids, bool,
 	return TRUE;
 }
 
+METHOD(mike_db_t, set_next_message_id, bool,
+	private_mike_db_t *this, char *group, uint64_t next)
+{
+	sqlite3_stmt *stmt;
+	int64_t gid;
+	bool ok;
+
+	if (next > MSG_ID_LIMIT || !tx_begin(this))
+	{
+		return FALSE;
+	}
+	ok = group_id(this, group, TRUE, &gid);
+	if (ok)
+	{
+		stmt = prepare(this, "UPDATE groups SET next_msg_id = "
+							 "max(next_msg_id, ?) WHERE id = ?");
+		ok = stmt && bind_int(stmt, 1, next) && bind_int(stmt, 2, gid);
+		if (ok)
+		{
+			ok = step_done(this, stmt, "storing the next Message ID");
+		}
+		else
+		{
+			release(this, stmt);
+		}
+	}
+	return tx_end(this, ok);
+}
+
 METHOD(mike_db_t, get_next_message_id, bool,
 	private_mike_db_t *this, char *group, uint64_t *next)
 {
@@ -1696,6 +1725,7 @@ mike_db_t *mike_db_create(char *path)
 		.public = {
 			.reserve_message_ids = _reserve_message_ids,
 			.get_next_message_id = _get_next_message_id,
+			.set_next_message_id = _set_next_message_id,
 			.claim_spi = _claim_spi,
 			.load_spis = _load_spis,
 			.set_kek = _set_kek,

@@ -129,6 +129,20 @@ struct mike_db_t {
 								uint32_t *first);
 
 	/**
+	 * Raise the group's Message ID high-water mark to next (it is never
+	 * lowered; storing a new KEK restarts it at 0).  A GCKS stores it with
+	 * the state a GSA_REKEY carries, in the same transaction and before the
+	 * message goes out: a message that was sent has its ID stored, one whose
+	 * save failed was never sent, so a restarted GCKS goes on with the next
+	 * ID (RFC 9838 2.4.1.3: one greater than the previous message's).
+	 *
+	 * @param group		group name
+	 * @param next		the next Message ID, at most 2^32
+	 * @return			FALSE on failure
+	 */
+	bool (*set_next_message_id)(mike_db_t *this, char *group, uint64_t next);
+
+	/**
 	 * The next Message ID reserve_message_ids() would return.
 	 *
 	 * @param group		group name
