@@ -2561,6 +2561,10 @@ START_TEST(test_gsa_many_senders)
 		member->tek->source = source->clone(source);
 		member->tek->sam_key = chunk_clone(chunk_from_thing(spki));
 		senders++;
+		if (senders < 500 && senders % 100)
+		{	/* building is O(senders): not every time (sanitizers) */
+			continue;
+		}
 		ok = mike_gsa_build(gcks, gsk_w, NULL, &gsa, &kd);
 		if (ok)
 		{
