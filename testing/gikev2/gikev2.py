@@ -72,6 +72,7 @@ class RekeySA:
         self.announced = None       # GSA_INITIAL_MESSAGE_ID seen
         self.last = None            # last Message ID seen
         self.sent = {}              # msgid -> bytes
+        self.seen = []              # (frame, msgid) of each message, in order
         kwa = policy.transform(rfc.T_KWA) if policy else None
         encr = policy.transform(rfc.T_ENCR) if policy else None
         integ = policy.transform(rfc.T_INTEG) if policy else None
@@ -921,17 +922,34 @@ class Checker:
             if old is None or old.keymat != keymat:
                 r = RekeySA(b.spi, g.key, p, keymat, self.frame, ctx)
                 if old is not None and old.last is not None:
-                    r.last, r.sent = old.last, old.sent
+                    r.last, r.sent, r.seen = old.last, old.sent, old.seen
                 self.rekeysas[b.spi] = r
             r = self.rekeysas[b.spi]
             ini = p.named.get("GSA_INITIAL_MESSAGE_ID")
             announced = ini[0].int() if ini else 0
             if ctx == "reg":
-                if r.last is not None and announced != r.last + 1:
+                # the next Message ID when the response was made: above any
+                # sent before the request came, at most one above the last
+                # sent before the response; those in between were sent
+                # while it was answered (the parallel exchanges of 4.4.2.2.2)
+                before = [m for f, m in r.seen
+                          if req is None or f < req["frame"]]
+                low = max(before) + 1 if before else None
+                if r.last is not None and announced > r.last + 1:
                     chk("gsa-initial-msgid", "%s: GSA_INITIAL_MESSAGE_ID %s "
-                        "after Message ID %d was sent on the rekey SA" % (
-                            where, announced if ini else "absent", r.last),
+                        "after Message ID %d was sent on the rekey SA: IDs "
+                        "skipped" % (where, announced, r.last),
                         (R9838, "4.4.2.2.2"))
+                elif low is not None and announced < low:
+                    chk("gsa-initial-msgid", "%s: GSA_INITIAL_MESSAGE_ID %s, "
+                        "but Message ID %d was sent on the rekey SA before "
+                        "the request" % (where, announced if ini else
+                                         "absent", low - 1),
+                        (R9838, "4.4.2.2.2"))
+                elif r.last is not None and announced <= r.last:
+                    self.say("%s: GSA_INITIAL_MESSAGE_ID %d, Message IDs up "
+                             "to %d sent while the registration was answered"
+                             % (where, announced, r.last))
                 if r.last is None and announced:
                     r.initial = announced
             self.say("%s: keying material %s" % (where, keymat.hex()))
@@ -1088,6 +1106,7 @@ class Checker:
             chk("rekey-msgid-increment", "%s: after Message ID %d" % (
                 label, r.last), (R9838, "2.4.1.3"))
         r.sent[h.msgid] = data
+        r.seen.append((self.frame, h.msgid))
         if r.last is None or h.msgid > r.last:
             r.last = h.msgid
         types = [p.type for p in inner]
