@@ -776,13 +776,21 @@ METHOD(mike_gcks_group_t, drop_tek, void,
 CALLBACK(retired_filter, bool,
 	void *data, enumerator_t *orig, va_list args)
 {
+	private_mike_gcks_group_t *this = data;
 	retired_t *retired;
 	mike_tek_t **out;
+	uint32_t *left;
+	time_t now = time_monotonic(NULL);
 
-	VA_ARGS_VGET(args, out);
+	VA_ARGS_VGET(args, out, left);
 	if (orig->enumerate(orig, &retired))
 	{
 		*out = retired->tek;
+		if (left)
+		{	/* pruned ones are gone: until lies ahead */
+			*left = max(retired->until - now, 1) +
+					this->cfg->deactivation_delay;
+		}
 		return TRUE;
 	}
 	return FALSE;
@@ -794,7 +802,7 @@ METHOD(mike_gcks_group_t, create_retired_enumerator, enumerator_t*,
 	prune_retired(this);
 	return enumerator_create_filter(
 						this->retired->create_enumerator(this->retired),
-						retired_filter, NULL, NULL);
+						retired_filter, this, NULL);
 }
 
 /**

@@ -217,9 +217,11 @@ struct mike_gcks_group_t {
 	void (*drop_tek)(mike_gcks_group_t *this, mike_gcks_member_t *member);
 
 	/**
-	 * Enumerate the retired TEKs senders may still use.
+	 * Enumerate the retired TEKs senders may still use, with the seconds
+	 * until receivers can let them go (their sender switched and the
+	 * deactivation delay passed).
 	 *
-	 * @return			enumerator over mike_tek_t
+	 * @return			enumerator over mike_tek_t*, uint32_t
 	 */
 	enumerator_t *(*create_retired_enumerator)(mike_gcks_group_t *this);
 

@@ -130,9 +130,10 @@ static gikev2_attr_t *sam_source(mike_group_config_t *cfg, mike_tek_t *tek)
 }
 
 /**
- * The GSA policy of a sender's TEK
+ * The GSA policy of a sender's TEK, to be used for lifetime seconds
  */
-static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek)
+static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek,
+								uint32_t lifetime)
 {
 	traffic_selector_t *src, *dst;
 	gsa_policy_t *policy;
@@ -155,7 +156,7 @@ static gsa_policy_t *tek_policy(mike_group_config_t *cfg, mike_tek_t *tek)
 	/* one sender per SA: plain sequential numbers, receivers check them */
 	gsa_policy_add_transform(policy, GIKEV2_TRANSFORM_SN,
 							 GIKEV2_SN_32BIT_SEQUENTIAL, 0);
-	add_lifetime(policy, tek->lifetime);
+	add_lifetime(policy, lifetime);
 	if (tek->sam_key.len)
 	{	/* private use: the sender's SAM source ID and key */
 		gsa_policy_add_attr(policy, sam_source(cfg, tek));
@@ -279,18 +280,24 @@ static gsa_policy_t *gw_policy(mike_group_config_t *cfg, mike_gsa_keys_t *keys)
  * destroy it)
  */
 static bool add_teks(mike_group_config_t *cfg, enumerator_t *enumerator,
-					 chunk_t gsk_w, linked_list_t *policies,
+					 bool retired, chunk_t gsk_w, linked_list_t *policies,
 					 linked_list_t *bags)
 {
 	kd_key_bag_t *bag;
 	mike_tek_t *tek;
-	uint32_t spi;
+	uint32_t spi, left = 0;
 	bool ok = TRUE;
 
-	while (ok && enumerator->enumerate(enumerator, &tek))
+	while (ok && (retired ? enumerator->enumerate(enumerator, &tek, &left)
+						  : enumerator->enumerate(enumerator, &tek)))
 	{
 		spi = htonl(tek->spi);
-		policies->insert_last(policies, tek_policy(cfg, tek));
+		/* a retired TEK lives on only until its sender switched: kept
+		 * longer, a newcomer would take what anybody who knew it sends
+		 * (a member that left, say) until the TEK's lifetime ends, as
+		 * nothing deletes it later */
+		policies->insert_last(policies, tek_policy(cfg, tek,
+										retired ? left : tek->lifetime));
 		bag = key_bag(GIKEV2_PROTO_ESP, chunk_from_thing(spi), tek->keymat,
 					  0, gsk_w);
 		ok = bag != NULL;
@@ -345,17 +352,17 @@ bool mike_gsa_build(mike_gcks_group_t *group, chunk_t gsk_w,
 	{
 		ok = ok && (!keys->new_tek ||
 					add_teks(cfg, enumerator_create_single(keys->new_tek, NULL),
-							 gsk_w, policies, bags));
+							 FALSE, gsk_w, policies, bags));
 	}
 	else
 	{
-		ok = ok && add_teks(cfg, state->create_tek_enumerator(state), gsk_w,
-							policies, bags);
+		ok = ok && add_teks(cfg, state->create_tek_enumerator(state), FALSE,
+							gsk_w, policies, bags);
 	}
 	if (ok && keys && keys->retired)
 	{
-		ok = add_teks(cfg, group->create_retired_enumerator(group), gsk_w,
-					  policies, bags);
+		ok = add_teks(cfg, group->create_retired_enumerator(group), TRUE,
+					  gsk_w, policies, bags);
 	}
 	if (ok)
 	{

@@ -1329,13 +1329,20 @@ END_TEST
 
 static int count_retired(mike_gcks_group_t *group)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
 	enumerator_t *enumerator;
 	mike_tek_t *tek;
+	uint32_t left;
 	int count = 0;
 
 	enumerator = group->create_retired_enumerator(group);
-	while (enumerator->enumerate(enumerator, &tek))
-	{
+	while (enumerator->enumerate(enumerator, &tek, &left))
+	{	/* a newcomer keeps it as long as its sender may use it, and the
+		 * deactivation delay, not for the TEK's lifetime */
+		ck_assert_int_ge(left, 1 + cfg->deactivation_delay);
+		ck_assert_int_le(left, cfg->activation_delay + 1 +
+						 cfg->deactivation_delay);
+		ck_assert_int_lt(left, tek->lifetime);
 		count++;
 	}
 	enumerator->destroy(enumerator);
