@@ -75,10 +75,29 @@ struct private_mike_rekey_socket_t {
 	u_int fragment_size;
 
 	/**
+	 * Late copies scheduled and not sent yet (with the mutex).
+	 */
+	u_int late;
+
+	/**
 	 * Lock for the sockets.
 	 */
 	mutex_t *mutex;
 };
+
+/**
+ * When the late copies of a message go, in ms after it: a registration
+ * response built before the message and sent after it reaches its member,
+ * which takes the keys, within moments, or seconds on a loaded host
+ */
+static const u_int late_copies[] = { 1000, 2500, 5000 };
+
+/**
+ * Late copies outstanding at most: registrations during a burst of
+ * membership changes do not pile up copies (at most this many messages of
+ * 64 fragments each)
+ */
+#define MAX_LATE 16
 
 /**
  * A sending socket for a family, with our TTL and without loopback
@@ -119,11 +138,20 @@ typedef struct {
 	chunk_t *msgs;
 	int count;
 	u_int left;
+	/** late copies: the next one's index in late_copies, else -1 */
+	int late;
 } resend_t;
 
 static void resend_destroy(resend_t *resend)
 {
 	int i;
+
+	if (resend->late >= 0)
+	{
+		resend->this->mutex->lock(resend->this->mutex);
+		resend->this->late--;
+		resend->this->mutex->unlock(resend->this->mutex);
+	}
 
 	resend->dst->destroy(resend->dst);
 	for (i = 0; i < resend->count; i++)
@@ -177,17 +205,49 @@ static job_requeue_t resend_job(resend_t *resend)
 	send_all(resend->this, resend->dst, resend->msgs, resend->count);
 	if (--resend->left)
 	{
+		if (resend->late >= 0)
+		{
+			resend->late++;
+			return JOB_RESCHEDULE_MS(late_copies[resend->late] -
+									 late_copies[resend->late - 1]);
+		}
 		return JOB_RESCHEDULE_MS(resend->this->interval);
 	}
 	return JOB_REQUEUE_NONE;
 }
 
+/**
+ * Schedule copies of datagrams, the first after delay ms
+ */
+static void schedule_copies(private_mike_rekey_socket_t *this, host_t *dst,
+							chunk_t *msgs, int count, u_int left, int late,
+							u_int delay)
+{
+	resend_t *resend;
+	int i;
+
+	INIT(resend,
+		.this = this,
+		.dst = dst->clone(dst),
+		.msgs = calloc(count, sizeof(chunk_t)),
+		.count = count,
+		.left = left,
+		.late = late,
+	);
+	for (i = 0; i < count; i++)
+	{
+		resend->msgs[i] = chunk_clone(msgs[i]);
+	}
+	lib->scheduler->schedule_job_ms(lib->scheduler,
+			(job_t*)callback_job_create((callback_job_cb_t)resend_job,
+					resend, (callback_job_cleanup_t)resend_destroy, NULL),
+			delay);
+}
+
 METHOD(mike_rekey_socket_t, send_, bool,
 	private_mike_rekey_socket_t *this, host_t *dst, chunk_t *msgs, int count)
 {
-	resend_t *resend;
 	bool sent;
-	int i;
 
 	/* a copy that did not go out is made up for by the retransmissions
 	 * (at least one): the keys in it are the group's already; a message's
@@ -196,23 +256,32 @@ METHOD(mike_rekey_socket_t, send_, bool,
 	sent = send_all(this, dst, msgs, count);
 	if (this->retransmissions || !sent)
 	{
-		INIT(resend,
-			.this = this,
-			.dst = dst->clone(dst),
-			.msgs = calloc(count, sizeof(chunk_t)),
-			.count = count,
-			.left = max(this->retransmissions, 1),
-		);
-		for (i = 0; i < count; i++)
-		{
-			resend->msgs[i] = chunk_clone(msgs[i]);
-		}
-		lib->scheduler->schedule_job_ms(lib->scheduler,
-				(job_t*)callback_job_create((callback_job_cb_t)resend_job,
-						resend, (callback_job_cleanup_t)resend_destroy, NULL),
-				this->interval);
+		schedule_copies(this, dst, msgs, count,
+						max(this->retransmissions, 1), -1, this->interval);
 	}
 	return sent;
+}
+
+METHOD(mike_rekey_socket_t, send_late, void,
+	private_mike_rekey_socket_t *this, host_t *dst, chunk_t *msgs, int count)
+{
+	bool room;
+
+	this->mutex->lock(this->mutex);
+	room = this->late < MAX_LATE;
+	if (room)
+	{
+		this->late++;
+	}
+	this->mutex->unlock(this->mutex);
+	if (!room)
+	{
+		DBG1(DBG_NET, "mike: %d rekey messages wait for late copies, none "
+			 "for this one to %#H", MAX_LATE, dst);
+		return;
+	}
+	schedule_copies(this, dst, msgs, count, countof(late_copies), 0,
+					late_copies[0]);
 }
 
 /** IPv4 and IPv6 headers without options or extensions, UDP header */
@@ -522,6 +591,7 @@ mike_rekey_socket_t *mike_rekey_socket_create(mike_rekey_socket_cb_t cb,
 	INIT(this,
 		.public = {
 			.send = _send_,
+			.send_late = _send_late,
 			.get_max_message = _get_max_message,
 			.subscribe = _subscribe,
 			.unsubscribe = _unsubscribe,

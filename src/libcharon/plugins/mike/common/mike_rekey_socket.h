@@ -51,6 +51,21 @@ struct mike_rekey_socket_t {
 				 int count);
 
 	/**
+	 * GCKS: send a message's datagrams (sent with send() moments ago)
+	 * again a few times over the next seconds, for members whose
+	 * registration was answered while it went out: they hold the keys to
+	 * read it only once they took their registration's.
+	 *
+	 * Copies beyond a bound of outstanding ones are not scheduled.
+	 *
+	 * @param dst		multicast address and port
+	 * @param msgs		datagrams (cloned)
+	 * @param count		number of datagrams
+	 */
+	void (*send_late)(mike_rekey_socket_t *this, host_t *dst, chunk_t *msgs,
+					  int count);
+
+	/**
 	 * GCKS: the largest IKE message (UDP payload) to send to an address in
 	 * one datagram; larger GSA_REKEY messages are sent as IKE fragments.
 	 *

@@ -110,6 +110,11 @@ struct private_mike_gcks_group_t {
 	time_t kek_created;
 
 	/**
+	 * When a registration response was built last
+	 */
+	time_t last_answered;
+
+	/**
 	 * The next GSA_REKEY Message ID as the store has it, UINT64_MAX if
 	 * unknown (a new KEK)
 	 */
@@ -532,6 +537,18 @@ METHOD(mike_gcks_group_t, get_kek_created, time_t,
 	private_mike_gcks_group_t *this)
 {
 	return this->kek_created;
+}
+
+METHOD(mike_gcks_group_t, answered_registration, void,
+	private_mike_gcks_group_t *this)
+{
+	this->last_answered = time_monotonic(NULL);
+}
+
+METHOD(mike_gcks_group_t, get_last_answered, time_t,
+	private_mike_gcks_group_t *this)
+{
+	return this->last_answered;
 }
 
 METHOD(mike_gcks_group_t, get_lkh, mike_lkh_t*,
@@ -1406,6 +1423,8 @@ mike_gcks_group_t *mike_gcks_group_create(mike_group_config_t *cfg,
 			.ensure_kek = _ensure_kek,
 			.new_kek = _new_kek,
 			.get_kek_created = _get_kek_created,
+			.answered_registration = _answered_registration,
+			.get_last_answered = _get_last_answered,
 			.get_lkh = _get_lkh,
 			.ensure_signing_key = _ensure_signing_key,
 			.get_signing_key = _get_signing_key,

@@ -118,6 +118,20 @@ struct mike_gcks_group_t {
 	time_t (*get_kek_created)(mike_gcks_group_t *this);
 
 	/**
+	 * Note that a registration response was built just now (it goes out
+	 * after the hook returns, GSA_REKEYs sent meanwhile reach its member
+	 * before it has the keys to read them).
+	 */
+	void (*answered_registration)(mike_gcks_group_t *this);
+
+	/**
+	 * When a registration response was built last.
+	 *
+	 * @return			monotonic time, 0 if never
+	 */
+	time_t (*get_last_answered)(mike_gcks_group_t *this);
+
+	/**
 	 * The key tree the KEK is wrapped under when members leave.
 	 *
 	 * @return			key tree (internal), NULL before the first KEK

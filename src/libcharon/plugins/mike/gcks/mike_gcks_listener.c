@@ -397,6 +397,7 @@ static bool register_member(private_mike_gcks_listener_t *this,
 		return FALSE;
 	}
 	group->save(group);
+	group->answered_registration(group);
 	DBG1(DBG_CFG, "mike: group '%s': '%Y' registered%s%s", reg->group, id,
 		 member->tek ? " as sender" : "", again ? " again" : "");
 	if (member->tek)

@@ -16,6 +16,13 @@
 #include <daemon.h>
 #include <threading/mutex.h>
 
+/**
+ * Seconds after a registration response was built in which a GSA_REKEY
+ * may overtake it: such messages are sent again later
+ * (mike_rekey_socket_t.send_late())
+ */
+#define LATE_COPY_WINDOW 2
+
 typedef struct private_mike_gcks_rekey_t private_mike_gcks_rekey_t;
 
 /**
@@ -347,6 +354,15 @@ static bool send_gsa(private_mike_gcks_rekey_t *this,
 	if (fragments > 1)
 	{
 		snprintf(pieces, sizeof(pieces), " in %d fragments", fragments);
+	}
+	if (group->get_last_answered(group) &&
+		time_monotonic(NULL) - group->get_last_answered(group) <=
+														LATE_COPY_WINDOW)
+	{	/* a registration answered moments ago may reach its member after
+		 * this message and its copies: a member that misses a new KEK
+		 * hears nothing it can read any more (RFC 9838 4.4.2.2.2's
+		 * parallel exchanges), so the message goes again later */
+		this->socket->send_late(this->socket, dst, datagrams, fragments);
 	}
 	if (this->socket->send(this->socket, dst, datagrams, fragments))
 	{

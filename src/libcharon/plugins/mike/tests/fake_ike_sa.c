@@ -428,6 +428,12 @@ METHOD(mike_rekey_socket_t, socket_send, bool,
 	return TRUE;
 }
 
+METHOD(mike_rekey_socket_t, socket_send_late, void,
+	fake_socket_t *this, host_t *dst, chunk_t *msgs, int count)
+{
+	this->late++;
+}
+
 METHOD(mike_rekey_socket_t, socket_get_max_message, size_t,
 	fake_socket_t *this, host_t *dst)
 {
@@ -469,6 +475,7 @@ fake_socket_t *fake_socket_create(void)
 	INIT(this,
 		.socket = {
 			.send = _socket_send,
+			.send_late = _socket_send_late,
 			.get_max_message = _socket_get_max_message,
 			.subscribe = _socket_subscribe,
 			.unsubscribe = _socket_unsubscribe,

@@ -190,6 +190,9 @@ struct fake_socket_t {
 	/** what get_max_message() returns, 0 (never fragment) by default */
 	size_t max_message;
 
+	/** messages send_late() was called for (not sent again) */
+	int late;
+
 	/** calls of send(): messages sent, whole or in fragments */
 	u_int sends;
 };

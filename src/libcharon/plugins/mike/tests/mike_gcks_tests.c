@@ -30,6 +30,8 @@
 #include "common/mike_sam.h"
 #include "payloads/gikev2_parser.h"
 
+#include <unistd.h>
+
 /** the suite of the rekey SAs a mike GCKS makes */
 #define SUITE (&mike_rekey_suite_default)
 
@@ -591,6 +593,26 @@ START_TEST(test_member_gone_forward_access_control)
 	ck_assert_int_eq(GSA(alice)->get_tek_count(GSA(alice)), 0);
 
 	chunk_clear(&old_kek);
+	alice->group.destroy(&alice->group);
+	cam->group.destroy(&cam->group);
+}
+END_TEST
+
+START_TEST(test_late_copies_after_registration)
+{
+	mike_member_group_t *alice, *cam;
+
+	/* cam's registration was answered as its join went out: the members
+	 * that registered just now may take their keys after the message and
+	 * its copies, so it goes again later */
+	join_alice_and_sender(&alice, &cam);
+	ck_assert_int_eq(sock->sends, 1);
+	ck_assert_int_eq(sock->late, 1);
+	/* long after the last registration, a leave's messages go as usual */
+	sleep(3);
+	ike_state(cam_sa, IKE_DESTROYING);
+	ck_assert_int_eq(sock->sends, 3);
+	ck_assert_int_eq(sock->late, 1);
 	alice->group.destroy(&alice->group);
 	cam->group.destroy(&cam->group);
 }
@@ -1501,6 +1523,7 @@ Suite *gcks_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_second_member_rekey_has_its_tek);
 	tcase_add_test(tc, test_member_gone_forward_access_control);
+	tcase_add_test(tc, test_late_copies_after_registration);
 	tcase_add_test(tc, test_last_member_gone_new_kek_no_rekey);
 	tcase_add_test(tc, test_other_state_change_keeps_member);
 	tcase_add_test(tc, test_ike_rekey_moves_membership);
