@@ -1075,6 +1075,19 @@ METHOD(mike_gcks_listener_t, start, void,
 	}
 }
 
+METHOD(mike_gcks_listener_t, flush, void,
+	private_mike_gcks_listener_t *this, char *name)
+{
+	mike_gcks_group_t *group;
+
+	group = mike_gcks_group_checkout(this->groups, name);
+	if (group)
+	{
+		this->rekey->flush(this->rekey, group);
+		this->groups->checkin(this->groups, &group->group);
+	}
+}
+
 METHOD(mike_gcks_listener_t, destroy, void,
 	private_mike_gcks_listener_t *this)
 {
@@ -1100,6 +1113,7 @@ mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
 				.ike_rekey = _ike_rekey,
 			},
 			.start = _start,
+			.flush = _flush,
 			.reauthorize = _reauthorize,
 			.expel = _expel,
 			.readmit = _readmit,

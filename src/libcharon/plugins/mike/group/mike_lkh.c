@@ -170,7 +170,9 @@ void mike_lkh_wrapped_destroy(mike_lkh_wrapped_t *this)
 {
 	if (this)
 	{
-		chunk_free(&this->wrapped);
+		/* wrapped, but a key all the same: a batch of join notices keeps
+		 * them for a while (mike_join_batch) */
+		chunk_clear(&this->wrapped);
 		free(this);
 	}
 }
