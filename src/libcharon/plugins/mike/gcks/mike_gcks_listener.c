@@ -358,7 +358,8 @@ static bool register_member(private_mike_gcks_listener_t *this,
 	{
 		if (group->group.get_config(&group->group)->rekey_address)
 		{
-			keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
+			keys.wrap_keys = group->get_lkh(group)->wrap_path(
+										group->get_lkh(group), path, gsk_w);
 			keys.initial_msg_id = gsa->get_rekey_msg_id(gsa);
 		}
 		else
