@@ -23,6 +23,16 @@ static void job_destroy(mike_group_job_t *job)
 void mike_group_job_schedule(mike_group_job_cb_t cb, void *owner, char *name,
 							 uint32_t arg, uint32_t arg2, u_int seconds)
 {
+	mike_group_job_schedule_ms(cb, owner, name, arg, arg2, seconds * 1000);
+}
+
+/*
+ * Described in header
+ */
+void mike_group_job_schedule_ms(mike_group_job_cb_t cb, void *owner,
+								char *name, uint32_t arg, uint32_t arg2,
+								uint32_t ms)
+{
 	mike_group_job_t *job;
 
 	INIT(job,
@@ -31,8 +41,8 @@ void mike_group_job_schedule(mike_group_job_cb_t cb, void *owner, char *name,
 		.arg = arg,
 		.arg2 = arg2,
 	);
-	lib->scheduler->schedule_job(lib->scheduler,
+	lib->scheduler->schedule_job_ms(lib->scheduler,
 			(job_t*)callback_job_create((callback_job_cb_t)cb, job,
 							(callback_job_cleanup_t)job_destroy, NULL),
-			seconds);
+			ms);
 }

@@ -58,4 +58,18 @@ typedef job_requeue_t (*mike_group_job_cb_t)(mike_group_job_t *job);
 void mike_group_job_schedule(mike_group_job_cb_t cb, void *owner, char *name,
 							 uint32_t arg, uint32_t arg2, u_int seconds);
 
+/**
+ * Run a job on a group after a delay in milliseconds.
+ *
+ * @param cb		what the job does
+ * @param owner		passed on to cb
+ * @param name		group name (cloned)
+ * @param arg		passed on to cb
+ * @param arg2		passed on to cb
+ * @param ms		delay
+ */
+void mike_group_job_schedule_ms(mike_group_job_cb_t cb, void *owner,
+								char *name, uint32_t arg, uint32_t arg2,
+								uint32_t ms);
+
 #endif /** MIKE_GROUP_JOB_H_ @}*/

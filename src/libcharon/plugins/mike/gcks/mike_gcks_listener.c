@@ -358,7 +358,8 @@ static bool register_member(private_mike_gcks_listener_t *this,
 	{
 		if (group->group.get_config(&group->group)->rekey_address)
 		{
-			keys.wrap_keys = mike_lkh_wrap_path(path, gsk_w);
+			keys.wrap_keys = group->get_lkh(group)->wrap_path(
+										group->get_lkh(group), path, gsk_w);
 			keys.initial_msg_id = gsa->get_rekey_msg_id(gsa);
 		}
 		else
@@ -1076,6 +1077,19 @@ METHOD(mike_gcks_listener_t, start, void,
 	}
 }
 
+METHOD(mike_gcks_listener_t, flush, void,
+	private_mike_gcks_listener_t *this, char *name)
+{
+	mike_gcks_group_t *group;
+
+	group = mike_gcks_group_checkout(this->groups, name);
+	if (group)
+	{
+		this->rekey->flush(this->rekey, group);
+		this->groups->checkin(this->groups, &group->group);
+	}
+}
+
 METHOD(mike_gcks_listener_t, destroy, void,
 	private_mike_gcks_listener_t *this)
 {
@@ -1101,6 +1115,7 @@ mike_gcks_listener_t *mike_gcks_listener_create(mike_groups_t *groups,
 				.ike_rekey = _ike_rekey,
 			},
 			.start = _start,
+			.flush = _flush,
 			.reauthorize = _reauthorize,
 			.expel = _expel,
 			.readmit = _readmit,

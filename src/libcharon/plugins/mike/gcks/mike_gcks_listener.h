@@ -53,6 +53,14 @@ struct mike_gcks_listener_t {
 	void (*start)(mike_gcks_listener_t *this, mike_group_t *group);
 
 	/**
+	 * Send the join notices a group has waiting now rather than a moment
+	 * later (mike_join_batch_t), e.g. to measure what they cost.
+	 *
+	 * @param name		group name
+	 */
+	void (*flush)(mike_gcks_listener_t *this, char *name);
+
+	/**
 	 * Check every member of a group (all groups for NULL) against the
 	 * group's current members and senders rules, after it was loaded
 	 * again: who may no longer join, or no longer send with the TEK it

@@ -9,12 +9,14 @@
 
 #include "gcks/mike_gcks_rekey.h"
 #include "gcks/mike_gsa_builder.h"
+#include "gcks/mike_join_batch.h"
 #include "common/mike_group_job.h"
 #include "common/mike_rekey_msg.h"
 #include "payloads/gikev2_parser.h"
 
 #include <daemon.h>
 #include <threading/mutex.h>
+#include <collections/hashtable.h>
 
 /**
  * Seconds after a registration response was built in which a GSA_REKEY
@@ -61,7 +63,13 @@ struct private_mike_gcks_rekey_t {
 	linked_list_t *watched;
 
 	/**
-	 * Lock for running and watched.
+	 * The join notices each group has not sent yet, mike_join_batch_t by
+	 * group name (char*, owned); used with the group checked out.
+	 */
+	hashtable_t *batches;
+
+	/**
+	 * Lock for running, watched and batches.
 	 */
 	mutex_t *mutex;
 };
@@ -381,6 +389,87 @@ static bool send_gsa(private_mike_gcks_rekey_t *this,
 }
 
 /**
+ * A group's batch of join notices, created if asked to, else NULL if it
+ * has none
+ */
+static mike_join_batch_t *get_batch(private_mike_gcks_rekey_t *this,
+									char *name, bool create)
+{
+	mike_join_batch_t *batch;
+
+	this->mutex->lock(this->mutex);
+	batch = this->batches->get(this->batches, name);
+	if (!batch && create)
+	{
+		batch = mike_join_batch_create();
+		this->batches->put(this->batches, strdup(name), batch);
+	}
+	this->mutex->unlock(this->mutex);
+	return batch;
+}
+
+/**
+ * Send the join notices a group owes, in one GSA_REKEY, before any other
+ * GSA_REKEY of the group: Message IDs then follow the key tree's changes,
+ * and no member lacks a key that a later message is wrapped under
+ */
+static void flush_joins(private_mike_gcks_rekey_t *this,
+						mike_gcks_group_t *group)
+{
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_join_batch_t *batch;
+	linked_list_t *keys;
+	char why[64];
+	u_int joins;
+
+	batch = get_batch(this, cfg->name, FALSE);
+	if (!batch || !batch->get_joins(batch))
+	{
+		return;
+	}
+	joins = batch->get_joins(batch);
+	keys = batch->take(batch);
+	/* nobody needs them without a rekey address (reconfigured: pushes
+	 * carry whole GSAs) or once everybody left */
+	if (cfg->rekey_address && group->get_member_count(group))
+	{
+		snprintf(why, sizeof(why), "%u member%s joined", joins,
+				 joins == 1 ? "" : "s");
+		send_gsa(this, group, keys, FALSE, FALSE, NULL, TRUE, LEVEL_CTRL,
+				 why);
+	}
+	keys->destroy_function(keys, (void*)mike_lkh_wrapped_destroy);
+}
+
+/**
+ * A moment after a join was batched: send the group's join notices
+ */
+static job_requeue_t gcks_flush(mike_group_job_t *job)
+{
+	private_mike_gcks_rekey_t *this = job->owner;
+	mike_join_batch_t *batch;
+	mike_gcks_group_t *gcks;
+	mike_group_t *group;
+
+	group = this->groups->checkout(this->groups, job->name);
+	gcks = mike_gcks_group(group);
+	batch = get_batch(this, job->name, FALSE);
+	if (batch)
+	{	/* joins from now on schedule the next job */
+		batch->set_scheduled(batch, FALSE);
+	}
+	if (gcks)
+	{
+		flush_joins(this, gcks);
+	}
+	if (group)
+	{
+		this->groups->checkin(this->groups, group);
+	}
+	return JOB_REQUEUE_NONE;
+}
+
+/**
  * Remove a group's name from a list of names (call with mutex held)
  */
 static void remove_name(linked_list_t *list, char *name)
@@ -420,6 +509,7 @@ METHOD(mike_gcks_rekey_t, roll_over, bool,
 	/* the KEK goes along if it would expire before the next rollover */
 	kek_due = group->get_kek_created(group) + cfg->kek_lifetime <=
 			  time_monotonic(NULL) + cfg->tek_rekey_time;
+	flush_joins(this, group);
 	/* the periodic rollover logs at DBG2, membership changes at DBG1 */
 	send_gsa(this, group, NULL, kek_due, TRUE, NULL, FALSE, LEVEL_DIAG,
 			 kek_due ? "TEK and KEK rollover" : "TEK rollover");
@@ -461,7 +551,10 @@ METHOD(mike_gcks_rekey_t, joined, void,
 	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 	linked_list_t *wrap_keys)
 {
+	mike_group_config_t *cfg = group->group.get_config(&group->group);
+	mike_join_batch_t *batch;
 	mike_gcks_member_t *newcomer;
+	linked_list_t *keys;
 
 	if (group->get_member_count(group) < 2)
 	{	/* the first member: nobody to tell, keys are fresh anyway */
@@ -471,6 +564,7 @@ METHOD(mike_gcks_rekey_t, joined, void,
 	newcomer = group->get_newest_member(group);
 	if (group->group.get_config(&group->group)->rekey_on_join)
 	{	/* backward access control: the newcomer gets keys nobody used */
+		flush_joins(this, group);
 		send_gsa(this, group, wrap_keys, TRUE, TRUE, newcomer, FALSE,
 				 LEVEL_CTRL, "member joined, new KEK and TEKs");
 	}
@@ -482,11 +576,36 @@ METHOD(mike_gcks_rekey_t, joined, void,
 		DBG2(DBG_CFG, "mike: group '%s': member joined, nothing to tell the "
 			 "others", group->group.get_config(&group->group)->name);
 	}
+	else if (!newcomer->tek)
+	{	/* a receiver that split a leaf: the split member needs its new
+		 * key tree keys only for a later GSA_REKEY, which sends them
+		 * first; until then they wait for other joins to share one
+		 * signature */
+		batch = get_batch(this, cfg->name, TRUE);
+		batch->add(batch, wrap_keys);
+		if (batch->get_joins(batch) >= MIKE_JOIN_BATCH_MAX)
+		{
+			flush_joins(this, group);
+		}
+		else if (!batch->set_scheduled(batch, TRUE))
+		{
+			mike_group_job_schedule_ms(gcks_flush, this, cfg->name, 0, 0,
+									   MIKE_JOIN_BATCH_DELAY);
+		}
+	}
 	else
-	{	/* the others learn the newcomer's TEK (and, if its leaf split
-		 * one of theirs, their new key tree key), and nothing else */
-		send_gsa(this, group, wrap_keys, FALSE, FALSE, newcomer, TRUE,
+	{	/* a sender: the others learn its TEK now (and, if its leaf split
+		 * one of theirs, their new key tree key, with the notices of the
+		 * joins before it), and nothing else */
+		batch = get_batch(this, cfg->name, TRUE);
+		if (wrap_keys)
+		{
+			batch->add(batch, wrap_keys);
+		}
+		keys = batch->take(batch);
+		send_gsa(this, group, keys, FALSE, FALSE, newcomer, TRUE,
 				 LEVEL_CTRL, "member joined");
+		keys->destroy_function(keys, (void*)mike_lkh_wrapped_destroy);
 	}
 }
 
@@ -498,6 +617,7 @@ METHOD(mike_gcks_rekey_t, announce, void,
 	{	/* nobody else to tell */
 		return;
 	}
+	flush_joins(this, group);
 	send_gsa(this, group, NULL, FALSE, FALSE, skip, FALSE, LEVEL_CTRL, why);
 }
 
@@ -505,6 +625,9 @@ METHOD(mike_gcks_rekey_t, left, void,
 	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 	linked_list_t *wrap_keys)
 {
+	/* what the joins before owe the others goes first, under the keys the
+	 * departed member may still know: the eviction replaces them */
+	flush_joins(this, group);
 	if (!group->get_member_count(group))
 	{	/* nobody left to tell; the next member gets a KEK it never had */
 		group->new_kek(group);
@@ -624,9 +747,36 @@ METHOD(mike_gcks_rekey_t, start, void,
 	}
 }
 
+METHOD(mike_gcks_rekey_t, flush, void,
+	private_mike_gcks_rekey_t *this, mike_gcks_group_t *group)
+{
+	flush_joins(this, group);
+}
+
 METHOD(mike_gcks_rekey_t, destroy, void,
 	private_mike_gcks_rekey_t *this)
 {
+	enumerator_t *enumerator;
+	mike_join_batch_t *batch;
+	mike_gcks_group_t *group;
+	char *name;
+
+	/* no notice stays unsent while the groups are still there */
+	enumerator = this->batches->create_enumerator(this->batches);
+	while (enumerator->enumerate(enumerator, &name, &batch))
+	{
+		group = batch->get_joins(batch) ?
+				mike_gcks_group_checkout(this->groups, name) : NULL;
+		if (group)
+		{
+			flush_joins(this, group);
+			this->groups->checkin(this->groups, &group->group);
+		}
+		batch->destroy(batch);
+		free(name);
+	}
+	enumerator->destroy(enumerator);
+	this->batches->destroy(this->batches);
 	this->socket->destroy(this->socket);
 	this->running->destroy_function(this->running, free);
 	this->watched->destroy_function(this->watched, free);
@@ -650,6 +800,7 @@ mike_gcks_rekey_t *mike_gcks_rekey_create(mike_groups_t *groups,
 			.joined = _joined,
 			.announce = _announce,
 			.left = _left,
+			.flush = _flush,
 			.destroy = _destroy,
 		},
 		.groups = groups,
@@ -657,6 +808,8 @@ mike_gcks_rekey_t *mike_gcks_rekey_create(mike_groups_t *groups,
 		.registrar = registrar,
 		.running = linked_list_create(),
 		.watched = linked_list_create(),
+		.batches = hashtable_create(hashtable_hash_str, hashtable_equals_str,
+									4),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	return &this->public;

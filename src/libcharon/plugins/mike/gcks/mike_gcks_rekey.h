@@ -83,7 +83,10 @@ struct mike_gcks_rekey_t {
 	 * A member joined (the new member is in the group already, its GSA
 	 * not yet built).  The others get the group's GSA with the new
 	 * sender's TEK and the key tree keys they need; with rekey_on_join the
-	 * KEK and TEKs are replaced first.
+	 * KEK and TEKs are replaced first.  The key tree keys of a receiver's
+	 * join wait (up to MIKE_JOIN_BATCH_DELAY or MIKE_JOIN_BATCH_MAX joins)
+	 * to go in one GSA_REKEY with those of other joins; the Message ID the
+	 * newcomer is told stays the next one sent.
 	 *
 	 * @param group		the group
 	 * @param wrap_keys	key tree keys for the others, mike_lkh_wrapped_t
@@ -116,6 +119,15 @@ struct mike_gcks_rekey_t {
 	 */
 	void (*left)(mike_gcks_rekey_t *this, mike_gcks_group_t *group,
 				 linked_list_t *wrap_keys);
+
+	/**
+	 * Send the join notices a group has waiting now (joined() batches
+	 * those of receivers that split a leaf for MIKE_JOIN_BATCH_DELAY; every
+	 * other GSA_REKEY of the group sends them first).
+	 *
+	 * @param group		the group
+	 */
+	void (*flush)(mike_gcks_rekey_t *this, mike_gcks_group_t *group);
 
 	/**
 	 * Destroy the object.

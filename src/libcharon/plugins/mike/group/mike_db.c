@@ -59,6 +59,17 @@ struct private_mike_db_t {
 	bool in_tx;
 
 	/**
+	 * The group whose row ID is known in the transaction begin() opened
+	 * (each write of a save would look it up again), NULL if none
+	 */
+	char *tx_group;
+
+	/**
+	 * Its row ID
+	 */
+	int64_t tx_group_id;
+
+	/**
 	 * Serializes the groups' use of the connection (opened without SQLite's
 	 * own mutexes): held from begin() to commit() or rollback(), around
 	 * each write of its own and from prepare() to release() of each
@@ -471,9 +482,19 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 					 int64_t *id)
 {
 	sqlite3_stmt *stmt;
+	bool existed = FALSE;
 	int rc;
 
 	*id = 0;
+	/* the transaction's, under its lock: other threads wait for it */
+	this->mutex->lock(this->mutex);
+	if (this->in_tx && this->tx_group && streq(this->tx_group, name))
+	{
+		*id = this->tx_group_id;
+		this->mutex->unlock(this->mutex);
+		return TRUE;
+	}
+	this->mutex->unlock(this->mutex);
 	if (create)
 	{
 		stmt = prepare(this, "INSERT OR IGNORE INTO groups (name) VALUES (?)");
@@ -486,6 +507,7 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 		{
 			return FALSE;
 		}
+		existed = !sqlite3_changes(this->db);
 	}
 	stmt = prepare(this, "SELECT id FROM groups WHERE name = ?");
 	if (!stmt || !bind_text(stmt, 1, name))
@@ -497,6 +519,12 @@ static bool group_id(private_mike_db_t *this, char *name, bool create,
 	if (rc == SQLITE_ROW)
 	{
 		*id = sqlite3_column_int64(stmt, 0);
+		if (this->in_tx && existed && !this->tx_group)
+		{	/* no row is deleted from groups; one that existed before this
+			 * write's savepoint stays until the transaction ends */
+			this->tx_group = strdup(name);
+			this->tx_group_id = *id;
+		}
 	}
 	else if (rc != SQLITE_DONE)
 	{
@@ -1474,6 +1502,15 @@ METHOD(mike_db_t, unlock, void,
 	this->mutex->unlock(this->mutex);
 }
 
+/**
+ * Forget the row ID group_id() kept for a transaction
+ */
+static void forget_group(private_mike_db_t *this)
+{
+	free(this->tx_group);
+	this->tx_group = NULL;
+}
+
 METHOD(mike_db_t, begin, bool,
 	private_mike_db_t *this)
 {
@@ -1502,6 +1539,7 @@ METHOD(mike_db_t, commit, bool,
 		return FALSE;
 	}
 	this->in_tx = FALSE;
+	forget_group(this);
 	/* tx_end() releases the lock tx_begin() would have taken */
 	return tx_end(this, TRUE);
 }
@@ -1516,6 +1554,7 @@ METHOD(mike_db_t, rollback, bool,
 		return FALSE;
 	}
 	this->in_tx = FALSE;
+	forget_group(this);
 	ok = exec_sql(this, "ROLLBACK");
 	this->mutex->unlock(this->mutex);
 	return ok;
@@ -1530,6 +1569,7 @@ METHOD(mike_db_t, destroy, void,
 	{
 		exec_sql(this, "ROLLBACK");
 	}
+	forget_group(this);
 	for (i = 0; i < this->stmt_count; i++)
 	{
 		sqlite3_finalize(this->stmts[i].stmt);

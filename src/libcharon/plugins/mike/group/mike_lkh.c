@@ -9,6 +9,7 @@
 
 #include "group/mike_lkh.h"
 #include "common/mike_keywrap.h"
+#include "group/mike_wrap_cache.h"
 
 #include <collections/hashtable.h>
 #include <bio/bio_writer.h>
@@ -135,6 +136,11 @@ struct private_mike_lkh_t {
 	 * Strong RNG for the keys
 	 */
 	rng_t *rng;
+
+	/**
+	 * Wraps of the upper levels' keys sent at registration
+	 */
+	mike_wrap_cache_t *wraps;
 };
 
 /*
@@ -170,7 +176,9 @@ void mike_lkh_wrapped_destroy(mike_lkh_wrapped_t *this)
 {
 	if (this)
 	{
-		chunk_free(&this->wrapped);
+		/* wrapped, but a key all the same: a batch of join notices keeps
+		 * them for a while (mike_join_batch) */
+		chunk_clear(&this->wrapped);
 		free(this);
 	}
 }
@@ -599,6 +607,8 @@ METHOD(mike_lkh_t, remove_member, bool,
 		DBG1(DBG_CFG, "LKH member %u not in the tree", member);
 		return FALSE;
 	}
+	/* the keys of the departed member's path go: their wraps with them */
+	this->wraps->clear(this->wraps);
 	if (!pool_fill(this, &pool, leaf->depth))
 	{
 		return FALSE;
@@ -913,9 +923,19 @@ METHOD(mike_lkh_t, get_counters, void,
 	*next_num = this->next_num;
 }
 
+static linked_list_t *wrap_chain(linked_list_t *path, chunk_t kwk,
+								 mike_wrap_cache_t *cache);
+
+METHOD(mike_lkh_t, wrap_path, linked_list_t*,
+	private_mike_lkh_t *this, linked_list_t *path, chunk_t kwk)
+{
+	return wrap_chain(path, kwk, this->wraps);
+}
+
 METHOD(mike_lkh_t, destroy, void,
 	private_mike_lkh_t *this)
 {
+	this->wraps->destroy(this->wraps);
 	free(this->changes);
 	this->leaves->destroy(this->leaves);
 	node_destroy(this->root);
@@ -935,6 +955,7 @@ static private_mike_lkh_t *create_empty()
 			.add_member = _add_member,
 			.remove_member = _remove_member,
 			.get_path = _get_path,
+			.wrap_path = _wrap_path,
 			.get_root = _get_root,
 			.get_member_count = _get_member_count,
 			.get_depth = _get_depth,
@@ -947,6 +968,7 @@ static private_mike_lkh_t *create_empty()
 			.destroy = _destroy,
 		},
 		.leaves = hashtable_create(hash_member, equals_member, 8),
+		.wraps = mike_wrap_cache_create(),
 		.next_id = 1,
 		.next_num = 1,
 		.rng = lib->crypto->create_rng(lib->crypto, RNG_STRONG),
@@ -1553,10 +1575,16 @@ u_int mike_lkh_member_apply(linked_list_t *path, linked_list_t *rekey)
 	return count;
 }
 
-/*
- * Described in header
+/** the levels of the tree whose wraps for registrations are kept: the
+ *  nodes there are on the paths of many members */
+#define WRAP_CACHE_DEPTH 12
+
+/**
+ * A member's path keys wrapped, the leaf's under kwk, each other under the
+ * one below; with a cache, the wraps of the upper levels come from it
  */
-linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
+static linked_list_t *wrap_chain(linked_list_t *path, chunk_t kwk,
+								 mike_wrap_cache_t *cache)
 {
 	enumerator_t *enumerator;
 	mike_lkh_key_t *key;
@@ -1564,16 +1592,28 @@ linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
 	linked_list_t *list;
 	chunk_t under = kwk, data;
 	uint32_t under_id = 0;
+	int depth = path->get_count(path) - 1;
 
 	list = linked_list_create();
 	enumerator = path->create_enumerator(path);
 	while (enumerator->enumerate(enumerator, &key))
 	{
-		if (!mike_keywrap_wrap(under, key->key, &data))
+		/* the leaf's wrap is the registration's own (under GSK_w) */
+		data = under_id && cache && depth < WRAP_CACHE_DEPTH
+			   ? cache->get(cache, key->id, under_id) : chunk_empty;
+		if (data.len)
+		{
+			data = chunk_clone(data);
+		}
+		else if (!mike_keywrap_wrap(under, key->key, &data))
 		{
 			list->destroy_function(list, (void*)mike_lkh_wrapped_destroy);
 			list = NULL;
 			break;
+		}
+		else if (under_id && cache && depth < WRAP_CACHE_DEPTH)
+		{
+			cache->put(cache, key->id, under_id, data);
 		}
 		INIT(wrapped,
 			.id = key->id,
@@ -1583,9 +1623,18 @@ linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
 		list->insert_last(list, wrapped);
 		under = key->key;
 		under_id = key->id;
+		depth--;
 	}
 	enumerator->destroy(enumerator);
 	return list;
+}
+
+/*
+ * Described in header
+ */
+linked_list_t *mike_lkh_wrap_path(linked_list_t *path, chunk_t kwk)
+{
+	return wrap_chain(path, kwk, NULL);
 }
 
 /*

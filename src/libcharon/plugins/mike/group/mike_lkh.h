@@ -191,6 +191,20 @@ struct mike_lkh_t {
 	bool (*get_path)(mike_lkh_t *this, uint32_t member, linked_list_t **path);
 
 	/**
+	 * A member's path keys for its registration, as mike_lkh_wrap_path()
+	 * wraps them, the upper levels' wraps kept for the next registrations
+	 * (RFC 5649 wraps a key under a key to the same bytes every time).
+	 *
+	 * @param path		keys, mike_lkh_key_t, leaf to root, as get_path()
+	 *					returned them
+	 * @param kwk		the registration IKE SA's key wrap key (GSK_w)
+	 * @return			wrapped keys, mike_lkh_wrapped_t, NULL if wrapping
+	 *					failed
+	 */
+	linked_list_t *(*wrap_path)(mike_lkh_t *this, linked_list_t *path,
+								chunk_t kwk);
+
+	/**
 	 * The root's key, under which the GCKS wraps the next KEK.
 	 *
 	 * @param key_id	receives the root's Key ID

@@ -205,10 +205,11 @@ static bool encode(linked_list_t *policies, chunk_t *body)
 	return ok;
 }
 
-/*
- * Described in header
+/**
+ * Parse a body, checking it as one received; encoded tells it is our own
+ * encoding, which needs no second one to be canonical
  */
-gsa_payload_t *gsa_payload_create_from_data(chunk_t body)
+static gsa_payload_t *parse(chunk_t body, bool encoded)
 {
 	private_gsa_payload_t *this;
 	bio_reader_t *reader;
@@ -287,7 +288,11 @@ gsa_payload_t *gsa_payload_create_from_data(chunk_t body)
 		DBG1(DBG_ENC, "G-IKEv2: GSA payload without KEK or TEK policy");
 		ok = FALSE;
 	}
-	if (ok && !encode(this->policies, &this->body))
+	if (ok && encoded)
+	{
+		this->body = chunk_clone(body);
+	}
+	else if (ok && !encode(this->policies, &this->body))
 	{
 		ok = FALSE;
 	}
@@ -303,6 +308,14 @@ gsa_payload_t *gsa_payload_create_from_data(chunk_t body)
 /*
  * Described in header
  */
+gsa_payload_t *gsa_payload_create_from_data(chunk_t body)
+{
+	return parse(body, FALSE);
+}
+
+/*
+ * Described in header
+ */
 gsa_payload_t *gsa_payload_create(linked_list_t *policies)
 {
 	gsa_payload_t *this = NULL;
@@ -310,7 +323,8 @@ gsa_payload_t *gsa_payload_create(linked_list_t *policies)
 
 	if (encode(policies, &body))
 	{
-		this = gsa_payload_create_from_data(body);
+		/* what we would refuse we never send */
+		this = parse(body, TRUE);
 	}
 	free(body.ptr);
 	return this;

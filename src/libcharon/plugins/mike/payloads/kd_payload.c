@@ -211,10 +211,11 @@ static bool encode(linked_list_t *key_bags, chunk_t *body)
 	return ok;
 }
 
-/*
- * Described in header
+/**
+ * Parse a body, checking it as one received; encoded tells it is our own
+ * encoding, which needs no second one to be canonical
  */
-kd_payload_t *kd_payload_create_from_data(chunk_t body)
+static kd_payload_t *parse(chunk_t body, bool encoded)
 {
 	private_kd_payload_t *this;
 	bio_reader_t *reader;
@@ -289,7 +290,11 @@ kd_payload_t *kd_payload_create_from_data(chunk_t body)
 		DBG1(DBG_ENC, "G-IKEv2: KD payload without key bags");
 		ok = FALSE;
 	}
-	if (ok && !encode(this->key_bags, &this->body))
+	if (ok && encoded)
+	{
+		this->body = chunk_clone(body);
+	}
+	else if (ok && !encode(this->key_bags, &this->body))
 	{
 		ok = FALSE;
 	}
@@ -305,6 +310,14 @@ kd_payload_t *kd_payload_create_from_data(chunk_t body)
 /*
  * Described in header
  */
+kd_payload_t *kd_payload_create_from_data(chunk_t body)
+{
+	return parse(body, FALSE);
+}
+
+/*
+ * Described in header
+ */
 kd_payload_t *kd_payload_create(linked_list_t *key_bags)
 {
 	kd_payload_t *this = NULL;
@@ -312,7 +325,8 @@ kd_payload_t *kd_payload_create(linked_list_t *key_bags)
 
 	if (encode(key_bags, &body))
 	{
-		this = kd_payload_create_from_data(body);
+		/* what we would refuse we never send */
+		this = parse(body, TRUE);
 	}
 	chunk_clear(&body);
 	return this;

@@ -24,6 +24,7 @@
 #include "gcks/mike_gcks_listener.h"
 #include "gcks/mike_gcks_rekey.h"
 #include "gcks/mike_gsa_builder.h"
+#include "gcks/mike_join_batch.h"
 #include "member/mike_gsa_applier.h"
 #include "common/mike_exchange.h"
 #include "common/mike_rekey_msg.h"
@@ -720,8 +721,11 @@ START_TEST(test_join_rekey_carries_only_changes)
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
 	ck_assert_int_eq(apply_rekey(alice, fake_socket_get(sock, 0)), SUCCESS);
 	/* bob, a receiver, splits a leaf: the GSA_REKEY has the split keys but
-	 * not cam's TEK, which did not change (RFC 9838 2.4.1) */
+	 * not cam's TEK, which did not change (RFC 9838 2.4.1); it waits for
+	 * other joins a moment */
 	bob = join(bob_sa, FALSE);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), 1);
+	gcks->flush(gcks, "g");
 	ck_assert_int_eq(sock->sent->get_count(sock->sent), 2);
 	ck_assert_int_eq(mike_rekey_msg_parse(fake_socket_get(sock, 1),
 							KEK_SPI(alice), SUITE,
@@ -765,6 +769,116 @@ START_TEST(test_join_rekey_carries_only_changes)
 	alice->group.destroy(&alice->group);
 	cam->group.destroy(&cam->group);
 	bob->group.destroy(&bob->group);
+}
+END_TEST
+
+/**
+ * Assert a member holds the key tree path the GCKS has for it
+ */
+static void assert_key_path(mike_member_group_t *member, uint32_t ike_sa_id)
+{
+	mike_gcks_member_t *record = group->find_member(group, ike_sa_id);
+	mike_lkh_t *lkh = group->get_lkh(group);
+	enumerator_t *held, *expected;
+	mike_lkh_key_t *a, *b;
+	linked_list_t *path;
+
+	ck_assert(record);
+	ck_assert(lkh->get_path(lkh, record->leaf, &path));
+	ck_assert_int_eq(member->get_key_path_count(member),
+					 path->get_count(path));
+	held = member->create_key_path_enumerator(member);
+	expected = path->create_enumerator(path);
+	while (held->enumerate(held, &a) && expected->enumerate(expected, &b))
+	{
+		ck_assert_int_eq(a->id, b->id);
+		ck_assert_chunk_eq(a->key, b->key);
+	}
+	held->destroy(held);
+	expected->destroy(expected);
+	path->destroy_function(path, (void*)mike_lkh_key_destroy);
+}
+
+/** members of the batched joins test: 4 first, then the batch */
+#define BATCH_FIRST 4
+#define BATCH_MEMBERS (BATCH_FIRST + MIKE_JOIN_BATCH_MAX - 1)
+
+START_TEST(test_joins_batched)
+{
+	mike_member_group_t *members[BATCH_MEMBERS + 3];
+	ike_sa_t *sas[BATCH_MEMBERS + 3];
+	char identity[64];
+	int i, j, sent, total = BATCH_MEMBERS + 3;
+
+	for (i = 0; i < total; i++)
+	{
+		snprintf(identity, sizeof(identity), "m%d@example.org", i);
+		sas[i] = member_sa(10 + i, identity);
+	}
+	for (i = 0; i < BATCH_FIRST; i++)
+	{
+		members[i] = join(sas[i], FALSE);
+	}
+	gcks->flush(gcks, "g");
+	for (j = 0; j < sock->sent->get_count(sock->sent); j++)
+	{
+		for (i = 0; i < BATCH_FIRST; i++)
+		{
+			apply_rekey(members[i], fake_socket_get(sock, j));
+		}
+	}
+	/* the tree is full: every join splits a leaf, and tells nobody yet */
+	sent = sock->sent->get_count(sock->sent);
+	for (i = BATCH_FIRST; i < BATCH_MEMBERS; i++)
+	{
+		members[i] = join(sas[i], FALSE);
+		ck_assert_int_eq(GSA(members[i])->get_rekey_msg_id(GSA(members[i])),
+						 GSA(group)->get_rekey_msg_id(GSA(group)));
+	}
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), sent);
+
+	/* one signed GSA_REKEY with every split key; each member, those that
+	 * joined meanwhile too, ends up with the path the GCKS has for it */
+	gcks->flush(gcks, "g");
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), sent + 1);
+	for (i = 0; i < BATCH_MEMBERS; i++)
+	{
+		ck_assert_int_eq(apply_rekey(members[i],
+									 fake_socket_get(sock, sent)), SUCCESS);
+		assert_key_path(members[i], 10 + i);
+	}
+	gcks->flush(gcks, "g");
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), sent + 1);
+
+	/* joins waiting when a member leaves go first, in a message of their
+	 * own: the eviction is wrapped under the keys they bring */
+	for (i = BATCH_MEMBERS; i < total; i++)
+	{
+		members[i] = join(sas[i], FALSE);
+	}
+	sent = sock->sent->get_count(sock->sent);
+	ike_state(sas[BATCH_FIRST + 1], IKE_DESTROYING);
+	ck_assert_int_eq(sock->sent->get_count(sock->sent), sent + 3);
+	for (i = 0; i < total; i++)
+	{
+		if (i == BATCH_FIRST + 1)
+		{
+			continue;
+		}
+		for (j = sent; j < sent + 3; j++)
+		{
+			ck_assert_int_eq(apply_rekey(members[i], fake_socket_get(sock, j)),
+							 SUCCESS);
+		}
+		ck_assert_chunk_eq(KEK_KEYMAT(members[i]), KEK_KEYMAT(group));
+		assert_key_path(members[i], 10 + i);
+	}
+
+	for (i = 0; i < total; i++)
+	{
+		members[i]->group.destroy(&members[i]->group);
+		sas[i]->destroy(sas[i]);
+	}
 }
 END_TEST
 
@@ -1530,6 +1644,7 @@ Suite *gcks_suite(void)
 	tcase_add_test(tc, test_sender_returns_announced);
 	tcase_add_test(tc, test_expel_member_rekeys);
 	tcase_add_test(tc, test_join_rekey_carries_only_changes);
+	tcase_add_test(tc, test_joins_batched);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("established IKE SA, rollover");

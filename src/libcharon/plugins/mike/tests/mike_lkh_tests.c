@@ -766,6 +766,78 @@ START_TEST(test_rfc9838_example)
 }
 END_TEST
 
+/**
+ * Assert two lists of wrapped keys are the same
+ */
+static void assert_same_wraps(linked_list_t *a, linked_list_t *b)
+{
+	enumerator_t *ea, *eb;
+	mike_lkh_wrapped_t *wa, *wb;
+
+	ck_assert(a && b);
+	ck_assert_int_eq(a->get_count(a), b->get_count(b));
+	ea = a->create_enumerator(a);
+	eb = b->create_enumerator(b);
+	while (ea->enumerate(ea, &wa) && eb->enumerate(eb, &wb))
+	{
+		ck_assert_int_eq(wa->id, wb->id);
+		ck_assert_int_eq(wa->kwk_id, wb->kwk_id);
+		ck_assert(chunk_equals(wa->wrapped, wb->wrapped));
+	}
+	ea->destroy(ea);
+	eb->destroy(eb);
+}
+
+/**
+ * The wraps of a registration, kept for the upper levels, are what
+ * wrapping every key anew gives, through joins and leaves
+ */
+START_TEST(test_wrap_path_cached)
+{
+	linked_list_t *path, *rekey, *cached, *fresh;
+	mike_lkh_t *lkh;
+	uint8_t kwk_buf[32];
+	chunk_t kwk = chunk_from_thing(kwk_buf);
+	uint32_t i, round;
+
+	memset(kwk_buf, 0x42, sizeof(kwk_buf));
+	lkh = mike_lkh_create();
+	for (i = 0; i < 40; i++)
+	{
+		ck_assert(lkh->add_member(lkh, i, FALSE, &path, &rekey));
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	}
+	for (round = 0; round < 3; round++)
+	{
+		for (i = round; i < 40; i += 3)
+		{
+			ck_assert(lkh->get_path(lkh, i, &path));
+			cached = lkh->wrap_path(lkh, path, kwk);
+			fresh = mike_lkh_wrap_path(path, kwk);
+			assert_same_wraps(cached, fresh);
+			cached->destroy_function(cached, (void*)mike_lkh_wrapped_destroy);
+			/* again, from the cache */
+			cached = lkh->wrap_path(lkh, path, kwk);
+			assert_same_wraps(cached, fresh);
+			cached->destroy_function(cached, (void*)mike_lkh_wrapped_destroy);
+			fresh->destroy_function(fresh, (void*)mike_lkh_wrapped_destroy);
+			path->destroy_function(path, (void*)mike_lkh_key_destroy);
+		}
+		/* a leave replaces a path, a join splits a leaf */
+		ck_assert(lkh->remove_member(lkh, 3 + round, &rekey));
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+		ck_assert(lkh->add_member(lkh, 100 + round, FALSE, &path, &rekey));
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+		ck_assert(lkh->add_member(lkh, 200 + round, FALSE, &path, &rekey));
+		path->destroy_function(path, (void*)mike_lkh_key_destroy);
+		rekey->destroy_function(rekey, (void*)mike_lkh_wrapped_destroy);
+	}
+	lkh->destroy(lkh);
+}
+END_TEST
+
 START_TEST(test_split)
 {
 	linked_list_t *p0, *p1, *p2, *rekey;
@@ -2097,6 +2169,7 @@ Suite *lkh_suite(void)
 	tcase_add_test(tc, test_remove_last);
 	tcase_add_test(tc, test_remove_unknown);
 	tcase_add_test(tc, test_split);
+	tcase_add_test(tc, test_wrap_path_cached);
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_rfc9838_example);
 	suite_add_tcase(s, tc);
