@@ -966,6 +966,8 @@ METHOD(mike_member_listener_t, leave, bool,
 	uint32_t ike_sa_id = 0;
 	bool registered = FALSE;
 
+	registration_t *reg;
+
 	group = mike_member_group_checkout(this->groups, name);
 	if (group && group->get_kernel(group))
 	{
@@ -974,6 +976,19 @@ METHOD(mike_member_listener_t, leave, bool,
 		this->rekey->stop(this->rekey, group);
 		group->unregister(group);
 		registered = TRUE;
+		/* a registration again (after a missed rekey) under way must not
+		 * put the group back when its answer comes */
+		reg = this->registrations->take(this->registrations, ike_sa_id);
+		if (reg && streq(reg->group, name))
+		{
+			DBG1(DBG_CFG, "mike: group '%s': the registration under way is "
+				 "dropped", name);
+			registration_destroy(reg);
+		}
+		else if (reg)
+		{
+			this->registrations->put(this->registrations, ike_sa_id, reg);
+		}
 	}
 	if (group)
 	{

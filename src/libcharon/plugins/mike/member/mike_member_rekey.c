@@ -175,8 +175,9 @@ static job_requeue_t member_check_expiry(mike_group_job_t *job)
 
 /**
  * Unless new keys come first, register again when 95% of the
- * shortest TEK lifetime since the last keys have passed (the GCKS rolls
- * them over at 90% by default)
+ * longest TEK lifetime since the last keys have passed (the GCKS rolls
+ * them over at 90% by default; shorter ones are TEKs being retired, which
+ * are meant to go)
  */
 static void watch_expiry(private_mike_member_rekey_t *this,
 						 mike_member_group_t *group)
@@ -189,10 +190,7 @@ static void watch_expiry(private_mike_member_rekey_t *this,
 	enumerator = gsa->create_tek_enumerator(gsa);
 	while (enumerator->enumerate(enumerator, &tek))
 	{
-		if (!lifetime || tek->lifetime < lifetime)
-		{
-			lifetime = tek->lifetime;
-		}
+		lifetime = max(lifetime, tek->lifetime);
 	}
 	enumerator->destroy(enumerator);
 	if (lifetime)
