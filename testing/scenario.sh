@@ -165,6 +165,8 @@ wire_check() {
 	# the mismatches (deviations too, marked), then the summary as the check
 	echo "$out" | grep -E '^(MISMATCH|ERROR)' | head -n 40 | sed 's/^/     /'
 	summary=$(echo "$out" | sed -n 's/^SUMMARY: //p' | tail -n 1)
+	# no summary: the checker itself failed, its last words say why
+	[ -n "$summary" ] || echo "$out" | tail -n 15 | sed 's/^/     /'
 	check "G-IKEv2 wire check: ${summary:-the checker failed (exit $rc)}" \
 		test "$rc" -eq 0
 }

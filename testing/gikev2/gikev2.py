@@ -708,7 +708,7 @@ class Checker:
             if b.member:
                 continue
             p = pol_by_spi.get((b.proto, b.spi))
-            self.group_bag(g, b, p, ctx, kwk, label, rsa)
+            self.group_bag(g, b, p, ctx, kwk, label, rsa, req)
         if registration:
             if g.gcauth == rfc.GCAUTH_SIGNATURE and keks and not any(
                     "AUTH_KEY" in b.named for b in members):
@@ -869,7 +869,7 @@ class Checker:
             self.say("%s: WRAP_KEY %d under unknown KWK %d" % (
                 where, wk.key_id, wk.kwk_id))
 
-    def group_bag(self, g, b, p, ctx, kwk, label, rsa):
+    def group_bag(self, g, b, p, ctx, kwk, label, rsa, req=None):
         chk = self.chk
         where = "%s %s" % (label, b.label())
         sakeys = b.named.get("SA_KEY", [])
